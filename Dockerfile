@@ -1,0 +1,10 @@
+FROM python:3.11-slim
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu fonts-liberation2 gettext \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY pyproject.toml ./
+COPY . .
+RUN pip install --no-cache-dir -e . && python manage.py compilemessages --ignore=.venv -v0 || true
+ENV DJANGO_SETTINGS_MODULE=cchc_portal.settings PYTHONUNBUFFERED=1
+EXPOSE 8000

@@ -1,0 +1,72 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from import_export import fields, resources, widgets
+from import_export.admin import ImportExportModelAdmin
+
+from .models import Agency, AgencyGroup, Campaign, Extension, Membership, Step, User
+
+
+class AgencyResource(resources.ModelResource):
+    """The same columns as `import_agencies`: code, name, group, parent_code, email."""
+
+    group = fields.Field(attribute="group", column_name="group",
+                         widget=widgets.ForeignKeyWidget(AgencyGroup, field="code"))
+    parent_code = fields.Field(attribute="parent", column_name="parent_code",
+                               widget=widgets.ForeignKeyWidget(Agency, field="code"))
+
+    class Meta:
+        model = Agency
+        import_id_fields = ["code"]
+        fields = ["code", "name", "group", "parent_code", "email", "active"]
+        use_transactions = True
+        skip_unchanged = True
+        clean_model_instances = True
+
+
+@admin.register(AgencyGroup)
+class AgencyGroupAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "order"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(ImportExportModelAdmin):
+    resource_classes = [AgencyResource]
+    list_display = ["code", "name", "group", "parent", "email", "active"]
+    list_filter = ["group", "active"]
+    search_fields = ["code", "name"]
+    list_select_related = ["group", "parent"]
+    autocomplete_fields = ["parent"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["agency"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = BaseUserAdmin.fieldsets + (("CCHC", {"fields": ["full_name"]}),)
+    list_display = ["username", "full_name", "email", "is_active", "is_staff"]
+    search_fields = ["username", "full_name", "email"]
+    inlines = [MembershipInline]
+
+
+class StepInline(admin.TabularInline):
+    model = Step
+    extra = 0
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = ["year", "name", "owner", "status"]
+    list_filter = ["status", "year"]
+    filter_horizontal = ["groups", "agencies"]
+    inlines = [StepInline]
+
+
+@admin.register(Extension)
+class ExtensionAdmin(admin.ModelAdmin):
+    list_display = ["agency", "step", "closes_at", "granted_by", "granted_at"]
+    list_select_related = ["agency", "step", "step__campaign", "granted_by"]
+    readonly_fields = ["granted_by", "granted_at"]

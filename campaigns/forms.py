@@ -1,0 +1,59 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import AgencyGroup, Campaign, StepKind
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class CampaignForm(forms.Form):
+    year = forms.IntegerField(label=_("Năm đánh giá"), min_value=2000, max_value=2100)
+    name = forms.CharField(label=_("Tên đợt đánh giá"), max_length=255)
+    groups = forms.ModelMultipleChoiceField(
+        label=_("Nhóm cơ quan được đánh giá"), queryset=AgencyGroup.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class StepForm(forms.Form):
+    kind = forms.ChoiceField(choices=StepKind.choices, widget=forms.HiddenInput)
+    enabled = forms.BooleanField(label=_("Có bước này"), required=False)
+    opens_at = forms.DateTimeField(label=_("Bắt đầu"), required=False, widget=DateTimeLocalInput())
+    closes_at = forms.DateTimeField(label=_("Kết thúc"), required=False, widget=DateTimeLocalInput())
+
+    def clean(self):
+        data = super().clean()
+        if data.get("enabled"):
+            if not data.get("opens_at"):
+                self.add_error("opens_at", _("Nhập thời điểm bắt đầu."))
+            if not data.get("closes_at"):
+                self.add_error("closes_at", _("Nhập thời điểm kết thúc."))
+            if data.get("opens_at") and data.get("closes_at") and data["closes_at"] <= data["opens_at"]:
+                self.add_error("closes_at", _("Thời điểm kết thúc phải sau thời điểm bắt đầu."))
+        return data
+
+
+StepFormSet = forms.formset_factory(StepForm, extra=0)
+
+
+class ExtensionForm(forms.Form):
+    agency = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None)
+    step_kind = forms.ChoiceField(label=_("Bước"), choices=StepKind.choices)
+    closes_at = forms.DateTimeField(label=_("Hạn mới"), widget=DateTimeLocalInput())
+    reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, campaign: Campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = campaign.agencies.select_related("group").order_by("group__order", "code")
+        kinds = set(campaign.steps.values_list("kind", flat=True))
+        self.fields["step_kind"].choices = [c for c in StepKind.choices if c[0] in kinds]
+
+
+class CopyPlanForm(forms.Form):
+    year = forms.IntegerField(label=_("Năm mới"), min_value=2000, max_value=2100)
+    name = forms.CharField(label=_("Tên đợt mới"), max_length=255, required=False)

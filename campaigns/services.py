@@ -1,0 +1,347 @@
+"""Every write to agencies, users, campaigns, steps and extensions."""
+import calendar
+from datetime import datetime
+
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from cchc_portal.core.excel import ImportFailed, ImportReport, RowError, read_sheet
+from cchc_portal.core.exceptions import ApplicationError, ConflictError
+from cchc_portal.notifications.services import absolute_url, outbox_enqueue
+
+from .models import (
+    AGENCY_ROLES,
+    PROVINCE_ROLES,
+    Agency,
+    AgencyGroup,
+    Campaign,
+    Extension,
+    Membership,
+    Role,
+    Step,
+    StepKind,
+    User,
+)
+
+# ---------------------------------------------------------------- agencies
+
+AGENCY_COLUMNS = ["code", "name", "group", "parent_code", "email"]
+AGENCY_ALIASES = {
+    "code": ["mã", "mã đơn vị"],
+    "name": ["tên", "tên đơn vị"],
+    "group": ["nhóm", "mã nhóm"],
+    "parent_code": ["mã đơn vị cấp trên", "đơn vị cấp trên"],
+    "email": ["thư điện tử", "e-mail"],
+}
+
+
+def agency_import(*, file, dry_run=False) -> ImportReport:
+    """Create or update agencies from an .xlsx file (columns `code, name, group,
+    parent_code, email`). Every row error is reported; nothing is written if any.
+
+    A parent may be an existing agency or any row of the same file, in any order.
+    """
+    rows, errors = read_sheet(file, AGENCY_COLUMNS, aliases=AGENCY_ALIASES, required=["code", "name", "group"])
+    report = ImportReport(errors=list(errors), dry_run=dry_run)
+    if errors:
+        return report
+    groups = {g.code: g for g in AgencyGroup.objects.all()}
+    existing = {a.code: a for a in Agency.objects.all()}
+    seen: dict[str, int] = {}
+    file_codes = {r["code"] for _, r in rows if r.get("code")}
+    for number, r in rows:
+        code = r.get("code", "")
+        if not code:
+            report.errors.append(RowError(number, "code", "Thiếu mã đơn vị."))
+        elif len(code) > 40:
+            report.errors.append(RowError(number, "code", "Mã đơn vị dài quá 40 ký tự."))
+        elif code in seen:
+            report.errors.append(RowError(number, "code", f"Mã “{code}” trùng với dòng {seen[code]}."))
+        else:
+            seen[code] = number
+        if not r.get("name"):
+            report.errors.append(RowError(number, "name", "Thiếu tên đơn vị."))
+        if r.get("group") not in groups:
+            report.errors.append(RowError(number, "group", f"Không có nhóm “{r.get('group', '')}”."))
+        parent = r.get("parent_code", "")
+        if parent and parent not in existing and parent not in file_codes:
+            report.errors.append(RowError(number, "parent_code", f"Không có đơn vị cấp trên “{parent}”."))
+        if parent and parent == code:
+            report.errors.append(RowError(number, "parent_code", "Đơn vị không thể là cấp trên của chính nó."))
+        if r.get("email"):
+            try:
+                validate_email(r["email"])
+            except ValidationError:
+                report.errors.append(RowError(number, "email", f"Thư điện tử “{r['email']}” không hợp lệ."))
+    if report.errors:
+        return report
+    try:
+        with transaction.atomic():
+            saved = {}
+            for _number, r in rows:
+                agency = existing.get(r["code"]) or Agency(code=r["code"])
+                report.created += agency.pk is None
+                report.updated += agency.pk is not None
+                agency.name, agency.group = r["name"], groups[r["group"]]
+                agency.email = r.get("email", "")
+                agency.save()
+                saved[agency.code] = agency
+            lookup = {**existing, **saved}
+            for number, r in rows:
+                agency = saved[r["code"]]
+                agency.parent = lookup.get(r.get("parent_code")) if r.get("parent_code") else None
+                try:
+                    agency.full_clean()
+                except ValidationError as exc:
+                    report.errors += [RowError(number, f, "; ".join(m)) for f, m in exc.message_dict.items()]
+                    continue
+                agency.save(update_fields=["parent"])
+            if report.errors or dry_run:
+                raise ImportFailed(report)
+    except ImportFailed:
+        pass
+    return report
+
+
+# ---------------------------------------------------------------- users
+
+USER_COLUMNS = ["username", "full_name", "email", "agency_code", "role"]
+USER_ALIASES = {
+    "username": ["tên đăng nhập"],
+    "full_name": ["họ và tên", "họ tên"],
+    "email": ["thư điện tử"],
+    "agency_code": ["mã đơn vị"],
+    "role": ["vai trò"],
+}
+
+
+def user_send_set_password(*, user, key_suffix="") -> None:
+    """E-mail a one-time link to set a password (through the outbox)."""
+    if not user.email:
+        return
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    url = absolute_url(reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token}))
+    outbox_enqueue(
+        to=user.email,
+        subject="Tài khoản Cổng Chỉ số CCHC",
+        template="set_password",
+        context={"full_name": user.display_name, "username": user.username, "url": url},
+        key=f"set-password:{user.pk}:{user.password[-12:]}{key_suffix}",
+    )
+
+
+def user_grant_role(*, user, role, agency=None) -> None:
+    if role in PROVINCE_ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        user.groups.add(group)
+        if role == Role.ADMIN:
+            User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
+    elif role in AGENCY_ROLES:
+        if agency is None:
+            raise ApplicationError("Vai trò của đơn vị cần mã đơn vị.")
+        Membership.objects.get_or_create(user=user, agency=agency, role=role)
+    else:
+        raise ApplicationError(f"Vai trò “{role}” không tồn tại.")
+    user.__dict__.pop("_cchc_roles", None)
+
+
+def user_import(*, file, dry_run=False) -> ImportReport:
+    """Accounts issued by the Sở (`username, full_name, email, agency_code, role`).
+
+    New users get an unusable password and a set-password e-mail. A username may appear
+    on several rows to serve several agencies.
+    """
+    rows, errors = read_sheet(file, USER_COLUMNS, aliases=USER_ALIASES, required=["username", "role"])
+    report = ImportReport(errors=list(errors), dry_run=dry_run)
+    if errors:
+        return report
+    agencies = {a.code: a for a in Agency.objects.all()}
+    roles = {r.value for r in Role}
+    for number, r in rows:
+        if not r.get("username"):
+            report.errors.append(RowError(number, "username", "Thiếu tên đăng nhập."))
+        else:
+            try:
+                User.username_validator(r["username"])
+            except ValidationError:
+                report.errors.append(RowError(number, "username", "Tên đăng nhập chứa ký tự không hợp lệ."))
+        if r.get("role") not in roles:
+            report.errors.append(RowError(number, "role", f"Vai trò “{r.get('role', '')}” không tồn tại."))
+        elif r["role"] in AGENCY_ROLES and r.get("agency_code") not in agencies:
+            report.errors.append(
+                RowError(number, "agency_code", f"Không có đơn vị “{r.get('agency_code', '')}”."))
+        if r.get("email"):
+            try:
+                validate_email(r["email"])
+            except ValidationError:
+                report.errors.append(RowError(number, "email", f"Thư điện tử “{r['email']}” không hợp lệ."))
+    if report.errors or dry_run:
+        return report
+    with transaction.atomic():
+        new_users = []
+        for _number, r in rows:
+            user = User.objects.filter(username=r["username"]).first()
+            if user is None:
+                user = User(username=r["username"], full_name=r.get("full_name", ""), email=r.get("email", ""))
+                user.set_unusable_password()
+                user.save()
+                new_users.append(user)
+                report.created += 1
+            else:
+                changed = [f for f in ("full_name", "email") if r.get(f) and getattr(user, f) != r[f]]
+                for f in changed:
+                    setattr(user, f, r[f])
+                if changed:
+                    user.save(update_fields=changed)
+                    report.updated += 1
+            user_grant_role(user=user, role=r["role"], agency=agencies.get(r.get("agency_code")))
+        for user in new_users:
+            user_send_set_password(user=user)
+    return report
+
+
+# ---------------------------------------------------------------- campaigns and plans
+
+
+def _clean_save(obj, update_fields=None):
+    obj.full_clean()
+    obj.save(update_fields=update_fields)
+    return obj
+
+
+def _covered_default(groups, owner):
+    qs = Agency.objects.filter(group__in=groups, active=True)
+    if owner is not None:
+        qs = qs.filter(parent=owner)
+    return qs
+
+
+@transaction.atomic
+def campaign_create(*, user, year, name, groups, steps=(), owner=None, agencies=None, previous=None) -> Campaign:
+    """A campaign in draft with its plan. Covered agencies default to every active agency
+    of the groups (under the owner when a district runs its communes' campaign)."""
+    campaign = _clean_save(Campaign(year=year, name=name, owner=owner, previous=previous))
+    group_objs = list(AgencyGroup.objects.filter(code__in=[getattr(g, "code", g) for g in groups]))
+    if not group_objs:
+        raise ApplicationError("Đợt đánh giá cần ít nhất một nhóm cơ quan.", extra={"errors": {
+            "agency_groups": ["Chọn ít nhất một nhóm cơ quan."]}})
+    campaign.groups.set(group_objs)
+    campaign.agencies.set(agencies if agencies is not None else _covered_default(group_objs, owner))
+    for step in steps:
+        step_set(campaign=campaign, kind=step["kind"], opens_at=step["opens_at"],
+                 closes_at=step["closes_at"], user=user)
+    return campaign
+
+
+def _check_step_order(campaign, kind, opens_at):
+    """The self-assessment cannot open before the criteria step has opened, and so on:
+    each step opens no earlier than the steps before it in the plan."""
+    order = [k.value for k in StepKind]
+    for other in campaign.steps.exclude(kind=kind):
+        if order.index(other.kind) < order.index(kind) and other.opens_at > opens_at:
+            raise ApplicationError(
+                f"Bước “{StepKind(kind).label}” không thể bắt đầu trước bước “{StepKind(other.kind).label}”.",
+                extra={"errors": {"opens_at": ["Thứ tự các bước không hợp lệ."]}},
+            )
+
+
+@transaction.atomic
+def step_set(*, campaign, kind, opens_at, closes_at, user=None) -> Step:
+    """Create or move one dated step of the plan (aware datetimes, close after open)."""
+    if kind not in StepKind.values:
+        raise ApplicationError(f"Bước “{kind}” không tồn tại.", extra={"errors": {"kind": ["Không hợp lệ."]}})
+    for label, value in (("opens_at", opens_at), ("closes_at", closes_at)):
+        if not isinstance(value, datetime) or timezone.is_naive(value):
+            raise ApplicationError("Thời điểm phải có múi giờ.", extra={"errors": {label: ["Thiếu múi giờ."]}})
+    if closes_at <= opens_at:
+        raise ApplicationError("Thời điểm kết thúc phải sau thời điểm bắt đầu.",
+                               extra={"errors": {"closes_at": ["Phải sau thời điểm bắt đầu."]}})
+    _check_step_order(campaign, kind, opens_at)
+    step = Step.objects.select_for_update().filter(campaign=campaign, kind=kind).first()
+    if step is None:
+        return _clean_save(Step(campaign=campaign, kind=kind, opens_at=opens_at, closes_at=closes_at))
+    step.opens_at, step.closes_at = opens_at, closes_at
+    return _clean_save(step, update_fields=["opens_at", "closes_at", "updated_at"])
+
+
+@transaction.atomic
+def extension_grant(*, step, agency, closes_at, reason, user, now=None) -> Extension:
+    """Give one agency a later close of one step (recorded: who, when, why)."""
+    now = now or timezone.now()
+    if not reason or not reason.strip():
+        raise ApplicationError("Cần nêu lý do gia hạn.", extra={"errors": {"reason": ["Bắt buộc."]}})
+    if timezone.is_naive(closes_at):
+        raise ApplicationError("Thời điểm phải có múi giờ.", extra={"errors": {"closes_at": ["Thiếu múi giờ."]}})
+    if closes_at <= step.closes_at:
+        raise ApplicationError("Hạn mới phải sau hạn chung của bước.",
+                               extra={"errors": {"closes_at": ["Phải sau hạn chung."]}})
+    if closes_at <= now:
+        raise ApplicationError("Hạn mới phải ở tương lai.", extra={"errors": {"closes_at": ["Phải ở tương lai."]}})
+    if not step.campaign.agencies.filter(pk=agency.pk).exists():
+        raise ApplicationError("Đơn vị không thuộc đợt đánh giá này.",
+                               extra={"errors": {"agency_code": ["Không thuộc đợt đánh giá."]}})
+    return _clean_save(Extension(step=step, agency=agency, closes_at=closes_at, reason=reason.strip(),
+                                 granted_by=user, granted_at=now))
+
+
+def _shift_year(value: datetime, years: int) -> datetime:
+    year = value.year + years
+    day = min(value.day, calendar.monthrange(year, value.month)[1])  # 29/02 → 28/02
+    return value.replace(year=year, day=day)
+
+
+@transaction.atomic
+def campaign_copy_plan(*, campaign, year, user, name=None) -> Campaign:
+    """A new draft campaign for `year` with the same groups and the plan shifted in years."""
+    if Campaign.objects.filter(year=year, owner=campaign.owner).exists():
+        raise ConflictError(f"Đã có đợt đánh giá năm {year} của đơn vị chủ trì này.")
+    years = year - campaign.year
+    tz = timezone.get_current_timezone()
+    steps = []
+    for s in campaign.steps.all():
+        steps.append({
+            "kind": s.kind,
+            "opens_at": _shift_year(s.opens_at.astimezone(tz), years),
+            "closes_at": _shift_year(s.closes_at.astimezone(tz), years),
+        })
+    new = campaign_create(
+        user=user, year=year, name=name or campaign.name.replace(str(campaign.year), str(year)),
+        groups=list(campaign.groups.all()), steps=steps, owner=campaign.owner, previous=campaign,
+    )
+    return new
+
+
+def _transition(campaign, source, target, message, **extra) -> Campaign:
+    updated = Campaign.objects.filter(pk=campaign.pk, status__in=source).update(status=target, **extra)
+    if not updated:
+        raise ConflictError(message)
+    campaign.refresh_from_db()
+    return campaign
+
+
+def campaign_open(*, campaign, user=None, now=None) -> Campaign:
+    """draft → open. Scoring's `campaign_open_with_assessments` calls this and creates the
+    assessments in the same transaction."""
+    if not campaign.steps.filter(kind=StepKind.SELF_ASSESSMENT).exists():
+        raise ApplicationError("Kế hoạch chưa có bước tự đánh giá.")
+    return _transition(campaign, [Campaign.Status.DRAFT], Campaign.Status.OPEN,
+                       "Đợt đánh giá đã được mở hoặc đã kết thúc.", opened_at=now or timezone.now())
+
+
+def campaign_close(*, campaign, user=None) -> Campaign:
+    return _transition(campaign, [Campaign.Status.OPEN], Campaign.Status.CLOSED, "Đợt đánh giá chưa mở.")
+
+
+def campaign_mark_published(*, campaign) -> Campaign:
+    if campaign.status == Campaign.Status.PUBLISHED:
+        return campaign
+    return _transition(campaign, [Campaign.Status.OPEN, Campaign.Status.CLOSED], Campaign.Status.PUBLISHED,
+                       "Đợt đánh giá chưa mở nên chưa thể công bố.")

@@ -1,0 +1,112 @@
+"""A fixed cast: admin, officer, appraiser, staff and leader of agency A, staff of agency B,
+a commune's staff, and anonymous. Every view and API test includes someone refused."""
+import os
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from campaigns.models import Role
+
+from .factories import AgencyFactory, CampaignFactory, MembershipFactory, StepFactory, UserFactory, group
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+PASSWORD = "Pass-1234"
+
+
+def _province_user(username, role):
+    user = UserFactory(username=username)
+    user.groups.add(Group.objects.get_or_create(name=role)[0])
+    if role == Role.ADMIN:
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
+    return user
+
+
+@pytest.fixture
+def agency_a(db):
+    return AgencyFactory(code="SA", name="Sở Tài chính", group=group("department"))
+
+
+@pytest.fixture
+def agency_b(db):
+    return AgencyFactory(code="SB", name="Sở Tư pháp", group=group("department"))
+
+
+@pytest.fixture
+def commune(db):
+    return AgencyFactory(code="XA", name="Xã Yên Sơn", group=group("commune"))
+
+
+@pytest.fixture
+def admin_user(db):
+    return _province_user("admin", Role.ADMIN)
+
+
+@pytest.fixture
+def officer(db):
+    return _province_user("officer", Role.OFFICER)
+
+
+@pytest.fixture
+def appraiser(db):
+    return _province_user("appraiser", Role.APPRAISER)
+
+
+@pytest.fixture
+def staff_a(agency_a):
+    return MembershipFactory(user=UserFactory(username="staff_a"), agency=agency_a, role=Role.STAFF).user
+
+
+@pytest.fixture
+def leader_a(agency_a):
+    return MembershipFactory(user=UserFactory(username="leader_a"), agency=agency_a, role=Role.LEADER).user
+
+
+@pytest.fixture
+def staff_b(agency_b):
+    return MembershipFactory(user=UserFactory(username="staff_b"), agency=agency_b, role=Role.STAFF).user
+
+
+@pytest.fixture
+def commune_staff(commune):
+    return MembershipFactory(user=UserFactory(username="commune_staff"), agency=commune, role=Role.STAFF).user
+
+
+@pytest.fixture
+def campaign(agency_a, agency_b, commune):
+    """An open campaign covering A, B and the commune, self-assessment open for 5 more days."""
+    c = CampaignFactory()
+    c.groups.set([group("department"), group("commune")])
+    c.agencies.set([agency_a, agency_b, commune])
+    now = timezone.now()
+    StepFactory(campaign=c, kind="self_assessment", opens_at=now - timedelta(days=5),
+                closes_at=now + timedelta(days=5))
+    return c
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.as_user(user)` authenticates with a token like an integrator."""
+    client = APIClient()
+
+    def as_user(user):
+        from rest_framework.authtoken.models import Token
+
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    client.as_user = as_user
+    return client
+
+
+@pytest.fixture
+def login(client):
+    """`login(user)` logs the Django test client in."""
+    def do(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+    return do

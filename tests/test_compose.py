@@ -1,0 +1,42 @@
+"""docker-compose.yml cannot run here (no Docker engine): read it and check its shape."""
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_has_every_service_with_shared_anchor():
+    compose = load()
+    services = compose["services"]
+    assert set(services) >= {"db", "redis", "web", "worker", "beat", "mailpit"}
+    # web, worker and beat share one anchor: the same image, environment and volumes
+    for name in ("web", "worker", "beat"):
+        assert services[name]["image"] == "cchc-portal:latest"
+        assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://")
+        assert services[name]["environment"]["REDIS_URL"].startswith("redis://redis:")
+        assert services[name]["depends_on"]["db"]["condition"] == "service_healthy"
+    assert "gunicorn cchc_portal.wsgi" in services["web"]["command"]
+    assert services["worker"]["command"].startswith("celery -A cchc_portal worker")
+    assert services["beat"]["command"].startswith("celery -A cchc_portal beat")
+
+
+def test_db_has_healthcheck_and_mail_goes_to_mailpit():
+    services = load()["services"]
+    assert "pg_isready" in " ".join(services["db"]["healthcheck"]["test"])
+    assert services["web"]["environment"]["EMAIL_URL"] == "smtp://mailpit:1025"
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    import re
+
+    settings_text = (ROOT / "cchc_portal" / "settings.py").read_text()
+    read = set(re.findall(r'env(?:\.\w+)?\("([A-Z_]+)"', settings_text))
+    listed = {line.split("=", 1)[0].lstrip("# ").strip()
+              for line in (ROOT / ".env.example").read_text().splitlines() if "=" in line}
+    assert read, "settings.py reads no variable?"
+    assert read <= listed, f"missing from .env.example: {sorted(read - listed)}"
