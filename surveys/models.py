@@ -1,0 +1,153 @@
+"""The sociological survey (điều tra xã hội học): groups, questionnaires, respondents,
+invitations with unguessable tokens, responses and answers."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Agency, AgencyGroup, Campaign
+from cchc_portal.core.models import BaseModel
+from scoring.models import Criterion
+
+
+class RespondentGroup(BaseModel):
+    """E.g. provincial People's Council delegates, who rate every department."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="respondent_groups")
+    code = models.CharField(_("mã nhóm"), max_length=40)
+    name = models.CharField(_("tên nhóm đối tượng"), max_length=255)
+    rates_group = models.ForeignKey(AgencyGroup, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("đánh giá nhóm cơ quan"))
+    form_code = models.CharField(_("mã phiếu"), max_length=40, blank=True)
+    instructions = models.TextField(_("hướng dẫn trả lời"), blank=True)
+    min_answers = models.PositiveSmallIntegerField(_("số phiếu tối thiểu"), default=3)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "code"], name="uniq_respondent_group")]
+        ordering = ["code"]
+        verbose_name = _("nhóm đối tượng điều tra")
+        verbose_name_plural = _("nhóm đối tượng điều tra")
+
+    def __str__(self):
+        return self.name
+
+
+class Question(BaseModel):
+    class Kind(models.TextChoices):
+        RATING = "rating", _("Đánh giá theo từng đơn vị (ma trận)")
+        SINGLE = "single", _("Chọn một")
+        MULTIPLE = "multiple", _("Chọn nhiều")
+        TEXT = "text", _("Trả lời ngắn")
+
+    group = models.ForeignKey(RespondentGroup, on_delete=models.CASCADE, related_name="questions")
+    section = models.CharField(_("phần"), max_length=255, blank=True)
+    number = models.CharField(_("số thứ tự"), max_length=20)
+    text = models.TextField(_("câu hỏi"))
+    kind = models.CharField(_("loại"), max_length=10, choices=Kind.choices, default=Kind.RATING)
+    # [{"key": "A", "label": "...", "weight": "100"}, ..., {"key": "E", "label": "Không biết", "weight": null}]
+    options = models.JSONField(_("phương án"), default=list, blank=True)
+    criterion = models.ForeignKey(Criterion, on_delete=models.SET_NULL, null=True, blank=True, related_name="questions")
+    required = models.BooleanField(default=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["group", "number"], name="uniq_question_number")]
+        verbose_name = _("câu hỏi")
+        verbose_name_plural = _("câu hỏi")
+
+    def __str__(self):
+        return f"{self.number}. {self.text[:60]}"
+
+
+class RespondentList(BaseModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Đang lập")
+        SENT = "sent", _("Đã gửi Sở")
+        APPROVED = "approved", _("Đã duyệt")
+        RETURNED = "returned", _("Trả lại")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="respondent_lists")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="respondent_lists")
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    comment = models.TextField(_("ý kiến của Sở"), blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "agency"], name="uniq_respondent_list")]
+        verbose_name = _("danh sách đối tượng điều tra")
+        verbose_name_plural = _("danh sách đối tượng điều tra")
+
+
+class Respondent(BaseModel):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="respondents")
+    respondent_list = models.ForeignKey(RespondentList, on_delete=models.CASCADE, related_name="respondents")
+    group = models.ForeignKey(RespondentGroup, on_delete=models.PROTECT, related_name="respondents")
+    full_name = models.CharField(_("họ và tên"), max_length=200)
+    position = models.CharField(_("chức vụ"), max_length=255, blank=True)
+    email = models.EmailField(_("thư điện tử"))
+    phone = models.CharField(_("điện thoại"), max_length=30, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "email"], name="uniq_respondent_email")]
+        ordering = ["full_name", "id"]
+        verbose_name = _("đối tượng điều tra")
+        verbose_name_plural = _("đối tượng điều tra")
+
+    def __str__(self):
+        return self.full_name
+
+
+class Invitation(BaseModel):
+    """One personal link. The token itself is never stored: only its SHA-256."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Chưa gửi")
+        SENT = "sent", _("Đã gửi")
+        OPENED = "opened", _("Đã mở")
+        ANSWERED = "answered", _("Đã trả lời")
+        BOUNCED = "bounced", _("Thư bị trả lại")
+        VOIDED = "voided", _("Đã hủy")
+
+    respondent = models.OneToOneField(Respondent, on_delete=models.CASCADE, related_name="invitation")
+    token_hash = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("thư mời trả lời phiếu")
+        verbose_name_plural = _("thư mời trả lời phiếu")
+
+
+class Response(models.Model):
+    """A respondent's answers: anonymous in results, kept with timing and a hashed fingerprint."""
+
+    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="response")
+    started_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    flags = models.JSONField(default=list, blank=True)
+    voided = models.BooleanField(default=False)
+    void_reason = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("phiếu trả lời")
+        verbose_name_plural = _("phiếu trả lời")
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    rated_agency = models.ForeignKey(Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    option = models.CharField(max_length=10, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["response", "question", "rated_agency", "option"], name="uniq_answer"),
+        ]
