@@ -462,3 +462,28 @@ def score(
         fields={code: points[code] for code in tree.roots},
         base_total=base_total,
     )
+
+
+def score_leaf(
+    node: Node,
+    *,
+    raw: dict | None = None,
+    has_evidence: bool = False,
+    survey: Decimal | None = None,
+    imported: Decimal | None = None,
+) -> Points:
+    """One leaf's points, exactly as ``score`` awards them inside a tree.
+
+    Used where a single item changes (an agency saving one score, an appraiser adjusting
+    one): the stored points then match a whole-tree recomputation to the last digit.
+    """
+    code = node.code
+    scoring = _Scoring(
+        None,
+        {code: raw} if raw is not None else {},
+        {code} if has_evidence else set(),
+        {code: survey} if survey is not None else {},
+        {code: imported} if imported is not None else {},
+        set(),
+    )
+    return scoring.leaf(node)

@@ -264,6 +264,7 @@ def test_any_text_parses_to_a_fixed_point_or_fails_with_a_message(text, rule):
         ("bands", ">=50:1; <50:0", "1"),
         ("bands", "0-100:3", "3"),
         ("bands", "<=100:3; >100:3", "3"),
+        ("bands", "=50:1; >50:2; <50:0", "2"),  # touching at 50, which only =50 holds
         ("levels", "Đúng hạn=1; Trễ hạn=0.5; Không ban hành=0", "1"),
         ("manual", "step=0.25", "1.5"),
         ("manual", "", "1.57"),
