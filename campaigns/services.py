@@ -29,6 +29,7 @@ from .models import (
     StepKind,
     User,
 )
+from .signals import extension_granted
 
 # ---------------------------------------------------------------- agencies
 
@@ -288,8 +289,11 @@ def extension_grant(*, step, agency, closes_at, reason, user, now=None) -> Exten
     if not step.campaign.agencies.filter(pk=agency.pk).exists():
         raise ApplicationError("Đơn vị không thuộc đợt đánh giá này.",
                                extra={"errors": {"agency_code": ["Không thuộc đợt đánh giá."]}})
-    return _clean_save(Extension(step=step, agency=agency, closes_at=closes_at, reason=reason.strip(),
-                                 granted_by=user, granted_at=now))
+    extension = _clean_save(Extension(step=step, agency=agency, closes_at=closes_at, reason=reason.strip(),
+                                      granted_by=user, granted_at=now))
+    # Listeners (e.g. scoring reopening a locked assessment) run in the same transaction.
+    extension_granted.send(sender=Extension, extension=extension)
+    return extension
 
 
 def _shift_year(value: datetime, years: int) -> datetime:
