@@ -233,3 +233,54 @@ class Message(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+
+# ---------------------------------------------------------------- appraisal (issue #5)
+
+
+class AppraisalSeen(models.Model):
+    """When an appraiser last opened an assessment's appraisal page: "what changed since"."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="appraisal_seen")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "user"], name="uniq_appraisal_seen")]
+
+
+class FinalisationLog(models.Model):
+    """Every finalisation (chốt điểm) and reopening of an assessment, with who, when and why."""
+
+    class Action(models.TextChoices):
+        FINALISE = "finalise", _("Chốt điểm")
+        REOPEN = "reopen", _("Mở lại để thẩm định")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="finalisation_log")
+    action = models.CharField(_("thao tác"), max_length=10, choices=Action.choices)
+    reason = models.TextField(_("lý do"), blank=True)
+    appraised_total = models.DecimalField(_("tổng điểm thẩm định"), null=True, blank=True, **POINTS)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("lúc"))
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("nhật ký chốt điểm")
+        verbose_name_plural = _("nhật ký chốt điểm")
+
+
+class ImportedFigure(models.Model):
+    """One imported figure for an `imported` item (e.g. the National Public Service Portal
+    ratings): kept for every import, the latest is the item's external points."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="imported_figures")
+    value = models.DecimalField(_("điểm"), **POINTS)
+    source = models.CharField(_("nguồn số liệu"), max_length=255, blank=True)
+    note = models.TextField(_("ghi chú"), blank=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField(_("nhập lúc"))
+
+    class Meta:
+        ordering = ["-imported_at", "-id"]
+        verbose_name = _("số liệu nhập khẩu")
+        verbose_name_plural = _("số liệu nhập khẩu")
