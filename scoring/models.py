@@ -277,7 +277,8 @@ class ImportedFigure(models.Model):
     value = models.DecimalField(_("điểm"), **POINTS)
     source = models.CharField(_("nguồn số liệu"), max_length=255, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")  # None: the import_figures command
     imported_at = models.DateTimeField(_("nhập lúc"))
 
     class Meta:
