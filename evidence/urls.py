@@ -1,2 +1,13 @@
+from django.urls import path
+
+from . import views
+
 app_name = "evidence"
-urlpatterns = []
+urlpatterns = [
+    path("<int:campaign_id>/<str:agency_code>/", views.library, name="library"),
+    path("<int:campaign_id>/<str:agency_code>/upload/", views.upload, name="upload"),
+    path("documents/<int:pk>/download/", views.download, name="download"),
+    path("documents/<int:pk>/preview/", views.preview, name="preview"),
+    path("documents/<int:pk>/edit/", views.edit, name="edit"),
+    path("documents/<int:pk>/delete/", views.delete, name="delete"),
+]
