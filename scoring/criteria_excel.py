@@ -310,6 +310,13 @@ def number_cell(value: Decimal | None):
     return int(value) if value == value.to_integral_value() else Decimal(decimal_str(value))
 
 
+def excel_params_text(rule: str, params: dict) -> str:
+    """The canonical text form, except a leading "=a" band written "a" (the same band, see
+    scoring.rules): Excel takes a cell typed "=100:2; ..." for a formula."""
+    text = format_params(rule, params)
+    return text[1:] if text.startswith("=") else text
+
+
 def row_values(row: CriterionRow) -> list:
     """The cells of one criterion, in ALL_COLUMNS order."""
     return [
@@ -317,7 +324,7 @@ def row_values(row: CriterionRow) -> list:
         row.title,
         number_cell(row.max_points),
         row.rule,
-        format_params(row.rule, row.params),
+        excel_params_text(row.rule, row.params),
         "x" if row.evidence_required else "",
         row.guidance,
         ", ".join(row.not_applicable_to),
@@ -348,6 +355,8 @@ def write_workbook(rows: list[CriterionRow], settings: dict[str, Decimal | None]
         cells[0].number_format = "@"  # codes are text: 1.10 must not become 1.1
         for cell in cells:
             cell.alignment = wrap
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text, never a formula
     for i, name in enumerate(ALL_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = _WIDTHS[name]
     ws.auto_filter.ref = f"A1:{get_column_letter(len(ALL_COLUMNS))}{max(ws.max_row, 1)}"

@@ -1,0 +1,35 @@
+"""Write docs/samples/criteria_department.xlsx and criteria_commune.xlsx from scoring/demo.py.
+
+    .venv/bin/python docs/samples/make_samples.py
+
+The rows live in scoring/demo.py (the demo province imports the same content), so the
+samples and `seed_demo` never drift apart. tests/scoring/test_criteria_excel.py checks
+that both files import cleanly and equal these rows.
+"""
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc_portal.settings")
+os.environ.setdefault("DJANGO_DEBUG", "1")
+
+import django  # noqa: E402
+
+django.setup()
+
+from scoring.demo import COMMUNE_ROWS, DEPARTMENT_ROWS, workbook_bytes  # noqa: E402
+
+SAMPLES = {"criteria_department.xlsx": DEPARTMENT_ROWS, "criteria_commune.xlsx": COMMUNE_ROWS}
+
+
+def main():
+    for name, rows in SAMPLES.items():
+        path = Path(__file__).resolve().parent / name
+        path.write_bytes(workbook_bytes(rows))
+        print(f"{path.relative_to(ROOT)}: {len(rows)} dòng")
+
+
+if __name__ == "__main__":
+    main()
