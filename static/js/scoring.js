@@ -1,0 +1,548 @@
+/* The scoring page (templates/scoring/assessment/page.html): autosave per item with a
+   visible state and retry with backoff, unsaved edits kept in localStorage (keyed by item and
+   version) until the server confirms them, a conflict banner on a stale save, points and
+   totals estimated as you type with the same rules as the server (scoring/engine.py) and
+   confirmed by its answer, filters, folding, history and evidence dialogs, and the cutoff:
+   at the deadline every input turns read-only (the server refuses late writes anyway).
+   Without this script every row still saves with its own "Lưu" button. */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("sa");
+  if (!root) return;
+  var blob = JSON.parse(document.getElementById("sa-tree").textContent);
+  var lang = document.documentElement.lang;
+  var STORE = "cchc:sa:";
+  var DEBOUNCE = 700;
+  var editable = root.getAttribute("data-editable") === "1";
+
+  function msg(key) { return root.getAttribute("data-msg-" + key) || key; }
+  function csrf() {
+    var el = document.querySelector("[name=csrfmiddlewaretoken]");
+    return el ? el.value : "";
+  }
+
+  /* ------------------------------------------------------------ numbers */
+  function num(value) {
+    if (value === null || value === undefined) return null;
+    var text = String(value).trim().replace(",", ".");
+    if (text === "" || !/^-?(\d+(\.\d*)?|\.\d+)$/.test(text)) return null;
+    return Number(text);
+  }
+  function round2(x) { return Math.round(x * 100 + 1e-7) / 100; }  // half-up, as the engine
+  function fmt(x) {
+    var fixed = (Math.round(x * 100) / 100).toFixed(2), parts = fixed.split(".");
+    var sep = lang === "en" ? "," : ".", dec = lang === "en" ? "." : ",";
+    return parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, sep) + dec + parts[1];
+  }
+
+  /* ------------------------------------------------------------ the tree */
+  var nodes = {}, order = [], children = {};
+  blob.nodes.forEach(function (n) {
+    n.max = num(n.max); n.amax = num(n.amax); n.value = num(n.value); n.ext = num(n.ext);
+    nodes[n.code] = n; order.push(n.code); children[n.code] = [];
+  });
+  function parentOf(code) { var i = code.lastIndexOf("."); return i < 0 ? null : code.slice(0, i); }
+  order.forEach(function (code) { var p = parentOf(code); if (p && children[p]) children[p].push(code); });
+  var kind = {};
+  order.slice().reverse().forEach(function (code) {
+    var kids = children[code];
+    if (!kids.length) { var r = nodes[code].rule; kind[code] = (r === "bonus" || r === "penalty") ? r : "base"; return; }
+    var kinds = {};
+    kids.forEach(function (k) { kinds[kind[k]] = true; });
+    var list = Object.keys(kinds);
+    kind[code] = kinds.base ? "base" : (list.length === 1 ? list[0] : "mixed");
+  });
+
+  function fieldsOf(row) {
+    var out = {};
+    row.querySelectorAll("[form='" + row.formId + "']").forEach(function (el) {
+      if (el.name && el.name !== "version") out[el.name] = el.value;
+    });
+    return out;
+  }
+
+  function levelPoints(params, label) {
+    var key = String(label).trim().toLowerCase(), found = null;
+    (params.levels || []).forEach(function (l) { if (String(l.label).trim().toLowerCase() === key) found = num(l.points); });
+    return found;
+  }
+  function inBand(b, pct) {
+    var lo = num(b.min), hi = num(b.max);
+    if (lo !== null && (pct < lo || (pct === lo && b.min_inclusive === false))) return false;
+    if (hi !== null && (pct > hi || (pct === hi && b.max_inclusive === false))) return false;
+    return true;
+  }
+
+  /* A leaf's points for the typed values: the engine's rules, as an estimate. */
+  function estimateLeaf(node, f, hasEvidence) {
+    if (node.na) return 0;
+    if (node.rule === "survey") return node.ext || 0;
+    if (node.rule === "imported" && node.ext !== null) return Math.min(Math.max(round2(node.ext), 0), node.max);
+    var empty = Object.keys(f).every(function (k) { return k === "explanation" || !String(f[k] || "").trim(); });
+    if (empty) return 0;
+    if (node.ev && !hasEvidence) return 0;
+    var p = node.params || {}, value = null;
+    if (["manual", "bonus", "penalty", "imported"].indexOf(node.rule) >= 0) {
+      value = num(f.score);
+      if (value === null || value < 0 || value > node.max) return 0;
+    } else if (node.rule === "levels") {
+      value = levelPoints(p, f.level);
+    } else if (node.rule === "deduction") {
+      var count = num(f.count), per = num(p.per);
+      if (count === null || count < 0 || per === null) return 0;
+      value = Math.max(node.max - per * count, 0);
+    } else if (node.rule === "bands" || node.rule === "ratio") {
+      var a = num(f.numerator), b = num(f.denominator);
+      if (a === null || b === null || b <= 0 || a < 0 || a > b) return 0;
+      if (node.rule === "ratio") {
+        value = node.max * a * 100 / (b * (num(p.target) || 100));
+      } else {
+        var pct = a * 100 / b;
+        (p.bands || []).forEach(function (band) { if (value === null && inBand(band, pct)) value = num(band.points); });
+      }
+    }
+    if (value === null) return 0;
+    return Math.min(Math.max(round2(value), 0), node.max);
+  }
+
+  /* Branches and the total from the leaves' values, as engine.score does. */
+  function recompute() {
+    var value = {};
+    order.slice().reverse().forEach(function (code) {
+      var n = nodes[code], kids = children[code];
+      if (!kids.length) { value[code] = n.na ? 0 : n.value; return; }
+      if (n.na) { value[code] = 0; return; }
+      if (kind[code] === "mixed") {
+        var net = 0;
+        kids.forEach(function (k) { net += (kind[k] === "penalty" ? -1 : 1) * value[k]; });
+        value[code] = net;
+        return;
+      }
+      var sum = 0;
+      kids.forEach(function (k) { if (kind[k] === kind[code] && !nodes[k].na) sum += value[k]; });
+      value[code] = Math.min(sum, n.amax);
+    });
+    var base = 0, amax = 0, bonus = 0, penalty = 0;
+    order.forEach(function (code) {
+      var p = parentOf(code), k = kind[code];
+      if (!p && k === "base") { base += value[code]; amax += nodes[code].amax; }
+      if ((k === "bonus" || k === "penalty") && (!p || kind[p] !== k)) {
+        if (k === "bonus") bonus += value[code]; else penalty += value[code];
+      }
+    });
+    if (blob.bonus_cap !== null) bonus = Math.min(bonus, num(blob.bonus_cap));
+    if (blob.penalty_cap !== null) penalty = Math.min(penalty, num(blob.penalty_cap));
+    var total = Math.max(base + bonus - penalty, 0);
+    return {value: value, total: total, amax: amax, index: amax > 0 ? round2(total * 100 / amax) : null};
+  }
+
+  function showTotals(values, total, index, estimate) {
+    Object.keys(values).forEach(function (code) {
+      document.querySelectorAll("[data-node='" + code + "']").forEach(function (el) { el.textContent = fmt(values[code]); });
+    });
+    document.querySelectorAll("[data-total]").forEach(function (el) { el.textContent = fmt(total); });
+    document.querySelectorAll("[data-index]").forEach(function (el) { el.textContent = index === null ? "–" : fmt(index) + "%"; });
+    document.querySelectorAll("[data-estimate]").forEach(function (el) { el.hidden = !estimate; });
+  }
+
+  /* ------------------------------------------------------------ rows */
+  var rows = [];
+  document.querySelectorAll("tr.leaf[data-item]").forEach(function (tr) {
+    var row = {
+      tr: tr, id: tr.getAttribute("data-item"), code: tr.getAttribute("data-code"),
+      node: nodes[tr.getAttribute("data-code")], form: document.getElementById("f" + tr.getAttribute("data-item")),
+      state: "saved", timer: null, delay: 0, inflight: false, again: false, conflict: null,
+    };
+    row.formId = "f" + row.id;
+    row.stateEl = tr.querySelector("[data-state]");
+    row.pointsEl = tr.querySelector("[data-points]");
+    row.reasonEl = tr.querySelector("[data-reason]");
+    row.zeroEl = tr.querySelector("[data-zero]");
+    row.pctEl = tr.querySelector("[data-pct]");
+    row.editable = tr.getAttribute("data-editable") === "1";
+    rows.push(row);
+  });
+  var byCode = {};
+  rows.forEach(function (row) { byCode[row.code] = row; });
+
+  function version(row) { return row.form.querySelector("[name=version]").value; }
+  function storeKey(row, v) { return STORE + row.id + ":v" + (v || version(row)); }
+  function hasEvidence(row) { return Number(row.tr.getAttribute("data-docs")) > 0; }
+  function scored(f) {
+    return Object.keys(f).some(function (k) { return k !== "explanation" && String(f[k] || "").trim() !== ""; });
+  }
+
+  function setState(row, state, text) {
+    row.state = state;
+    row.tr.setAttribute("data-save-state", state);
+    row.stateEl.textContent = text || msg(state);
+  }
+
+  function refreshRow(row) {
+    var f = fieldsOf(row);
+    if (row.pctEl) {
+      var a = num(f.numerator), b = num(f.denominator);
+      row.pctEl.textContent = a !== null && b ? fmt(a * 100 / b) + "%" : "";
+    }
+    row.tr.setAttribute("data-scored", scored(f) ? "1" : "0");
+    var zero = row.node.ev && !hasEvidence(row) && scored(f) && !row.node.na;
+    row.zeroEl.hidden = !zero;
+    row.tr.setAttribute("data-missing", row.node.ev && !hasEvidence(row) && !row.node.na ? "1" : "0");
+  }
+
+  function estimate(row) {
+    var f = fieldsOf(row);
+    row.node.value = estimateLeaf(row.node, f, hasEvidence(row));
+    row.pointsEl.textContent = fmt(row.node.value);
+    refreshRow(row);
+    var r = recompute();
+    showTotals(r.value, r.total, r.index, true);
+  }
+
+  function confirmFromServer(row, data) {
+    row.form.querySelector("[name=version]").value = data.version;
+    row.tr.setAttribute("data-version", data.version);
+    if (data.documents) renderDocs(row, data.documents);
+    Object.keys(data.nodes).forEach(function (code) { if (nodes[code]) nodes[code].value = num(data.nodes[code]); });
+    row.pointsEl.textContent = fmt(num(data.self_points) || 0);
+    row.reasonEl.textContent = (data.reasons && data.reasons[row.code]) || data.reason || "";
+    refreshRow(row);
+    var values = {};
+    Object.keys(data.nodes).forEach(function (code) { values[code] = num(data.nodes[code]); });
+    showTotals(values, num(data.total), data.index === null ? null : num(data.index), false);
+  }
+
+  function remember(row) {
+    try { localStorage.setItem(storeKey(row), JSON.stringify(fieldsOf(row))); } catch (e) { /* storage full or off */ }
+  }
+  function forget(row, v) {
+    try { localStorage.removeItem(storeKey(row, v)); } catch (e) { /* ignore */ }
+  }
+
+  function changed(row) {
+    if (!row.editable || !editable) return;
+    remember(row);
+    estimate(row);
+    setState(row, "unsaved");
+    clearTimeout(row.timer);
+    row.timer = setTimeout(function () { save(row); }, DEBOUNCE);
+  }
+
+  function retryLater(row) {
+    row.delay = Math.min(row.delay ? row.delay * 2 : 2, 60);
+    setState(row, "error", msg("error") + " – " + msg("retry").replace("%s", row.delay));
+    clearTimeout(row.timer);
+    row.timer = setTimeout(function () { save(row); }, row.delay * 1000);
+  }
+
+  function save(row) {
+    if (!editable || !row.editable) return;
+    if (row.inflight) { row.again = true; return; }
+    clearTimeout(row.timer);
+    row.inflight = true;
+    row.again = false;
+    var sentVersion = version(row);
+    var body = new FormData(row.form);
+    setState(row, "saving");
+    fetch(row.form.action, {
+      method: "POST", body: body, credentials: "same-origin",
+      headers: {"Accept": "application/json", "X-CSRFToken": csrf()},
+    }).then(function (resp) {
+      return resp.json().catch(function () { return {}; }).then(function (data) { return {status: resp.status, data: data}; });
+    }).then(function (r) {
+      row.inflight = false;
+      if (r.status === 200) {
+        forget(row, sentVersion);
+        row.delay = 0;
+        hideConflict(row);
+        confirmFromServer(row, r.data);
+        if (row.again) { remember(row); save(row); return; }
+        setState(row, "saved", msg("saved") + (r.data.saved_at ? " " + r.data.saved_at : ""));
+      } else if (r.status === 409 && r.data.current) {
+        showConflict(row, r.data);
+      } else if (r.status === 409 || r.status === 403) {
+        setState(row, "invalid", r.data.detail || msg("error"));
+        if (r.data.deadline) cutoff(r.data.detail);
+      } else if (r.status === 400 || r.status === 404) {
+        setState(row, "invalid", r.data.detail || msg("invalid"));
+      } else {
+        retryLater(row);
+      }
+    }).catch(function () {
+      row.inflight = false;
+      offlineNote(true);
+      retryLater(row);
+    });
+  }
+
+  function offlineNote(show) {
+    var el = document.getElementById("sa-offline");
+    if (!el && show) {
+      el = document.createElement("div");
+      el.id = "sa-offline";
+      el.className = "msg msg-warning";
+      el.setAttribute("role", "status");
+      el.textContent = msg("offline");
+      root.parentNode.insertBefore(el, root);
+    }
+    if (el) el.hidden = !show;
+  }
+  window.addEventListener("online", function () {
+    offlineNote(false);
+    rows.forEach(function (row) { if (row.state === "error") save(row); });
+  });
+
+  /* ------------------------------------------------------------ conflicts */
+  function inputText(input) {
+    if (!input || !Object.keys(input).length) return "–";
+    return Object.keys(input).map(function (k) { return k + ": " + input[k]; }).join("; ");
+  }
+  function hideConflict(row) {
+    if (row.conflict) { row.conflict.remove(); row.conflict = null; }
+  }
+  function showConflict(row, data) {
+    hideConflict(row);
+    var cur = data.current;
+    setState(row, "conflict");
+    var tr = document.createElement("tr");
+    tr.className = "sa-conflict";
+    var td = document.createElement("td");
+    td.colSpan = 8;
+    td.setAttribute("role", "alert");
+    var p = document.createElement("p");
+    p.textContent = (data.detail || msg("conflict-text")) + " " + msg("current") + " " + inputText(cur.input) +
+      (cur.explanation ? " – " + msg("explanation") + ": " + cur.explanation : "") + (cur.updated_by ? " (" + cur.updated_by + ")" : "");
+    var useServer = document.createElement("button");
+    useServer.type = "button"; useServer.className = "btn btn-small"; useServer.textContent = msg("use-server");
+    var keepMine = document.createElement("button");
+    keepMine.type = "button"; keepMine.className = "btn btn-secondary btn-small"; keepMine.textContent = msg("keep-mine");
+    useServer.addEventListener("click", function () {
+      forget(row, version(row));
+      row.tr.querySelectorAll("[form='" + row.formId + "']").forEach(function (el) {
+        if (el.name === "explanation") el.value = cur.explanation || "";
+        else if (el.name && el.name !== "version") el.value = (cur.input && cur.input[el.name] !== undefined) ? cur.input[el.name] : "";
+      });
+      row.form.querySelector("[name=version]").value = cur.version;
+      hideConflict(row);
+      estimate(row);
+      setState(row, "saved", msg("saved"));
+    });
+    keepMine.addEventListener("click", function () {
+      var mine = fieldsOf(row);
+      forget(row, version(row));
+      row.form.querySelector("[name=version]").value = cur.version;
+      try { localStorage.setItem(storeKey(row), JSON.stringify(mine)); } catch (e) { /* ignore */ }
+      hideConflict(row);
+      save(row);
+    });
+    p.appendChild(document.createTextNode(" "));
+    td.append(p, useServer, document.createTextNode(" "), keepMine);
+    tr.appendChild(td);
+    row.tr.parentNode.insertBefore(tr, row.tr.nextSibling);
+    row.conflict = tr;
+  }
+
+  /* ------------------------------------------------------------ evidence */
+  function renderDocs(row, docs) {
+    var ul = row.tr.querySelector("[data-docs-list]");
+    ul.textContent = "";
+    docs.forEach(function (d) {
+      var li = document.createElement("li"), a = document.createElement("a");
+      a.href = d.url || d.download_url;
+      a.textContent = d.number || d.name;
+      li.appendChild(a);
+      if (row.editable && editable) {
+        var form = document.createElement("form");
+        form.method = "post"; form.className = "sa-inline";
+        form.action = root.getAttribute("data-item-base") + row.code + "/documents/" + d.id + "/remove/";
+        var t = document.createElement("input");
+        t.type = "hidden"; t.name = "csrfmiddlewaretoken"; t.value = csrf();
+        var b = document.createElement("button");
+        b.type = "submit"; b.className = "sa-x"; b.textContent = "×";
+        b.setAttribute("aria-label", msg("remove") + " " + a.textContent);
+        form.append(t, b);
+        li.appendChild(form);
+      }
+      ul.appendChild(li);
+    });
+    row.tr.setAttribute("data-docs", docs.length);
+  }
+
+  function postJson(url, body) {
+    return fetch(url, {method: "POST", body: body, credentials: "same-origin",
+      headers: {"Accept": "application/json", "X-CSRFToken": csrf()}})
+      .then(function (resp) { return resp.json().then(function (data) { return {status: resp.status, data: data}; }); });
+  }
+
+  root.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (!form.classList.contains("sa-inline")) return;
+    e.preventDefault();
+    var row = byCode[form.closest("tr").getAttribute("data-code")];
+    postJson(form.action, new FormData(form)).then(function (r) {
+      if (r.status === 200) confirmFromServer(row, r.data);
+      else setState(row, "invalid", r.data.detail || msg("error"));
+      if (r.data.deadline) cutoff(r.data.detail);
+    }).catch(function () { setState(row, "error", msg("offline")); });
+  });
+
+  var dialogRow = null;
+  function openDialog(id, row) {
+    var dialog = document.getElementById(id);
+    if (!dialog || !dialog.showModal) return false;
+    dialogRow = row;
+    dialog.querySelectorAll("[data-dialog-code]").forEach(function (el) { el.textContent = row ? row.code : ""; });
+    dialog.showModal();
+    return dialog;
+  }
+  document.querySelectorAll("dialog [data-close]").forEach(function (b) {
+    b.addEventListener("click", function () { b.closest("dialog").close(); });
+  });
+
+  var library = document.getElementById("sa-library");
+  root.addEventListener("click", function (e) {
+    var link = e.target.closest("a[data-attach], a[data-upload], a[data-history]");
+    if (!link) return;
+    var tr = link.closest("tr"), row = tr && byCode[tr.getAttribute("data-code")];
+    if (link.hasAttribute("data-history")) {
+      var dialog = document.getElementById("sa-history");
+      if (!dialog.showModal) return;
+      e.preventDefault();
+      var body = dialog.querySelector("[data-history-body]");
+      body.textContent = "…";
+      openDialog("sa-history", row);
+      fetch(link.href + "?partial=1", {credentials: "same-origin"}).then(function (r) { return r.text(); })
+        .then(function (html) { body.innerHTML = html; });
+      return;
+    }
+    if (!row) return;
+    if (link.hasAttribute("data-attach") && library && library.showModal) {
+      e.preventDefault();
+      var form = library.querySelector("form");
+      form.action = root.getAttribute("data-item-base") + row.code + "/documents/";
+      form.querySelector("[data-dialog-error]").textContent = "";
+      form.querySelectorAll("input[name=documents]").forEach(function (box) { box.checked = false; });
+      openDialog("sa-library", row);
+    } else if (link.hasAttribute("data-upload")) {
+      var up = document.getElementById("sa-upload");
+      if (!up || !up.showModal) return;
+      e.preventDefault();
+      up.querySelector("form[data-evidence-upload]").action = root.getAttribute("data-item-base") + row.code + "/upload/";
+      openDialog("sa-upload", row);
+    }
+  });
+
+  if (library) {
+    library.querySelector("form").addEventListener("submit", function (e) {
+      e.preventDefault();
+      var form = e.target, row = dialogRow;
+      postJson(form.action, new FormData(form)).then(function (r) {
+        if (r.status === 200) { confirmFromServer(row, r.data); library.close(); }
+        else {
+          form.querySelector("[data-dialog-error]").textContent = r.data.detail || msg("error");
+          if (r.data.deadline) cutoff(r.data.detail);
+        }
+      }).catch(function () { form.querySelector("[data-dialog-error]").textContent = msg("offline"); });
+    });
+  }
+
+  document.addEventListener("evidence:uploaded", function (e) {
+    var files = (e.detail && e.detail.files) || [];
+    var fieldset = library && library.querySelector("fieldset");
+    files.forEach(function (f) {
+      if (f && f.item && byCode[f.item.code]) confirmFromServer(byCode[f.item.code], f.item);
+      if (f && f.id && fieldset && !fieldset.querySelector("input[value='" + f.id + "']")) {
+        var label = document.createElement("label"), box = document.createElement("input");
+        box.type = "checkbox"; box.name = "documents"; box.value = f.id;
+        label.append(box, document.createTextNode(" " + (f.number || f.name)));
+        fieldset.insertBefore(label, fieldset.firstChild);
+      }
+    });
+  });
+
+  /* ------------------------------------------------------------ filters and folding */
+  document.querySelectorAll("input[name=sa-filter]").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      root.classList.remove("filter-unscored", "filter-noevidence");
+      if (radio.value) {
+        root.classList.add("filter-" + radio.value);
+        root.querySelectorAll("details.sa-field").forEach(function (d) { d.open = true; });
+      }
+    });
+  });
+  document.querySelectorAll("[data-fold]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var open = b.getAttribute("data-fold") === "open";
+      root.querySelectorAll("details.sa-field").forEach(function (d) { d.open = open; });
+    });
+  });
+
+  /* ------------------------------------------------------------ confirmations */
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (e) {
+      if (form.hasAttribute("data-needs-saved") && rows.some(function (r) { return r.state !== "saved"; })) {
+        e.preventDefault();
+        window.alert(msg("unsaved-send"));
+        return;
+      }
+      if (!window.confirm(form.getAttribute("data-confirm"))) e.preventDefault();
+    });
+  });
+
+  /* ------------------------------------------------------------ the cutoff */
+  function cutoff(text) {
+    editable = false;
+    root.setAttribute("data-editable", "0");
+    rows.forEach(function (row) {
+      clearTimeout(row.timer);
+      row.tr.querySelectorAll("input, select").forEach(function (el) { if (el.type !== "hidden") el.disabled = true; });
+      row.tr.querySelectorAll("textarea").forEach(function (el) { el.readOnly = true; });
+      row.tr.querySelectorAll(".sa-save, .sa-x, a[data-attach], a[data-upload]").forEach(function (el) { el.hidden = true; });
+    });
+    document.querySelectorAll("form[data-needs-saved]").forEach(function (f) { f.hidden = true; });
+    var banner = document.getElementById("sa-cutoff");
+    if (banner) { if (text) banner.textContent = text; banner.hidden = false; }
+  }
+  var countdown = document.querySelector("#sa-deadline [data-deadline]");
+  if (countdown && editable) {
+    var deadline = new Date(countdown.getAttribute("data-deadline")).getTime();
+    var watch = setInterval(function () {
+      if (Date.now() >= deadline) { clearInterval(watch); cutoff(); }
+    }, 1000);
+  }
+
+  /* ------------------------------------------------------------ start */
+  rows.forEach(function (row) {
+    refreshRow(row);
+    setState(row, "saved", "");
+    if (!row.editable || !editable) return;
+    row.tr.querySelectorAll("[form='" + row.formId + "']").forEach(function (el) {
+      if (el.type === "hidden") return;
+      el.addEventListener(el.tagName === "SELECT" ? "change" : "input", function () { changed(row); });
+    });
+    row.form.addEventListener("submit", function (e) { e.preventDefault(); save(row); });
+    // unsaved edits of an earlier visit (any version of this item): put them back and send them
+    var prefix = STORE + row.id + ":v";
+    for (var i = 0; i < localStorage.length; i++) {
+      var key = localStorage.key(i);
+      if (!key || key.indexOf(prefix) !== 0) continue;
+      var kept = null;
+      try { kept = JSON.parse(localStorage.getItem(key)); } catch (err) { kept = null; }
+      if (!kept) continue;
+      var oldVersion = key.slice(prefix.length);
+      row.tr.querySelectorAll("[form='" + row.formId + "']").forEach(function (el) {
+        if (el.name && kept[el.name] !== undefined) el.value = kept[el.name];
+      });
+      if (oldVersion !== version(row)) {
+        localStorage.removeItem(key);
+        row.form.querySelector("[name=version]").value = oldVersion;  // the server shows the conflict
+        try { localStorage.setItem(storeKey(row, oldVersion), JSON.stringify(kept)); } catch (err) { /* ignore */ }
+      }
+      estimate(row);
+      setState(row, "unsaved");
+      save(row);
+      break;
+    }
+  });
+})();
