@@ -172,3 +172,39 @@ def _delete_stored(storage, name):
         storage.delete(name)
     except Exception:  # noqa: BLE001 - the row is gone; a leftover file is swept by evidence_cleanup
         logger.exception("could not delete evidence file %s", name)
+
+
+def _walk(storage, path):
+    try:
+        directories, names = storage.listdir(path)
+    except FileNotFoundError:
+        return
+    for name in names:
+        yield f"{path}/{name}"
+    for directory in directories:
+        yield from _walk(storage, f"{path}/{directory}")
+
+
+def evidence_orphans_delete(*, older_than=None, dry_run=False, now=None) -> list[str]:
+    """Stored files under `evidence/` that no document refers to and that are older than
+    `older_than` (default 24 hours, so an upload in progress is never touched); deletes
+    them unless `dry_run`. Returns their names. Run by `manage.py evidence_cleanup`."""
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    older_than = timedelta(hours=24) if older_than is None else older_than
+    storage = Document._meta.get_field("file").storage
+    known = set(Document.objects.values_list("file", flat=True))
+    orphans = []
+    for name in _walk(storage, "evidence"):
+        if name in known:
+            continue
+        try:
+            modified = storage.get_modified_time(name)
+        except (NotImplementedError, OSError):
+            continue
+        if now - modified >= older_than:
+            orphans.append(name)
+            if not dry_run:
+                storage.delete(name)
+    return sorted(orphans)

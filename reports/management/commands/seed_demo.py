@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from campaigns import demo as campaigns_demo
+from evidence import demo as evidence_demo
+from scoring import demo as scoring_demo
 
 
 class Command(BaseCommand):
@@ -14,6 +16,8 @@ class Command(BaseCommand):
     def handle(self, *args, with_passwords=False, **options):
         set_passwords = settings.DEBUG or with_passwords
         campaigns = campaigns_demo.seed(set_passwords=set_passwords)
+        scoring_demo.seed(campaigns=campaigns)
+        evidence_demo.seed(campaign=campaigns["current"])
         self.stdout.write(self.style.SUCCESS(
             f"Tỉnh mẫu sẵn sàng: đợt hiện tại #{campaigns['current'].pk}, đợt cũ #{campaigns['previous'].pk}."))
         if set_passwords:
