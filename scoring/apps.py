@@ -6,6 +6,10 @@ class ScoringConfig(AppConfig):
     verbose_name = "Bộ tiêu chí và chấm điểm"
 
     def ready(self):
+        from campaigns import links
+        from scoring.views.criteria import criteria_links
+
+        links.register(criteria_links)  # criteria sets: "Bộ tiêu chí" links on the campaign page
         from scoring.services import assessments
 
         assessments.connect()  # self-assessment: extension receiver, page links
