@@ -13,3 +13,6 @@ class ScoringConfig(AppConfig):
         from scoring.services import assessments
 
         assessments.connect()  # self-assessment: extension receiver, page links
+        from scoring.services import appraisal
+
+        appraisal.connect()  # appraisal: explanation deadlines follow extensions, page links
