@@ -1,6 +1,23 @@
 from django.apps import AppConfig
 
 
+def survey_links(campaign, user):
+    """The survey's entry on the campaign and home pages, for officers and agency members."""
+    from django.urls import reverse
+
+    from campaigns import selectors
+    from campaigns.links import Link
+
+    if selectors.user_is_officer(user) or selectors.user_agency_ids(user):
+        return [Link("Điều tra XHH", reverse("surveys:overview", kwargs={"pk": campaign.pk}), order=40)]
+    return []
+
+
 class SurveysConfig(AppConfig):
     name = "surveys"
     verbose_name = "Điều tra xã hội học"
+
+    def ready(self):
+        from campaigns import links
+
+        links.register(survey_links)

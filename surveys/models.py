@@ -117,6 +117,13 @@ class Invitation(BaseModel):
     sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # A re-issued link (printed QR sheet, reminder) replaces the token; the one before it
+    # then shows "replaced by a newer link" instead of the questionnaire.
+    previous_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    issue_count = models.PositiveSmallIntegerField(_("số lần cấp liên kết"), default=1)
+    reissued_at = models.DateTimeField(_("cấp lại lúc"), null=True, blank=True)
+    reissued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+", verbose_name=_("người cấp lại"))
 
     class Meta:
         verbose_name = _("thư mời trả lời phiếu")
@@ -131,11 +138,19 @@ class Response(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
     user_agent = models.CharField(max_length=300, blank=True)
-    flags = models.JSONField(default=list, blank=True)
+    flags = models.JSONField(default=list, blank=True)  # kinds raised when this response was submitted
     voided = models.BooleanField(default=False)
     void_reason = models.TextField(blank=True)
+    last_saved_at = models.DateTimeField(null=True, blank=True)
+    # SHA-256 of the rating answers (question, rated agency, option): identical patterns.
+    answers_digest = models.CharField(max_length=64, blank=True)
+    rating_rows = models.PositiveIntegerField(default=0)
 
     class Meta:
+        indexes = [
+            models.Index(fields=["ip_hash", "submitted_at"], name="response_device_idx"),
+            models.Index(fields=["answers_digest"], name="response_digest_idx"),
+        ]
         verbose_name = _("phiếu trả lời")
         verbose_name_plural = _("phiếu trả lời")
 
@@ -151,3 +166,65 @@ class Answer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["response", "question", "rated_agency", "option"], name="uniq_answer"),
         ]
+
+
+class Flag(models.Model):
+    """A suspicion for officers to review (never shown to agencies): answers from one device,
+    implausibly fast answers, identical patterns across one agency's respondents."""
+
+    class Kind(models.TextChoices):
+        SAME_DEVICE = "same_device", _("Nhiều phiếu từ một thiết bị trong thời gian ngắn")
+        TOO_FAST = "too_fast", _("Trả lời nhanh bất thường")
+        IDENTICAL = "identical", _("Nhiều phiếu của một đơn vị giống hệt nhau")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Chờ xem xét")
+        DISMISSED = "dismissed", _("Không vi phạm")
+        VOIDED = "voided", _("Đã hủy phiếu")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="survey_flags")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                               verbose_name=_("đơn vị của người trả lời"))
+    kind = models.CharField(_("loại"), max_length=20, choices=Kind.choices)
+    key = models.CharField(max_length=200, unique=True)
+    detail = models.JSONField(default=dict, blank=True)
+    responses = models.ManyToManyField(Response, related_name="flag_set")
+    status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices, default=Status.OPEN,
+                              db_index=True)
+    created_at = models.DateTimeField(_("phát hiện lúc"))
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    review_note = models.TextField(_("ý kiến xử lý"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("dấu hiệu bất thường")
+        verbose_name_plural = _("dấu hiệu bất thường")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.created_at:%d/%m/%Y})"
+
+
+class SurveyVoid(models.Model):
+    """A recorded decision: one response, or the whole survey result of an agency (its
+    respondents' responses), no longer counts. Who, when and why."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="survey_voids")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("đơn vị bị hủy kết quả"))
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, null=True, blank=True, related_name="voids")
+    flag = models.ForeignKey(Flag, on_delete=models.SET_NULL, null=True, blank=True, related_name="voids")
+    reason = models.TextField(_("lý do"))
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(_("hủy lúc"))
+    responses_voided = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-made_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(agency__isnull=False) | models.Q(response__isnull=False),
+                                   name="survey_void_has_target"),
+        ]
+        verbose_name = _("quyết định hủy kết quả khảo sát")
+        verbose_name_plural = _("quyết định hủy kết quả khảo sát")

@@ -1,0 +1,37 @@
+"""Fixed-window rate limits in Django's cache (Redis in production, local memory in the
+demo): per link and per client address on the answer page, and a tighter one for unknown
+links from an address, so that guessing tokens gets nowhere."""
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+# (requests, seconds); override in settings as SURVEY_RATE_<NAME>.
+DEFAULTS = {
+    "TOKEN": (120, 60),  # one respondent: page loads and partial saves
+    "IP": (1200, 60),  # one address: an office behind one NAT answers together
+    "BAD_TOKEN_IP": (30, 600),  # unknown or expired links from one address
+    "LINK_REQUEST_IP": (20, 3600),  # "send me a new link" from one address
+    "LINK_REQUEST_EMAIL": (3, 3600),  # ... for one e-mail address
+}
+
+
+def limit(name) -> tuple[int, int]:
+    return getattr(settings, f"SURVEY_RATE_{name}", DEFAULTS[name])
+
+
+def hit(name, ident, *, now=None, count=True) -> bool:
+    """Count one request of `ident` under the limit `name`; False once it is over the limit.
+    With `count=False` only look (an address already blocked for bad links)."""
+    allowed, period = limit(name)
+    now = time.time() if now is None else now
+    key = f"survey-rl:{name}:{ident}:{int(now // period)}"
+    if not count:
+        return (cache.get(key) or 0) < allowed
+    if cache.add(key, 1, timeout=period + 5):
+        return allowed >= 1
+    try:
+        return cache.incr(key) <= allowed
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=period + 5)
+        return True

@@ -1,0 +1,469 @@
+"""Staff pages of the survey: questionnaires (officers), respondent lists (agencies and
+officers), invitations, progress, integrity flags and points (officers).
+
+Every page fetches through a selector that answers 404 for what the user may not see.
+Agency staff see their respondents' names and status, never answers.
+"""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from campaigns import selectors as campaign_selectors
+from cchc_portal.core.exceptions import ApplicationError
+from scoring.models import Criterion
+
+from . import selectors, services
+from .forms import AgencyVoidForm, FlagReviewForm, GroupForm, ImportForm, QuestionForm, RespondentForm, ReturnForm
+from .models import Flag, Invitation, RespondentList
+from .public import _view_rows
+
+
+def _campaign(request, pk):
+    return selectors.survey_campaign_get_for_user(user=request.user, pk=pk)
+
+
+def _officer_campaign(request, pk):
+    campaign = _campaign(request, pk)
+    if not selectors.user_is_survey_officer(request.user):
+        raise Http404
+    return campaign
+
+
+def _error(request, exc):
+    messages.error(request, exc.message)
+
+
+# ---------------------------------------------------------------- overview
+
+
+@login_required
+def overview(request, pk):
+    campaign = _campaign(request, pk)
+    is_officer = selectors.user_is_survey_officer(request.user)
+    agencies = list(selectors.list_agencies_for_user(user=request.user, campaign=campaign))
+    if not is_officer and not agencies:
+        raise Http404
+    lists = selectors.respondent_lists(campaign=campaign)
+    progress = selectors.survey_progress(campaign=campaign,
+                                         agency_ids=None if is_officer else [a.pk for a in agencies])
+    context = {"campaign": campaign, "is_officer": is_officer, "totals": selectors.progress_totals(progress)}
+    if is_officer:
+        counts = {s: 0 for s in RespondentList.Status.values}
+        for rl in lists.values():
+            counts[rl.status] += 1
+        context.update(groups=selectors.group_list(campaign=campaign), list_counts=[
+            (RespondentList.Status(s).label, s, n) for s, n in counts.items()],
+            agencies_without_list=len([a for a in agencies if a.pk not in lists]),
+            open_flags=Flag.objects.filter(campaign=campaign, status=Flag.Status.OPEN).count())
+    else:
+        context["mine"] = [(a, lists.get(a.pk)) for a in agencies]
+    windows = {kind: campaign_selectors.step_window_for(agency=agencies[0], campaign=campaign, kind=kind)
+               for kind in ("respondent_lists", "survey")} if len(agencies) == 1 and not is_officer else {}
+    steps = {s.kind: s for s in campaign.steps.all()}
+    context["lists_window"] = windows.get("respondent_lists") or steps.get("respondent_lists")
+    context["survey_window"] = windows.get("survey") or steps.get("survey")
+    return render(request, "surveys/overview.html", context)
+
+
+# ---------------------------------------------------------------- questionnaires (officers)
+
+
+@login_required
+def group_create(request, pk):
+    campaign = _officer_campaign(request, pk)
+    form = GroupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = services.group_save(campaign=campaign, user=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Đã tạo nhóm đối tượng. Hãy thêm câu hỏi."))
+            return redirect("surveys:group", pk=campaign.pk, gid=group.pk)
+    return render(request, "surveys/group_form.html", {"campaign": campaign, "form": form})
+
+
+@login_required
+def group_detail(request, pk, gid):
+    campaign = _officer_campaign(request, pk)
+    group = selectors.group_get_for_officer(user=request.user, campaign=campaign, pk=gid)
+    initial = {f: getattr(group, f) for f in ("code", "name", "rates_group", "form_code", "instructions",
+                                              "min_answers")}
+    form = GroupForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.group_save(campaign=campaign, group=group, user=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Đã lưu nhóm đối tượng."))
+            return redirect("surveys:group", pk=campaign.pk, gid=group.pk)
+    questions = selectors.question_list(group=group)
+    return render(request, "surveys/group_detail.html", {
+        "campaign": campaign, "group": group, "form": form, "questions": questions,
+        "rated_count": len(selectors.rated_agencies(group=group)),
+    })
+
+
+@login_required
+def group_preview(request, pk, gid):
+    """The questionnaire exactly as a respondent sees it, with every agency of the rated
+    group; nothing can be sent from here."""
+    campaign = _officer_campaign(request, pk)
+    group = selectors.group_get_for_officer(user=request.user, campaign=campaign, pk=gid)
+    questionnaire = selectors.questionnaire_for(group=group)
+    return render(request, "surveys/answer.html", {
+        "group": group, "campaign": campaign, "preview": True, "answered": 0,
+        "total": len(questionnaire.rows()), "sections": _view_rows(questionnaire, {}, set()),
+    })
+
+
+def _question_form(request, campaign, group, question=None):
+    form = QuestionForm(request.POST or None, group=group, question=question)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.question_save(group=group, question=question, user=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Đã lưu câu hỏi."))
+            return redirect("surveys:group", pk=campaign.pk, gid=group.pk)
+    return render(request, "surveys/question_form.html", {"campaign": campaign, "group": group, "form": form,
+                                                           "question": question})
+
+
+@login_required
+def question_create(request, pk, gid):
+    campaign = _officer_campaign(request, pk)
+    group = selectors.group_get_for_officer(user=request.user, campaign=campaign, pk=gid)
+    return _question_form(request, campaign, group)
+
+
+@login_required
+def question_edit(request, pk, qid):
+    campaign = _officer_campaign(request, pk)
+    question = selectors.question_get_for_officer(user=request.user, campaign=campaign, pk=qid)
+    return _question_form(request, campaign, question.group, question)
+
+
+@login_required
+@require_POST
+def question_delete(request, pk, qid):
+    campaign = _officer_campaign(request, pk)
+    question = selectors.question_get_for_officer(user=request.user, campaign=campaign, pk=qid)
+    try:
+        services.question_delete(question=question, user=request.user)
+    except ApplicationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Đã xóa câu hỏi."))
+    return redirect("surveys:group", pk=campaign.pk, gid=question.group_id)
+
+
+@login_required
+def survey_import(request, pk):
+    campaign = _officer_campaign(request, pk)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = services.survey_import(campaign=campaign, file=form.cleaned_data["file"],
+                                        dry_run=form.cleaned_data["dry_run"], user=request.user)
+        if report.ok and not report.dry_run:
+            messages.success(request, _("Đã nhập %(c)s mục mới, cập nhật %(u)s mục.") % {
+                "c": report.created, "u": report.updated})
+            return redirect("surveys:overview", pk=campaign.pk)
+    return render(request, "surveys/import_form.html", {
+        "campaign": campaign, "form": form, "report": report, "title": _("Nhập phiếu điều tra từ Excel"),
+        "columns": "groups: code, name, rates_group[, form_code, instructions, min_answers] · questions: "
+                   "group_code, section, number, text, kind, options, criterion_code[, required]",
+        "back": ("surveys:overview", campaign.pk),
+    })
+
+
+@login_required
+def survey_export(request, pk):
+    campaign = _officer_campaign(request, pk)
+    response = HttpResponse(services.survey_export(campaign=campaign),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="phieu-dieu-tra-{campaign.pk}.xlsx"'
+    return response
+
+
+# ---------------------------------------------------------------- respondent lists
+
+
+@login_required
+def list_index(request, pk):
+    campaign = _campaign(request, pk)
+    agencies = selectors.list_agencies_for_user(user=request.user, campaign=campaign)
+    if not selectors.user_is_survey_officer(request.user):
+        mine = list(agencies)
+        if len(mine) == 1:
+            return redirect("surveys:list_detail", pk=campaign.pk, code=mine[0].code)
+        if not mine:
+            raise Http404
+    status = request.GET.get("status", "")
+    lists = selectors.respondent_lists(campaign=campaign)
+    rows = [(a, lists.get(a.pk)) for a in agencies]
+    if status == "none":
+        rows = [(a, rl) for a, rl in rows if rl is None]
+    elif status:
+        rows = [(a, rl) for a, rl in rows if rl is not None and rl.status == status]
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "surveys/list_index.html", {
+        "campaign": campaign, "page": page, "status": status, "statuses": RespondentList.Status.choices,
+    })
+
+
+def _list_context(request, campaign, agency):
+    rlist = selectors.respondent_list_get(campaign=campaign, agency=agency)
+    is_officer = selectors.user_is_survey_officer(request.user)
+    rows = selectors.respondent_list_rows(campaign=campaign, agency=agency)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    for r in page:
+        r.status_code = selectors.respondent_status(r)
+        r.status_label = selectors.STATUS_LABELS[r.status_code]
+    window = campaign_selectors.step_window_for(agency=agency, campaign=campaign, kind="respondent_lists")
+    now = timezone.now()
+    status = rlist.status if rlist else RespondentList.Status.DRAFT
+    editable = is_officer or (status in services.EDITABLE and window is not None and window.is_open(now))
+    return {
+        "campaign": campaign, "agency": agency, "rlist": rlist, "status": status, "page": page,
+        "is_officer": is_officer, "editable": editable, "window": window, "now": now,
+        "can_send": status in services.EDITABLE and (is_officer or (window is not None and window.is_open(now))),
+        "form": RespondentForm(campaign=campaign), "import_form": ImportForm(), "return_form": ReturnForm(),
+        "has_groups": campaign.respondent_groups.exists(),
+        "printable": Invitation.objects.filter(respondent__respondent_list__agency=agency,
+                                               respondent__campaign=campaign)
+        .exclude(status__in=[Invitation.Status.ANSWERED, Invitation.Status.VOIDED]).count(),
+    }
+
+
+@login_required
+def list_detail(request, pk, code):
+    campaign = _campaign(request, pk)
+    agency = selectors.list_agency_get_for_user(user=request.user, campaign=campaign, code=code)
+    context = _list_context(request, campaign, agency)
+    if request.method == "POST":
+        form = RespondentForm(request.POST, campaign=campaign)
+        context["form"] = form
+        if form.is_valid():
+            try:
+                services.respondent_add(campaign=campaign, agency=agency, user=request.user, **form.cleaned_data)
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Đã thêm %(name)s.") % {"name": form.cleaned_data["full_name"]})
+                return redirect("surveys:list_detail", pk=campaign.pk, code=agency.code)
+    return render(request, "surveys/list_detail.html", context)
+
+
+@login_required
+def list_import(request, pk, code):
+    campaign = _campaign(request, pk)
+    agency = selectors.list_agency_get_for_user(user=request.user, campaign=campaign, code=code)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            report = services.respondent_import(campaign=campaign, agency=agency, file=form.cleaned_data["file"],
+                                                user=request.user, dry_run=form.cleaned_data["dry_run"])
+        except ApplicationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if report.ok and not report.dry_run:
+                messages.success(request, _("Đã nhập %(n)s người.") % {"n": report.created})
+                return redirect("surveys:list_detail", pk=campaign.pk, code=agency.code)
+    return render(request, "surveys/import_form.html", {
+        "campaign": campaign, "form": form, "report": report, "agency": agency,
+        "title": _("Nhập danh sách đối tượng điều tra – %(agency)s") % {"agency": agency.name},
+        "columns": "full_name, position, group_code, email, phone",
+        "back": ("surveys:list_detail", campaign.pk, agency.code),
+    })
+
+
+def _list_action(request, pk, code, action):
+    campaign = _campaign(request, pk)
+    agency = selectors.list_agency_get_for_user(user=request.user, campaign=campaign, code=code)
+    try:
+        action(campaign, agency)
+    except ApplicationError as exc:
+        _error(request, exc)
+    return redirect("surveys:list_detail", pk=campaign.pk, code=agency.code)
+
+
+@login_required
+@require_POST
+def list_send(request, pk, code):
+    def act(campaign, agency):
+        services.respondent_list_send(campaign=campaign, agency=agency, user=request.user)
+        messages.success(request, _("Đã gửi danh sách về Sở Nội vụ."))
+    return _list_action(request, pk, code, act)
+
+
+@login_required
+@require_POST
+def list_approve(request, pk, code):
+    def act(campaign, agency):
+        services.respondent_list_approve(campaign=campaign, agency=agency, user=request.user)
+        messages.success(request, _("Đã duyệt danh sách."))
+    return _list_action(request, pk, code, act)
+
+
+@login_required
+@require_POST
+def list_return(request, pk, code):
+    def act(campaign, agency):
+        services.respondent_list_return(campaign=campaign, agency=agency, user=request.user,
+                                        comment=request.POST.get("comment", ""))
+        messages.success(request, _("Đã trả lại danh sách cho đơn vị."))
+    return _list_action(request, pk, code, act)
+
+
+@login_required
+@require_POST
+def respondent_delete(request, pk, code, rid):
+    campaign = _campaign(request, pk)
+    agency = selectors.list_agency_get_for_user(user=request.user, campaign=campaign, code=code)
+    respondent = selectors.respondent_get_for_user(user=request.user, campaign=campaign, pk=rid)
+    if respondent.respondent_list.agency_id != agency.pk:
+        raise Http404
+    try:
+        services.respondent_remove(respondent=respondent, user=request.user)
+    except ApplicationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Đã xóa %(name)s khỏi danh sách.") % {"name": respondent.full_name})
+    return redirect("surveys:list_detail", pk=campaign.pk, code=agency.code)
+
+
+@login_required
+@require_POST
+def list_print(request, pk, code):
+    """A printable sheet of QR codes: every link is re-issued (only hashes are stored), the
+    new link is e-mailed too, and the sheet exists only in this response."""
+    campaign = _campaign(request, pk)
+    agency = selectors.list_agency_get_for_user(user=request.user, campaign=campaign, code=code)
+    ids = [int(i) for i in request.POST.getlist("respondent") if i.isdigit()] or None
+    links = services.invitations_print(campaign=campaign, agency=agency, user=request.user, respondent_ids=ids)
+    if not links:
+        messages.error(request, _("Không có thư mời nào chưa trả lời để in."))
+        return redirect("surveys:list_detail", pk=campaign.pk, code=agency.code)
+    response = render(request, "surveys/qr_sheet.html", {"campaign": campaign, "agency": agency, "links": links})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def invitations_send(request, pk):
+    campaign = _officer_campaign(request, pk)
+    try:
+        report = services.invitations_send(campaign=campaign, user=request.user)
+    except ApplicationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Đã gửi %(n)s thư mời.") % {"n": report.sent}
+                         + (_(" %(k)s người đã hết thời gian trả lời nên không gửi.") % {"k": report.skipped_closed}
+                            if report.skipped_closed else ""))
+    return redirect("surveys:overview", pk=campaign.pk)
+
+
+# ---------------------------------------------------------------- progress, flags, points
+
+
+@login_required
+def progress(request, pk):
+    campaign = _campaign(request, pk)
+    is_officer = selectors.user_is_survey_officer(request.user)
+    agencies = list(selectors.list_agencies_for_user(user=request.user, campaign=campaign))
+    if not is_officer and not agencies:
+        raise Http404
+    rows = selectors.survey_progress(campaign=campaign, agency_ids=None if is_officer else [a.pk for a in agencies])
+    context = {"campaign": campaign, "rows": rows, "totals": selectors.progress_totals(rows), "is_officer": is_officer}
+    if not is_officer:
+        status = request.GET.get("status", "")
+        people = selectors.respondent_rows_for_agencies(campaign=campaign, agency_ids=[a.pk for a in agencies])
+        if status == "not_answered":
+            people = people.exclude(invitation__status=Invitation.Status.ANSWERED)
+        page = Paginator(people, 50).get_page(request.GET.get("page"))
+        for r in page:
+            r.status_code = selectors.respondent_status(r)
+            r.status_label = selectors.STATUS_LABELS[r.status_code]
+        context.update(page=page, status=status)
+    return render(request, "surveys/progress.html", context)
+
+
+@login_required
+def flags(request, pk):
+    campaign = _officer_campaign(request, pk)
+    status = request.GET.get("status", Flag.Status.OPEN)
+    flag_rows = selectors.flag_list(campaign=campaign, status=status or None)
+    page = Paginator(flag_rows, 20).get_page(request.GET.get("page"))
+    for flag in page:
+        flag.rows = selectors.flag_responses(flag=flag)
+    return render(request, "surveys/flags.html", {
+        "campaign": campaign, "page": page, "status": status, "statuses": Flag.Status.choices,
+        "review_form": FlagReviewForm(), "void_form": AgencyVoidForm(campaign=campaign),
+        "voids": selectors.void_list(campaign=campaign)[:50],
+    })
+
+
+@login_required
+@require_POST
+def flag_review(request, pk, fid):
+    campaign = _officer_campaign(request, pk)
+    flag = selectors.flag_get_for_officer(user=request.user, campaign=campaign, pk=fid)
+    form = FlagReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Chọn quyết định và nêu lý do."))
+    else:
+        try:
+            n = services.flag_review(flag=flag, user=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Đã xử lý; %(n)s phiếu bị hủy.") % {"n": n})
+    return redirect("surveys:flags", pk=campaign.pk)
+
+
+@login_required
+@require_POST
+def agency_void(request, pk):
+    campaign = _officer_campaign(request, pk)
+    form = AgencyVoidForm(request.POST, campaign=campaign)
+    if not form.is_valid():
+        messages.error(request, _("Chọn đơn vị và nêu lý do."))
+    else:
+        try:
+            record = services.agency_survey_void(campaign=campaign, user=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("Đã hủy kết quả khảo sát của %(a)s (%(n)s phiếu).") % {
+                "a": record.agency.name, "n": record.responses_voided})
+    return redirect("surveys:flags", pk=campaign.pk)
+
+
+@login_required
+def points(request, pk):
+    campaign = _officer_campaign(request, pk)
+    raw = selectors.survey_points(campaign=campaign)
+    criteria = {c.pk: c for c in Criterion.objects.filter(pk__in={cid for _a, cid in raw}).order_by("order", "code")}
+    agencies = {a.pk: a for a in campaign.agencies.filter(pk__in={aid for aid, _c in raw}).select_related("group")}
+    table = {}
+    for (aid, cid), sp in raw.items():
+        table.setdefault(aid, {})[cid] = sp
+    by_group = {}
+    for aid in sorted(table, key=lambda a: (agencies[a].group.order, agencies[a].code)):
+        agency = agencies[aid]
+        cols = sorted((criteria[c] for c in table[aid]), key=lambda c: (c.order, c.code))
+        entry = by_group.setdefault(agency.group, {"criteria": cols, "rows": []})
+        entry["rows"].append((agency, [table[aid][c.pk] for c in cols]))
+    return render(request, "surveys/points.html", {"campaign": campaign, "by_group": by_group,
+                                                   "flagged": sum(1 for sp in raw.values() if sp.flagged_too_few)})

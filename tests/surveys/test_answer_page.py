@@ -1,0 +1,243 @@
+"""The respondent's page: unknown, expired, used and replaced links; the window with an
+extension; saving as you go; the shortcut; every row required; one submission."""
+from datetime import timedelta
+
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns.models import Extension
+from surveys import services
+from surveys.models import Answer, Invitation, Response
+from surveys.tokens import new_token
+
+from .conftest import full_answers
+
+pytestmark = pytest.mark.django_db
+
+
+def url(token):
+    return reverse("surveys:answer", kwargs={"token": token})
+
+
+def main(response):
+    """The page's own content (the layout around it carries a per-request CSRF token)."""
+    html = response.content.decode()
+    return html[html.index("<main"):html.index("</main>")]
+
+
+def test_unknown_and_expired_links_get_the_same_plain_page(client, survey, invite, commune):
+    invitation, token = invite(commune, "an@example.vn")
+    unknown = client.get(url(new_token()))
+    survey.step.closes_at = timezone.now() - timedelta(minutes=1)
+    survey.step.opens_at = timezone.now() - timedelta(days=3)
+    survey.step.save()
+    expired = client.get(url(token))
+    assert unknown.status_code == expired.status_code == 404
+    assert main(unknown) == main(expired)
+    assert "Liên kết không hợp lệ hoặc đã hết hạn." in unknown.content.decode()
+    assert "Lãnh đạo" not in expired.content.decode()
+    invitation.refresh_from_db()
+    assert invitation.opened_at is None
+
+
+def test_a_voided_invitation_looks_unknown(client, survey, invite, commune):
+    invitation, token = invite(commune, "an@example.vn")
+    Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.VOIDED)
+    assert main(client.get(url(token))) == main(client.get(url(new_token())))
+
+
+def test_first_open_marks_opened_and_shows_the_matrix(client, survey, invite, commune, agency_a, agency_b):
+    invitation, token = invite(commune, "an@example.vn")
+    page = client.get(url(token))
+    assert page.status_code == 200
+    html = page.content.decode()
+    for agency in (agency_a, agency_b):
+        assert f'name="q{survey.q1.pk}_a{agency.pk}"' in html
+        assert f"<legend>{agency.name}" in html
+    assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "same-origin"
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.OPENED and invitation.opened_at is not None
+    first = invitation.opened_at
+    client.get(url(token))
+    invitation.refresh_from_db()
+    assert invitation.opened_at == first
+    assert Response.objects.filter(invitation=invitation).count() == 1
+
+
+def test_a_respondent_never_rates_their_own_agency(client, survey, invite, agency_a, agency_b):
+    """A department's people rating departments: every department but their own."""
+    survey.ldx.rates_group = agency_a.group
+    survey.ldx.save()
+    _, token = invite(agency_a, "lanhdao@example.vn")
+    html = client.get(url(token)).content.decode()
+    assert f"_a{agency_b.pk}" in html and f"_a{agency_a.pk}" not in html
+
+
+def test_before_the_window_opens_the_link_says_when(client, survey, invite, commune):
+    _, token = invite(commune, "an@example.vn")
+    survey.step.opens_at = timezone.now() + timedelta(days=1)
+    survey.step.save()
+    page = client.get(url(token))
+    assert page.status_code == 200 and "Chưa đến thời gian trả lời phiếu" in page.content.decode()
+    response = client.post(url(token), full_answers(survey, []) | {"action": "submit"})
+    assert "Chưa đến thời gian" in response.content.decode()
+    assert not Response.objects.filter(submitted_at__isnull=False).exists()
+
+
+def test_an_extension_for_the_respondents_agency_keeps_the_link_open(client, survey, invite, commune, agency_a,
+                                                                      agency_b, officer):
+    _, token = invite(commune, "an@example.vn")
+    _, other_token = invite(agency_a, "sa@example.vn", group_obj=survey.lds)
+    now = timezone.now()
+    survey.step.opens_at, survey.step.closes_at = now - timedelta(days=5), now - timedelta(hours=1)
+    survey.step.save()
+    Extension.objects.create(step=survey.step, agency=commune, closes_at=now + timedelta(days=1), reason="Lũ",
+                             granted_by=officer, granted_at=now)
+    assert client.get(url(other_token)).status_code == 404
+    assert client.get(url(token)).status_code == 200
+    client.post(url(token), full_answers(survey, [agency_a, agency_b]) | {"action": "submit"})
+    assert Invitation.objects.get(respondent__email="an@example.vn").status == Invitation.Status.ANSWERED
+
+
+def test_the_window_is_enforced_by_the_services_too(survey, invite, commune, agency_a, agency_b):
+    invitation, _ = invite(commune, "an@example.vn")
+    questionnaire = services.selectors.questionnaire_for(group=survey.ldx, respondent_agency=commune)
+    after = survey.step.closes_at + timedelta(seconds=1)
+    with pytest.raises(services.DeadlineError):
+        services.response_save(invitation=invitation, answers={}, now=after)
+    with pytest.raises(services.DeadlineError):
+        services.response_submit(invitation=invitation, questionnaire=questionnaire, now=after)
+    before = survey.step.opens_at - timedelta(seconds=1)
+    with pytest.raises(services.DeadlineError):
+        services.response_save(invitation=invitation, answers={}, now=before)
+
+
+def test_partial_saves_resume_on_the_same_link(client, survey, invite, commune, agency_a, agency_b):
+    invitation, token = invite(commune, "an@example.vn")
+    client.get(url(token))
+    save = reverse("surveys:answer_save", kwargs={"token": token})
+    r = client.post(save, {f"q{survey.q1.pk}_a{agency_a.pk}": "B", f"q{survey.q4.pk}": "Ý kiến"})
+    assert r.status_code == 200 and r.json()["saved"] == 2
+    r = client.post(save, {f"q{survey.q1.pk}_a{agency_a.pk}": "C"})
+    assert r.status_code == 200
+    html = client.get(url(token)).content.decode()
+    assert f'name="q{survey.q1.pk}_a{agency_a.pk}" value="C" checked' in html
+    assert "Ý kiến</textarea>" in html
+    assert Answer.objects.filter(response__invitation=invitation, question=survey.q1).count() == 1
+
+
+def test_bad_answers_are_refused(client, survey, invite, commune, agency_a):
+    _, token = invite(commune, "an@example.vn")
+    save = reverse("surveys:answer_save", kwargs={"token": token})
+    assert client.post(save, {f"q{survey.q1.pk}_a{agency_a.pk}": "Z"}).status_code == 400
+    assert client.post(save, {f"q{survey.q1.pk}_a{commune.pk}": "A"}).status_code == 400  # not rated by this group
+    assert client.post(save, {f"q{survey.s1.pk}": "A"}).status_code == 400  # another group's question
+    assert not Answer.objects.exists()
+
+
+def test_clearing_a_multiple_choice_is_saved(client, survey, invite, commune):
+    from .conftest import _question
+
+    multi = _question(survey.ldx, "5", "multiple", "Kênh thông tin", required=False,
+                      options=[{"key": "A", "label": "Báo chí", "weight": None},
+                               {"key": "B", "label": "Mạng xã hội", "weight": None}])
+    _, token = invite(commune, "an@example.vn")
+    save = reverse("surveys:answer_save", kwargs={"token": token})
+    client.post(save, {f"q{multi.pk}": ["A", "B"], "touched": f"q{multi.pk}"})
+    assert sorted(Answer.objects.filter(question=multi).values_list("option", flat=True)) == ["A", "B"]
+    client.post(save, {"touched": f"q{multi.pk}"})
+    assert not Answer.objects.filter(question=multi).exists()
+
+
+def test_same_answer_for_all_without_javascript(client, survey, invite, commune, agency_a, agency_b):
+    invitation, token = invite(commune, "an@example.vn")
+    r = client.post(url(token), {"fill": f"{survey.q2.pk}:D", "action": "save"})
+    assert r.status_code == 302 and r["Location"].endswith(f"#q{survey.q2.pk}")
+    rows = Answer.objects.filter(response__invitation=invitation, question=survey.q2)
+    assert sorted(rows.values_list("rated_agency_id", "option")) == sorted([(agency_a.pk, "D"), (agency_b.pk, "D")])
+
+
+def test_every_rating_row_is_required_and_the_page_says_which(client, survey, invite, commune, agency_a, agency_b):
+    invitation, token = invite(commune, "an@example.vn")
+    data = full_answers(survey, [agency_a, agency_b])
+    del data[f"q{survey.q2.pk}_a{agency_b.pk}"]
+    page = client.post(url(token), data | {"action": "submit"})
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Còn 1 câu/dòng chưa trả lời." in html
+    assert f'href="#q{survey.q2.pk}_a{agency_b.pk}"' in html and f"Câu 2 – {agency_b.name}" in html
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.OPENED
+    # what was answered is kept, so completing the one row is enough
+    r = client.post(reverse("surveys:answer_save", kwargs={"token": token}),
+                    {f"q{survey.q2.pk}_a{agency_b.pk}": "E"})
+    assert r.status_code == 200
+    page = client.post(url(token), full_answers(survey, [agency_a, agency_b]) | {
+        f"q{survey.q2.pk}_a{agency_b.pk}": "E", "action": "submit"})
+    assert page.status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.status == Invitation.Status.ANSWERED
+
+
+def test_the_optional_text_may_stay_empty_but_the_single_choice_may_not(survey, invite, commune, agency_a, agency_b):
+    invitation, _ = invite(commune, "an@example.vn")
+    questionnaire = services.selectors.questionnaire_for(group=survey.ldx, respondent_agency=commune)
+    answers = {(survey.q1.pk, a.pk): ["A"] for a in (agency_a, agency_b)}
+    answers |= {(survey.q2.pk, a.pk): ["A"] for a in (agency_a, agency_b)}
+    services.response_save(invitation=invitation, answers=answers)
+    with pytest.raises(services.IncompleteAnswers) as exc:
+        services.response_submit(invitation=invitation, questionnaire=questionnaire)
+    assert [(q.pk, a) for q, a in exc.value.missing] == [(survey.q3.pk, None)]
+
+
+def test_used_link_shows_the_thank_you_without_answers(client, survey, invite, commune, agency_a, agency_b):
+    invitation, token = invite(commune, "an@example.vn")
+    r = client.post(url(token), full_answers(survey, [agency_a, agency_b], text="Cần cải thiện phần mềm") | {
+        "action": "submit"})
+    assert r.status_code == 302 and r["Location"] == url(token)
+    page = client.get(url(token))
+    html = page.content.decode()
+    assert page.status_code == 200 and "Cảm ơn ông/bà đã trả lời phiếu." in html
+    assert "Cần cải thiện" not in html and 'type="radio"' not in html
+    again = client.post(url(token), full_answers(survey, [agency_a, agency_b], q1="D") | {"action": "submit"})
+    assert again.status_code == 200 and "Cảm ơn" in again.content.decode()
+    save = client.post(reverse("surveys:answer_save", kwargs={"token": token}), {f"q{survey.q4.pk}": "x"})
+    assert save.status_code == 409
+    assert set(Answer.objects.filter(question=survey.q1).values_list("option", flat=True)) == {"A"}
+    assert Response.objects.filter(invitation=invitation).count() == 1
+
+
+def test_a_replaced_link_says_so_and_the_new_one_resumes(client, survey, invite, commune, agency_a):
+    invitation, old = invite(commune, "an@example.vn")
+    client.post(reverse("surveys:answer_save", kwargs={"token": old}), {f"q{survey.q1.pk}_a{agency_a.pk}": "B"})
+    new = services.invitation_reissue(invitation=invitation, send_email=False)
+    page = client.get(url(old))
+    assert page.status_code == 410 and "thay bằng liên kết mới" in page.content.decode()
+    html = client.get(url(new)).content.decode()
+    assert f'name="q{survey.q1.pk}_a{agency_a.pk}" value="B" checked' in html
+
+
+@override_settings(SURVEY_RATE_TOKEN=(3, 60))
+def test_rate_limited_per_link(client, survey, invite, commune):
+    _, token = invite(commune, "an@example.vn")
+    assert [client.get(url(token)).status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+@override_settings(SURVEY_RATE_BAD_TOKEN_IP=(2, 600))
+def test_guessing_links_from_one_address_is_cut_off(client, survey, invite, commune):
+    _, token = invite(commune, "an@example.vn")
+    assert [client.get(url(new_token())).status_code for _ in range(3)] == [404, 404, 429]
+    assert client.get(url(token)).status_code == 429  # even a good link, from that address, for a while
+
+
+@override_settings(SURVEY_RATE_IP=(2, 60))
+def test_rate_limited_per_address(client, survey, invite, commune):
+    _, token = invite(commune, "an@example.vn")
+    _, token2 = invite(commune, "binh@example.vn")
+    assert [client.get(url(t)).status_code for t in (token, token2, token)] == [200, 200, 429]
+
+
+def test_a_token_that_is_too_long_is_simply_unknown(client, survey):
+    assert client.get(url("x" * 300)).status_code == 404
