@@ -1,20 +1,12 @@
-"""Fixtures and helpers shared by the self-assessment tests (tests/scoring/test_assessment_*.py).
-
-`sa_set`: the department criteria set of the `campaign` fixture holding SMALL_TREE (one leaf
-of each rule kind); `assessment_a` / `assessment_b`: the assessments of agencies A and B
-created by `assessments_ensure`. `pdf_file(name)`: a small valid PDF upload.
-"""
+"""Helpers shared by the self-assessment tests (tests/scoring/test_assessment_*.py);
+their fixtures are in assessment_fixtures.py. `pdf_file(name)`: a small valid PDF upload."""
 from datetime import timedelta
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from campaigns.models import Step
-from scoring.models import Assessment, Item
-from scoring.services.assessments import assessments_ensure
-from tests.factories import group
-from tests.scoring.factories import SMALL_TREE, criteria_set_with_tree
+from scoring.models import Item
 
 
 def pdf_bytes(text="Ke hoach CCHC") -> bytes:
@@ -38,25 +30,3 @@ def close_self_assessment(campaign, *, hours_ago=1):
     now = timezone.now()
     Step.objects.filter(campaign=campaign, kind="self_assessment").update(
         opens_at=now - timedelta(days=10), closes_at=now - timedelta(hours=hours_ago))
-
-
-@pytest.fixture
-def sa_set(campaign):
-    return criteria_set_with_tree(SMALL_TREE, campaign=campaign, group=group("department"))
-
-
-@pytest.fixture
-def assessments(sa_set, staff_a, leader_a, staff_b):
-    assessments_ensure(campaign=sa_set.campaign)
-    return {a.agency.code: a for a in Assessment.objects.select_related(
-        "agency", "campaign", "criteria_set").filter(campaign=sa_set.campaign)}
-
-
-@pytest.fixture
-def assessment_a(assessments):
-    return assessments["SA"]
-
-
-@pytest.fixture
-def assessment_b(assessments):
-    return assessments["SB"]

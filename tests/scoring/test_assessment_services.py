@@ -31,16 +31,9 @@ from scoring.services.assessments import (
 from tests.factories import AgencyFactory, CampaignFactory, StepFactory, group
 from tests.scoring.factories import build_tree, criteria_set_with_tree
 
-from .assessment_support import (  # noqa: F401 - fixtures
-    assessment_a,
-    assessment_b,
-    assessments,
-    close_self_assessment,
-    item,
-    pdf_file,
-    sa_set,
-)
+from .assessment_support import close_self_assessment, item, pdf_file
 
+pytest_plugins = ["tests.scoring.assessment_fixtures"]  # its fixtures: sa_set, assessments, assessment_a/b
 pytestmark = pytest.mark.django_db
 
 
