@@ -199,6 +199,7 @@
         if (!fresh) return;
         current.replaceWith(fresh);
         if (window.htmx) window.htmx.process(fresh);
+        init(fresh);
       })
       .catch(function () { /* the list stays as it was; the uploads themselves succeeded */ });
   };
@@ -209,7 +210,11 @@
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { init(document); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { init(document); });
+  } else {
+    init(document);  // loaded late (e.g. with a widget swapped in by htmx)
+  }
   document.addEventListener("htmx:load", function (e) { if (e.target && e.target.querySelectorAll) init(e.target); });
-  window.cchcEvidence = {init: init, isoDate: isoDate};
+  if (!window.cchcEvidence) window.cchcEvidence = {init: init, isoDate: isoDate};
 })();
