@@ -109,13 +109,15 @@ def appraiser_may_appraise(*, user, item) -> bool:
     return codes is None or code_covers(codes, item.criterion.code)
 
 
-def user_assignment_q(*, user, campaign_id, prefix="") -> Q | None:
+def user_assignment_q(*, user, campaign_id, prefix="", assignments=None) -> Q | None:
     """A filter on Item (or, with `prefix`, a related path to it) for the items assigned to the
     user in the campaign; None for officers (everything)."""
     if user_is_officer(user):
         return None
+    if assignments is None:
+        assignments = user_assignments(user=user, campaign_id=campaign_id)
     q = Q(pk__in=[])
-    for a in user_assignments(user=user, campaign_id=campaign_id):
+    for a in assignments:
         part = _codes_q(a.codes or [], prefix=f"{prefix}criterion__code")
         if a.group_id is not None:
             part &= Q(**{f"{prefix}assessment__agency__group_id": a.group_id})
@@ -126,7 +128,7 @@ def user_assignment_q(*, user, campaign_id, prefix="") -> Q | None:
 # ---------------------------------------------------------------- access
 
 
-def assessment_list_for_appraisal(*, user, campaign=None) -> QuerySet[Assessment]:
+def assessment_list_for_appraisal(*, user, campaign=None, assignments=None) -> QuerySet[Assessment]:
     """Assessments the appraisal team works on; an appraiser sees those of the agency groups
     their assignments cover (in the queue); officers every one at the Sở."""
     qs = Assessment.objects.select_related("agency", "agency__group", "campaign", "criteria_set")
@@ -137,7 +139,8 @@ def assessment_list_for_appraisal(*, user, campaign=None) -> QuerySet[Assessment
         return qs
     if not user_is_appraiser(user) or campaign is None:
         return qs.none()
-    assignments = user_assignments(user=user, campaign_id=campaign.pk)
+    if assignments is None:
+        assignments = user_assignments(user=user, campaign_id=campaign.pk)
     if not assignments:
         return qs.none()
     if any(a.group_id is None for a in assignments):
@@ -192,17 +195,23 @@ def explanation_request_get_for_user(*, user, pk) -> ExplanationRequest:
 
 
 def appraisal_window_reason(*, assessment, now=None, windows=None) -> str:
-    """Empty when the appraisal or the second appraisal step is open for the agency now (or
-    the plan has neither step); otherwise why not, in Vietnamese. Officers are not bound."""
+    """Empty when an appraiser may act now, else why not (Vietnamese). Appraisers work from
+    the submission until the appraisal step closes for the agency (an early start is fine:
+    the agency can no longer change what it submitted), and again while the second
+    appraisal step is open; with neither step in the plan, any time. Officers are not bound."""
     now = now or timezone.now()
     if windows is None:
         windows = agency_windows(agency=assessment.agency, campaign=assessment.campaign)
-    steps = [windows[k] for k in APPRAISAL_STEPS if k in windows]
-    if not steps or any(w.is_open(now) for w in steps):
+    first, second = windows.get(StepKind.APPRAISAL), windows.get(StepKind.APPRAISAL_2)
+    if first is None and second is None:
+        return ""
+    if first is not None and now < first.closes_at:
+        return ""
+    if second is not None and second.is_open(now):
         return ""
     spans = "; ".join(
         f"{w.label} {timezone.localtime(w.opens_at):%d/%m/%Y} – {timezone.localtime(w.closes_at):%d/%m/%Y}"
-        for w in steps)
+        for w in (first, second) if w is not None)
     return _("Ngoài thời gian thẩm định (%(spans)s).") % {"spans": spans}
 
 
@@ -649,15 +658,18 @@ class QueueRow:
         return self.assigned - self.pending
 
 
-def appraisal_queue(*, user, campaign, q="", show="", page_number=1):
+def appraisal_queue(*, user, campaign, q="", show="", page_number=1, assignments=None):
     """The appraiser's work: one row per agency (assessment at the Sở) with counts over the
     items assigned to the user: pending, accepted, adjusted, explanation open / answered,
-    and what changed since they last looked. A page of rows in 6 queries whatever the
-    number of agencies or items."""
-    qs = assessment_list_for_appraisal(user=user, campaign=campaign).order_by("agency__group__order", "agency__code")
+    and what changed since they last looked. A page of rows in 5 queries (with the user's
+    `assignments` given) whatever the number of agencies or items."""
+    if assignments is None:
+        assignments = user_assignments(user=user, campaign_id=campaign.pk)
+    qs = assessment_list_for_appraisal(user=user, campaign=campaign, assignments=assignments).order_by(
+        "agency__group__order", "agency__code")
     if q:
         qs = qs.filter(Q(agency__code__icontains=q) | Q(agency__name__icontains=q))
-    assignment_q = user_assignment_q(user=user, campaign_id=campaign.pk)
+    assignment_q = user_assignment_q(user=user, campaign_id=campaign.pk, assignments=assignments)
     if show in ("todo", "changed", "answered"):
         items_q = Item.objects.filter(assessment=OuterRef("pk"))
         if assignment_q is not None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -166,7 +166,12 @@ def assignment_delete(*, assignment, user) -> None:
 def appraisal_mark_seen(*, assessment, user, now=None) -> None:
     """Remember when the user last opened the assessment's appraisal page."""
     now = now or timezone.now()
-    AppraisalSeen.objects.update_or_create(assessment=assessment, user=user, defaults={"seen_at": now})
+    if not AppraisalSeen.objects.filter(assessment=assessment, user=user).update(seen_at=now):
+        try:
+            with transaction.atomic():
+                AppraisalSeen.objects.create(assessment=assessment, user=user, seen_at=now)
+        except IntegrityError:  # the same user's other tab got there first
+            AppraisalSeen.objects.filter(assessment=assessment, user=user).update(seen_at=now)
 
 
 # ---------------------------------------------------------------- appraising items
@@ -265,7 +270,8 @@ def _apply(item, *, cleaned, comment, user, now) -> Item:
         )
     adjusted = raw != own or points.value != self_points
     item.appraised_input = dict(raw)
-    item.appraised_points = points.value
+    # a survey or imported figure still to come: no points yet, results read the figure when it comes
+    item.appraised_points = None if points.pending else points.value
     item.appraisal_state = Item.AppraisalState.ADJUSTED if adjusted else Item.AppraisalState.ACCEPTED
     item.appraisal_comment = comment
     item.appraised_by, item.appraised_at = user, now
@@ -424,8 +430,9 @@ def explanation_request_create(*, assessment, codes, question, due_at, user, now
     request.save()
     request.items.set(items)
     Message.objects.bulk_create([Message(request=request, item=i, author=user, body=question) for i in items])
-    Item.objects.filter(pk__in=[i.pk for i in items]).exclude(appraisal_state=Item.AppraisalState.PENDING) \
-        .update(appraisal_state=Item.AppraisalState.PENDING)
+    # a second round follows the answer; the first round's points stay in the item's history
+    Item.objects.filter(pk__in=[i.pk for i in items]).update(appraisal_state=Item.AppraisalState.PENDING,
+                                                             appraised_points=None)
     if Assessment.objects.filter(pk=assessment.pk, status__in=list(sel.APPRAISABLE)).update(
             status=S.EXPLANATION_REQUESTED, updated_at=now):
         if assessment.status != S.EXPLANATION_REQUESTED:

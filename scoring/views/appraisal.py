@@ -93,9 +93,9 @@ def appraisal_queue(request, pk):
     campaign = campaign_get_for_user(user=request.user, pk=pk)
     q = request.GET.get("q", "").strip()
     show = request.GET.get("show", "")
-    page, rows = sel.appraisal_queue(user=request.user, campaign=campaign, q=q, show=show,
-                                     page_number=request.GET.get("page"))
     assignments = sel.user_assignments(user=request.user, campaign_id=campaign.pk)
+    page, rows = sel.appraisal_queue(user=request.user, campaign=campaign, q=q, show=show,
+                                     page_number=request.GET.get("page"), assignments=assignments)
     return render(request, "scoring/appraisal/queue.html", {
         "campaign": campaign, "page": page, "rows": rows, "q": q, "show": show, "assignments": assignments,
         "is_officer": user_is_officer(request.user),

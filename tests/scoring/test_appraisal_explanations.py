@@ -85,7 +85,8 @@ def test_a_request_resets_the_items_appraisal_to_pending(w, appraiser):
     svc.item_appraise(item=item(w.a, "1.1"), input={"score": "1"}, comment="Thiếu", user=appraiser)
     ask(w, appraiser, codes=["1.1"])
     it = item(w.a, "1.1")
-    assert it.appraisal_state == "pending" and it.appraisal_comment == "Thiếu"  # round 1 kept for the record
+    assert it.appraisal_state == "pending" and it.appraised_points is None  # a second round follows
+    assert it.appraisal_comment == "Thiếu" and it.history.filter(appraised_points=Decimal("1")).exists()
 
 
 def test_only_own_items_and_a_due_time_in_the_explanation_window(w, appraiser):

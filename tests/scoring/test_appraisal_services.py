@@ -148,6 +148,12 @@ def test_appraisers_act_inside_the_appraisal_steps_officers_any_time(w, appraise
     set_step(w.campaign, "appraisal_2", now - timedelta(hours=1), now + timedelta(days=2))
     svc.item_appraise(item=item(w.a, "1.2"), input=None, comment="", user=appraiser)
     assert item(w.a, "1.2").appraisal_state == "accepted"
+    set_step(w.campaign, "appraisal_2", now + timedelta(days=1), now + timedelta(days=2))
+    with pytest.raises(DeadlineError):
+        svc.item_appraise(item=item(w.a, "1.3"), input=None, comment="", user=appraiser)
+    # an early start: the appraisal step has not opened yet, the agency has submitted
+    set_step(w.campaign, "appraisal", now + timedelta(days=3), now + timedelta(days=9))
+    svc.item_appraise(item=item(w.a, "1.3"), input=None, comment="", user=appraiser)
 
 
 def test_appraised_total_is_kept_and_status_becomes_appraised(w, officer):
@@ -174,3 +180,15 @@ def test_group_of_the_assignment_limits_the_queue_not_the_page(w, appraiser, off
     assert [a.pk for a in assessment_list_for_appraisal(user=appraiser, campaign=w.campaign)] == [w.a.pk]
     assert assessment_get_for_appraisal(user=appraiser, pk=w.a.pk) == w.a
     assert group("department").pk == w.a.agency.group_id
+
+
+def test_accepting_a_survey_leaf_before_its_result_stores_no_points(w, officer):
+    accepted = svc.item_appraise(item=item(w.a, "6.1"), input=None, comment="", user=officer)
+    assert accepted.appraisal_state == "accepted" and accepted.appraised_points is None
+    Item.objects.filter(pk=accepted.pk).update(external_points=Decimal("2.10"))  # the survey's result comes
+    for field in ("1", "2", "4"):
+        svc.field_accept_self_scores(assessment=w.a, field_code=field, user=officer)
+    svc.item_appraise(item=item(w.a, "5.1"), input={"score": "3"}, comment="Theo Cổng DVC", user=officer)
+    final = svc.assessment_finalize(assessment=w.a, user=officer)
+    assert item(w.a, "6.1").appraised_points == Decimal("2.10")  # fixed at finalisation
+    assert final.appraised_total == Decimal("5.8") + Decimal("4") + Decimal("0.5") + Decimal("3") + Decimal("2.1")
