@@ -56,7 +56,7 @@
 
   function fieldsOf(row) {
     var out = {};
-    row.querySelectorAll("[form='" + row.formId + "']").forEach(function (el) {
+    row.tr.querySelectorAll("[form='" + row.formId + "']").forEach(function (el) {
       if (el.name && el.name !== "version") out[el.name] = el.value;
     });
     return out;
