@@ -305,3 +305,21 @@ def test_the_admin_is_read_only(login, upload_doc, admin_user):
     page = client.get(reverse("admin:evidence_document_change", args=[document.pk]))
     assert page.status_code == 200 and reverse("evidence:download", args=[document.pk]) in page.content.decode()
     assert client.get(reverse("admin:evidence_document_add")).status_code == 403
+
+
+def test_large_uploads_spooled_to_disk_are_checked_too(login, campaign, agency_a, staff_a, media):
+    import io
+    import os
+    import zipfile
+
+    out = io.BytesIO(files.docx())
+    with zipfile.ZipFile(out, "a") as z:
+        z.writestr("word/media/image1.bin", os.urandom(6 * 1024 * 1024))  # beyond the 5 MB kept in memory
+    big_pdf = files.pdf() + b"%" + os.urandom(6 * 1024 * 1024).replace(b"%%EOF", b"xxxxx") + b"\n%%EOF\n"
+    response = post_json(login(staff_a), upload_url(campaign, agency_a), {
+        "file": [files.upload("ho-so.docx", out.getvalue()), files.upload("scan.pdf", big_pdf)]})
+    assert response.status_code == 200, response.json()
+    assert [f["error"] for f in response.json()["files"]] == [None, None]
+    assert sorted(Document.objects.values_list("content_type", flat=True)) == [
+        "application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"]
+    assert len(stored_files(media)) == 2
