@@ -46,7 +46,7 @@ def _weight(text: str) -> str | None:
         raise OptionsError(f"Trọng số “{text}” không phải là số (0–100) hoặc “-”.") from exc
     if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
         raise OptionsError(f"Trọng số “{text}” phải từ 0 đến 100.")
-    return str(value.normalize()) if value == value.to_integral() else str(value)
+    return format(value.normalize(), "f")
 
 
 def parse_options(kind: str, text: str) -> list[dict]:

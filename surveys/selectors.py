@@ -88,7 +88,7 @@ def flag_get_for_officer(*, user, campaign, pk) -> Flag:
 def group_list(*, campaign) -> QuerySet[RespondentGroup]:
     return (RespondentGroup.objects.filter(campaign=campaign).select_related("rates_group")
             .annotate(question_count=Count("questions", distinct=True),
-                      respondent_count=Count("respondents", distinct=True)))
+                      respondent_count=Count("respondents", distinct=True)).order_by("code"))
 
 
 def question_list(*, group) -> list[Question]:
@@ -216,7 +216,7 @@ def respondent_list_get(*, campaign, agency) -> RespondentList | None:
 def respondent_lists(*, campaign) -> dict[int, RespondentList]:
     """agency id → list, for every agency that has one."""
     return {rl.agency_id: rl for rl in RespondentList.objects.filter(campaign=campaign)
-            .annotate(respondent_count=Count("respondents"))}
+            .annotate(respondent_count=Count("respondents")).order_by()}
 
 
 def respondent_list_rows(*, campaign, agency) -> QuerySet[Respondent]:
@@ -385,7 +385,7 @@ def survey_points_for_agency(*, campaign, agency) -> dict[str, SurveyPoint]:
 
 def flag_list(*, campaign, status=None) -> QuerySet[Flag]:
     qs = (Flag.objects.filter(campaign=campaign).select_related("agency", "reviewed_by")
-          .annotate(response_count=Count("responses")))
+          .annotate(response_count=Count("responses")).order_by("-created_at", "-id"))
     if status:
         qs = qs.filter(status=status)
     return qs

@@ -571,6 +571,7 @@ def respondent_list_return(*, campaign, agency, user, comment, now=None) -> Resp
                                                                   RespondentList.Status.APPROVED]).update(
             status=RespondentList.Status.RETURNED, comment=comment, reviewed_at=now, reviewed_by=user, updated_at=now):
         raise refused
+    rlist.refresh_from_db()
     _notify_agency(agency=agency, text=f"Sở Nội vụ trả lại danh sách đối tượng điều tra XHH: {comment}",
                    url=_list_url(campaign, agency), key=f"rlist-returned:{rlist.pk}:{now.timestamp():.0f}")
     return rlist

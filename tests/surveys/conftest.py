@@ -79,7 +79,7 @@ def invite(survey):
 
 def full_answers(survey, agencies, *, q1="A", q2="B", sex="A", text=""):
     """A complete LDX page as the form posts it."""
-    data = {"q%d" % survey.q3.pk: sex, "q%d" % survey.q4.pk: text}
+    data = {f"q{survey.q3.pk}": sex, f"q{survey.q4.pk}": text}
     for a in agencies:
         data[f"q{survey.q1.pk}_a{a.pk}"] = q1
         data[f"q{survey.q2.pk}_a{a.pk}"] = q2

@@ -1,0 +1,79 @@
+"""One submission per link: two submissions at the same instant give one response.
+
+On PostgreSQL two threads (two connections) submit at the same moment behind a barrier;
+on SQLite, which has one writer at a time, the same guarantee is shown by the conditional
+update: a submission working from a state read before the other one committed finds the
+response already sent. CI runs the suite on both.
+"""
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from cchc_portal.core.exceptions import ConflictError
+from surveys import selectors, services
+from surveys.models import Answer, Invitation, Response
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _complete(survey, invitation):
+    questionnaire = selectors.questionnaire_for(group=survey.ldx, respondent_agency=invitation.respondent
+                                                .respondent_list.agency)
+    answers = {(q.pk, a.pk): ["A"] for q in questionnaire.questions if q.kind == "rating" for a in questionnaire.rated}
+    answers[(survey.q3.pk, None)] = ["B"]
+    services.response_save(invitation=invitation, answers=answers)
+    return questionnaire
+
+
+def _fresh(invitation):
+    return Invitation.objects.select_related("respondent__respondent_list__agency", "respondent__group",
+                                             "respondent__campaign", "response").get(pk=invitation.pk)
+
+
+def test_two_submissions_at_the_same_instant_give_one_response(survey, invite, commune):
+    invitation, _ = invite(commune, "an@example.vn")
+    questionnaire = _complete(survey, invitation)
+    outcomes = []
+    if connection.vendor == "postgresql":
+        barrier = threading.Barrier(2)
+
+        def submit():
+            try:
+                mine = _fresh(invitation)
+                barrier.wait(timeout=10)
+                services.response_submit(invitation=mine, questionnaire=questionnaire, ip="198.51.100.7")
+                outcomes.append("sent")
+            except ConflictError:
+                outcomes.append("conflict")
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=submit) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    else:
+        first, second = _fresh(invitation), _fresh(invitation)  # both read before either sends
+        for mine in (first, second):
+            try:
+                services.response_submit(invitation=mine, questionnaire=questionnaire, ip="198.51.100.7")
+                outcomes.append("sent")
+            except ConflictError:
+                outcomes.append("conflict")
+    assert sorted(outcomes) == ["conflict", "sent"]
+    response = Response.objects.get(invitation=invitation)
+    assert response.submitted_at is not None
+    assert Invitation.objects.get(pk=invitation.pk).status == Invitation.Status.ANSWERED
+    assert Answer.objects.filter(response=response, question=survey.q1).count() == 2
+
+
+def test_a_save_after_the_submission_changes_nothing(survey, invite, commune, agency_a):
+    invitation, _ = invite(commune, "an@example.vn")
+    questionnaire = _complete(survey, invitation)
+    stale = _fresh(invitation)
+    services.response_submit(invitation=_fresh(invitation), questionnaire=questionnaire)
+    with pytest.raises(ConflictError):
+        services.response_save(invitation=stale, answers={(survey.q1.pk, agency_a.pk): ["D"]})
+    assert set(Answer.objects.filter(question=survey.q1).values_list("option", flat=True)) == {"A"}

@@ -1,0 +1,189 @@
+"""Invitations: strong tokens stored only as hashes, the sealed link in the outbox, sending
+once, the survey step's due work, re-issued links, printed QR codes, "I lost my link"."""
+import math
+import re
+from datetime import timedelta
+
+import pytest
+from django.apps import apps
+from django.core import mail
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from campaigns.models import Campaign
+from cchc_portal.core.exceptions import ConflictError
+from cchc_portal.notifications.models import Outbox
+from surveys import services, tokens
+from surveys.models import Invitation, RespondentList
+from surveys.services import invitations_send, respondent_add, survey_due_invitations
+
+pytestmark = pytest.mark.django_db
+LINK = re.compile(r"http://[^\s\"<]+/s/([A-Za-z0-9_-]+)/")
+
+
+def approved(survey, agency, *emails, group=None):
+    for e in emails:
+        respondent_add(campaign=survey.campaign, agency=agency, user=None, full_name=f"Người {e}", email=e,
+                       group=group or survey.ldx)
+    RespondentList.objects.filter(campaign=survey.campaign, agency=agency).update(status=RespondentList.Status.APPROVED)
+
+
+@pytest.fixture
+def sent(django_capture_on_commit_callbacks):
+    """`sent(fn, ...)`: call fn and deliver the e-mails it queued (the outbox sends on commit)."""
+    def run(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+    return run
+
+
+def links_in_mail():
+    found = {}
+    for message in mail.outbox:
+        for token in LINK.findall(message.body):
+            found[message.to[0]] = token
+    return found
+
+
+def test_tokens_carry_at_least_128_random_bits():
+    samples = {tokens.new_token() for _ in range(2000)}
+    assert len(samples) == 2000
+    for token in list(samples)[:50]:
+        assert re.fullmatch(r"[A-Za-z0-9_-]+", token)
+        assert len(token) * 6 >= 128 * 1.5  # 43 url-safe characters: 256 bits from secrets
+    alphabet = set("".join(samples))
+    assert len(alphabet) >= 60  # the whole url-safe alphabet shows up: not a narrow generator
+    assert math.log2(len(alphabet)) * 43 >= 128
+
+
+def test_the_raw_token_is_nowhere_in_the_database(survey, commune, officer, sent):
+    approved(survey, commune, "an@example.vn", "binh@example.vn")
+    report = sent(invitations_send, campaign=survey.campaign, user=officer)
+    assert report.sent == 2
+    links = links_in_mail()
+    assert set(links) == {"an@example.vn", "binh@example.vn"}
+    invitation = Invitation.objects.get(respondent__email="an@example.vn")
+    assert invitation.token_hash == tokens.token_hash(links["an@example.vn"])
+    dump = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            cursor.execute(f'SELECT * FROM "{model._meta.db_table}"')
+            dump += [repr(row) for row in cursor.fetchall()]
+    text = "\n".join(dump)
+    for token in links.values():
+        assert token not in text
+        assert tokens.token_hash(token) in text
+    row = Outbox.objects.get(to="an@example.vn")
+    assert row.template == "survey_invitation" and "sealed_url" in row.context
+    assert tokens.unseal(row.context["sealed_url"]).endswith(f"/s/{links['an@example.vn']}/")
+
+
+def test_the_invitation_mail_has_the_link_the_window_and_a_qr_code(survey, commune, officer, sent):
+    approved(survey, commune, "an@example.vn")
+    sent(invitations_send, campaign=survey.campaign, user=officer)
+    [message] = mail.outbox
+    assert "Phiếu 03" in message.body and "Lãnh đạo UBND cấp xã" in message.body
+    assert timezone.localtime(survey.step.closes_at).strftime("%d/%m/%Y") in message.body
+    html = message.alternatives[0][0]
+    assert "<svg" in html and LINK.search(html)
+
+
+def test_only_approved_lists_are_invited_and_only_once(survey, commune, agency_a, officer):
+    approved(survey, commune, "an@example.vn")
+    respondent_add(campaign=survey.campaign, agency=agency_a, user=None, full_name="Chưa duyệt",
+                   email="draft@example.vn", group=survey.lds)
+    assert invitations_send(campaign=survey.campaign, user=officer).sent == 1
+    assert invitations_send(campaign=survey.campaign, user=officer).sent == 0
+    assert Outbox.objects.count() == 1
+    assert not Invitation.objects.filter(respondent__email="draft@example.vn").exists()
+
+
+def test_respondents_whose_window_closed_are_not_invited(survey, commune, officer):
+    approved(survey, commune, "an@example.vn")
+    later = survey.step.closes_at + timedelta(minutes=1)
+    report = invitations_send(campaign=survey.campaign, user=officer, now=later)
+    assert (report.sent, report.skipped_closed) == (0, 1)
+
+
+def test_a_campaign_that_is_not_open_sends_nothing(survey, commune, officer):
+    approved(survey, commune, "an@example.vn")
+    Campaign.objects.filter(pk=survey.campaign.pk).update(status=Campaign.Status.CLOSED)
+    survey.campaign.refresh_from_db()
+    with pytest.raises(ConflictError):
+        invitations_send(campaign=survey.campaign, user=officer)
+
+
+def test_invitations_go_out_by_themselves_once_the_survey_step_opens(survey, commune, sent):
+    approved(survey, commune, "an@example.vn")
+    survey.step.opens_at = timezone.now() + timedelta(days=1)
+    survey.step.save()
+    assert survey_due_invitations(now=timezone.now()) == 0
+    opened = survey.step.opens_at + timedelta(minutes=5)
+    assert sent(survey_due_invitations, now=opened) == 1
+    assert sent(survey_due_invitations, now=opened + timedelta(minutes=5)) == 0  # the tick running twice
+    assert len(mail.outbox) == 1
+
+
+def test_reissue_replaces_the_link_and_mails_the_new_one(survey, commune, officer, client, sent):
+    approved(survey, commune, "an@example.vn")
+    sent(invitations_send, campaign=survey.campaign, user=officer)
+    old = links_in_mail()["an@example.vn"]
+    invitation = Invitation.objects.get()
+    new = sent(services.invitation_reissue, invitation=invitation, user=officer)
+    invitation.refresh_from_db()
+    assert invitation.issue_count == 2 and invitation.reissued_by == officer
+    assert invitation.token_hash == tokens.token_hash(new) and invitation.previous_token_hash == tokens.token_hash(old)
+    assert len(mail.outbox) == 2 and new in mail.outbox[1].body
+    assert client.get(reverse("surveys:answer", kwargs={"token": new})).status_code == 200
+    assert client.get(reverse("surveys:answer", kwargs={"token": old})).status_code == 410
+
+
+def test_an_answered_invitation_cannot_be_reissued(survey, invite, commune):
+    invitation, _ = invite(commune, "an@example.vn")
+    Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.ANSWERED)
+    invitation.refresh_from_db()
+    with pytest.raises(ConflictError):
+        services.invitation_reissue(invitation=invitation)
+
+
+def test_the_printed_sheet_has_fresh_links_as_qr_codes(survey, commune, commune_staff, officer, login, sent):
+    approved(survey, commune, "an@example.vn", "binh@example.vn")
+    sent(invitations_send, campaign=survey.campaign, user=officer)
+    first = links_in_mail()
+    mail.outbox.clear()
+    page = sent(login(commune_staff).post, reverse("surveys:list_print", kwargs={"pk": survey.campaign.pk,
+                                                                                "code": commune.code}))
+    assert page.status_code == 200 and page["Cache-Control"] == "no-store"
+    html = page.content.decode()
+    assert html.count("<svg") == 2
+    printed = set(LINK.findall(html))
+    assert len(printed) == 2 and not printed & set(first.values())
+    assert set(links_in_mail().values()) == printed  # the same new links were e-mailed
+
+
+def test_another_agency_cannot_print_links(survey, commune, staff_b, officer, login):
+    approved(survey, commune, "an@example.vn")
+    invitations_send(campaign=survey.campaign, user=officer)
+    r = login(staff_b).post(reverse("surveys:list_print", kwargs={"pk": survey.campaign.pk, "code": commune.code}))
+    assert r.status_code == 404
+    assert Invitation.objects.get().issue_count == 1
+
+
+def test_lost_link_goes_to_the_listed_address_only_and_the_page_reveals_nothing(survey, commune, officer, client,
+                                                                               sent):
+    approved(survey, commune, "an@example.vn")
+    invitations_send(campaign=survey.campaign, user=officer)
+    mail.outbox.clear()
+    page_url = reverse("surveys:link_request")
+    known = sent(client.post, page_url, {"email": "AN@example.vn"})
+    unknown = sent(client.post, page_url, {"email": "nobody@example.vn"})
+
+    def main(r):
+        html = r.content.decode()
+        return html[html.index("<main"):html.index("</main>")]
+
+    assert known.status_code == unknown.status_code == 200
+    assert main(known) == main(unknown)
+    assert [m.to for m in mail.outbox] == [["an@example.vn"]]
+    assert Invitation.objects.get().issue_count == 2
