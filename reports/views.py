@@ -1,12 +1,35 @@
-"""The home page per role (and, later, results pages)."""
+"""The home page per role, results and publication pages for officers, the public results
+pages (no login) and the reports (Excel, PDF)."""
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from campaigns import selectors as campaign_selectors
 from campaigns.links import links_for
 from campaigns.models import Campaign
+from cchc_portal.core.exceptions import ApplicationError
+from cchc_portal.core.utils import q2
+
+from . import charts, exports, selectors, services
+from .forms import PublishForm, ResultSettingsForm
+from .services import grade_bands_format, publication_row
+
+PAGE_SIZE = 50
+SUMMARY_TABLE_MAX = 60
+
+# ---------------------------------------------------------------- home
 
 
 def _agency_home(user, now):
@@ -47,9 +70,24 @@ def _officer_home(user, now):
     return rows
 
 
+# Assessment statuses folded into the home page's counters (label, statuses).
+COUNTER_GROUPS = [
+    (gettext_lazy("Đang chấm"), ("draft", "with_leader")),
+    (gettext_lazy("Quá hạn, đã khóa"), ("locked",)),
+    (gettext_lazy("Đã gửi Sở"), ("submitted",)),
+    (gettext_lazy("Đang thẩm định"), ("in_appraisal", "explanation_requested", "explained", "appraised")),
+    (gettext_lazy("Đã chốt điểm"), ("final",)),
+]
+
+
 def campaign_counters(campaign) -> list[tuple[str, int]]:
-    """Progress counters shown on the officer's home page (label, number)."""
-    return [("Đơn vị được đánh giá", campaign.agency_total), ("Lượt gia hạn", campaign.extension_total)]
+    """Progress counters shown on the officer's home page (label, number): agencies,
+    extensions, and assessments by stage (one query)."""
+    counters = [("Đơn vị được đánh giá", campaign.agency_total), ("Lượt gia hạn", campaign.extension_total)]
+    by_status = selectors.assessment_status_counts(campaign)
+    if by_status:
+        counters += [(str(label), sum(by_status.get(s, 0) for s in statuses)) for label, statuses in COUNTER_GROUPS]
+    return counters
 
 
 @login_required
@@ -62,3 +100,379 @@ def home(request):
         context["is_officer"] = campaign_selectors.user_is_officer(user)
     context["agency_cards"] = _agency_home(user, now)
     return render(request, "reports/home.html", context)
+
+
+# ---------------------------------------------------------------- officer: results and publication
+
+
+def _filters(request):
+    return (request.GET.get("q") or "").strip()[:100], (request.GET.get("group") or "").strip()[:40]
+
+
+@login_required
+def results_page(request, pk, publish_form=None):
+    campaign = selectors.officer_campaign_get(user=request.user, pk=pk)
+    results = selectors.campaign_results(campaign=campaign)
+    q, group = _filters(request)
+    rows = selectors.results_filter(results.rows, q=q, group=group)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    publications = list(selectors.publication_list(campaign=campaign))
+    waiting = sum(1 for r in results.rows if not r.is_final)
+    groups = [(code, name) for code, name, _rows in results.groups()]
+    return render(request, "reports/results.html", {
+        "campaign": campaign, "page": page, "q": q, "group": group, "groups": groups, "results": results,
+        "total_rows": len(results.rows), "waiting": waiting, "publications": publications,
+        "publish_form": publish_form or PublishForm(), "settings": results.settings,
+        "bands_text": grade_bands_format(results.settings.grade_bands),
+        "query": urlencode({k: v for k, v in (("q", q), ("group", group)) if v}),
+    })
+
+
+@login_required
+@require_POST
+def publish(request, pk):
+    campaign = selectors.officer_campaign_get(user=request.user, pk=pk)
+    form = PublishForm(request.POST)
+    if form.is_valid():
+        try:
+            publication = services.publication_create(campaign=campaign, user=request.user,
+                                                      decision_number=form.cleaned_data["decision_number"],
+                                                      note=form.cleaned_data["note"])
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Đã công bố kết quả (lần %(n)s).") % {"n": publication.number})
+            return redirect("reports-results", pk=campaign.pk)
+    return results_page(request, pk, publish_form=form)
+
+
+@login_required
+def settings_edit(request, pk):
+    campaign = selectors.officer_campaign_get(user=request.user, pk=pk)
+    current = selectors.result_settings_for(campaign)
+    initial = {"grade_bands": grade_bands_format(current.grade_bands), "rank_method": current.rank_method,
+               "authority_name": current.authority_name, "office_name": current.office_name,
+               "place_name": current.place_name}
+    form = ResultSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.result_settings_update(campaign=campaign, user=request.user, **form.cleaned_data)
+        except ApplicationError as exc:
+            for name, errors in exc.extra.get("errors", {}).items():
+                for error in errors:
+                    form.add_error(name if name in form.fields else None, error)
+            if not exc.extra.get("errors"):
+                form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Đã lưu cấu hình xếp loại và xếp hạng."))
+            return redirect("reports-results", pk=campaign.pk)
+    return render(request, "reports/settings_form.html", {"campaign": campaign, "form": form})
+
+
+# ---------------------------------------------------------------- officer: progress board
+
+
+@login_required
+def board(request, pk):
+    campaign = selectors.officer_campaign_get(user=request.user, pk=pk)
+    q, group = _filters(request)
+    status = (request.GET.get("status") or "").strip()
+    rows, counts = selectors.assessment_board(campaign=campaign, status=status, group=group, q=q)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    statuses = [(s, selectors.board_label(s), counts.get(s, 0)) for s in selectors.BOARD_ORDER]
+    groups = list(campaign.groups.order_by("order").values_list("code", "name"))
+    return render(request, "reports/board.html", {
+        "campaign": campaign, "page": page, "statuses": statuses, "status": status, "group": group, "q": q,
+        "groups": groups, "total": sum(counts.values()),
+        "query": urlencode({k: v for k, v in (("status", status), ("group", group), ("q", q)) if v}),
+    })
+
+
+def _xlsx(wb, filename):
+    return FileResponse(exports.save_to_temp(wb), as_attachment=True, filename=filename,
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _pdf(content, filename):
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def board_export(request, pk):
+    campaign = selectors.officer_campaign_get(user=request.user, pk=pk)
+    q, group = _filters(request)
+    rows, _counts = selectors.assessment_board(campaign=campaign, status=request.GET.get("status", ""),
+                                               group=group, q=q)
+    return _xlsx(exports.board_workbook(rows, campaign=campaign), f"tinh-hinh-cham-diem-{campaign.pk}.xlsx")
+
+
+# ---------------------------------------------------------------- officer: reports
+
+
+def _report_rows(campaign):
+    """The latest publication's rows when published (frozen), else today's live results."""
+    publication = selectors.publication_latest(campaign=campaign)
+    if publication is not None:
+        return selectors.publication_rows(publication=publication), publication
+    results = selectors.campaign_results(campaign=campaign)
+    return [publication_row(r) for r in results.rows], None
+
+
+def _header(campaign, now=None):
+    settings = selectors.result_settings_for(campaign)
+    today = timezone.localtime(now or timezone.now())
+    place = f"{settings.place_name}, " if settings.place_name else ""
+    return {"authority_name": settings.authority_name, "office_name": settings.office_name,
+            "dateline": f"{place}ngày {today:%d} tháng {today:%m} năm {today:%Y}"}
+
+
+def _grouped(rows):
+    groups: dict[str, dict] = {}
+    for row in rows:
+        groups.setdefault(row["group"], {"code": row["group"], "name": row["group_name"], "rows": []})
+        groups[row["group"]]["rows"].append(row)
+    return list(groups.values())
+
+
+@login_required
+def ranking_export(request, pk, fmt):
+    campaign = selectors.officer_campaign_get(user=request.user, pk=pk)
+    rows, publication = _report_rows(campaign)
+    if fmt == "xlsx":
+        return _xlsx(exports.ranking_workbook(rows, title=campaign.name), f"xep-hang-{campaign.pk}.xlsx")
+    content = exports.render_pdf("reports/pdf/ranking.html", {
+        "campaign": campaign, "groups": _grouped(rows), "publication": publication, "header": _header(campaign)})
+    return _pdf(content, f"xep-hang-{campaign.pk}.pdf")
+
+
+def _group_stats(group):
+    indices = [Decimal(r["index"]) for r in group["rows"] if r["index"] is not None]
+    grades: dict[str, int] = {}
+    for r in group["rows"]:
+        if r["grade"]:
+            grades[r["grade"]] = grades.get(r["grade"], 0) + 1
+    return {"count": len(group["rows"]), "average": q2(sum(indices) / len(indices)) if indices else None,
+            "best": max(indices) if indices else None, "worst": min(indices) if indices else None,
+            "grades": grades}
+
+
+@login_required
+def summary_pdf(request, pk):
+    campaign = selectors.officer_campaign_get(user=request.user, pk=pk)
+    rows, publication = _report_rows(campaign)
+    groups = _grouped(rows)
+    for g in groups:
+        g["stats"] = _group_stats(g)
+        long = len(g["rows"]) > SUMMARY_TABLE_MAX  # the full ranking is its own report
+        g["table_rows"] = g["rows"][:20] + g["rows"][-20:] if long else g["rows"]
+        g["truncated"] = long
+        averages = _field_averages(g["rows"])
+        g["fields"] = [{"code": f["code"], "title": f.get("title", ""), "average": averages.get(f["code"])}
+                       for f in (g["rows"][0]["fields"] if g["rows"] else [])]
+
+        def bars(g=g):
+            return charts.index_bars([(r["agency_name"], _dec(r["index"])) for r in g["rows"]],
+                                     title=_("Chỉ số CCHC – %(group)s") % {"group": g["name"]},
+                                     axis_label=_("Chỉ số (%)"), salt=f"sum-{g['code']}")
+
+        def field_chart(g=g):
+            return charts.index_bars([(f"{f['code']}. {f['title']}", f["average"]) for f in g["fields"]],
+                                     title=_("Chỉ số thành phần trung bình theo lĩnh vực"), axis_label="%",
+                                     salt=f"sumf-{g['code']}")
+
+        if publication is not None:
+            g["chart"] = charts.cached(publication, "summary-group", bars, g["code"])
+            g["field_chart"] = charts.cached(publication, "summary-fields", field_chart, g["code"])
+        else:
+            g["chart"], g["field_chart"] = bars(), field_chart()
+    content = exports.render_pdf("reports/pdf/summary.html", {
+        "campaign": campaign, "groups": groups, "publication": publication, "header": _header(campaign),
+        "settings": selectors.result_settings_for(campaign)})
+    return _pdf(content, f"bao-cao-tong-hop-{campaign.pk}.pdf")
+
+
+@login_required
+def campaign_export(request, pk):
+    campaign = selectors.officer_campaign_get(user=request.user, pk=pk)
+    return _xlsx(exports.campaign_workbook(campaign=campaign), f"phieu-cham-diem-{campaign.pk}.xlsx")
+
+
+def score_sheet_context(assessment):
+    sheet = selectors.score_sheet(assessment=assessment)
+    results = selectors.campaign_results(campaign=assessment.campaign, assessments=[assessment.pk])
+    row = results.rows[0] if results.rows else None
+    return {"assessment": assessment, "campaign": assessment.campaign, "agency": assessment.agency,
+            "sheet": sheet, "grade": row.grade if row else None, "header": _header(assessment.campaign)}
+
+
+@login_required
+def score_sheet(request, pk, code, fmt="html"):
+    assessment = selectors.score_sheet_assessment_get_for_user(user=request.user, campaign_pk=pk, agency_code=code)
+    if fmt == "xlsx":
+        sheet = selectors.score_sheet(assessment=assessment)
+        return _xlsx(exports.score_sheet_workbook(assessment=assessment, sheet=sheet),
+                     f"phieu-diem-{assessment.agency.code}-{assessment.campaign_id}.xlsx")
+    context = score_sheet_context(assessment)
+    if fmt == "pdf":
+        return _pdf(exports.render_pdf("reports/pdf/score_sheet.html", context),
+                    f"phieu-diem-{assessment.agency.code}-{assessment.campaign_id}.pdf")
+    context["is_officer"] = campaign_selectors.user_is_officer(request.user)
+    return render(request, "reports/score_sheet.html", context)
+
+
+# ---------------------------------------------------------------- public pages (no login)
+
+
+def _dec(value):
+    return None if value in (None, "") else Decimal(str(value))
+
+
+def _field_averages(rows) -> dict[str, Decimal]:
+    """Average sub-index (%) per field over rows where the field applies."""
+    sums: dict[str, list] = {}
+    for row in rows:
+        for f in row["fields"]:
+            if f.get("applicable", True) and f["points"] is not None and _dec(f["max_points"]):
+                sums.setdefault(f["code"], []).append(_dec(f["points"]) * 100 / _dec(f["max_points"]))
+    return {code: q2(sum(values) / len(values)) for code, values in sums.items()}
+
+
+def group_summaries(publication) -> dict[str, dict]:
+    """Per group of a publication: agency count, average index, field averages (cached:
+    a publication never changes)."""
+    key = f"reports:groups:v1:{publication.pk}"
+    found = cache.get(key)
+    if found is None:
+        found = {}
+        for group in _grouped(selectors.publication_rows(publication=publication)):
+            indices = [_dec(r["index"]) for r in group["rows"] if r["index"] is not None]
+            found[group["code"]] = {
+                "count": len(group["rows"]), "name": group["name"],
+                "average": q2(sum(indices) / len(indices)) if indices else None,
+                "fields": _field_averages(group["rows"]),
+            }
+        cache.set(key, found, None)
+    return found
+
+
+def _publication_context(campaign, publication):
+    return {"campaign": campaign, "publication": publication, "method": publication.method,
+            "publications": list(selectors.publication_list(campaign=campaign))}
+
+
+def public_results(request, pk):
+    campaign, publication = selectors.published_campaign_get(pk=pk)
+    q, group = _filters(request)
+    method = publication.method
+    summaries = group_summaries(publication)
+    previous = selectors.previous_publication(campaign=campaign)
+    sections = []
+    for g in method.get("groups", []):
+        if group and g["code"] != group:
+            continue
+        qs = selectors.public_ranking(publication=publication, group=g["code"], q=q)
+        paginate = bool(group or q)
+        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")) if paginate else None
+        rows = page.object_list if page else list(qs[:PAGE_SIZE])
+        title = _("Chỉ số CCHC – %(group)s") % {"group": g["name"]}
+
+        def bars(code=g["code"], title=title):
+            data = selectors.public_ranking(publication=publication, group=code).values_list("agency_name", "index")
+            return charts.index_bars(list(data), title=title, axis_label=_("Chỉ số (%)"), salt=f"g-{code}")
+
+        section = {"code": g["code"], "name": g["name"], "rows": rows, "page": page,
+                   "count": summaries.get(g["code"], {}).get("count", 0),
+                   "average": summaries.get(g["code"], {}).get("average"),
+                   "chart": charts.cached(publication, "group", bars, g["code"], request.LANGUAGE_CODE)}
+        if previous is not None:
+            section["yoy_chart"] = charts.cached(publication, "group-yoy", lambda g=g: _group_yoy_chart(
+                publication, previous, g), g["code"], previous.pk, request.LANGUAGE_CODE)
+        sections.append(section)
+    if group and not sections:
+        raise Http404
+    context = _publication_context(campaign, publication)
+    context.update({"sections": sections, "q": q, "group": group, "groups": method.get("groups", []),
+                    "previous": previous,
+                    "query": urlencode({k: v for k, v in (("q", q), ("group", group)) if v})})
+    return render(request, "reports/public_results.html", context)
+
+
+def _group_yoy_chart(publication, previous, group):
+    now = dict(selectors.public_ranking(publication=publication, group=group["code"])
+               .values_list("agency_code", "index"))
+    names = dict(selectors.public_ranking(publication=publication, group=group["code"])
+                 .values_list("agency_code", "agency_name"))
+    before = dict(selectors.public_ranking(publication=previous, group=group["code"])
+                  .values_list("agency_code", "index"))
+    both = [code for code in now if code in before]
+    this_year = publication.method["campaign"]["year"]
+    last_year = previous.method.get("campaign", {}).get("year", this_year - 1)
+    if len(both) <= charts.MAX_BARS:
+        rows = [(names[c], now[c], before[c]) for c in both]
+    else:
+        avg = lambda values: q2(sum(values) / len(values)) if values else None  # noqa: E731
+        rows = [(_("Chỉ số trung bình"), avg([now[c] for c in both if now[c] is not None]),
+                 avg([before[c] for c in both if before[c] is not None]))]
+    return charts.year_over_year(rows, title=_("So sánh với năm %(year)s") % {"year": last_year},
+                                 this_label=str(this_year), last_label=str(last_year), salt=f"gy-{group['code']}")
+
+
+def public_agency(request, pk, code):
+    campaign, publication = selectors.published_campaign_get(pk=pk)
+    row = selectors.public_row_get(publication=publication, agency_code=code)
+    data, method = row.data, publication.method
+    titles = dict(method.get("criteria", {}).get(row.group_code, []))
+    summary = group_summaries(publication).get(row.group_code, {})
+    fields = exports.field_rows(data["fields"], summary.get("fields"))
+    lines = exports.item_lines(data, titles)
+    for f in fields:
+        f["lines"] = [line for line in lines if line["depth"] > 1 and line["code"].split(".")[0] == f["code"]]
+    chart_fields = [(f"{f['code']}. {f['title']}", f["percent"], f["average"]) for f in fields if f["applicable"]
+                    and f["max_points"] not in (None, "0.00")]
+    context = _publication_context(campaign, publication)
+    context.update({
+        "row": row, "data": data, "fields": fields, "summary": summary,
+        "fields_chart": charts.cached(publication, "agency-fields", lambda: charts.field_bars(
+            chart_fields, title=_("Chỉ số thành phần theo lĩnh vực (%)"), own_label=row.agency_name,
+            avg_label=_("Trung bình nhóm"), salt=f"a-{row.agency_code}"), row.agency_code, request.LANGUAGE_CODE),
+    })
+    previous = selectors.previous_publication(campaign=campaign)
+    if previous is not None:
+        before = selectors.previous_rows(publication=previous, agency_codes=[row.agency_code]).get(row.agency_code)
+        if before is not None:
+            context["previous_row"] = before
+            context["yoy_chart"] = charts.cached(publication, "agency-yoy", lambda: _agency_yoy_chart(
+                publication, previous, row, before), row.agency_code, previous.pk, request.LANGUAGE_CODE)
+    return render(request, "reports/public_agency.html", context)
+
+
+def _agency_yoy_chart(publication, previous, row, before):
+    mapping = publication.method.get("field_previous", {}).get(row.group_code, {})
+    prev_fields = {f["code"]: f for f in before.data.get("fields", [])}
+    lines = [(_("Chỉ số chung"), _dec(row.data["index"]), _dec(before.data.get("index")))]
+    for f in row.data["fields"]:
+        old = prev_fields.get(mapping.get(f["code"], ""))
+        if old is None or not f.get("applicable", True):
+            continue
+        lines.append((f"{f['code']}. {f.get('title', '')}", selectors.percent(_dec(f["points"]), _dec(f["max_points"])),
+                      selectors.percent(_dec(old["points"]), _dec(old["max_points"]))))
+    this_year = publication.method["campaign"]["year"]
+    last_year = previous.method.get("campaign", {}).get("year", this_year - 1)
+    return charts.year_over_year(lines, title=_("So sánh với năm %(year)s (%%)") % {"year": last_year},
+                                 this_label=str(this_year), last_label=str(last_year), salt=f"ay-{row.agency_code}")
+
+
+def results_links(campaign, user):
+    """Links on the campaign and home pages (registered in ReportsConfig.ready())."""
+    from campaigns.links import Link
+
+    links = []
+    if campaign_selectors.user_is_officer(user):
+        links.append(Link(_("Kết quả"), reverse("reports-results", args=[campaign.pk]), 70))
+        links.append(Link(_("Tình hình chấm điểm"), reverse("reports-board", args=[campaign.pk]), 60))
+    if campaign.status == Campaign.Status.PUBLISHED:
+        links.append(Link(_("Kết quả công bố"), reverse("public-results", args=[campaign.pk]), 80))
+    return links
+

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from campaigns import demo as campaigns_demo
 from evidence import demo as evidence_demo
 from scoring import demo as scoring_demo
-from scoring import demo_assessments
+from scoring import demo_appraisal, demo_assessments
 
 
 class Command(BaseCommand):
@@ -19,6 +19,7 @@ class Command(BaseCommand):
         campaigns = campaigns_demo.seed(set_passwords=set_passwords)
         scoring_demo.seed(campaigns=campaigns)
         demo_assessments.seed(campaigns=campaigns)
+        demo_appraisal.seed(campaigns=campaigns)
         evidence_demo.seed(campaign=campaigns["current"])
         self.stdout.write(self.style.SUCCESS(
             f"Tỉnh mẫu sẵn sàng: đợt hiện tại #{campaigns['current'].pk}, đợt cũ #{campaigns['previous'].pk}."))

@@ -1,0 +1,223 @@
+"""Excel (openpyxl) and PDF (WeasyPrint) reports.
+
+Workbooks are written in openpyxl's write-only mode into a temporary file that the view
+streams (FileResponse), and rows come from the database in chunks, so the full-campaign
+export (3,400 agencies × 120 items) keeps a small, flat memory footprint. PDFs are A4 with
+the official Vietnamese header; charts are the same inline SVG as on the pages.
+"""
+import tempfile
+from decimal import Decimal
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from scoring.models import Assessment, Criterion, Item
+
+from .results import _code_key, campaign_results, percent
+
+HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
+BOLD = Font(bold=True)
+
+
+class _Sheet:
+    """A write-only sheet with a bold, frozen header row and set column widths."""
+
+    def __init__(self, wb, title, header, widths=None):
+        self.ws = wb.create_sheet(title=title[:31])
+        self.ws.freeze_panes = "A2"
+        for i, width in enumerate(widths or [], start=1):
+            self.ws.column_dimensions[_letter(i)].width = width
+        cells = []
+        for text in header:
+            cell = WriteOnlyCell(self.ws, value=text)
+            cell.font, cell.fill = BOLD, HEADER_FILL
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            cells.append(cell)
+        self.ws.append(cells)
+
+    def append(self, row):
+        self.ws.append([_cell(v) for v in row])
+
+
+def _letter(i):
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(i)
+
+
+def _cell(value):
+    return value  # Decimal stays Decimal: openpyxl writes it as a number, no float on the way
+
+
+def _workbook():
+    wb = Workbook(write_only=True)
+    return wb
+
+
+def save_to_temp(wb):
+    """The workbook in an anonymous temporary file, rewound (FileResponse closes it)."""
+    handle = tempfile.TemporaryFile(suffix=".xlsx")
+    wb.save(handle)
+    handle.seek(0)
+    return handle
+
+
+# ---------------------------------------------------------------- rankings
+
+
+RANKING_HEADER = ["Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm", "Điểm tối đa", "Chỉ số (%)", "Xếp loại"]
+
+
+def ranking_workbook(rows, *, title):
+    """Rankings, one sheet per group. `rows`: published row dicts (points as strings)."""
+    wb = _workbook()
+    groups: dict[str, list] = {}
+    for row in rows:
+        groups.setdefault(row["group_name"], []).append(row)
+    for group_name, group_rows in groups.items():
+        fields = [(f["code"], f.get("title", "")) for f in group_rows[0]["fields"]] if group_rows else []
+        sheet = _Sheet(wb, group_name, RANKING_HEADER + [f"{c}. {t}" for c, t in fields],
+                       [7, 14, 40, 11, 11, 11, 14] + [14] * len(fields))
+        for row in group_rows:
+            by_code = {f["code"]: f for f in row["fields"]}
+            sheet.append([row["rank"], row["agency_code"], row["agency_name"], _num(row["total"]),
+                          _num(row["max_points"]), _num(row["index"]), row["grade"] or ""]
+                         + [_num(by_code.get(c, {}).get("points")) for c, _t in fields])
+    if not groups:
+        _Sheet(wb, title, RANKING_HEADER)
+    return wb
+
+
+def _num(text):
+    return None if text in (None, "") else Decimal(str(text))
+
+
+# ---------------------------------------------------------------- one agency's score sheet
+
+SHEET_HEADER = ["Mã", "Nội dung", "Điểm tối đa", "Điểm tự chấm", "Điểm thẩm định", "Giải trình của đơn vị",
+                "Ý kiến thẩm định"]
+
+
+def score_sheet_workbook(*, assessment, sheet):
+    wb = _workbook()
+    ws = _Sheet(wb, assessment.agency.code, SHEET_HEADER, [9, 60, 11, 11, 11, 40, 40])
+    for line in sheet["lines"]:
+        ws.append([line.code, ("   " * (line.depth - 1)) + line.title,
+                   line.max_points if line.applicable else "Không áp dụng",
+                   line.self_points, line.appraised_points, line.explanation, line.comment])
+    ws.append([])
+    ws.append(["", "Tổng điểm", sheet["max_points"], sheet["self_total"],
+               sheet["total"] if sheet["has_appraisal"] else None])
+    ws.append(["", "Chỉ số (%)", None, None, sheet["index"]])
+    return wb
+
+
+# ---------------------------------------------------------------- the whole campaign
+
+
+DETAIL_HEADER = ["Nhóm", "Mã đơn vị", "Tên đơn vị", "Mã tiêu chí", "Nội dung", "Điểm tối đa", "Điểm tự chấm",
+                 "Điểm thẩm định", "Điểm tính kết quả", "Giải trình của đơn vị", "Ý kiến thẩm định"]
+
+
+def campaign_workbook(*, campaign, chunk_size=2000):
+    """Every agency's results (sheet "Tổng hợp") and every item of every agency ("Chi tiết"),
+    read from the database in chunks."""
+    results = campaign_results(campaign=campaign)
+    wb = _workbook()
+    summary = _Sheet(wb, "Tổng hợp", ["Nhóm", "Hạng", "Mã đơn vị", "Tên đơn vị", "Trạng thái", "Tổng điểm",
+                                      "Điểm tối đa", "Chỉ số (%)", "Xếp loại"], [22, 7, 14, 40, 20, 11, 11, 11, 14])
+    for r in results.rows:
+        summary.append([r.group_name, r.rank, r.agency_code, r.agency_name, r.status_label, r.total, r.max_points,
+                        r.index, r.grade or ""])
+    detail = _Sheet(wb, "Chi tiết", DETAIL_HEADER, [20, 14, 36, 10, 60, 10, 10, 10, 10, 40, 40])
+    criteria = {
+        cid: (code, title, max_points, rule)
+        for cid, code, title, max_points, rule in Criterion.objects.filter(criteria_set__campaign=campaign)
+        .values_list("id", "code", "title", "max_points", "rule")
+    }
+    agencies = {
+        pk: (group, code, name)
+        for pk, group, code, name in Assessment.objects.filter(campaign=campaign).values_list(
+            "pk", "agency__group__name", "agency__code", "agency__name")
+    }
+    items = (
+        Item.objects.filter(assessment__campaign=campaign)
+        .order_by("assessment__agency__group__order", "assessment__agency__code", "criterion__order", "criterion_id")
+        .values_list("assessment_id", "criterion_id", "self_points", "appraised_points", "external_points",
+                     "explanation", "appraisal_comment")
+    )
+    for assessment_id, criterion_id, self_points, appraised, external, explanation, comment in items.iterator(
+            chunk_size=chunk_size):
+        group, code, name = agencies[assessment_id]
+        ccode, title, max_points, rule = criteria[criterion_id]
+        if appraised is not None:
+            counted = appraised
+        elif rule == "survey":
+            counted = external
+        elif rule == "imported":
+            counted = external if external is not None else self_points
+        else:
+            counted = self_points
+        detail.append([group, code, name, ccode, title, max_points, self_points, appraised, counted, explanation,
+                       comment])
+    return wb
+
+
+# ---------------------------------------------------------------- the progress board
+
+
+def board_workbook(rows, *, campaign):
+    wb = _workbook()
+    ws = _Sheet(wb, "Tình hình chấm điểm", ["Nhóm", "Mã đơn vị", "Tên đơn vị", "Trạng thái", "Gửi Sở lúc",
+                                            "Chốt điểm lúc", "Tổng điểm tự chấm", "Tổng điểm thẩm định"],
+                [22, 14, 40, 24, 18, 18, 14, 14])
+    tz = timezone.get_current_timezone()
+
+    def when(value):
+        return value.astimezone(tz).strftime("%d/%m/%Y %H:%M") if value else ""
+
+    for row in rows:
+        a = row.assessment
+        ws.append([row.agency.group.name, row.agency.code, row.agency.name, row.status_label,
+                   when(a.submitted_at) if a else "", when(a.finalised_at) if a else "",
+                   a.self_total if a else None, a.appraised_total if a else None])
+    return wb
+
+
+# ---------------------------------------------------------------- PDF
+
+
+def render_pdf(template, context) -> bytes:
+    """HTML from a template under templates/reports/pdf/ → A4 PDF bytes."""
+    import weasyprint
+
+    html = render_to_string(template, context)
+    return weasyprint.HTML(string=html).write_pdf()
+
+
+def field_rows(fields, averages=None):
+    """Field lines for the pages and PDFs: code, title, points, max, sub-index, group average."""
+    out = []
+    for f in fields:
+        applicable = f.get("applicable", True)
+        out.append({
+            "code": f["code"], "title": f.get("title", ""), "points": f["points"], "max_points": f["max_points"],
+            "applicable": applicable,
+            "percent": percent(_num(f["points"]), _num(f["max_points"])) if applicable else None,
+            "average": (averages or {}).get(f["code"]),
+        })
+    return out
+
+
+def item_lines(data, titles):
+    """Criteria and items of one published agency, in code order: (code, title, depth, points, max)."""
+    items = data.get("items", {})
+    lines = []
+    for code in sorted(items, key=_code_key):
+        points, max_points = items[code]
+        lines.append({"code": code, "title": titles.get(code, ""), "depth": code.count(".") + 1,
+                      "points": points, "max_points": max_points, "applicable": points is not None})
+    return lines

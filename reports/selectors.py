@@ -1,0 +1,175 @@
+"""Every read of the reports app: results (see `reports.results`), publications, the public
+pages, the officers' progress board and score sheets, each with its access check."""
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from campaigns.models import Agency, Campaign
+from campaigns.selectors import campaign_get_for_user, user_agency_ids, user_is_officer
+from scoring.models import Assessment, Item
+
+from .models import Publication, PublicationRow
+from .results import (  # noqa: F401 - the public face of results lives here
+    AgencyResult,
+    CampaignResults,
+    assign_ranks,
+    campaign_results,
+    grade_for,
+    percent,
+    result_settings_for,
+    results_filter,
+    score_sheet,
+)
+
+# ---------------------------------------------------------------- access
+
+
+def officer_campaign_get(*, user, pk) -> Campaign:
+    """A campaign whose live results, board and reports the user may see: officers only.
+    404 when the campaign is not visible at all, 403 when visible but not theirs to see."""
+    campaign = campaign_get_for_user(user=user, pk=pk)
+    if not user_is_officer(user):
+        raise PermissionDenied("Chỉ cán bộ Sở Nội vụ được xem kết quả chưa công bố.")
+    return campaign
+
+
+def published_campaign_get(*, pk) -> tuple[Campaign, Publication]:
+    """Anyone, logged in or not: a published campaign and its latest publication, else 404."""
+    try:
+        campaign = Campaign.objects.get(pk=pk, status=Campaign.Status.PUBLISHED)
+    except (Campaign.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    publication = publication_latest(campaign=campaign)
+    if publication is None:
+        raise Http404
+    return campaign, publication
+
+
+def score_sheet_assessment_get_for_user(*, user, campaign_pk, agency_code) -> Assessment:
+    """An agency's assessment for its score sheet: officers, or the agency's own staff and
+    leaders (404 for anyone else)."""
+    campaign = campaign_get_for_user(user=user, pk=campaign_pk)
+    qs = Assessment.objects.filter(campaign=campaign, agency__code=agency_code).select_related(
+        "agency", "agency__group", "campaign", "criteria_set")
+    if not user_is_officer(user):
+        qs = qs.filter(agency_id__in=user_agency_ids(user))
+    assessment = qs.first()
+    if assessment is None:
+        raise Http404
+    return assessment
+
+
+# ---------------------------------------------------------------- publications
+
+
+def publication_latest(*, campaign) -> Publication | None:
+    return Publication.objects.filter(campaign=campaign).defer("rows").order_by("-number").first()
+
+
+def publication_list(*, campaign) -> QuerySet[Publication]:
+    return (Publication.objects.filter(campaign=campaign).defer("rows", "method").select_related("published_by")
+            .annotate(agency_count=Count("agency_rows")).order_by("-number"))
+
+
+def publication_rows(*, publication) -> list[dict]:
+    """The frozen rows as published (the results API serves them as they are)."""
+    return Publication.objects.values_list("rows", flat=True).get(pk=publication.pk)
+
+
+def public_ranking(*, publication, group="", q="") -> QuerySet[PublicationRow]:
+    """One publication's agencies in published order, filtered by group and by name or code."""
+    qs = PublicationRow.objects.filter(publication=publication)
+    if group:
+        qs = qs.filter(group_code=group)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(Q(agency_name__icontains=q) | Q(agency_code__icontains=q))
+    return qs.order_by("position")
+
+
+def public_row_get(*, publication, agency_code) -> PublicationRow:
+    try:
+        return PublicationRow.objects.get(publication=publication, agency_code=agency_code)
+    except PublicationRow.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def previous_publication(*, campaign) -> Publication | None:
+    """Last year's latest publication, when the campaign maps last year's."""
+    if not campaign.previous_id:
+        return None
+    return Publication.objects.filter(campaign_id=campaign.previous_id).defer("rows").order_by("-number").first()
+
+
+def previous_rows(*, publication, agency_codes=None) -> dict[str, PublicationRow]:
+    qs = PublicationRow.objects.filter(publication=publication)
+    if agency_codes is not None:
+        qs = qs.filter(agency_code__in=list(agency_codes))
+    return {r.agency_code: r for r in qs}
+
+
+# ---------------------------------------------------------------- the officers' progress board
+
+NOT_STARTED = "not_started"
+BOARD_ORDER = [
+    NOT_STARTED, Assessment.Status.DRAFT, Assessment.Status.WITH_LEADER, Assessment.Status.LOCKED,
+    Assessment.Status.SUBMITTED, Assessment.Status.IN_APPRAISAL, Assessment.Status.EXPLANATION_REQUESTED,
+    Assessment.Status.EXPLAINED, Assessment.Status.APPRAISED, Assessment.Status.FINAL,
+]
+
+
+def board_label(status) -> str:
+    if status == NOT_STARTED:
+        return "Chưa bắt đầu"
+    return str(Assessment.Status(status).label)
+
+
+@dataclass
+class BoardRow:
+    agency: Agency
+    assessment: Assessment | None
+    status: str
+
+    @property
+    def status_label(self):
+        return board_label(self.status)
+
+
+def assessment_board(*, campaign, status="", group="", q="") -> tuple[list[BoardRow], dict[str, int]]:
+    """Where every covered agency stands (three queries): rows filtered by board status,
+    group and name/code, and the counts per status over all agencies.
+
+    "Not started": no assessment yet, or a draft in which nothing has been saved.
+    """
+    started = Exists(Item.objects.filter(assessment=OuterRef("pk"), updated_at__isnull=False))
+    assessments = {
+        a.agency_id: a for a in Assessment.objects.filter(campaign=campaign).annotate(started=started).only(
+            "id", "agency_id", "status", "submitted_at", "finalised_at", "self_total", "appraised_total",
+            "locked_at", "updated_at")
+    }
+    agencies = campaign.agencies.select_related("group").order_by("group__order", "code")
+    rows, counts = [], dict.fromkeys(BOARD_ORDER, 0)
+    q = (q or "").strip().casefold()
+    for agency in agencies:
+        assessment = assessments.get(agency.pk)
+        if assessment is None or (assessment.status == Assessment.Status.DRAFT and not assessment.started):
+            state = NOT_STARTED
+        else:
+            state = assessment.status
+        counts[state] = counts.get(state, 0) + 1
+        if status and state != status:
+            continue
+        if group and agency.group.code != group:
+            continue
+        if q and q not in agency.name.casefold() and q not in agency.code.casefold():
+            continue
+        rows.append(BoardRow(agency=agency, assessment=assessment, status=state))
+    return rows, counts
+
+
+def assessment_status_counts(campaign) -> dict[str, int]:
+    """{status: number of assessments} of one campaign (one query)."""
+    return dict(Assessment.objects.filter(campaign=campaign).values_list("status").annotate(n=Count("id"))
+                .values_list("status", "n").order_by())
