@@ -431,6 +431,7 @@ class AppraisalRow:
     may_appraise: bool = False
     assigned: bool = False
     locked_reason: str = ""
+    reason_shown: bool = False  # the page says the assessment-wide reasons once, at the top
     changed: bool = False
     levels: list = field(default_factory=list)
     step: str = ""
@@ -490,6 +491,7 @@ class AppraisalPage:
     unappraised: list[str]
     open_codes: list[str]
     explanation_window: object = None
+    status_reason: str = ""
     leaf_count: int = 0
     appraised_count: int = 0
     assigned_count: int = 0
@@ -592,7 +594,7 @@ def appraisal_page_data(*, user, assessment, now=None) -> AppraisalPage:
         log=list(FinalisationLog.objects.filter(assessment=assessment).select_related("user")),
         unappraised=unappraised_codes(assessment=assessment, criteria=criteria, items=items, na=na),
         open_codes=sorted({it.criterion.code for it in items if it.pk in open_by_item}, key=code_key),
-        explanation_window=windows.get(StepKind.EXPLANATION),
+        explanation_window=windows.get(StepKind.EXPLANATION), status_reason=status_reason,
     )
     for c in criteria:
         is_leaf = c.code in leaf_codes
@@ -626,6 +628,7 @@ def appraisal_page_data(*, user, assessment, now=None) -> AppraisalPage:
         elif window_reason:
             row.locked_reason = window_reason
         row.may_appraise = not row.locked_reason
+        row.reason_shown = row.locked_reason not in ("", status_reason, window_reason)
         _rule_ui(row)
         if not row.not_applicable:
             page.leaf_count += 1

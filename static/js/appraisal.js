@@ -24,6 +24,11 @@
     var label = (document.querySelector("[data-msg-chosen]") || {}).getAttribute
       ? document.querySelector("[data-msg-chosen]").getAttribute("data-msg-chosen") : "";
     out.textContent = codes.length ? label + " " + codes.join(", ") : "";
+    var bar = document.querySelector("[data-chosen-bar]");
+    if (bar) {
+      bar.hidden = !codes.length;
+      bar.querySelector("[data-chosen-bar-text]").textContent = out.textContent;
+    }
   }
   function filter(kind) {
     document.querySelectorAll(".ap-item").forEach(function (item) {
