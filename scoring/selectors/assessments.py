@@ -232,6 +232,32 @@ def assessment_indexes(assessments) -> dict[int, tuple[Decimal, Decimal | None]]
 # ---------------------------------------------------------------- the scoring page
 
 
+DOC_FIELDS = ("id", "number", "original_name", "issued_on", "issuer", "summary")
+
+
+@dataclass(frozen=True)
+class DocRef:
+    """An evidence document as the page and the report show it (read as plain values: the
+    page lists hundreds)."""
+
+    pk: int
+    number: str
+    original_name: str
+    issued_on: object
+    issuer: str
+    summary: str
+
+    def __str__(self):
+        return self.number or self.original_name
+
+    @property
+    def label(self) -> str:
+        if self.number and self.summary:
+            summary = self.summary if len(self.summary) <= 80 else self.summary[:79] + "…"
+            return f"{self.number} – {summary}"
+        return str(self)
+
+
 @dataclass
 class Row:
     """One node of the tree on the page: a field, a criterion or a scored item."""
@@ -272,7 +298,7 @@ class PageData:
     rows: list[Row]
     result: engine.Result
     scope: EditScope
-    library: list[Document]
+    library: list[DocRef]
     leaf_count: int
     scored_count: int
     missing_evidence_count: int
@@ -294,9 +320,9 @@ def _rule_ui(criterion, row: Row) -> None:
 
 def assessment_page_data(*, assessment, now=None) -> PageData:
     """Everything the scoring page shows, in a fixed number of queries whatever the size of
-    the tree: criteria (1), items with who saved them (1), their documents (1), N/A codes (1),
-    the agency's evidence library (1), the effective deadline (2), open explanation
-    requests (1 when under one)."""
+    the tree: criteria (1), items (1), their documents (1), N/A codes (1), the agency's
+    evidence library (1), the effective deadline (2), open explanation requests (1 when
+    under one)."""
     now = now or timezone.now()
     criteria_set: CriteriaSet = assessment.criteria_set
     criteria = sorted(
@@ -305,20 +331,20 @@ def assessment_page_data(*, assessment, now=None) -> PageData:
             "criteria_set_id"),
         key=lambda c: code_key(c.code),
     )
-    documents_qs = Document.objects.only("id", "original_name", "number", "issued_on", "issuer", "summary",
-                                         "size", "content_type", "agency_id", "campaign_id")
     items = {
         item.criterion_id: item
-        for item in Item.objects.filter(assessment=assessment)
-        .select_related("updated_by")
-        .only("id", "criterion_id", "assessment_id", "input", "explanation", "self_points", "self_reason",
-              "external_points", "appraised_points", "version", "updated_at", "updated_by__username",
-              "updated_by__full_name")
-        .prefetch_related(Prefetch("documents", queryset=documents_qs.order_by("id")))
+        for item in Item.objects.filter(assessment=assessment).only(
+            "id", "criterion_id", "assessment_id", "input", "explanation", "self_points", "self_reason",
+            "external_points", "appraised_points", "version", "updated_at")
     }
+    linked: dict[int, list[DocRef]] = defaultdict(list)
+    for row in Item.documents.through.objects.filter(item__assessment=assessment).order_by("document_id").values_list(
+            "item_id", *(f"document__{name}" for name in DOC_FIELDS)):
+        linked[row[0]].append(DocRef(*row[1:]))
     na = not_applicable_codes(criteria_set=criteria_set, agency=assessment.agency)
-    library = list(documents_qs.filter(agency_id=assessment.agency_id, campaign_id=assessment.campaign_id)
-                   .order_by("-uploaded_at", "-id"))
+    library = [DocRef(*row) for row in Document.objects.filter(
+        agency_id=assessment.agency_id, campaign_id=assessment.campaign_id).order_by("-uploaded_at", "-id")
+        .values_list(*DOC_FIELDS)]
     scope = assessment_edit_scope(assessment=assessment, now=now)
 
     inputs, survey, imported, evidence = {}, {}, {}, set()
@@ -330,7 +356,7 @@ def assessment_page_data(*, assessment, now=None) -> PageData:
             inputs[c.code] = item.input
         if item.external_points is not None:
             (survey if c.rule == "survey" else imported)[c.code] = item.external_points
-        if item.documents.all():
+        if linked.get(item.pk):
             evidence.add(c.code)
     result = engine.score(
         [node_for(c) for c in criteria], inputs=inputs, evidence=evidence, survey=survey, imported=imported,
@@ -344,7 +370,7 @@ def assessment_page_data(*, assessment, now=None) -> PageData:
         is_leaf = not any(code.startswith(prefix) for code in codes) if c.rule == "sum" else True
         points = result.points[c.code]
         row = Row(criterion=c, points=points, depth=c.code.count(".") + 1, is_leaf=is_leaf, item=item,
-                  documents=list(item.documents.all()) if item else [], not_applicable=not points.applicable,
+                  documents=linked.get(item.pk, []) if item else [], not_applicable=not points.applicable,
                   field_code=c.code.split(".")[0])
         if is_leaf and item is not None:
             row.editable = scope.allows(item.pk) and not row.not_applicable and c.rule != "survey"
