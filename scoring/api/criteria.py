@@ -98,6 +98,9 @@ class CriteriaValidateApi(APIView):
         leaves = serializers.IntegerField()
         problems = serializers.ListField(child=serializers.DictField())
 
+        class Meta:
+            ref_name = "CriteriaValidation"
+
     def _validate(self, request, pk):
         require_officer(request.user)
         criteria_set = _set_for(request, pk)
@@ -134,6 +137,9 @@ class CriteriaImportApi(APIView):
         group = serializers.CharField(required=False)
         dry_run = serializers.BooleanField(required=False, default=False)
         reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+        class Meta:
+            ref_name = "CriteriaImportInput"
 
     @extend_schema(
         parameters=[GROUP],

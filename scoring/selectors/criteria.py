@@ -37,7 +37,7 @@ def criteria_set_list(*, campaign) -> list[CriteriaSet]:
     """The sets of a campaign with their criterion counts, in agency group order."""
     return list(
         CriteriaSet.objects.filter(campaign=campaign)
-        .select_related("group", "copied_from", "copied_from__campaign")
+        .select_related("group", "copied_from", "copied_from__campaign", "copied_from__group")
         .annotate(criterion_count=Count("criteria"))
         .order_by("group__order", "group__code")
     )

@@ -104,6 +104,14 @@ def test_tree_page_query_count_does_not_grow(cs, login, officer, client, django_
     assert big.content.count(b'class="crit-code"') == small.content.count(b'class="crit-code"') + 31
 
 
+def test_sets_page_query_count(cs, login, officer, client, django_assert_max_num_queries):
+    criteria_set_with_tree(campaign=cs.campaign, group=group("commune"))
+    login(officer)
+    with django_assert_max_num_queries(16):
+        r = client.get(reverse("scoring:criteria_sets", args=[cs.campaign.pk]))
+    assert r.status_code == 200 and len(r.context["sets"]) == 2
+
+
 def test_preview_and_mapping_query_counts(cs, login, officer, client, django_assert_max_num_queries):
     login(officer)
     build_tree(cs, [("3", "30")] + [(f"3.{i}", "1", "levels", "Có=1; Không=0") for i in range(1, 31)])
