@@ -133,3 +133,44 @@ def test_a_stale_edit_shows_the_conflict_banner(page, live_server, assessment, s
     banner.get_by_role("button", name="Dùng giá trị trên hệ thống").click()
     assert row(page, "1.1.3").locator("input[name=score]").input_value() == "1"
     assert str(Item.objects.get(assessment=assessment, criterion__code="1.1.3").self_points) == "1.00"
+
+
+def test_filters_fold_and_history_dialog(page, live_server, assessment, staff_a):
+    from scoring.services.assessments import item_update
+
+    item_update(assessment=assessment, code="1.1.3", input={"score": "0.5"}, explanation="Lần 1", version=1,
+                user=staff_a)
+    item_update(assessment=assessment, code="1.1.3", input={"score": "1"}, explanation="Lần 2", version=2,
+                user=staff_a)
+    log_in(page, live_server, "staff_a")
+    page.goto(f"{live_server.url}/scoring/assessments/{assessment.pk}/")
+    page.get_by_label("Chưa chấm").check()
+    assert not row(page, "1.1.3").is_visible() and row(page, "1.2").is_visible()
+    page.get_by_label("Thiếu tài liệu kiểm chứng").check()
+    assert row(page, "1.1.1").is_visible() and not row(page, "1.2").is_visible()  # 1.1.1 needs evidence
+    page.get_by_label("Tất cả").check()
+    page.get_by_role("button", name="Thu gọn tất cả").click()
+    assert not row(page, "1.1.3").is_visible()
+    page.locator("details.sa-field[data-field='1'] > summary").click()
+    row(page, "1.1.3").get_by_role("link", name="Lịch sử").click()
+    dialog = page.locator("#sa-history")
+    dialog.locator(".sa-history").wait_for()
+    text = dialog.inner_text()
+    assert staff_a.display_name in text and "score: 0.5" in text and "score: 1" in text and "Lần 2" in text
+
+
+def test_the_page_turns_read_only_at_the_cutoff(page, live_server, assessment):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from campaigns.models import Step
+
+    log_in(page, live_server, "staff_a")
+    Step.objects.filter(campaign=assessment.campaign, kind="self_assessment").update(
+        closes_at=timezone.now() + timedelta(seconds=6))
+    page.goto(f"{live_server.url}/scoring/assessments/{assessment.pk}/")
+    score = row(page, "1.1.3").locator("input[name=score]")
+    assert score.is_enabled()
+    page.locator("#sa-cutoff").wait_for(state="visible", timeout=20000)
+    assert score.is_disabled() and not page.get_by_role("button", name="Trình lãnh đạo duyệt").is_visible()
