@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -49,6 +50,8 @@ def _letter(i):
 
 
 def _cell(value):
+    if isinstance(value, Promise):  # a lazy translation
+        return str(value)
     return value  # Decimal stays Decimal: openpyxl writes it as a number, no float on the way
 
 
@@ -203,10 +206,11 @@ def field_rows(fields, averages=None):
     out = []
     for f in fields:
         applicable = f.get("applicable", True)
+        base = f.get("kind", "base") == "base"
         out.append({
             "code": f["code"], "title": f.get("title", ""), "points": f["points"], "max_points": f["max_points"],
-            "applicable": applicable,
-            "percent": percent(_num(f["points"]), _num(f["max_points"])) if applicable else None,
+            "applicable": applicable, "base": base,
+            "percent": percent(_num(f["points"]), _num(f["max_points"])) if applicable and base else None,
             "average": (averages or {}).get(f["code"]),
         })
     return out

@@ -102,10 +102,11 @@ class FieldResult:
     points: Decimal
     max_points: Decimal
     applicable: bool = True
+    kind: str = "base"  # "bonus", "penalty" or "mixed" for points outside the maximum
 
     @property
     def index(self):
-        return percent(self.points, self.max_points) if self.applicable else None
+        return percent(self.points, self.max_points) if self.applicable and self.kind == "base" else None
 
 
 @dataclass
@@ -586,7 +587,8 @@ def _row(scored: Scored | None, shape, **common) -> AgencyResult:
     if scored is None:
         return AgencyResult(total=ZERO, max_points=ZERO, index=None, bonus=ZERO, penalty=ZERO, fields=[], **common)
     crit = shape.crit
-    fields = [FieldResult(code, crit[code].title, p.value, p.max, p.applicable) for code, p in scored.fields.items()]
+    fields = [FieldResult(code, crit[code].title, p.value, p.max, p.applicable, shape.kind[code])
+              for code, p in scored.fields.items()]
     return AgencyResult(
         total=scored.total, max_points=scored.applicable_max, index=scored.index, bonus=scored.bonus,
         penalty=scored.penalty, fields=fields, pending=scored.pending, nodes=scored.points, **common,

@@ -132,7 +132,7 @@ def publication_row(row) -> dict:
         "penalty": points_str(row.penalty),
         "fields": [
             {"code": f.code, "title": f.title, "points": points_str(f.points) if f.applicable else None,
-             "max_points": points_str(f.max_points), "applicable": f.applicable}
+             "max_points": points_str(f.max_points), "applicable": f.applicable, "kind": f.kind}
             for f in row.fields
         ],
     }

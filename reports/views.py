@@ -270,7 +270,7 @@ def summary_pdf(request, pk):
         g["truncated"] = long
         averages = _field_averages(g["rows"])
         g["fields"] = [{"code": f["code"], "title": f.get("title", ""), "average": averages.get(f["code"])}
-                       for f in (g["rows"][0]["fields"] if g["rows"] else [])]
+                       for f in (g["rows"][0]["fields"] if g["rows"] else []) if f["code"] in averages]
 
         def bars(g=g):
             return charts.index_bars([(r["agency_name"], _dec(r["index"])) for r in g["rows"]],
@@ -334,6 +334,8 @@ def _field_averages(rows) -> dict[str, Decimal]:
     sums: dict[str, list] = {}
     for row in rows:
         for f in row["fields"]:
+            if f.get("kind", "base") != "base":  # bonus and penalty are outside the maximum
+                continue
             if f.get("applicable", True) and f["points"] is not None and _dec(f["max_points"]):
                 sums.setdefault(f["code"], []).append(_dec(f["points"]) * 100 / _dec(f["max_points"]))
     return {code: q2(sum(values) / len(values)) for code, values in sums.items()}
@@ -429,8 +431,8 @@ def public_agency(request, pk, code):
     lines = exports.item_lines(data, titles)
     for f in fields:
         f["lines"] = [line for line in lines if line["depth"] > 1 and line["code"].split(".")[0] == f["code"]]
-    chart_fields = [(f"{f['code']}. {f['title']}", f["percent"], f["average"]) for f in fields if f["applicable"]
-                    and f["max_points"] not in (None, "0.00")]
+    chart_fields = [(f"{f['code']}. {f['title']}", f["percent"], f["average"]) for f in fields
+                    if f["percent"] is not None]
     context = _publication_context(campaign, publication)
     context.update({
         "row": row, "data": data, "fields": fields, "summary": summary,
@@ -454,7 +456,7 @@ def _agency_yoy_chart(publication, previous, row, before):
     lines = [(_("Chỉ số chung"), _dec(row.data["index"]), _dec(before.data.get("index")))]
     for f in row.data["fields"]:
         old = prev_fields.get(mapping.get(f["code"], ""))
-        if old is None or not f.get("applicable", True):
+        if old is None or not f.get("applicable", True) or f.get("kind", "base") != "base":
             continue
         lines.append((f"{f['code']}. {f.get('title', '')}", selectors.percent(_dec(f["points"]), _dec(f["max_points"])),
                       selectors.percent(_dec(old["points"]), _dec(old["max_points"]))))

@@ -42,6 +42,7 @@ class FieldSerializer(serializers.Serializer):
     points = PointsField(allow_null=True)
     max_points = PointsField()
     applicable = serializers.BooleanField(required=False)
+    kind = serializers.CharField(required=False, help_text="base; bonus, penalty or mixed: ngoài điểm tối đa.")
 
 
 class ResultSerializer(serializers.Serializer):

@@ -28,7 +28,7 @@ def test_publication_freezes_rows_method_and_marks_campaign_published(campaign, 
     assert (rows["SA"]["total"], rows["SA"]["max_points"], rows["SA"]["index"], rows["SA"]["rank"]) == (
         "14.47", "20.00", "72.35", 2)
     assert rows["SB"]["fields"][1] == {"code": "2", "title": "Cải cách thủ tục hành chính", "points": "4.00",
-                                       "max_points": "4.00", "applicable": True}
+                                       "max_points": "4.00", "applicable": True, "kind": "base"}
     assert pub.method["rank_method"] == "competition" and pub.method["grade_bands"][0]["label"] == "Xuất sắc"
     assert "làm tròn" in pub.method["index_formula"]
     row = PublicationRow.objects.get(publication=pub, agency_code="SB")

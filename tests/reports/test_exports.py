@@ -1,0 +1,95 @@
+"""Reports: PDFs carry the Vietnamese text (read back with pdftotext), workbooks open and
+have the right rows, the full-campaign export streams."""
+import subprocess
+from decimal import Decimal
+from io import BytesIO
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from reports.services import publication_create, result_settings_update
+
+from .builders import golden_campaign
+
+
+@pytest.fixture
+def golden(campaign, agency_a, agency_b, officer):
+    result_settings_update(campaign=campaign, user=officer, grade_bands="90: Xuất sắc; 65: Khá; 0: Yếu",
+                           rank_method="competition", authority_name="UBND TỈNH TUYÊN QUANG",
+                           office_name="SỞ NỘI VỤ", place_name="Tuyên Quang")
+    return golden_campaign(campaign, agency_a, agency_b)
+
+
+def pdf_text(content: bytes) -> str:
+    assert content.startswith(b"%PDF")
+    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True)
+    return " ".join(out.stdout.decode().split())
+
+
+def workbook(response):
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    return openpyxl.load_workbook(BytesIO(data))
+
+
+def test_agency_score_sheet_pdf_has_vietnamese_text_and_header(login, officer, campaign, golden):
+    r = login(officer).get(reverse("reports-score-sheet-pdf", args=[campaign.pk, "SA"]))
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    text = pdf_text(r.content)
+    for expected in ("Sở Tài chính", "Chỉ số", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                     "UBND TỈNH TUYÊN QUANG", "Tuyên Quang, ngày", "Kế hoạch ban hành chậm", "14,47", "72,35"):
+        assert expected in text, expected
+
+
+def test_ranking_and_summary_pdfs(login, officer, campaign, golden, monkeypatch):
+    from django.template.loader import render_to_string
+
+    from reports import exports
+
+    seen = []
+    original = exports.render_pdf
+
+    def spy(template, context):
+        seen.append(render_to_string(template, context))
+        return original(template, context)
+
+    monkeypatch.setattr(exports, "render_pdf", spy)
+    client = login(officer)
+    text = pdf_text(client.get(reverse("reports-ranking-pdf", args=[campaign.pk])).content)
+    assert "Dự thảo" in text and "Sở Tư pháp" in text and "77,78" in text
+    publication_create(campaign=campaign, user=officer, decision_number="321/QĐ-UBND")
+    text = pdf_text(client.get(reverse("reports-summary-pdf", args=[campaign.pk])).content)
+    assert "Quyết định số 321/QĐ-UBND" in text and "Sở Tài chính" in text and "Chỉ số trung bình" not in text
+    assert "chỉ số trung bình: 75,07%" in text  # (72.35 + 77.78) / 2 = 75.065 → 75.07
+    assert seen[-1].count('<svg role="img"') == 2  # the group's indices and its field averages, drawn as SVG
+
+
+def test_ranking_workbook_rows(login, officer, campaign, golden):
+    publication_create(campaign=campaign, user=officer, decision_number="1/QĐ-UBND")
+    ws = workbook(login(officer).get(reverse("reports-ranking-xlsx", args=[campaign.pk])))["Sở, ban, ngành tỉnh"]
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:7] == ("Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm", "Điểm tối đa", "Chỉ số (%)", "Xếp loại")
+    assert rows[1][:7] == (1, "SB", "Sở Tư pháp", 14, 18, 77.78, "Khá")
+    assert rows[2][:7] == (2, "SA", "Sở Tài chính", 14.47, 20, 72.35, "Khá")
+    assert len(rows) == 3
+
+
+def test_agency_score_sheet_workbook(login, staff_a, campaign, golden):
+    ws = workbook(login(staff_a).get(reverse("reports-score-sheet-xlsx", args=[campaign.pk, "SA"]))).active
+    rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True) if r and r[0]}
+    assert rows["1.1"][2:7] == (2, 2, 1.75, None, "Kế hoạch ban hành chậm")
+    assert rows["2.1"][4] == 2.67
+
+
+def test_full_campaign_export_streams_every_item(login, officer, campaign, golden):
+    r = login(officer).get(reverse("reports-campaign-export", args=[campaign.pk]))
+    assert r.streaming
+    wb = workbook(r)
+    summary = list(wb["Tổng hợp"].iter_rows(min_row=2, values_only=True))
+    assert [(row[2], row[5]) for row in summary] == [("SB", 14), ("SA", 14.47)]
+    detail = list(wb["Chi tiết"].iter_rows(min_row=2, values_only=True))
+    assert len(detail) == 2 * 11  # 11 leaves each
+    sa_11 = next(row for row in detail if row[1] == "SA" and row[3] == "1.1")
+    assert sa_11[5:9] == (2, 2, 1.75, 1.75) and sa_11[10] == "Kế hoạch ban hành chậm"
+    sa_41 = next(row for row in detail if row[1] == "SA" and row[3] == "4.1")
+    assert Decimal(str(sa_41[8])) == Decimal("1.5")  # survey points counted from the figure
