@@ -96,9 +96,10 @@ def question_list(*, group) -> list[Question]:
 
 
 def rated_agencies(*, group, respondent_agency=None) -> list[Agency]:
-    """The agencies a group rates in its campaign: the covered, active agencies of its
-    `rates_group`, without the respondent's own agency (nobody rates themselves)."""
-    qs = group.campaign.agencies.filter(group_id=group.rates_group_id, active=True).order_by("code")
+    """The agencies a group rates in its campaign: the covered agencies of its `rates_group`
+    (coverage is the campaign's list), without the respondent's own agency (nobody rates
+    themselves)."""
+    qs = group.campaign.agencies.filter(group_id=group.rates_group_id).order_by("code")
     if respondent_agency is not None:
         qs = qs.exclude(pk=respondent_agency.pk)
     return list(qs.only("id", "code", "name"))
