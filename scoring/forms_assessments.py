@@ -1,5 +1,5 @@
-"""Forms of the scoring page: one item's input by rule kind, the leader's return comment,
-linking documents from the agency's library.
+"""Forms of the scoring page: one item's input by rule kind, linking documents from the
+agency's library.
 
 The page posts plain form fields (`score`, `level`, `numerator`, `denominator`, `count`,
 `explanation`, `version`); `item_input_from_form` turns them into the rule's input dict,
@@ -32,11 +32,6 @@ def item_input_from_form(*, rule: str, data) -> dict:
 class ItemSaveForm(forms.Form):
     version = forms.IntegerField(min_value=1, error_messages={"required": _("Thiếu phiên bản của tiêu chí.")})
     explanation = forms.CharField(required=False, max_length=10000, widget=forms.Textarea)
-
-
-class ReturnForm(forms.Form):
-    comment = forms.CharField(label=_("Ý kiến của lãnh đạo"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
-                              error_messages={"required": _("Cần ghi ý kiến khi trả lại.")})
 
 
 class LinkDocumentsForm(forms.Form):

@@ -165,7 +165,7 @@ def assessment_edit_scope(*, assessment, now=None, window=None) -> EditScope:
 # ---------------------------------------------------------------- scores
 
 
-def _inputs_for_engine(criteria_set, rows):
+def _inputs_for_engine(rows):
     """(code, input, external_points, rule) rows → the engine's inputs, survey and imported maps."""
     inputs, survey, imported = {}, {}, {}
     for code, raw, external, rule in rows:
@@ -183,7 +183,7 @@ def assessment_score(*, assessment) -> engine.Result:
     nodes = criteria_nodes(criteria_set=criteria_set)
     rows = Item.objects.filter(assessment=assessment).values_list(
         "criterion__code", "input", "external_points", "criterion__rule")
-    inputs, survey, imported = _inputs_for_engine(criteria_set, rows)
+    inputs, survey, imported = _inputs_for_engine(rows)
     evidence = set(
         Item.documents.through.objects.filter(item__assessment=assessment)
         .values_list("item__criterion__code", flat=True)
@@ -347,17 +347,9 @@ def assessment_page_data(*, assessment, now=None) -> PageData:
         .values_list(*DOC_FIELDS)]
     scope = assessment_edit_scope(assessment=assessment, now=now)
 
-    inputs, survey, imported, evidence = {}, {}, {}, set()
-    for c in criteria:
-        item = items.get(c.pk)
-        if item is None:
-            continue
-        if item.input:
-            inputs[c.code] = item.input
-        if item.external_points is not None:
-            (survey if c.rule == "survey" else imported)[c.code] = item.external_points
-        if linked.get(item.pk):
-            evidence.add(c.code)
+    inputs, survey, imported = _inputs_for_engine(
+        (c.code, items[c.pk].input, items[c.pk].external_points, c.rule) for c in criteria if c.pk in items)
+    evidence = {c.code for c in criteria if c.pk in items and linked.get(items[c.pk].pk)}
     result = engine.score(
         [node_for(c) for c in criteria], inputs=inputs, evidence=evidence, survey=survey, imported=imported,
         not_applicable=na, bonus_cap=criteria_set.bonus_cap, penalty_cap=criteria_set.penalty_cap,
@@ -486,8 +478,8 @@ def assessment_links(campaign, user) -> list[Link]:
     return links
 
 
-def overdue_candidates(*, now=None) -> list[tuple[int, int]]:
-    """(assessment id, campaign id) of unsubmitted assessments whose effective self-assessment
+def overdue_candidates(*, now=None) -> list[tuple[int, int, int]]:
+    """(assessment id, campaign id, agency id) of unsubmitted assessments whose effective self-assessment
     deadline has passed (2 queries per open campaign)."""
     now = now or timezone.now()
     pending = list(
@@ -504,5 +496,5 @@ def overdue_candidates(*, now=None) -> list[tuple[int, int]]:
         for pk, agency_id in rows:
             window = windows.get(agency_id)
             if window is not None and now >= window.closes_at:
-                out.append((pk, campaign_id))
+                out.append((pk, campaign_id, agency_id))
     return out

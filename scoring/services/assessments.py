@@ -17,18 +17,24 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from campaigns import links
 from campaigns.models import Agency, Campaign, Role, StepKind
+from campaigns.selectors import step_window_for, users_for_agency
 from campaigns.services import campaign_open
 from campaigns.signals import extension_granted
 from cchc_portal.core.exceptions import ApplicationError, ConflictError, DeadlineError, StaleVersionError
 from cchc_portal.notifications.services import notification_create
+from evidence.models import Document
+from evidence.services import document_upload
 from scoring.compute import item_points
+from scoring.engine import NOT_APPLICABLE
 from scoring.models import Assessment, CriteriaSet, Criterion, Item
 from scoring.rules import InputError, RuleParamsError, clean_input
 from scoring.selectors.assessments import (
     NOT_SUBMITTED,
     agency_roles_for,
     assessment_edit_scope,
+    assessment_links,
     assessment_score,
     local_text,
     overdue_candidates,
@@ -70,13 +76,13 @@ def assessments_ensure(*, campaign) -> EnsureResult:
     report = EnsureResult()
     sets = {s.group_id: s for s in CriteriaSet.objects.filter(campaign=campaign)}
     agencies = list(campaign.agencies.select_related("group").order_by("group__order", "code"))
-    existing = set(Assessment.objects.filter(campaign=campaign).values_list("agency_id", flat=True))
+    before = dict(Assessment.objects.filter(campaign=campaign).values_list("agency_id", "pk"))
     new = []
     for agency in agencies:
         criteria_set = sets.get(agency.group_id)
         if criteria_set is None:
             report.missing.append(agency)
-        elif agency.pk not in existing:
+        elif agency.pk not in before:
             new.append(Assessment(campaign=campaign, agency=agency, criteria_set=criteria_set))
     Assessment.objects.bulk_create(new, ignore_conflicts=True)
     report.created = len(new)
@@ -88,8 +94,8 @@ def assessments_ensure(*, campaign) -> EnsureResult:
             "capped"):
         leaves.setdefault(criterion.criteria_set_id, []).append(criterion)
     have = set(Item.objects.filter(assessment__campaign=campaign).values_list("assessment_id", "criterion_id"))
-    na = {set_id: not_applicable_map(criteria_set=s) for set_id, s in ((s.pk, s) for s in sets.values())}
-    items, touched = [], set()
+    na = {s.pk: not_applicable_map(criteria_set=s) for s in sets.values()}
+    items, touched, old = [], set(), set(before.values())
     for assessment in Assessment.objects.filter(campaign=campaign).only("id", "agency_id", "criteria_set_id"):
         for criterion in leaves.get(assessment.criteria_set_id, []):
             if (assessment.pk, criterion.pk) in have:
@@ -98,9 +104,10 @@ def assessments_ensure(*, campaign) -> EnsureResult:
             points = item_points(item, raw={}, has_evidence=False, external=None)
             item.self_points = points.value
             not_applicable = criterion.code in na[assessment.criteria_set_id].get(assessment.agency_id, ())
-            item.self_reason = "không áp dụng" if not_applicable else points.reason
+            item.self_reason = NOT_APPLICABLE if not_applicable else points.reason
             items.append(item)
-            touched.add(assessment.pk)
+            if assessment.pk in old:  # a new assessment's total is 0 until something is entered
+                touched.add(assessment.pk)
     Item.objects.bulk_create(items, batch_size=500, ignore_conflicts=True)
     report.items_created = len(items)
     for assessment in Assessment.objects.filter(pk__in=touched).select_related("criteria_set", "agency"):
@@ -131,7 +138,7 @@ def assessments_refresh_for_criteria(*, criteria_set, codes=None, amendment=None
              .prefetch_related("documents"))
     for item in items:
         points = item_points(item)
-        reason = "không áp dụng" if item.criterion.code in na.get(item.assessment.agency_id, ()) else points.reason
+        reason = NOT_APPLICABLE if item.criterion.code in na.get(item.assessment.agency_id, ()) else points.reason
         if (item.self_points, item.self_reason) != (points.value, reason[:255]):
             item.self_points, item.self_reason = points.value, reason[:255]
             changed.append(item)
@@ -266,9 +273,11 @@ def item_update(*, assessment, code, input, explanation, version, user, now=None
     explanation = str(explanation).strip()
     if len(explanation) > 10000:
         raise ApplicationError("Giải trình dài quá 10.000 ký tự.", extra={"errors": {"explanation": ["Quá dài."]}})
-    if version == item.version and cleaned == item.input and explanation == item.explanation:
+    if cleaned == item.input and explanation == item.explanation:
+        # nothing to change (an autosave of the same text, or a stale page typing what is stored):
+        # no new version, no history, no conflict
         item.tree_result = assessment_score(assessment=assessment)
-        return item  # nothing changed (an autosave of the same text): no new version, no history
+        return item
     if not Item.objects.filter(pk=item.pk, version=version).update(version=version + 1):
         current = Item.objects.select_related("updated_by").get(pk=item.pk)
         who = current.updated_by.display_name if current.updated_by else "người khác"
@@ -291,8 +300,6 @@ def item_update(*, assessment, code, input, explanation, version, user, now=None
 
 
 def _documents_of_agency(assessment, documents):
-    from evidence.models import Document
-
     ids = {getattr(d, "pk", d) for d in documents}
     found = list(Document.objects.filter(pk__in=ids, agency_id=assessment.agency_id,
                                          campaign_id=assessment.campaign_id))
@@ -366,8 +373,6 @@ def assessment_evidence_upload(*, assessment, files, codes=(), user, number="", 
     no items, something in the assessment must be). One refused file refuses the request
     (400, naming the file); nothing of it stays linked. Returns [(document, created)].
     """
-    from evidence.services import document_upload
-
     now = now or timezone.now()
     assessment = _locked(assessment)
     _require_role(user=user, assessment=assessment, role=Role.STAFF)
@@ -432,8 +437,6 @@ def _notify(users, *, text, assessment, key):
 
 
 def _members(assessment, role):
-    from campaigns.selectors import users_for_agency
-
     return list(users_for_agency(agency=assessment.agency, roles=[role]))
 
 
@@ -463,8 +466,6 @@ def assessment_send_to_leader(*, assessment, user, now=None) -> Assessment:
 def _leader_window(assessment, now):
     """The leader acts before the same cutoff as the staff (a draft in the leader's hands is
     locked at the deadline too)."""
-    from campaigns.selectors import step_window_for
-
     window = step_window_for(agency=assessment.agency, campaign=assessment.campaign, kind=StepKind.SELF_ASSESSMENT)
     if window is None or now >= window.closes_at:
         closes = f" lúc {local_text(window.closes_at)}" if window else ""
@@ -519,8 +520,13 @@ def assessment_lock_overdue(*, now=None) -> list[int]:
     at once lock each assessment once; returns the ids this call locked."""
     now = now or timezone.now()
     locked = []
-    for pk, _campaign_id in overdue_candidates(now=now):
+    for pk, campaign_id, agency_id in overdue_candidates(now=now):
         with transaction.atomic():
+            # read the window again: an extension granted since the candidates were listed wins
+            window = step_window_for(agency=Agency(pk=agency_id), campaign=Campaign(pk=campaign_id),
+                                     kind=StepKind.SELF_ASSESSMENT)
+            if window is None or now < window.closes_at:
+                continue
             if Assessment.objects.filter(pk=pk, status__in=NOT_SUBMITTED).update(
                     status=Assessment.Status.LOCKED, locked_at=now, updated_at=now):
                 _record(Assessment(pk=pk), user=None, now=now, reason="tự động khóa khi hết hạn tự đánh giá")
@@ -554,9 +560,6 @@ def _on_extension_granted(sender, extension, **kwargs):
 
 def connect() -> None:
     """Called once from ScoringConfig.ready(): signal receivers and page links."""
-    from campaigns import links
-    from scoring.selectors.assessments import assessment_links
-
     extension_granted.connect(_on_extension_granted, dispatch_uid="scoring.assessments.extension_granted")
     links.register(assessment_links)
     on_criteria_amended(assessments_refresh_for_criteria)

@@ -6,8 +6,6 @@ Views only check who may see what (through `assessment_get_for_user`, 404 otherw
 a service and answer: JSON to the page's script (`Accept: application/json`), a redirect
 with a message to a plain form post.
 """
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,7 +16,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import linebreaksbr
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -26,12 +23,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns.models import Role
 from campaigns.selectors import campaign_get_for_user, user_is_officer
-from cchc_portal.core.exceptions import ApplicationError
-from cchc_portal.core.utils import points_str, q2
+from cchc_portal.core.exceptions import ApplicationError, DeadlineError
+from cchc_portal.core.templatetags.portal import points
+from cchc_portal.core.utils import points_str
 from evidence.forms import DocumentMetadataForm
 from evidence.views import document_json
 from scoring import exports
-from scoring.forms_assessments import ItemSaveForm, LinkDocumentsForm, ReturnForm, item_input_from_form
+from scoring.forms_assessments import ItemSaveForm, LinkDocumentsForm, item_input_from_form
 from scoring.models import Assessment, Item
 from scoring.selectors.assessments import (
     agency_roles_for,
@@ -53,7 +51,7 @@ def _wants_json(request) -> bool:
 def _error_json(exc: ApplicationError) -> JsonResponse:
     body = {"detail": exc.message, "errors": exc.extra.get("errors", {})}
     body.update({k: v for k, v in exc.extra.items() if k != "errors"})
-    body["deadline"] = exc.__class__.__name__ == "DeadlineError"
+    body["deadline"] = isinstance(exc, DeadlineError)
     return JsonResponse(body, status=exc.status)
 
 
@@ -94,17 +92,13 @@ def _item_json(item) -> dict:
 
 
 def _points_formatter():
-    """Points as the `points` template filter writes them ("1.234,50" in Vietnamese), once per
-    distinct value."""
+    """The `points` template filter ("1.234,50" in Vietnamese), once per distinct value."""
     cache = {}
 
     def fmt(value):
-        if value is None:
-            return "–"
-        text = cache.get(value)
-        if text is None:
-            text = cache[value] = number_format(q2(Decimal(str(value))), 2, use_l10n=True, force_grouping=True)
-        return text
+        if value not in cache:
+            cache[value] = points(value)
+        return cache[value]
 
     return fmt
 
@@ -311,9 +305,9 @@ def assessment_page(request, pk):
         "is_staff": is_staff, "is_leader": is_leader,
         "can_edit": is_staff and data.scope.any,
         "can_send": is_staff and assessment.status == Assessment.Status.DRAFT and data.scope.all_items,
-        "can_decide": is_leader and assessment.status == Assessment.Status.WITH_LEADER,
+        "can_decide": is_leader and assessment.status == Assessment.Status.WITH_LEADER
+        and (data.scope.closes_at is None or timezone.now() < data.scope.closes_at),
         "can_report": user_may_download_report(user=request.user, assessment=assessment, roles=roles),
-        "return_form": ReturnForm(),
         "Status": Assessment.Status,
     })
 
@@ -479,8 +473,7 @@ def approve(request, pk):
 @login_required
 @require_POST
 def return_to_staff(request, pk):
-    form = ReturnForm(request.POST)
-    comment = form.data.get("comment", "")
+    comment = request.POST.get("comment", "")
     return _flow(request, pk,
                  lambda a: services.assessment_return(assessment=a, user=request.user, comment=comment),
                  _("Đã trả lại bản tự đánh giá cho cán bộ đầu mối."))

@@ -226,6 +226,9 @@ def test_saving_the_same_values_again_makes_no_new_version(assessment_a, staff_a
     save(assessment_a, "1.1.3", {"score": "1"}, staff_a, explanation="x")
     again = save(assessment_a, "1.1.3", {"score": "1"}, staff_a, explanation="x")
     assert again.version == 2 and len(item_history(item=again)) == 1
+    # a page still on version 1 that sends what is stored gets no conflict (nothing to overwrite)
+    stale_same = save(assessment_a, "1.1.3", {"score": "1"}, staff_a, explanation="x", version=1)
+    assert stale_same.version == 2
 
 
 # ---------------------------------------------------------------- the agency's flow
