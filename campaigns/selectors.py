@@ -85,12 +85,9 @@ def campaign_list_for_user(*, user) -> QuerySet[Campaign]:
     qs = Campaign.objects.select_related("owner").prefetch_related("steps", "groups")
     if user_is_province_staff(user):
         return qs
+    # Covered agencies see a campaign from its draft on: the plan is theirs to prepare for.
     own = user_agency_ids(user)
-    return (
-        qs.filter(Q(agencies__in=own) | Q(owner_id__in=own))
-        .exclude(status=Campaign.Status.DRAFT)
-        .distinct()
-    )
+    return qs.filter(Q(agencies__in=own) | Q(owner_id__in=own)).distinct()
 
 
 def campaign_get_for_user(*, user, pk) -> Campaign:

@@ -47,9 +47,13 @@ def test_campaign_isolation_between_agencies(api, campaign, staff_a, login):
 
 
 @pytest.mark.django_db
-def test_draft_campaign_hidden_from_agencies(api, campaign, staff_a, officer):
+def test_draft_campaign_plan_visible_to_covered_agencies_only(api, campaign, staff_a, officer):
+    from tests.factories import AgencyFactory, MembershipFactory, UserFactory
+
     Campaign.objects.filter(pk=campaign.pk).update(status="draft")
-    assert api.as_user(staff_a).get(f"/api/v1/campaigns/{campaign.pk}/").status_code == 404
+    outsider = MembershipFactory(user=UserFactory(username="outsider"), agency=AgencyFactory(code="SZ")).user
+    assert api.as_user(staff_a).get(f"/api/v1/campaigns/{campaign.pk}/").json()["status"] == "draft"
+    assert api.as_user(outsider).get(f"/api/v1/campaigns/{campaign.pk}/").status_code == 404
     assert api.as_user(officer).get(f"/api/v1/campaigns/{campaign.pk}/").status_code == 200
 
 
