@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 
 from campaigns import demo as campaigns_demo
 from evidence import demo as evidence_demo
+from reports import demo as reports_demo
 from scoring import demo as scoring_demo
 from scoring import demo_appraisal, demo_assessments
 from surveys import demo as surveys_demo
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         demo_appraisal.seed(campaigns=campaigns)
         evidence_demo.seed(campaign=campaigns["current"])
         surveys_demo.seed(campaigns=campaigns)
+        reports_demo.seed(campaigns=campaigns)
         self.stdout.write(self.style.SUCCESS(
             f"Tỉnh mẫu sẵn sàng: đợt hiện tại #{campaigns['current'].pk}, đợt cũ #{campaigns['previous'].pk}."))
         if set_passwords:
