@@ -1,10 +1,30 @@
-"""Celery application. Without REDIS_URL (the demo, the tests) tasks run inline."""
+"""Celery application. Without REDIS_URL (the demo, the tests) tasks run inline.
+
+The beat schedule lives here, in code: one periodic tick every TICK_SECONDS (default
+180 s) that runs every registered piece of due work (cchc_portal.notifications.tick).
+`python manage.py run_due_tasks` runs the same tick by hand.
+
+    celery -A cchc_portal worker --loglevel=info
+    celery -A cchc_portal beat --loglevel=info
+"""
 import os
 
 from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc_portal.settings")
 
+TICK_SECONDS = float(os.environ.get("TICK_SECONDS", "180"))
+
 app = Celery("cchc_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# One queue name per deployment (or per test run: the worker tests use their own).
+app.conf.task_default_queue = os.environ.get("CELERY_QUEUE", "celery")
+app.conf.beat_schedule = {
+    "tick": {
+        "task": "cchc_portal.notifications.tasks.tick",
+        "schedule": TICK_SECONDS,
+        # A tick that waited longer than one period is superseded by the next one.
+        "options": {"expires": TICK_SECONDS},
+    },
+}
