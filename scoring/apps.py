@@ -16,3 +16,4 @@ class ScoringConfig(AppConfig):
         from scoring.services import appraisal
 
         appraisal.connect()  # appraisal: explanation deadlines follow extensions, page links
+        from scoring import automation  # noqa: F401 - registers the tick's locks and reminder sources
