@@ -206,7 +206,8 @@ def test_report_pdf_holds_the_vietnamese_report(login, assessment_a, staff_a, tm
     path.write_bytes(r.content)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     for words in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "ỦY BAN NHÂN DÂN TỈNH",
-                  "SỞ TÀI CHÍNH", "Kết quả tự đánh giá, chấm điểm", "Kế hoạch ban hành đúng hạn", "01/KH-STC",
+                  "SỞ TÀI CHÍNH", "Kết quả tự đánh giá, chấm điểm Chỉ số cải cách hành chính năm 2026",
+                  "Kế hoạch ban hành đúng hạn", "01/KH-STC",
                   "Tổng điểm"):
         assert words in text, words
 
