@@ -211,7 +211,8 @@ def reminders_for_policy(*, policy, now) -> dict[str, int]:
                 "template": "reminder", "full_name": recipient.name, "step": step_label, "target": target.name,
                 "campaign": campaign.name, "deadline": vn_time(target.deadline), "left": left,
                 "overdue": slot.offset < 0, "url": absolute_url(target.url) if target.url else "",
-                "leader": recipient.role == "leader",
+                "leader": recipient.role == "leader", "respondent": recipient.role == "respondent",
+                "locks": policy.step_kind == StepKind.SELF_ASSESSMENT,
             }
             text = (f"{step_label} ({target.name}): còn {left}, hạn {vn_time(target.deadline)}."
                     if slot.offset > 0 else

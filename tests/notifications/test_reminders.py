@@ -280,3 +280,17 @@ def test_reminders_take_the_policys_deadline_from_step_windows(deadline_campaign
     tick_run(now=vn(2026, 11, 10, 17))
     assert sent_offsets(staff_a.email) == [7]
     assert assessment_of(deadline_campaign, staff_a.memberships.first().agency).status == "draft"
+
+
+def test_the_email_wording_fits_the_recipient(deadline_campaign, staff_a):
+    from cchc_portal.notifications.services import outbox_render
+
+    tick_run(now=vn(2026, 11, 12, 17))
+    text, html = outbox_render(reminders_to(staff_a.email)[0])
+    assert "phần mềm tự động khóa" in text and "còn 3 ngày" in text and "17:00 ngày 15/11/2026" in html
+    respondent = Outbox(key="r", to="an@example.vn", subject="s", template="reminder", context={
+        "full_name": "Nguyễn Văn An", "respondent": True, "campaign": "Chỉ số CCHC 2026", "left": "2 ngày",
+        "deadline": "17:00 ngày 30/11/2026", "url": "http://127.0.0.1:8000/s/"})
+    text, html = outbox_render(respondent)
+    assert "chưa trả lời phiếu điều tra" in text and "tự động khóa" not in text
+    assert "Nhận đường dẫn trả lời phiếu" in html
