@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from campaigns import demo as campaigns_demo
+from cchc_portal.notifications import demo as notifications_demo
 from evidence import demo as evidence_demo
 from reports import demo as reports_demo
 from scoring import demo as scoring_demo
@@ -25,6 +26,7 @@ class Command(BaseCommand):
         evidence_demo.seed(campaign=campaigns["current"])
         surveys_demo.seed(campaigns=campaigns)
         reports_demo.seed(campaigns=campaigns)
+        notifications_demo.seed(campaigns=campaigns)
         self.stdout.write(self.style.SUCCESS(
             f"Tỉnh mẫu sẵn sàng: đợt hiện tại #{campaigns['current'].pk}, đợt cũ #{campaigns['previous'].pk}."))
         if set_passwords:
