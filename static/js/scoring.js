@@ -515,7 +515,7 @@
   /* ------------------------------------------------------------ start */
   rows.forEach(function (row) {
     refreshRow(row);
-    setState(row, "saved", "");
+    row.state = "saved";  // as the server rendered it; nothing to say until something changes
     if (!row.editable || !editable) return;
     row.tr.querySelectorAll("[form='" + row.formId + "']").forEach(function (el) {
       if (el.type === "hidden") return;
