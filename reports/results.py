@@ -441,25 +441,14 @@ class SetShape:
 
 
 def _survey_figures(campaign) -> dict[tuple[int, int], Decimal]:
-    """Live survey points {(agency id, criterion id): points} from the surveys app, when it offers them."""
-    try:
-        from surveys import services as survey_services
-    except ImportError:  # pragma: no cover - the surveys app always exists
-        return {}
-    compute = getattr(survey_services, "survey_points", None)
-    if compute is None:
-        try:
-            from surveys import selectors as survey_selectors
-        except ImportError:
-            return {}
-        compute = getattr(survey_selectors, "survey_points", None)
-    if compute is None:
-        return {}
+    """Live survey points {(agency id, criterion id): points} from the surveys app (a bulk
+    read: a few queries whatever the number of agencies); too few answers give no figure."""
+    from surveys import selectors as survey_selectors
+
     out = {}
-    for key, value in compute(campaign=campaign).items():
-        points = getattr(value, "points", value)
-        if points is not None:
-            out[key] = round_points(Decimal(points))
+    for key, value in survey_selectors.survey_points(campaign=campaign).items():
+        if value.points is not None:
+            out[key] = round_points(Decimal(value.points))
     return out
 
 

@@ -154,3 +154,26 @@ def test_query_count_does_not_grow_with_agencies(db, django_assert_max_num_queri
     assert len(results.rows) == n
     with django_assert_max_num_queries(8):
         campaign_results(campaign=c, detail=True)
+
+
+def test_live_survey_points_count_until_the_appraisal_fixes_them(campaign, agency_a, agency_b, monkeypatch):
+    from surveys import selectors as survey_selectors
+    from surveys.selectors import SurveyPoint
+
+    cset = make_set(campaign, spec=[
+        ("1", "Điều tra xã hội học", "4", "sum", "", False, False),
+        ("1.1", "Hài lòng về thủ tục hành chính", "2", "survey", "", False, False),
+        ("1.2", "Hài lòng về chính quyền số", "2", "survey", "", False, False),
+    ])
+    c11, c12 = (cset.criteria.get(code=c).pk for c in ("1.1", "1.2"))
+    make_assessment(campaign, agency_a, cset, status=Assessment.Status.IN_APPRAISAL,
+                    scores={"1.1": {"external": D("0.5")}, "1.2": {"external": D("0.5")}})
+    make_assessment(campaign, agency_b, cset, scores={"1.1": {"external": D("1"), "appraised": {}},
+                                                      "1.2": {"external": D("1"), "appraised": {}}})
+    live = {(agency_a.pk, c11): SurveyPoint(points=D("1.6"), answers=12, respondents=12, flagged_too_few=False),
+            (agency_a.pk, c12): SurveyPoint(points=None, answers=1, respondents=1, flagged_too_few=True),
+            (agency_b.pk, c11): SurveyPoint(points=D("2"), answers=9, respondents=9, flagged_too_few=False)}
+    monkeypatch.setattr(survey_selectors, "survey_points", lambda campaign: live)
+    rows = {r.agency_code: r for r in campaign_results(campaign=campaign).rows}
+    assert rows["SA"].total == D("2.10")  # live 1.6 + stored 0.5 (too few answers live: the stored figure)
+    assert rows["SB"].total == D("2")  # final: the appraised points (the figures at finalisation), not live
