@@ -228,10 +228,14 @@ class SetShape:
     def add(self, crit: Crit):
         self.crit[crit.code] = crit
 
-    def finish(self, na_codes, detail=False):
+    def finish(self, na_codes, detail=False, survey_apart=True):
         """Build the tree; collapse every subtree that cannot change a sum for any agency
-        (`na_codes`: every N/A code of the set in the campaign). `detail`: collapse nothing."""
+        (`na_codes`: every N/A code of the set in the campaign). `detail`: collapse nothing.
+        `survey_apart`: survey leaves stay single (live survey points are joined one by one,
+        and a leaf still without points is reported pending); without live points they are
+        summed like the others."""
         na_codes = set(na_codes)
+        special = SPECIAL_RULES if survey_apart else SPECIAL_RULES - {"survey"}
         for code in sorted(self.crit, key=_code_key):
             parent = code.rpartition(".")[0]
             (self.children[parent] if parent in self.crit else self.roots).append(code)
@@ -248,7 +252,7 @@ class SetShape:
             if code not in memo:
                 crit, kids = self.crit[code], self.children[code]
                 if not kids:
-                    memo[code] = crit.rule not in SPECIAL_RULES
+                    memo[code] = crit.rule not in special
                 else:
                     memo[code] = (
                         not detail
@@ -481,7 +485,7 @@ def _unit_expression(shapes, with_survey):
     return Case(*whens, default=field_number, output_field=IntegerField()), codes
 
 
-def _load_shapes(campaign, detail):
+def _load_shapes(campaign, detail, survey_apart=True):
     """The campaign's criteria sets as shapes, and N/A codes per (set, agency): two queries."""
     shapes: dict[int, SetShape] = {}
     criteria = Criterion.objects.filter(criteria_set__campaign=campaign).values_list(
@@ -499,7 +503,7 @@ def _load_shapes(campaign, detail):
         na_by_agency[(set_id, agency_id)].add(code)
         na_by_set[set_id].add(code)
     for set_id, shape in shapes.items():
-        shape.finish(na_by_set[set_id], detail=detail)
+        shape.finish(na_by_set[set_id], detail=detail, survey_apart=survey_apart)
     return shapes, na_by_agency
 
 
@@ -517,11 +521,10 @@ def campaign_results(*, campaign, detail=False, assessments=None, settings=None)
     assessment_rows = list(qs.values_list(
         "pk", "criteria_set_id", "status", "agency_id", "agency__code", "agency__name", "agency__group__code",
         "agency__group__name", "agency__group__order"))
-    shapes, na_by_agency = _load_shapes(campaign, detail)
-
     # Live survey points, when the survey offers them, are joined in Python; otherwise
     # survey items are summed in SQL like the others (appraised, else external points).
     survey_live = _survey_figures(campaign)
+    shapes, na_by_agency = _load_shapes(campaign, detail, survey_apart=bool(survey_live))
     units: dict[int, dict[str, Decimal | None]] = defaultdict(dict)
     plain = items.exclude(criterion__rule="survey") if survey_live else items
     if detail:  # every leaf is a unit: no grouping needed

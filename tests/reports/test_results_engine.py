@@ -58,7 +58,7 @@ def cases(draw):
             steps = int(leaf.max_points * 4)
             figures[leaf.code] = Decimal(draw(st.integers(0, steps))) / 4
     caps = draw(st.sampled_from([(None, None), (Decimal("1"), Decimal("2")), (Decimal("0.5"), None)]))
-    return crits, na, figures, caps
+    return crits, na, figures, caps, draw(st.booleans())
 
 
 def reference(crits, na, figures, caps):
@@ -106,12 +106,12 @@ def same(ref, got):
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cases())
 def test_compressed_linear_and_engine_paths_equal_the_full_engine(case):
-    crits, na, figures, caps = case
+    crits, na, figures, caps, survey_apart = case
     ref = reference(crits, na, figures, caps)
     shape = SetShape(1, *caps)
     for c in crits:
         shape.add(c)
-    shape.finish(na)
+    shape.finish(na, survey_apart=survey_apart)
     units = units_of(shape, figures)
     same(ref, shape.score(units, na))
     same(ref, shape.engine_score(units, na))
