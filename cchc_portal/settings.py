@@ -20,6 +20,8 @@ else:
     SECRET_KEY = env("DJANGO_SECRET_KEY")  # required in production: fails loudly when absent
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The province shown in official headers ("ỦY BAN NHÂN DÂN TỈNH …"); the demo is Tuyên Quang.
+PROVINCE_NAME = env("PROVINCE_NAME", default="Tuyên Quang")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 INSTALLED_APPS = [
