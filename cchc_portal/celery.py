@@ -8,10 +8,14 @@ The beat schedule lives here, in code: one periodic tick every TICK_SECONDS (def
     celery -A cchc_portal beat --loglevel=info
 """
 import os
+from pathlib import Path
 
+import environ
 from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc_portal.settings")
+# This module is imported before the settings: read .env here too for the two variables below.
+environ.Env.read_env(Path(__file__).resolve().parent.parent / ".env", overwrite=False)
 
 TICK_SECONDS = float(os.environ.get("TICK_SECONDS", "180"))
 
