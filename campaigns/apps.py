@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def ensure_reference_data(sender, using="default", **kwargs):
@@ -21,7 +22,7 @@ def ensure_reference_data(sender, using="default", **kwargs):
 
 class CampaignsConfig(AppConfig):
     name = "campaigns"
-    verbose_name = "Kế hoạch và đơn vị"
+    verbose_name = _("Kế hoạch và đơn vị")
 
     def ready(self):
         post_migrate.connect(ensure_reference_data, sender=self, dispatch_uid="campaigns-reference-data")

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext
 
 from cchc_portal.core.excel import ImportFailed, ImportReport, RowError, read_sheet
 from cchc_portal.core.exceptions import ApplicationError, ConflictError
@@ -60,27 +61,31 @@ def agency_import(*, file, dry_run=False) -> ImportReport:
     for number, r in rows:
         code = r.get("code", "")
         if not code:
-            report.errors.append(RowError(number, "code", "Thiếu mã đơn vị."))
+            report.errors.append(RowError(number, "code", gettext("Thiếu mã đơn vị.")))
         elif len(code) > 40:
-            report.errors.append(RowError(number, "code", "Mã đơn vị dài quá 40 ký tự."))
+            report.errors.append(RowError(number, "code", gettext("Mã đơn vị dài quá 40 ký tự.")))
         elif code in seen:
-            report.errors.append(RowError(number, "code", f"Mã “{code}” trùng với dòng {seen[code]}."))
+            report.errors.append(RowError(number, "code", gettext("Mã “%(code)s” trùng với dòng %(row)s.") % {
+                "code": code, "row": seen[code]}))
         else:
             seen[code] = number
         if not r.get("name"):
-            report.errors.append(RowError(number, "name", "Thiếu tên đơn vị."))
+            report.errors.append(RowError(number, "name", gettext("Thiếu tên đơn vị.")))
         if r.get("group") not in groups:
-            report.errors.append(RowError(number, "group", f"Không có nhóm “{r.get('group', '')}”."))
+            report.errors.append(RowError(number, "group", gettext("Không có nhóm “%(group)s”.") % {
+                "group": r.get("group", "")}))
         parent = r.get("parent_code", "")
         if parent and parent not in existing and parent not in file_codes:
-            report.errors.append(RowError(number, "parent_code", f"Không có đơn vị cấp trên “{parent}”."))
+            report.errors.append(RowError(number, "parent_code", gettext("Không có đơn vị cấp trên “%(code)s”.") % {
+                "code": parent}))
         if parent and parent == code:
-            report.errors.append(RowError(number, "parent_code", "Đơn vị không thể là cấp trên của chính nó."))
+            report.errors.append(RowError(number, "parent_code", gettext("Đơn vị không thể là cấp trên của chính nó.")))
         if r.get("email"):
             try:
                 validate_email(r["email"])
             except ValidationError:
-                report.errors.append(RowError(number, "email", f"Thư điện tử “{r['email']}” không hợp lệ."))
+                report.errors.append(RowError(number, "email", gettext("Thư điện tử “%(email)s” không hợp lệ.") % {
+                    "email": r["email"]}))
     if report.errors:
         return report
     try:
@@ -147,10 +152,10 @@ def user_grant_role(*, user, role, agency=None) -> None:
             User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
     elif role in AGENCY_ROLES:
         if agency is None:
-            raise ApplicationError("Vai trò của đơn vị cần mã đơn vị.")
+            raise ApplicationError(gettext("Vai trò của đơn vị cần mã đơn vị."))
         Membership.objects.get_or_create(user=user, agency=agency, role=role)
     else:
-        raise ApplicationError(f"Vai trò “{role}” không tồn tại.")
+        raise ApplicationError(gettext("Vai trò “%(role)s” không tồn tại.") % {"role": role})
     user.__dict__.pop("_cchc_roles", None)
 
 
@@ -168,22 +173,25 @@ def user_import(*, file, dry_run=False) -> ImportReport:
     roles = {r.value for r in Role}
     for number, r in rows:
         if not r.get("username"):
-            report.errors.append(RowError(number, "username", "Thiếu tên đăng nhập."))
+            report.errors.append(RowError(number, "username", gettext("Thiếu tên đăng nhập.")))
         else:
             try:
                 User.username_validator(r["username"])
             except ValidationError:
-                report.errors.append(RowError(number, "username", "Tên đăng nhập chứa ký tự không hợp lệ."))
+                report.errors.append(RowError(number, "username", gettext("Tên đăng nhập chứa ký tự không hợp lệ.")))
         if r.get("role") not in roles:
-            report.errors.append(RowError(number, "role", f"Vai trò “{r.get('role', '')}” không tồn tại."))
+            report.errors.append(RowError(number, "role", gettext("Vai trò “%(role)s” không tồn tại.") % {
+                "role": r.get("role", "")}))
         elif r["role"] in AGENCY_ROLES and r.get("agency_code") not in agencies:
             report.errors.append(
-                RowError(number, "agency_code", f"Không có đơn vị “{r.get('agency_code', '')}”."))
+                RowError(number, "agency_code", gettext("Không có đơn vị “%(code)s”.") % {
+                    "code": r.get("agency_code", "")}))
         if r.get("email"):
             try:
                 validate_email(r["email"])
             except ValidationError:
-                report.errors.append(RowError(number, "email", f"Thư điện tử “{r['email']}” không hợp lệ."))
+                report.errors.append(RowError(number, "email", gettext("Thư điện tử “%(email)s” không hợp lệ.") % {
+                    "email": r["email"]}))
     if report.errors or dry_run:
         return report
     with transaction.atomic():
@@ -232,8 +240,8 @@ def campaign_create(*, user, year, name, groups, steps=(), owner=None, agencies=
     campaign = _clean_save(Campaign(year=year, name=name, owner=owner, previous=previous))
     group_objs = list(AgencyGroup.objects.filter(code__in=[getattr(g, "code", g) for g in groups]))
     if not group_objs:
-        raise ApplicationError("Đợt đánh giá cần ít nhất một nhóm cơ quan.", extra={"errors": {
-            "agency_groups": ["Chọn ít nhất một nhóm cơ quan."]}})
+        raise ApplicationError(gettext("Đợt đánh giá cần ít nhất một nhóm cơ quan."), extra={"errors": {
+            "agency_groups": [gettext("Chọn ít nhất một nhóm cơ quan.")]}})
     campaign.groups.set(group_objs)
     campaign.agencies.set(agencies if agencies is not None else _covered_default(group_objs, owner))
     for step in steps:
@@ -249,8 +257,9 @@ def _check_step_order(campaign, kind, opens_at):
     for other in campaign.steps.exclude(kind=kind):
         if order.index(other.kind) < order.index(kind) and other.opens_at > opens_at:
             raise ApplicationError(
-                f"Bước “{StepKind(kind).label}” không thể bắt đầu trước bước “{StepKind(other.kind).label}”.",
-                extra={"errors": {"opens_at": ["Thứ tự các bước không hợp lệ."]}},
+                gettext("Bước “%(step)s” không thể bắt đầu trước bước “%(other)s”.") % {
+                    "step": StepKind(kind).label, "other": StepKind(other.kind).label},
+                extra={"errors": {"opens_at": [gettext("Thứ tự các bước không hợp lệ.")]}},
             )
 
 
@@ -258,13 +267,15 @@ def _check_step_order(campaign, kind, opens_at):
 def step_set(*, campaign, kind, opens_at, closes_at, user=None) -> Step:
     """Create or move one dated step of the plan (aware datetimes, close after open)."""
     if kind not in StepKind.values:
-        raise ApplicationError(f"Bước “{kind}” không tồn tại.", extra={"errors": {"kind": ["Không hợp lệ."]}})
+        raise ApplicationError(gettext("Bước “%(step)s” không tồn tại.") % {"step": kind},
+                               extra={"errors": {"kind": [gettext("Không hợp lệ.")]}})
     for label, value in (("opens_at", opens_at), ("closes_at", closes_at)):
         if not isinstance(value, datetime) or timezone.is_naive(value):
-            raise ApplicationError("Thời điểm phải có múi giờ.", extra={"errors": {label: ["Thiếu múi giờ."]}})
+            raise ApplicationError(gettext("Thời điểm phải có múi giờ."),
+                                   extra={"errors": {label: [gettext("Thiếu múi giờ.")]}})
     if closes_at <= opens_at:
-        raise ApplicationError("Thời điểm kết thúc phải sau thời điểm bắt đầu.",
-                               extra={"errors": {"closes_at": ["Phải sau thời điểm bắt đầu."]}})
+        raise ApplicationError(gettext("Thời điểm kết thúc phải sau thời điểm bắt đầu."),
+                               extra={"errors": {"closes_at": [gettext("Phải sau thời điểm bắt đầu.")]}})
     _check_step_order(campaign, kind, opens_at)
     step = Step.objects.select_for_update().filter(campaign=campaign, kind=kind).first()
     if step is None:
@@ -278,17 +289,19 @@ def extension_grant(*, step, agency, closes_at, reason, user, now=None) -> Exten
     """Give one agency a later close of one step (recorded: who, when, why)."""
     now = now or timezone.now()
     if not reason or not reason.strip():
-        raise ApplicationError("Cần nêu lý do gia hạn.", extra={"errors": {"reason": ["Bắt buộc."]}})
+        raise ApplicationError(gettext("Cần nêu lý do gia hạn."), extra={"errors": {"reason": [gettext("Bắt buộc.")]}})
     if timezone.is_naive(closes_at):
-        raise ApplicationError("Thời điểm phải có múi giờ.", extra={"errors": {"closes_at": ["Thiếu múi giờ."]}})
+        raise ApplicationError(gettext("Thời điểm phải có múi giờ."),
+                               extra={"errors": {"closes_at": [gettext("Thiếu múi giờ.")]}})
     if closes_at <= step.closes_at:
-        raise ApplicationError("Hạn mới phải sau hạn chung của bước.",
-                               extra={"errors": {"closes_at": ["Phải sau hạn chung."]}})
+        raise ApplicationError(gettext("Hạn mới phải sau hạn chung của bước."),
+                               extra={"errors": {"closes_at": [gettext("Phải sau hạn chung.")]}})
     if closes_at <= now:
-        raise ApplicationError("Hạn mới phải ở tương lai.", extra={"errors": {"closes_at": ["Phải ở tương lai."]}})
+        raise ApplicationError(gettext("Hạn mới phải ở tương lai."),
+                               extra={"errors": {"closes_at": [gettext("Phải ở tương lai.")]}})
     if not step.campaign.agencies.filter(pk=agency.pk).exists():
-        raise ApplicationError("Đơn vị không thuộc đợt đánh giá này.",
-                               extra={"errors": {"agency_code": ["Không thuộc đợt đánh giá."]}})
+        raise ApplicationError(gettext("Đơn vị không thuộc đợt đánh giá này."),
+                               extra={"errors": {"agency_code": [gettext("Không thuộc đợt đánh giá.")]}})
     extension = _clean_save(Extension(step=step, agency=agency, closes_at=closes_at, reason=reason.strip(),
                                       granted_by=user, granted_at=now))
     # Listeners (e.g. scoring reopening a locked assessment) run in the same transaction.
@@ -306,7 +319,7 @@ def _shift_year(value: datetime, years: int) -> datetime:
 def campaign_copy_plan(*, campaign, year, user, name=None) -> Campaign:
     """A new draft campaign for `year` with the same groups and the plan shifted in years."""
     if Campaign.objects.filter(year=year, owner=campaign.owner).exists():
-        raise ConflictError(f"Đã có đợt đánh giá năm {year} của đơn vị chủ trì này.")
+        raise ConflictError(gettext("Đã có đợt đánh giá năm %(year)s của đơn vị chủ trì này.") % {"year": year})
     years = year - campaign.year
     tz = timezone.get_current_timezone()
     steps = []
@@ -335,17 +348,18 @@ def campaign_open(*, campaign, user=None, now=None) -> Campaign:
     """draft → open. Scoring's `campaign_open_with_assessments` calls this and creates the
     assessments in the same transaction."""
     if not campaign.steps.filter(kind=StepKind.SELF_ASSESSMENT).exists():
-        raise ApplicationError("Kế hoạch chưa có bước tự đánh giá.")
+        raise ApplicationError(gettext("Kế hoạch chưa có bước tự đánh giá."))
     return _transition(campaign, [Campaign.Status.DRAFT], Campaign.Status.OPEN,
-                       "Đợt đánh giá đã được mở hoặc đã kết thúc.", opened_at=now or timezone.now())
+                       gettext("Đợt đánh giá đã được mở hoặc đã kết thúc."), opened_at=now or timezone.now())
 
 
 def campaign_close(*, campaign, user=None) -> Campaign:
-    return _transition(campaign, [Campaign.Status.OPEN], Campaign.Status.CLOSED, "Đợt đánh giá chưa mở.")
+    return _transition(campaign, [Campaign.Status.OPEN], Campaign.Status.CLOSED,
+                       gettext("Đợt đánh giá chưa mở."))
 
 
 def campaign_mark_published(*, campaign) -> Campaign:
     if campaign.status == Campaign.Status.PUBLISHED:
         return campaign
     return _transition(campaign, [Campaign.Status.OPEN, Campaign.Status.CLOSED], Campaign.Status.PUBLISHED,
-                       "Đợt đánh giá chưa mở nên chưa thể công bố.")
+                       gettext("Đợt đánh giá chưa mở nên chưa thể công bố."))

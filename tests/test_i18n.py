@@ -242,6 +242,20 @@ def test_english_campaign_list_has_no_vietnamese_ui_text(login, staff_a, campaig
 
 
 @pytest.mark.django_db
+def test_domain_errors_follow_the_active_language(campaign, agency_a, officer):
+    from django.utils import translation
+
+    from campaigns import services
+    from cchc_portal.core.exceptions import ApplicationError
+
+    step = campaign.steps.get()
+    for language, expected in (("vi", "Cần nêu lý do gia hạn."), ("en", "Give a reason for the extension.")):
+        with translation.override(language), pytest.raises(ApplicationError) as caught:
+            services.extension_grant(step=step, agency=agency_a, closes_at=step.closes_at, reason=" ", user=officer)
+        assert caught.value.message == expected
+
+
+@pytest.mark.django_db
 def test_anonymous_login_page_in_english(client):
     _switch(client, "en", "/accounts/login/")
     html = client.get("/accounts/login/").content.decode()
