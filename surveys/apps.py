@@ -21,3 +21,4 @@ class SurveysConfig(AppConfig):
         from campaigns import links
 
         links.register(survey_links)
+        from surveys import automation  # noqa: F401 - registers the tick's invitations and reminder sources

@@ -124,7 +124,8 @@ def _view_rows(questionnaire, answers, missing_keys):
 
 def _questionnaire(invitation):
     respondent = invitation.respondent
-    return selectors.questionnaire_for(group=respondent.group, respondent_agency=respondent.respondent_list.agency)
+    return selectors.questionnaire_cached(group=respondent.group, respondent_agency=respondent.respondent_list.agency,
+                                          campaign=respondent.campaign)
 
 
 def _render_form(request, gate, questionnaire, answers, *, missing=None, error=None, saved=False, status=200):
@@ -146,14 +147,15 @@ def answer(request, token):
     if gate.refusal is not None:
         return gate.refusal
     invitation = gate.invitation
-    response = services.invitation_open(invitation=invitation, now=gate.now)
     questionnaire = _questionnaire(invitation)
     if request.method != "POST":
+        response = services.invitation_open(invitation=invitation, now=gate.now)
         answers = selectors.stored_answers(response=response)
         return _render_form(request, gate, questionnaire, answers, saved=request.GET.get("saved") == "1")
     try:
         answers = services.answers_from_post(request.POST, questionnaire)
     except ApplicationError as exc:
+        response = services.invitation_open(invitation=invitation, now=gate.now)
         return _render_form(request, gate, questionnaire, selectors.stored_answers(response=response),
                             error=exc.message, status=400)
     fill = request.POST.get("fill", "")
@@ -165,15 +167,15 @@ def answer(request, token):
             for agency in questionnaire.rated:
                 answers[(question.pk, agency.pk)] = [key]
     try:
+        if request.POST.get("action") == "submit" and not fill:
+            services.response_submit(invitation=invitation, questionnaire=questionnaire, answers=answers,
+                                     replace_all=True, ip=gate.ip, user_agent=user_agent(request), now=gate.now,
+                                     window=gate.window)
+            return HttpResponseRedirect(request.path)
         services.response_save(invitation=invitation, answers=answers, replace_all=True, now=gate.now,
                                window=gate.window)
-        if request.POST.get("action") == "submit" and not fill:
-            services.response_submit(invitation=invitation, questionnaire=questionnaire, ip=gate.ip,
-                                     user_agent=user_agent(request), now=gate.now, window=gate.window)
-            return HttpResponseRedirect(request.path)
     except services.IncompleteAnswers as exc:
-        return _render_form(request, gate, questionnaire, selectors.stored_answers(response=response),
-                            missing=exc.missing, error=exc.message)
+        return _render_form(request, gate, questionnaire, answers, missing=exc.missing, error=exc.message)
     except DeadlineError:
         return _invalid(request)
     except ConflictError:

@@ -4,10 +4,12 @@ Anonymity: nothing here returns a respondent's answers next to who they are. Pro
 and statuses carry names (for the agency that listed them) but never answers; points and
 flags carry answers' aggregates and response ids but never names.
 """
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
@@ -95,11 +97,11 @@ def question_list(*, group) -> list[Question]:
     return list(group.questions.select_related("criterion").order_by("order", "id"))
 
 
-def rated_agencies(*, group, respondent_agency=None) -> list[Agency]:
+def rated_agencies(*, group, respondent_agency=None, campaign=None) -> list[Agency]:
     """The agencies a group rates in its campaign: the covered agencies of its `rates_group`
     (coverage is the campaign's list), without the respondent's own agency (nobody rates
     themselves)."""
-    qs = group.campaign.agencies.filter(group_id=group.rates_group_id).order_by("code")
+    qs = (campaign or group.campaign).agencies.filter(group_id=group.rates_group_id).order_by("code")
     if respondent_agency is not None:
         qs = qs.exclude(pk=respondent_agency.pk)
     return list(qs.only("id", "code", "name"))
@@ -151,9 +153,31 @@ class Questionnaire:
         return sum(len(self.rated) for q in self.questions if q.kind == Question.Kind.RATING)
 
 
-def questionnaire_for(*, group, respondent_agency=None) -> Questionnaire:
+def questionnaire_for(*, group, respondent_agency=None, campaign=None) -> Questionnaire:
     return Questionnaire(group, list(group.questions.order_by("order", "id")),
-                         rated_agencies(group=group, respondent_agency=respondent_agency))
+                         rated_agencies(group=group, respondent_agency=respondent_agency, campaign=campaign))
+
+
+_QUESTIONNAIRES: dict = {}
+
+
+def questionnaire_cached(*, group, campaign, respondent_agency) -> Questionnaire:
+    """The answer page's questionnaire, kept in the process for a short while: every save
+    and submission needs it, and it only changes before answering starts. The key has the
+    group's `updated_at`, which every change of its questions moves (services); the TTL
+    (SURVEY_QUESTIONNAIRE_CACHE_SECONDS, 60) covers changes made elsewhere (the admin, the
+    campaign's agencies)."""
+    ttl = getattr(settings, "SURVEY_QUESTIONNAIRE_CACHE_SECONDS", 60)
+    key = (group.pk, group.updated_at, campaign.pk)
+    clock = time.monotonic()
+    hit = _QUESTIONNAIRES.get(key)
+    if hit is None or hit[0] < clock:
+        if len(_QUESTIONNAIRES) > 500:
+            _QUESTIONNAIRES.clear()
+        hit = (clock + ttl, questionnaire_for(group=group, campaign=campaign))
+        _QUESTIONNAIRES[key] = hit
+    full = hit[1]
+    return Questionnaire(group, full.questions, [a for a in full.rated if a.pk != respondent_agency.pk])
 
 
 # ---------------------------------------------------------------- the answer page

@@ -15,8 +15,9 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, DateTimeField, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -120,6 +121,11 @@ def _check_question(*, group, kind, options, criterion):
         raise ApplicationError("Cần ít nhất hai phương án.", extra={"errors": {"options": ["Cần ít nhất hai."]}})
 
 
+def _touch(group_id):
+    """A change of a group's questions moves its `updated_at` (the answer page's cache key)."""
+    RespondentGroup.objects.filter(pk=group_id).update(updated_at=timezone.now())
+
+
 @transaction.atomic
 def question_save(*, group, number, text, kind, options, section="", criterion=None, required=True, order=None,
                   question=None, user=None) -> Question:
@@ -142,6 +148,7 @@ def question_save(*, group, number, text, kind, options, section="", criterion=N
         question.order = order
     _clean(question)
     question.save()
+    _touch(group.pk)
     return question
 
 
@@ -151,6 +158,7 @@ def question_delete(*, question, user=None) -> None:
     if question.answers.exists():
         raise ConflictError("Câu hỏi đã có câu trả lời; không thể xóa.")
     question.delete()
+    _touch(question.group_id)
 
 
 GROUP_COLUMNS = ["code", "name", "rates_group", "form_code", "instructions", "min_answers"]
@@ -329,6 +337,8 @@ def survey_import(*, campaign, file, dry_run=False, user=None) -> ImportReport:
                     report.errors += [RowError(number, f, "; ".join(m)) for f, m in exc.message_dict.items()]
                     continue
                 obj.save()
+            for group in saved_groups.values():
+                _touch(group.pk)
             if report.errors or dry_run:
                 raise ImportFailed(report)
     except ImportFailed:
@@ -787,22 +797,46 @@ def check_answer_window(*, invitation, now=None, window=None):
     return window
 
 
+OPEN_STATUSES = [Invitation.Status.SENT, Invitation.Status.OPENED, Invitation.Status.BOUNCED]
+_OPENED = Case(When(status__in=[Invitation.Status.SENT, Invitation.Status.BOUNCED],
+                    then=Value(Invitation.Status.OPENED)), default=F("status"))
+
+
 def invitation_open(*, invitation, now=None) -> Response:
-    """Mark the first open and start the response (its `started_at` times the answers)."""
+    """The page's first view: mark the first open and start the response (its
+    `started_at` times the answers). Writes only the first time."""
     now = now or timezone.now()
     if invitation.opened_at is None:
         Invitation.objects.filter(pk=invitation.pk, opened_at__isnull=True).update(
-            opened_at=now, updated_at=now,
-            status=Case(When(status=Invitation.Status.SENT, then=Value(Invitation.Status.OPENED)),
-                        default=F("status")))
+            opened_at=now, updated_at=now, status=_OPENED)
         invitation.opened_at = now
-        if invitation.status == Invitation.Status.SENT:
+        if invitation.status in (Invitation.Status.SENT, Invitation.Status.BOUNCED):
             invitation.status = Invitation.Status.OPENED
     try:
         return invitation.response
     except Response.DoesNotExist:
         pass
     response, _ = Response.objects.get_or_create(invitation=invitation, defaults={"started_at": now})
+    invitation.response = response
+    return response
+
+
+def _take(*, invitation, now, submit=False) -> Response:
+    """The first write of every answering transaction, on the invitation row, so that it
+    locks the row (PostgreSQL) or the database (SQLite) before anything is read: a save
+    takes an invitation still open (and marks the first open), a submission turns it
+    answered. Of two submissions at the same instant the second updates no row."""
+    fields = {"updated_at": now, "opened_at": Coalesce(F("opened_at"), Value(now, output_field=DateTimeField()))}
+    if submit:
+        fields.update(status=Invitation.Status.ANSWERED, answered_at=now)
+    else:
+        fields["status"] = _OPENED
+    if not Invitation.objects.filter(pk=invitation.pk, status__in=OPEN_STATUSES).update(**fields):
+        raise ConflictError(ALREADY_SENT)
+    response, created = Response.objects.get_or_create(invitation=invitation, defaults={"started_at": now})
+    if response.submitted_at is not None:
+        raise ConflictError(ALREADY_SENT)
+    response.created_now = created
     invitation.response = response
     return response
 
@@ -846,9 +880,11 @@ def answers_from_post(data, questionnaire, *, partial=False) -> dict:
     return out
 
 
-def _write_answers(response, answers, *, replace_all):
+def _write_answers(response, answers, *, replace_all, fresh=False):
     existing = Answer.objects.filter(response=response)
-    if replace_all:
+    if fresh:
+        pass  # a response started in this transaction has no answers yet
+    elif replace_all:
         existing.delete()
     elif answers:
         by_question = defaultdict(list)
@@ -866,10 +902,23 @@ def _write_answers(response, answers, *, replace_all):
     for (qid, aid), value in answers.items():
         if isinstance(value, str):
             if value:
-                rows.append(Answer(response=response, question_id=qid, rated_agency_id=aid, text=value))
+                rows.append((response.pk, qid, aid, "", value))
         else:
-            rows += [Answer(response=response, question_id=qid, rated_agency_id=aid, option=k) for k in value]
-    Answer.objects.bulk_create(rows)
+            rows += [(response.pk, qid, aid, k, "") for k in value]
+    _insert_answers(rows)
+
+
+def _insert_answers(rows, batch=150):
+    """One multi-row INSERT per batch, without building a model instance per answer: a
+    form is often a hundred answers and this is every respondent's hot path."""
+    table, qn = Answer._meta.db_table, connection.ops.quote_name
+    columns = ", ".join(qn(c) for c in ("response_id", "question_id", "rated_agency_id", "option", "text"))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), batch):
+            chunk = rows[start:start + batch]
+            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+            # table and column names come from _meta, values are parameters
+            cursor.execute(f"INSERT INTO {qn(table)} ({columns}) VALUES {values}", [v for row in chunk for v in row])
 
 
 def response_save(*, invitation, answers, replace_all=False, now=None, window=None) -> Response:
@@ -877,13 +926,9 @@ def response_save(*, invitation, answers, replace_all=False, now=None, window=No
     posted page is the whole truth (the form's own submit)."""
     now = now or timezone.now()
     check_answer_window(invitation=invitation, now=now, window=window)
-    response = invitation_open(invitation=invitation, now=now)
     with transaction.atomic():
-        # The claim is the first write: it locks the row (PostgreSQL) or the database
-        # (SQLite) before anything is read, so a save never overtakes a submission.
-        if not Response.objects.filter(pk=response.pk, submitted_at__isnull=True).update(last_saved_at=now):
-            raise ConflictError(ALREADY_SENT)
-        _write_answers(response, answers, replace_all=replace_all)
+        response = _take(invitation=invitation, now=now)
+        _write_answers(response, answers, replace_all=replace_all, fresh=response.created_now)
     return response
 
 
@@ -894,89 +939,139 @@ def _digest(questionnaire, answers) -> tuple[str, int]:
     return (hashlib.sha256(text.encode()).hexdigest() if rating else ""), len(rating)
 
 
-def response_submit(*, invitation, questionnaire, ip="", user_agent="", now=None, window=None) -> Response:
-    """Send the questionnaire once: every required row answered (checked here), then the
-    response is stamped with its time and device fingerprint and the integrity checks run.
-    Two submissions at the same instant give one: the second finds it already sent."""
+def response_submit(*, invitation, questionnaire, answers=None, replace_all=False, ip="", user_agent="", now=None,
+                    window=None) -> Response:
+    """Send the questionnaire once, in one transaction: every required row answered
+    (checked here), the posted `answers` (if any) saved, the response stamped with its
+    time and a device fingerprint. When rows are missing the answers stay saved and
+    IncompleteAnswers lists them. Two submissions at the same instant give one: the
+    second finds the invitation already answered (ConflictError). The other integrity
+    checks run in the periodic scan (`survey_flags_scan`), off the respondent's path."""
     now = now or timezone.now()
     check_answer_window(invitation=invitation, now=now, window=window)
-    response = invitation_open(invitation=invitation, now=now)
-    respondent = invitation.respondent
-    agency = respondent.respondent_list.agency
-    with transaction.atomic():
-        if not Response.objects.filter(pk=response.pk, submitted_at__isnull=True).update(last_saved_at=now):
-            raise ConflictError(ALREADY_SENT)
-        answers = selectors.stored_answers(response=response)
+    if answers is not None and not replace_all:
+        response_save(invitation=invitation, answers=answers, now=now, window=window)
+        answers = None
+    if answers is not None:
         missing = selectors.missing_rows(questionnaire, answers)
         if missing:
+            response_save(invitation=invitation, answers=answers, replace_all=True, now=now, window=window)
             raise IncompleteAnswers(missing)
+    respondent = invitation.respondent
+    with transaction.atomic():
+        response = _take(invitation=invitation, now=now, submit=True)
+        if answers is None:
+            answers = selectors.stored_answers(response=response)
+            missing = selectors.missing_rows(questionnaire, answers)
+            if missing:  # nothing was written but the take: rolling back loses nothing
+                raise IncompleteAnswers(missing)
+        else:
+            _write_answers(response, answers, replace_all=True, fresh=response.created_now)
         digest, rows = _digest(questionnaire, answers)
-        voided = SurveyVoid.objects.filter(campaign_id=respondent.campaign_id, agency=agency).exists()
+        too_fast = bool(rows) and (now - response.started_at).total_seconds() < rows * _setting(
+            "SURVEY_FLAG_SECONDS_PER_ROW", 2)
         fields = {"submitted_at": now, "ip_hash": ip_fingerprint(ip), "user_agent": (user_agent or "")[:200],
-                  "answers_digest": digest, "rating_rows": rows}
-        if voided:
+                  "answers_digest": digest, "rating_rows": rows, "last_saved_at": now,
+                  "flags": [Flag.Kind.TOO_FAST.value] if too_fast else []}
+        if SurveyVoid.objects.filter(campaign_id=respondent.campaign_id,
+                                     agency_id=respondent.respondent_list.agency_id).exists():
             fields.update(voided=True, void_reason="Kết quả khảo sát của đơn vị đã bị hủy.")
         if not Response.objects.filter(pk=response.pk, submitted_at__isnull=True).update(**fields):
             raise ConflictError(ALREADY_SENT)
-        Invitation.objects.filter(pk=invitation.pk).exclude(status=Invitation.Status.ANSWERED).update(
-            status=Invitation.Status.ANSWERED, answered_at=now, updated_at=now)
         for name, value in fields.items():
             setattr(response, name, value)
         invitation.status, invitation.answered_at = Invitation.Status.ANSWERED, now
-        kinds = _detect_flags(response=response, respondent=respondent, agency=agency, now=now)
-        if kinds:
-            Response.objects.filter(pk=response.pk).update(flags=kinds)
-            response.flags = kinds
     return response
 
 
 # ================================================================ integrity
 
 
-def _flag(*, campaign_id, agency, kind, key, detail, response_ids, now) -> Flag:
-    flag, _ = Flag.objects.get_or_create(key=key[:200], defaults={
-        "campaign_id": campaign_id, "agency": agency, "kind": kind, "detail": detail, "created_at": now})
-    flag.responses.add(*response_ids)
-    return flag
+def survey_flags_scan(*, now=None, since=None) -> int:
+    """Due work of the tick: raise flags for officers (agencies never see them) over the
+    responses submitted since `since` (default: the last two device windows):
 
+    - too fast: fewer than SURVEY_FLAG_SECONDS_PER_ROW (2) seconds per matrix row between
+      opening and sending (noted on the response when it was sent);
+    - one device: SURVEY_FLAG_DEVICE_COUNT (3) or more responses with the same IP
+      fingerprint and user agent within SURVEY_FLAG_DEVICE_MINUTES (60) minutes;
+    - identical: SURVEY_FLAG_IDENTICAL_MIN (3) or more responses of one agency's
+      respondents with the same rating pattern.
 
-def _detect_flags(*, response, respondent, agency, now) -> list[str]:
-    """Raise flags for officers (agencies never see them): too fast for the number of
-    matrix rows; several responses from one device (IP fingerprint and user agent) in a
-    short time; an answer pattern shared by several respondents of one agency."""
-    kinds = []
-    campaign_id = respondent.campaign_id
-    per_row = _setting("SURVEY_FLAG_SECONDS_PER_ROW", 2)
-    seconds = (now - response.started_at).total_seconds()
-    if response.rating_rows and seconds < response.rating_rows * per_row:
-        _flag(campaign_id=campaign_id, agency=agency, kind=Flag.Kind.TOO_FAST, key=f"too_fast:{response.pk}",
-              detail={"seconds": round(seconds, 1), "rows": response.rating_rows}, response_ids=[response.pk], now=now)
-        kinds.append(Flag.Kind.TOO_FAST.value)
+    Idempotent: a flag is unique by its key, a response joins it once. Returns the number
+    of flags created."""
+    now = now or timezone.now()
+    minutes = _setting("SURVEY_FLAG_DEVICE_MINUTES", 60)
+    since = since or now - timedelta(minutes=2 * minutes)
+    recent = list(Response.objects.filter(submitted_at__gte=since, submitted_at__lte=now).values(
+        "pk", "ip_hash", "user_agent", "started_at", "submitted_at", "rating_rows", "answers_digest", "flags",
+        "invitation__respondent__campaign_id", "invitation__respondent__respondent_list__agency_id"))
+    if not recent:
+        return 0
+    wanted: dict[str, dict] = {}
+
+    def want(key, *, campaign_id, agency_id, kind, detail, ids, at):
+        entry = wanted.setdefault(key, {"campaign_id": campaign_id, "agency_id": agency_id, "kind": kind,
+                                        "detail": detail, "ids": set(), "at": at})
+        entry["ids"].update(ids)
+
+    for r in recent:
+        if Flag.Kind.TOO_FAST.value in (r["flags"] or []):
+            want(f"too_fast:{r['pk']}", campaign_id=r["invitation__respondent__campaign_id"],
+                 agency_id=r["invitation__respondent__respondent_list__agency_id"], kind=Flag.Kind.TOO_FAST,
+                 detail={"seconds": round((r["submitted_at"] - r["started_at"]).total_seconds(), 1),
+                         "rows": r["rating_rows"]}, ids=[r["pk"]], at=r["submitted_at"])
     device_count = _setting("SURVEY_FLAG_DEVICE_COUNT", 3)
-    if response.ip_hash and device_count:
-        since = now - timedelta(minutes=_setting("SURVEY_FLAG_DEVICE_MINUTES", 60))
-        others = list(Response.objects.filter(ip_hash=response.ip_hash, user_agent=response.user_agent,
-                                              submitted_at__gte=since, invitation__respondent__campaign_id=campaign_id)
-                      .exclude(pk=response.pk).order_by("-submitted_at").values_list("pk", flat=True)[:50])
-        if len(others) + 1 >= device_count:
-            device = hashlib.sha256(f"{response.ip_hash}|{response.user_agent}".encode()).hexdigest()[:16]
-            hour = timezone.localtime(now).strftime("%Y%m%d%H")
-            _flag(campaign_id=campaign_id, agency=agency, kind=Flag.Kind.SAME_DEVICE,
-                  key=f"same_device:{campaign_id}:{device}:{hour}",
-                  detail={"device": response.ip_hash[:10], "user_agent": response.user_agent},
-                  response_ids=[*others, response.pk], now=now)
-            kinds.append(Flag.Kind.SAME_DEVICE.value)
+    if device_count:
+        devices = {(r["invitation__respondent__campaign_id"], r["ip_hash"], r["user_agent"]) for r in recent
+                   if r["ip_hash"]}
+        earlier = Response.objects.filter(submitted_at__gte=since - timedelta(minutes=minutes), submitted_at__lte=now,
+                                          ip_hash__in={d[1] for d in devices})
+        by_device = defaultdict(list)
+        for row in earlier.values("pk", "ip_hash", "user_agent", "submitted_at", "invitation__respondent__campaign_id",
+                                  "invitation__respondent__respondent_list__agency_id"):
+            key = (row["invitation__respondent__campaign_id"], row["ip_hash"], row["user_agent"])
+            if key in devices:
+                by_device[key].append(row)
+        for (campaign_id, ip_hash, agent), rows in by_device.items():
+            rows.sort(key=lambda x: x["submitted_at"])
+            first = 0
+            for last, row in enumerate(rows):
+                while rows[first]["submitted_at"] < row["submitted_at"] - timedelta(minutes=minutes):
+                    first += 1
+                if last - first + 1 >= device_count and row["submitted_at"] >= since:
+                    device = hashlib.sha256(f"{ip_hash}|{agent}".encode()).hexdigest()[:16]
+                    hour = timezone.localtime(row["submitted_at"]).strftime("%Y%m%d%H")
+                    want(f"same_device:{campaign_id}:{device}:{hour}", campaign_id=campaign_id,
+                         agency_id=row["invitation__respondent__respondent_list__agency_id"],
+                         kind=Flag.Kind.SAME_DEVICE, detail={"device": ip_hash[:10], "user_agent": agent},
+                         ids=[x["pk"] for x in rows[first:last + 1]], at=row["submitted_at"])
     identical_min = _setting("SURVEY_FLAG_IDENTICAL_MIN", 3)
-    if response.answers_digest and response.rating_rows >= 2 and identical_min:
-        same = list(Response.objects.filter(answers_digest=response.answers_digest, submitted_at__isnull=False,
-                                            invitation__respondent__respondent_list__agency=agency)
-                    .exclude(pk=response.pk).values_list("pk", flat=True)[:50])
-        if len(same) + 1 >= identical_min:
-            _flag(campaign_id=campaign_id, agency=agency, kind=Flag.Kind.IDENTICAL,
-                  key=f"identical:{campaign_id}:{agency.pk}:{response.answers_digest[:16]}",
-                  detail={"rows": response.rating_rows}, response_ids=[*same, response.pk], now=now)
-            kinds.append(Flag.Kind.IDENTICAL.value)
-    return kinds
+    digests = {r["answers_digest"] for r in recent if r["answers_digest"] and r["rating_rows"] >= 2}
+    if identical_min and digests:
+        same = defaultdict(list)
+        for row in Response.objects.filter(answers_digest__in=digests, submitted_at__isnull=False).values(
+                "pk", "answers_digest", "rating_rows", "submitted_at", "invitation__respondent__campaign_id",
+                "invitation__respondent__respondent_list__agency_id"):
+            same[(row["invitation__respondent__campaign_id"], row["invitation__respondent__respondent_list__agency_id"],
+                  row["answers_digest"])].append(row)
+        for (campaign_id, agency_id, digest), rows in same.items():
+            if len(rows) >= identical_min:
+                want(f"identical:{campaign_id}:{agency_id}:{digest[:16]}", campaign_id=campaign_id,
+                     agency_id=agency_id, kind=Flag.Kind.IDENTICAL, detail={"rows": rows[0]["rating_rows"]},
+                     ids=[x["pk"] for x in rows], at=max(x["submitted_at"] for x in rows))
+    created = 0
+    existing = {f.key: f for f in Flag.objects.filter(key__in=list(wanted))}
+    for key, entry in wanted.items():
+        flag = existing.get(key)
+        if flag is None:
+            with transaction.atomic():
+                flag, made = Flag.objects.get_or_create(key=key, defaults={
+                    "campaign_id": entry["campaign_id"], "agency_id": entry["agency_id"], "kind": entry["kind"],
+                    "detail": entry["detail"], "created_at": entry["at"]})
+            created += made
+        flag.responses.add(*entry["ids"])
+    return created
 
 
 def _reason(reason) -> str:

@@ -241,3 +241,12 @@ def test_rate_limited_per_address(client, survey, invite, commune):
 
 def test_a_token_that_is_too_long_is_simply_unknown(client, survey):
     assert client.get(url("x" * 300)).status_code == 404
+
+
+def test_a_question_changed_by_an_officer_shows_at_once(client, survey, invite, commune, officer):
+    _, token = invite(commune, "an@example.vn")
+    assert "Thời gian chờ" not in client.get(url(token)).content.decode()
+    services.question_save(group=survey.ldx, number="5", text="Thời gian chờ tại bộ phận một cửa", kind="single",
+                           options=[{"key": "A", "label": "Ngắn", "weight": None},
+                                    {"key": "B", "label": "Dài", "weight": None}], user=officer)
+    assert "Thời gian chờ tại bộ phận một cửa" in client.get(url(token)).content.decode()

@@ -1,0 +1,246 @@
+"""Load on the respondent's page: gunicorn on 127.0.0.1, locust headless in its own process.
+
+A prepared database (a PostgreSQL database created next to DATABASE_URL's and dropped
+afterwards, or a temporary SQLite file without it): 45 agencies, a questionnaire of 6
+rating questions × 15 departments + 3 single choices + 1 text (93 answers a form), and
+TOKENS invited respondents whose links the load uses, each link once.
+
+1. A bare Django POST view (benchmarks/survey_bench_urls.py: same middleware, CSRF check
+   and form body) and then the survey's submission, each by 50 users back to back for
+   PHASE seconds: submissions per second as a ratio to the bare view (goal ≥ 0.5).
+2. 50 concurrent respondents, each sending a form every 1–3 s: the submissions' p99
+   (goal ≤ 250 ms); the back-to-back p99 of step 1 is printed too.
+3. 200 concurrent respondents for 60 s, each opening the link, saving twice, sending and
+   seeing the thank-you: zero errors in all runs, and zero lost answers (every form
+   locust saw sent is in the database with its 93 answers; in this run, nothing more).
+
+Prints the figures and the goals; exits non-zero when a goal is missed.
+"""
+import contextlib
+import csv
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+from urllib.request import urlopen
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+RATIO_GOAL, P99_GOAL_MS = 0.5, 250
+PHASE = int(os.environ.get("SURVEY_BENCH_PHASE_SECONDS", "20"))
+JOURNEY_USERS, JOURNEY_SECONDS = 200, int(os.environ.get("SURVEY_BENCH_JOURNEY_SECONDS", "60"))
+TOKENS = int(os.environ.get("SURVEY_BENCH_TOKENS_COUNT", "20000"))
+DEPARTMENTS, COMMUNES = 15, 30
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def prepared_database():
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://")):
+        with tempfile.TemporaryDirectory(prefix="cchc-bench-survey-") as tmp:
+            yield f"sqlite:///{tmp}/bench.sqlite3", "SQLite"
+        return
+    import psycopg2
+
+    name = f"cchc_bench_survey_{os.getpid()}"
+    parts = urlsplit(base)
+    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}")), "PostgreSQL"
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with admin.cursor() as cur:
+            cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.close()
+
+
+def environment(url, site):
+    return {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "benchmarks.survey_bench_settings",
+            "DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "survey-benchmark-" + "x" * 40,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "SITE_URL": site, "DB_CONN_MAX_AGE": "60",
+            "REDIS_URL": "", "CELERY_BROKER_URL": "", "EMAIL_URL": "consolemail://", "PYTHONPATH": str(ROOT)}
+
+
+def build(tmp: Path):
+    """Migrate and fill the database; write the tokens and the form's field names."""
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+    from django.db import connection
+    from django.utils import timezone
+
+    if connection.vendor == "sqlite":  # several gunicorn processes write: readers must not wait for writers
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode=WAL")
+
+    from campaigns.models import Agency, AgencyGroup, Campaign, Step
+    from scoring.models import CriteriaSet, Criterion
+    from surveys.models import Invitation, Question, Respondent, RespondentGroup, RespondentList
+    from surveys.options import DEFAULT_RATING, parse_options
+    from surveys.tokens import new_token, token_hash
+
+    groups = {g.code: g for g in AgencyGroup.objects.all()}
+    departments = Agency.objects.bulk_create([Agency(code=f"S{i:02d}", name=f"Sở thử nghiệm {i}",
+                                                     group=groups["department"]) for i in range(DEPARTMENTS)])
+    communes = Agency.objects.bulk_create([Agency(code=f"X{i:02d}", name=f"Xã thử nghiệm {i}",
+                                                  group=groups["commune"]) for i in range(COMMUNES)])
+    now = timezone.now()
+    campaign = Campaign.objects.create(year=now.year, name="Đo tải phiếu điều tra", status=Campaign.Status.OPEN)
+    campaign.groups.set([groups["department"], groups["commune"]])
+    campaign.agencies.set(departments + communes)
+    Step.objects.create(campaign=campaign, kind="respondent_lists", opens_at=now - timedelta(days=9),
+                        closes_at=now - timedelta(days=2))
+    Step.objects.create(campaign=campaign, kind="survey", opens_at=now - timedelta(days=1),
+                        closes_at=now + timedelta(days=3))
+    cset = CriteriaSet.objects.create(campaign=campaign, group=groups["department"])
+    field = Criterion.objects.create(criteria_set=cset, code="8", title="Điều tra XHH", max_points=30, rule="sum")
+    leaves = [Criterion.objects.create(criteria_set=cset, parent=field, code=f"8.{i}", title=f"Câu {i}",
+                                       max_points=5, rule="survey", order=i) for i in range(1, 7)]
+    group = RespondentGroup.objects.create(campaign=campaign, code="LDX", name="Lãnh đạo UBND cấp xã",
+                                           rates_group=groups["department"])
+    questions = [Question(group=group, number=str(i), kind="single", text=f"Thông tin {i}", order=i,
+                          options=parse_options("single", "Một; Hai; Ba"), section="Thông tin") for i in (1, 2, 3)]
+    questions += [Question(group=group, number=str(3 + i), kind="rating", text=f"Đánh giá {i}", order=3 + i,
+                           options=[dict(o) for o in DEFAULT_RATING], criterion=leaf, section=f"Phần {i}")
+                  for i, leaf in enumerate(leaves, start=1)]
+    questions.append(Question(group=group, number="10", kind="text", text="Góp ý", order=10, required=False,
+                              options=[], section="Góp ý"))
+    questions = Question.objects.bulk_create(questions)
+    lists = RespondentList.objects.bulk_create([RespondentList(campaign=campaign, agency=a,
+                                                               status=RespondentList.Status.APPROVED)
+                                                for a in communes])
+    respondents = Respondent.objects.bulk_create(
+        [Respondent(campaign=campaign, respondent_list=lists[i % COMMUNES], group=group, full_name=f"Người {i}",
+                    email=f"r{i}@bench.example.vn") for i in range(TOKENS)], batch_size=2000)
+    tokens = [new_token() for _ in respondents]
+    Invitation.objects.bulk_create([Invitation(respondent=r, token_hash=token_hash(t), status="sent", sent_at=now)
+                                    for r, t in zip(respondents, tokens, strict=True)], batch_size=2000)
+    (tmp / "tokens.txt").write_text("\n".join(tokens))
+    form = {"single": [f"q{q.pk}" for q in questions if q.kind == "single"],
+            "rating": [f"q{q.pk}_a{a.pk}" for q in questions if q.kind == "rating" for a in departments],
+            "text": [f"q{q.pk}" for q in questions if q.kind == "text"]}
+    (tmp / "form.json").write_text(json.dumps(form))
+    from django.db import connections
+
+    connections.close_all()
+    return [r.pk for r in respondents], len(form["single"]) + len(form["rating"])
+
+
+def start_gunicorn(env, port, log):
+    workers = int(os.environ.get("SURVEY_BENCH_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+    proc = subprocess.Popen([str(VENV_BIN / "gunicorn"), "cchc_portal.wsgi", "-b", f"127.0.0.1:{port}",
+                             "-w", str(workers), "--timeout", "120", "--backlog", "2048", "--log-level", "warning"],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    for _ in range(120):
+        try:
+            urlopen(f"http://127.0.0.1:{port}/accounts/login/", timeout=2)
+            return proc, workers
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.5)
+    raise SystemExit("gunicorn did not start:\n" + Path(log.name).read_text()[-2000:])
+
+
+def locust(env, port, tmp, user_class, users, seconds, first, count, name):
+    prefix = tmp / name
+    env = {**env, "SURVEY_BENCH_TOKENS": str(tmp / "tokens.txt"), "SURVEY_BENCH_FORM": str(tmp / "form.json"),
+           "SURVEY_BENCH_FIRST": str(first), "SURVEY_BENCH_COUNT": str(count)}
+    subprocess.run([str(VENV_BIN / "locust"), "-f", str(Path(__file__).parent / "locustfile_survey.py"), user_class,
+                    "--headless", "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--stop-timeout", "60",
+                    "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary",
+                    "--loglevel", "ERROR", "--exit-code-on-error", "0"],
+                   cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with open(f"{prefix}_stats.csv", newline="") as fh:
+        return {row["Name"]: row for row in csv.DictReader(fh)}
+
+
+def stored(respondent_ids):
+    from surveys.models import Answer, Response
+
+    responses = Response.objects.filter(submitted_at__isnull=False, invitation__respondent_id__in=respondent_ids)
+    return responses.count(), Answer.objects.filter(response__in=responses).count()
+
+
+def ok(row):
+    return int(row["Request Count"]) - int(row["Failure Count"])
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="cchc-bench-survey-run-") as tmpdir, prepared_database() as (url, db):
+        tmp = Path(tmpdir)
+        port = free_port()
+        env = environment(url, f"http://127.0.0.1:{port}")
+        os.environ.update(env)
+        sys.path.insert(0, str(ROOT))
+        start = time.perf_counter()
+        ids, per_form = build(tmp)
+        print(f"database: {db}; {len(ids)} invited respondents, {per_form} answers a form, "
+              f"built in {time.perf_counter() - start:.1f} s")
+        log = open(tmp / "gunicorn.log", "w")
+        server, workers = start_gunicorn(env, port, log)
+        print(f"gunicorn: {workers} sync workers on 127.0.0.1:{port}; locust headless in its own process")
+        cut1, cut2 = len(ids) * 2 // 5, len(ids) // 2
+        try:
+            bare = locust(env, port, tmp, "BarePost", 50, PHASE, 0, 0, "bare")["bare POST"]
+            burst = locust(env, port, tmp, "Submission", 50, PHASE, 0, cut1, "submit")["submit"]
+            paced = locust(env, port, tmp, "PacedSubmission", 50, PHASE, cut1, cut2 - cut1, "paced")["submit"]
+            journey = locust(env, port, tmp, "Respondent", JOURNEY_USERS, JOURNEY_SECONDS, cut2, len(ids) - cut2,
+                             "journey")
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(30)
+            log.close()
+        counts = [stored(ids[:cut1]), stored(ids[cut1:cut2]), stored(ids[cut2:])]
+        from django.db import connections
+
+        connections.close_all()
+
+    bare_rps, submit_rps = float(bare["Requests/s"]), float(burst["Requests/s"])
+    ratio = submit_rps / bare_rps if bare_rps else 0.0
+    p99 = float(paced["99%"])
+    sent = ok(journey["submit"])
+    errors = sum(int(r["Failure Count"]) for r in (burst, paced, journey["Aggregated"]))
+    (burst_db, burst_answers), (paced_db, paced_answers), (journey_db, journey_answers) = counts
+    print(f"bare POST view, 50 users:   {bare_rps:.0f} req/s, p99 {float(bare['99%']):.0f} ms")
+    print(f"submissions, 50 users:      {submit_rps:.0f} req/s, median {float(burst['50%']):.0f} ms, "
+          f"p99 {float(burst['99%']):.0f} ms (back to back, the server saturated)")
+    print(f"ratio submissions / bare:   {ratio:.2f} (goal ≥ {RATIO_GOAL})")
+    print(f"50 respondents, a form every 1-3 s each: {float(paced['Requests/s']):.0f} req/s, median "
+          f"{float(paced['50%']):.0f} ms, p99 {p99:.0f} ms (goal ≤ {P99_GOAL_MS} ms)")
+    print(f"{JOURNEY_USERS} respondents for {JOURNEY_SECONDS} s (open, save twice, send, thank-you): "
+          f"{journey['Aggregated']['Request Count']} requests, p99 of a submission "
+          f"{float(journey['submit']['99%']):.0f} ms")
+    print(f"errors: {errors} (goal 0); forms sent/stored: burst {ok(burst)}/{burst_db}, paced {ok(paced)}/{paced_db}, "
+          f"respondents {sent}/{journey_db}; answers stored {journey_answers} (goal {journey_db * per_form})")
+    lost = (journey_db != sent or burst_db < ok(burst) or paced_db < ok(paced)
+            or (burst_answers, paced_answers, journey_answers) != (burst_db * per_form, paced_db * per_form,
+                                                                   journey_db * per_form))
+    goals = {"ratio": ratio >= RATIO_GOAL, "p99": p99 <= P99_GOAL_MS, "errors": errors == 0, "lost answers": not lost}
+    missed = [k for k, good in goals.items() if not good]
+    print("all goals met" if not missed else f"goals missed: {', '.join(missed)}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,104 @@
+"""Locust users of the survey load benchmark (run by benchmarks/bench_survey_load.py).
+
+SURVEY_BENCH_TOKENS: a file of personal links' tokens, one a line; SURVEY_BENCH_FORM: the
+form's field names (JSON); SURVEY_BENCH_FIRST / _COUNT: the slice of tokens this run uses,
+so that no two runs answer with the same link. The CSRF cookie and token are the client's
+own 32 characters (Django accepts an unmasked secret), so a submission needs no page load.
+"""
+import json
+import os
+import random
+
+from locust import FastHttpUser, between, constant, task
+from locust.exception import StopUser
+
+TOKENS = open(os.environ["SURVEY_BENCH_TOKENS"]).read().split()
+FIRST = int(os.environ.get("SURVEY_BENCH_FIRST", "0"))
+COUNT = int(os.environ.get("SURVEY_BENCH_COUNT", str(len(TOKENS))))
+POOL = iter(TOKENS[FIRST:FIRST + COUNT])
+FORM = json.load(open(os.environ["SURVEY_BENCH_FORM"]))
+CSRF = "benchmarkcsrfsecret0123456789abc"[:32]
+HEADERS = {"Cookie": f"csrftoken={CSRF}", "Content-Type": "application/x-www-form-urlencoded"}
+
+
+def full_form(rng):
+    data = {"csrfmiddlewaretoken": CSRF, "action": "submit"}
+    for name in FORM["single"]:
+        data[name] = "A"
+    for name in FORM["rating"]:
+        data[name] = rng.choice("ABCDE")
+    for name in FORM["text"]:
+        data[name] = ""
+    return data
+
+
+def next_token():
+    token = next(POOL, None)
+    if token is None:
+        raise StopUser()
+    return token
+
+
+class BarePost(FastHttpUser):
+    """The yardstick: a bare Django POST view with the same body and CSRF check."""
+
+    wait_time = constant(0)
+
+    @task
+    def bare(self):
+        self.client.post("/bench/bare/", data=full_form(random.Random()), headers=HEADERS, name="bare POST")
+
+
+class Submission(FastHttpUser):
+    """One complete questionnaire sent for a fresh link, as the page's own form posts it."""
+
+    wait_time = constant(0)
+
+    @task
+    def submit(self):
+        token = next_token()
+        with self.client.post(f"/s/{token}/", data=full_form(random.Random(token)), headers=HEADERS,
+                              name="submit", allow_redirects=False, catch_response=True) as r:
+            if r.status_code == 302 and r.headers.get("Location") == f"/s/{token}/":
+                r.success()
+            else:
+                r.failure(f"HTTP {r.status_code}")
+
+
+class PacedSubmission(Submission):
+    """Respondents as people are: one form sent every one to three seconds each."""
+
+    wait_time = between(1, 3)
+
+
+class Respondent(FastHttpUser):
+    """A whole respondent: open the link, save twice as the page's script does, send, and
+    see the thank-you; then the next respondent after half a second to two."""
+
+    wait_time = between(0.5, 2)
+
+    @task
+    def answer(self):
+        token = next_token()
+        rng = random.Random(token)
+        form = full_form(rng)
+        with self.client.get(f"/s/{token}/", headers=HEADERS, name="open", catch_response=True) as r:
+            if r.status_code != 200 or "Phiếu điều tra xã hội học" not in r.text:
+                r.failure(f"HTTP {r.status_code}")
+                return
+        ratings = FORM["rating"]
+        for part in (ratings[: len(ratings) // 2], ratings[len(ratings) // 2:] + FORM["single"]):
+            body = {"csrfmiddlewaretoken": CSRF, **{name: form[name] for name in part}}
+            with self.client.post(f"/s/{token}/save/", data=body, headers=HEADERS, name="save",
+                                  catch_response=True) as r:
+                if r.status_code != 200:
+                    r.failure(f"HTTP {r.status_code}")
+                    return
+        with self.client.post(f"/s/{token}/", data=form, headers=HEADERS, name="submit", allow_redirects=False,
+                              catch_response=True) as r:
+            if r.status_code != 302:
+                r.failure(f"HTTP {r.status_code}")
+                return
+        with self.client.get(f"/s/{token}/", headers=HEADERS, name="thank-you", catch_response=True) as r:
+            if r.status_code != 200 or "Cảm ơn ông/bà" not in r.text:
+                r.failure(f"HTTP {r.status_code}")

@@ -1,0 +1,78 @@
+"""The survey's part in the periodic tick (cchc_portal.notifications.registry).
+
+Imported once from SurveysConfig.ready(); importing registers (by name, so twice is once):
+- due work `surveys.invitations_due`: once the `survey` step has opened, every approved
+  respondent not yet invited gets a personal link (services.survey_due_invitations);
+- due work `surveys.integrity_scan`: flags over the latest responses (one device, too
+  fast, identical patterns; services.survey_flags_scan), off the respondent's path;
+- reminder source `respondent_lists`: covered agencies whose list is not sent yet;
+- reminder source `survey`: respondents who have not answered, by their agency's
+  effective deadline. A reminder carries no personal link (only hashes are stored, and an
+  outbox row must not hold a usable link): it points to the public page where a
+  respondent gets a fresh link e-mailed to the listed address.
+"""
+from django.urls import reverse
+
+from campaigns.models import Membership, StepKind
+from campaigns.selectors import step_windows
+from cchc_portal.notifications.registry import (
+    Recipient,
+    ReminderTarget,
+    register_due_work,
+    register_reminder_source,
+)
+
+from .models import RespondentGroup, RespondentList
+from .services import survey_due_invitations, survey_flags_scan, survey_unanswered_recipients
+
+
+def invitations_due(now) -> str:
+    sent = survey_due_invitations(now=now)
+    return f"{sent} thư mời trả lời phiếu điều tra XHH"
+
+
+def integrity_scan(now) -> str:
+    return f"{survey_flags_scan(now=now)} dấu hiệu bất thường mới khi trả lời phiếu"
+
+
+def survey_due(campaign, now):
+    """One target per respondent who has not answered while their window is open."""
+    url = reverse("surveys:link_request")
+    for invitation in survey_unanswered_recipients(campaign=campaign, now=now):
+        respondent = invitation.respondent
+        window = invitation.window
+        yield ReminderTarget(
+            key=f"respondent:{respondent.pk}", name=respondent.full_name, deadline=window.closes_at,
+            opens_at=window.opens_at, url=url,
+            recipients=[Recipient(key=f"respondent:{respondent.pk}", email=respondent.email,
+                                  name=respondent.full_name, role="respondent")])
+
+
+def lists_due(campaign, now):
+    """Covered agencies that have not sent their respondent list (none, draft or returned),
+    when the campaign has respondent groups at all."""
+    if not RespondentGroup.objects.filter(campaign=campaign).exists():
+        return
+    done = set(RespondentList.objects.filter(campaign=campaign, status__in=[
+        RespondentList.Status.SENT, RespondentList.Status.APPROVED]).values_list("agency_id", flat=True))
+    agencies = [a for a in campaign.agencies.filter(active=True).order_by("code") if a.pk not in done]
+    windows = step_windows(campaign=campaign, kind=StepKind.RESPONDENT_LISTS, agency_ids=[a.pk for a in agencies])
+    members: dict[int, list] = {}
+    for m in (Membership.objects.filter(agency_id__in=list(windows), user__is_active=True)
+              .select_related("user").order_by("agency_id", "role", "user_id")):
+        members.setdefault(m.agency_id, []).append(m)
+    for agency in agencies:
+        window = windows.get(agency.pk)
+        if window is None:
+            continue
+        yield ReminderTarget(
+            key=f"agency:{agency.pk}", name=agency.name, deadline=window.closes_at, opens_at=window.opens_at,
+            url=reverse("surveys:list_detail", kwargs={"pk": campaign.pk, "code": agency.code}),
+            recipients=[Recipient(key=f"user:{m.user_id}", email=m.user.email, name=m.user.display_name,
+                                  user_id=m.user_id, role=m.role) for m in members.get(agency.pk, [])])
+
+
+register_due_work("surveys.invitations_due", invitations_due, order=30)
+register_due_work("surveys.integrity_scan", integrity_scan, order=35)
+register_reminder_source(StepKind.RESPONDENT_LISTS, lists_due)
+register_reminder_source(StepKind.SURVEY, survey_due)
