@@ -189,7 +189,7 @@ def invitation_by_token(token: str) -> tuple[Invitation | None, bool]:
     if not token or len(token) > 100:
         return None, False
     digest = token_hash(token)
-    related = ("respondent__respondent_list__agency", "respondent__group__rates_group",
+    related = ("respondent__respondent_list__agency", "respondent__group",
                "respondent__campaign", "response")
     inv = Invitation.objects.select_related(*related).filter(token_hash=digest).first()
     if inv is not None:

@@ -27,6 +27,8 @@ urlpatterns = [
     path("surveys/<int:pk>/lists/<str:code>/print/", views.list_print, name="list_print"),
     path("surveys/<int:pk>/lists/<str:code>/respondents/<int:rid>/delete/", views.respondent_delete,
          name="respondent_delete"),
+    path("surveys/<int:pk>/lists/<str:code>/respondents/<int:rid>/resend/", views.respondent_resend,
+         name="respondent_resend"),
     path("surveys/<int:pk>/invitations/send/", views.invitations_send, name="invitations_send"),
     path("surveys/<int:pk>/progress/", views.progress, name="progress"),
     path("surveys/<int:pk>/flags/", views.flags, name="flags"),

@@ -344,6 +344,25 @@ def respondent_delete(request, pk, code, rid):
 
 @login_required
 @require_POST
+def respondent_resend(request, pk, code, rid):
+    """A new personal link e-mailed to one respondent who lost theirs (the old one stops)."""
+    campaign = _campaign(request, pk)
+    agency = selectors.list_agency_get_for_user(user=request.user, campaign=campaign, code=code)
+    respondent = selectors.respondent_get_for_user(user=request.user, campaign=campaign, pk=rid)
+    invitation = Invitation.objects.filter(respondent=respondent).first()
+    if respondent.respondent_list.agency_id != agency.pk or invitation is None:
+        raise Http404
+    try:
+        services.invitation_reissue(invitation=invitation, user=request.user)
+    except ApplicationError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("Đã gửi liên kết mới cho %(name)s.") % {"name": respondent.full_name})
+    return redirect("surveys:list_detail", pk=campaign.pk, code=agency.code)
+
+
+@login_required
+@require_POST
 def list_print(request, pk, code):
     """A printable sheet of QR codes: every link is re-issued (only hashes are stored), the
     new link is e-mailed too, and the sheet exists only in this response."""

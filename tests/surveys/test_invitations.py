@@ -187,3 +187,20 @@ def test_lost_link_goes_to_the_listed_address_only_and_the_page_reveals_nothing(
     assert main(known) == main(unknown)
     assert [m.to for m in mail.outbox] == [["an@example.vn"]]
     assert Invitation.objects.get().issue_count == 2
+
+
+def test_one_respondent_gets_a_new_link_from_the_list_page(survey, commune, commune_staff, staff_b, officer, login,
+                                                          sent):
+    approved(survey, commune, "an@example.vn")
+    sent(invitations_send, campaign=survey.campaign, user=officer)
+    invitation = Invitation.objects.get()
+    url = reverse("surveys:respondent_resend", kwargs={"pk": survey.campaign.pk, "code": commune.code,
+                                                       "rid": invitation.respondent_id})
+    assert login(staff_b).post(url).status_code == 404
+    page = login(commune_staff).get(reverse("surveys:list_detail", kwargs={"pk": survey.campaign.pk,
+                                                                           "code": commune.code}))
+    assert "Gửi liên kết mới" in page.content.decode()
+    assert sent(login(commune_staff).post, url).status_code == 302
+    invitation.refresh_from_db()
+    assert invitation.issue_count == 2 and invitation.reissued_by == commune_staff
+    assert len(mail.outbox) == 2
