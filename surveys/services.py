@@ -76,20 +76,6 @@ def _group_has_responses(group) -> bool:
     return group.pk is not None and Response.objects.filter(invitation__respondent__group=group).exists()
 
 
-def survey_criterion(*, campaign, rates_group, code) -> Criterion:
-    """The `survey` leaf with this code in the criteria set of the rated group."""
-    criterion = (Criterion.objects.filter(criteria_set__campaign=campaign, criteria_set__group=rates_group, code=code)
-                 .select_related("criteria_set").first())
-    if criterion is None:
-        raise ApplicationError(f"Bộ tiêu chí của nhóm “{rates_group.name}” không có tiêu chí “{code}”.",
-                               extra={"errors": {"criterion_code": ["Không có tiêu chí này."]}})
-    if criterion.rule != Rule.SURVEY:
-        raise ApplicationError(f"Tiêu chí “{code}” không lấy điểm từ điều tra XHH (cách chấm: "
-                               f"{criterion.get_rule_display()}).",
-                               extra={"errors": {"criterion_code": ["Không phải tiêu chí điều tra XHH."]}})
-    return criterion
-
-
 @transaction.atomic
 def group_save(*, campaign, code, name, rates_group, form_code="", instructions="", min_answers=3,
                group=None, user=None) -> RespondentGroup:
