@@ -24,9 +24,18 @@ def outbox_send(outbox_id: int) -> str:
     return services.outbox_send_one(outbox_id=outbox_id)
 
 
+BATCH = 1000
+
+
 @shared_task(acks_late=True, **RETRY)
 def send_queued(limit: int | None = None) -> dict:
-    """Send every due queued row (bulk sends, retries after their backoff)."""
+    """Send every due queued row (bulk sends, retries after their backoff). A worker takes
+    BATCH rows per task and queues the next task for the rest, so no task runs for long."""
+    if limit is None and not send_queued.app.conf.task_always_eager:
+        totals = services.outbox_send_due(limit=BATCH)
+        if sum(totals.values()) >= BATCH:
+            send_queued.delay()
+        return totals
     return services.outbox_send_due(limit=limit)
 
 

@@ -104,3 +104,14 @@ def test_old_runs_are_pruned():
     TickRun.objects.filter(pk=old.pk).update(started_at=vn(2020, 1, 1))
     tick_run(now=vn(2026, 11, 15, 17))
     assert not TickRun.objects.filter(pk=old.pk).exists()
+
+
+def test_a_worker_sends_a_big_queue_in_bounded_tasks(monkeypatch):
+    """Not inline: each send_queued task takes BATCH rows and queues the next one."""
+    calls, queued = [], []
+    monkeypatch.setattr(tasks.services, "outbox_send_due", lambda limit=None: calls.append(limit) or {
+        "sent": limit, "retry": 0, "failed": 0, "uncertain": 0, "skipped": 0})
+    monkeypatch.setattr(tasks.send_queued, "delay", lambda *a, **k: queued.append(a))
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    tasks.send_queued.run()
+    assert calls == [tasks.BATCH] and queued == [()]
