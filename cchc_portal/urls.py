@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from campaigns import views as campaign_views
 
-admin.site.site_header = "Cổng Chỉ số CCHC – Quản trị"
-admin.site.site_title = "Quản trị Chỉ số CCHC"
+admin.site.site_header = _("Cổng Chỉ số CCHC – Quản trị")
+admin.site.site_title = _("Quản trị Chỉ số CCHC")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
