@@ -36,7 +36,7 @@ def seed(*, campaigns, now=None) -> None:
            key=f"demo:opened:{current.pk}")
     notify(users=[users["stc.lanhdao"]], text="Cán bộ đầu mối đã trình bản tự đánh giá của Sở Tài chính để duyệt.",
            url=url, key=f"demo:with-leader:{current.pk}")
-    notify(users=[users["canbo.snv"]], text="2 thư nhắc hạn gửi lỗi; xem Hộp thư đi để gửi lại.",
+    notify(users=[users["canbo.snv"]], text="2 thư gửi lỗi hoặc bị trả lại; xem Hộp thư đi để gửi lại.",
            url="/notifications/outbox/", key=f"demo:outbox-failed:{current.pk}")
 
     common = {"template": "notice", "created_at": now - timedelta(days=2), "next_attempt_at": now - timedelta(days=2)}
