@@ -74,7 +74,9 @@ def outbox_enqueue(*, to, subject, template, context=None, key) -> Outbox | None
         return None
     from .tasks import outbox_send
 
-    transaction.on_commit(lambda: outbox_send.delay(row.pk))
+    # robust: a broker outage must not fail the change that was just committed; the tick
+    # sends the row later anyway.
+    transaction.on_commit(lambda: outbox_send.delay(row.pk), robust=True)
     return row
 
 
@@ -99,7 +101,7 @@ def outbox_enqueue_many(messages, *, batch_size=2000) -> int:
     if rows:
         from .tasks import send_queued
 
-        transaction.on_commit(lambda: send_queued.delay())
+        transaction.on_commit(lambda: send_queued.delay(), robust=True)
     return len(rows)
 
 
@@ -298,7 +300,7 @@ def outbox_retry(*, row, user=None, now=None) -> Outbox:
         raise ConflictError("Thư này không ở trạng thái lỗi nên không thể gửi lại.")
     from .tasks import outbox_send
 
-    transaction.on_commit(lambda: outbox_send.delay(row.pk))
+    transaction.on_commit(lambda: outbox_send.delay(row.pk), robust=True)
     row.refresh_from_db()
     return row
 
@@ -331,7 +333,7 @@ def outbox_dispatch_due(*, now=None) -> int:
 
     tasks = min(4, (due + 499) // 500)
     for _ in range(tasks):
-        transaction.on_commit(lambda: send_queued.delay())
+        transaction.on_commit(lambda: send_queued.delay(), robust=True)
     return due
 
 

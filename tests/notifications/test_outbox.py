@@ -263,3 +263,21 @@ def test_retry_and_marks_follow_the_status_rules(django_capture_on_commit_callba
     with django_capture_on_commit_callbacks(execute=True):
         outbox_retry(row=row)
     assert fresh(row).status == S.SENT and len(mail.outbox) == 1
+
+
+def test_a_broker_outage_does_not_fail_the_change_and_the_tick_sends_later(
+        monkeypatch, django_capture_on_commit_callbacks):
+    from cchc_portal.notifications import tasks
+    from cchc_portal.notifications.tick import tick_run
+
+    def down(*args, **kwargs):
+        raise ConnectionError("Redis không phản hồi")
+
+    monkeypatch.setattr(tasks.outbox_send, "delay", down)
+    with django_capture_on_commit_callbacks(execute=True):
+        [row] = enqueue()
+    assert fresh(row).status == S.QUEUED and mail.outbox == []
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        tick_run()
+    assert fresh(row).status == S.SENT and len(mail.outbox) == 1
