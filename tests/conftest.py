@@ -110,3 +110,14 @@ def login(client):
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         return client
     return do
+
+
+@pytest.fixture(autouse=True)
+def _vietnamese_by_default():
+    """Each test starts in Vietnamese: a request that switched to English (LocaleMiddleware
+    activates per request and leaves it active in the thread) must not leak into the next."""
+    from django.utils import translation
+
+    translation.activate("vi")
+    yield
+    translation.activate("vi")
