@@ -125,9 +125,9 @@ DETAIL_HEADER = ["Nhóm", "Mã đơn vị", "Tên đơn vị", "Mã tiêu chí",
                  "Điểm thẩm định", "Điểm tính kết quả", "Giải trình của đơn vị", "Ý kiến thẩm định"]
 
 
-def campaign_workbook(*, campaign, chunk_size=2000):
+def campaign_workbook(*, campaign, chunk_size=2000, on_progress=None, every=10000):
     """Every agency's results (sheet "Tổng hợp") and every item of every agency ("Chi tiết"),
-    read from the database in chunks."""
+    read from the database in chunks; `on_progress(items written)` every `every` items."""
     results = campaign_results(campaign=campaign)
     wb = _workbook()
     summary = _Sheet(wb, "Tổng hợp", ["Nhóm", "Hạng", "Mã đơn vị", "Tên đơn vị", "Trạng thái", "Tổng điểm",
@@ -152,8 +152,10 @@ def campaign_workbook(*, campaign, chunk_size=2000):
         .values_list("assessment_id", "criterion_id", "self_points", "appraised_points", "external_points",
                      "explanation", "appraisal_comment")
     )
-    for assessment_id, criterion_id, self_points, appraised, external, explanation, comment in items.iterator(
-            chunk_size=chunk_size):
+    for n, (assessment_id, criterion_id, self_points, appraised, external, explanation, comment) in enumerate(
+            items.iterator(chunk_size=chunk_size), start=1):
+        if on_progress is not None and n % every == 0:
+            on_progress(n)
         group, code, name = agencies[assessment_id]
         ccode, title, max_points, rule = criteria[criterion_id]
         if appraised is not None:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("reports/<int:pk>/ranking.pdf", views.ranking_export, {"fmt": "pdf"}, name="reports-ranking-pdf"),
     path("reports/<int:pk>/summary.pdf", views.summary_pdf, name="reports-summary-pdf"),
     path("reports/<int:pk>/score-sheets.xlsx", views.campaign_export, name="reports-campaign-export"),
+    path("reports/exports/<int:job_id>.xlsx", views.export_download, name="reports-export-download"),
     # officers, and an agency's own staff for its sheet
     path("reports/<int:pk>/agencies/<str:code>/", views.score_sheet, name="reports-score-sheet"),
     path("reports/<int:pk>/agencies/<str:code>/score-sheet.xlsx", views.score_sheet, {"fmt": "xlsx"},

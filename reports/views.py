@@ -21,12 +21,14 @@ from campaigns.links import links_for
 from campaigns.models import Campaign
 from cchc_portal.core.exceptions import ApplicationError
 from cchc_portal.core.utils import q2
+from scoring.models import Item
 
 from . import charts, exports, selectors, services
 from .forms import PublishForm, ResultSettingsForm
 from .services import grade_bands_format, publication_row
 
 PAGE_SIZE = 50
+EXPORT_INLINE_ITEMS = 60_000  # about 500 agencies × 120 items: well within a request
 SUMMARY_TABLE_MAX = 60
 
 # ---------------------------------------------------------------- home
@@ -295,8 +297,38 @@ def summary_pdf(request, pk):
 
 @login_required
 def campaign_export(request, pk):
+    """Streamed at once for a campaign of up to EXPORT_INLINE_ITEMS items; a larger one is
+    written by a background job (a request would outlive the server's timeout)."""
     campaign = selectors.officer_campaign_get(user=request.user, pk=pk)
-    return _xlsx(exports.campaign_workbook(campaign=campaign), f"phieu-cham-diem-{campaign.pk}.xlsx")
+    if Item.objects.filter(assessment__campaign=campaign).count() <= EXPORT_INLINE_ITEMS:
+        return _xlsx(exports.campaign_workbook(campaign=campaign), f"phieu-cham-diem-{campaign.pk}.xlsx")
+    from cchc_portal.notifications.services import job_start
+
+    from .tasks import campaign_export_job
+
+    job = job_start(kind="campaign_export", user=request.user, task=campaign_export_job,
+                    args={"campaign_id": campaign.pk}, title=_("Phiếu chấm điểm mọi đơn vị – %(name)s") % {
+                        "name": campaign.name})
+    messages.info(request, _("Tệp lớn: đang tạo trong nền; tải về khi việc hoàn thành."))
+    return redirect(job.get_absolute_url())
+
+
+@login_required
+def export_download(request, job_id):
+    """A finished export job's workbook: its officer only (404 for anyone else)."""
+    from django.core.files.storage import default_storage
+
+    from cchc_portal.notifications.selectors import job_get_for_user
+
+    from .tasks import export_path
+
+    job = job_get_for_user(user=request.user, pk=job_id)
+    if (job.kind != "campaign_export" or job.status != job.Status.DONE or not campaign_selectors.user_is_officer(
+            request.user) or not default_storage.exists(export_path(job.pk))):
+        raise Http404
+    return FileResponse(default_storage.open(export_path(job.pk), "rb"), as_attachment=True,
+                        filename=f"phieu-cham-diem-{job.args.get('campaign_id', '')}.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 def score_sheet_context(assessment):

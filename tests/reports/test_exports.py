@@ -93,3 +93,22 @@ def test_full_campaign_export_streams_every_item(login, officer, campaign, golde
     assert sa_11[5:9] == (2, 2, 1.75, 1.75) and sa_11[10] == "Kế hoạch ban hành chậm"
     sa_41 = next(row for row in detail if row[1] == "SA" and row[3] == "4.1")
     assert Decimal(str(sa_41[8])) == Decimal("1.5")  # survey points counted from the figure
+
+
+def test_a_large_campaign_exports_in_the_background(login, officer, staff_a, campaign, golden, monkeypatch,
+                                                    settings, tmp_path, django_capture_on_commit_callbacks):
+    from cchc_portal.notifications.models import Job
+    from reports import views
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    monkeypatch.setattr(views, "EXPORT_INLINE_ITEMS", 10)  # 22 items: "large"
+    client = login(officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.get(reverse("reports-campaign-export", args=[campaign.pk]))
+    job = Job.objects.get(kind="campaign_export")
+    assert r.status_code == 302 and r["Location"] == job.get_absolute_url()
+    job.refresh_from_db()
+    assert (job.status, job.total, job.done) == ("done", 22, 22) and job.result_url
+    wb = workbook(client.get(job.result_url))
+    assert len(list(wb["Chi tiết"].iter_rows(min_row=2, values_only=True))) == 22
+    assert login(staff_a).get(job.result_url).status_code == 404
