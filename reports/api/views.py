@@ -4,7 +4,7 @@ Results and publications are public once a campaign is published (they serve the
 publication's frozen rows); before that only officers see them (live results).
 """
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
@@ -90,6 +90,7 @@ class PublicationSerializer(serializers.Serializer):
 
 
 class PublishApi(APIView):
+    @extend_schema_serializer(component_name="PublishInput")
     class InputSerializer(serializers.Serializer):
         decision_number = serializers.CharField(max_length=100)
         note = serializers.CharField(required=False, allow_blank=True, default="")
@@ -111,6 +112,7 @@ class PublishApi(APIView):
 class PublicationListApi(APIView):
     permission_classes = [AllowAny]
 
+    @extend_schema_serializer(component_name="PublicationListItem")
     class OutputSerializer(PublicationSerializer):
         published_by = serializers.SerializerMethodField()
 
