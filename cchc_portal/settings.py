@@ -153,6 +153,9 @@ if env("AWS_STORAGE_BUCKET_NAME", default=""):
     }
 EVIDENCE_MAX_MB = env.int("EVIDENCE_MAX_MB", default=20)
 EVIDENCE_VIRUS_SCAN = env("EVIDENCE_VIRUS_SCAN", default="")  # dotted path of a callable, off by default
+# Behind a reverse proxy, the header holding the client address (e.g. HTTP_X_REAL_IP):
+# survey rate limits and answer fingerprints use it.
+SURVEY_CLIENT_IP_HEADER = env("SURVEY_CLIENT_IP_HEADER", default="")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
