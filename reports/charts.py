@@ -6,6 +6,7 @@ installed. Each chart carries a <title> and an aria-label; the pages show the sa
 figures in a table next to it. Charts of a publication never change, so they are cached
 per publication (`cached`).
 """
+import base64
 import hashlib
 import io
 import re
@@ -167,6 +168,12 @@ def year_over_year(rows, *, title, this_label, last_label, salt="yoy") -> str:
         return _render(fig, title=title, salt=salt)
 
     return _draw(draw, title=title, salt=salt)
+
+
+def data_uri(svg: str) -> str:
+    """The same SVG as an image source, for the PDFs: WeasyPrint then draws it as an image
+    (no CSS cascade over every SVG element, no clash between the ids of two charts)."""
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
 def cached(publication, name, build, *parts) -> str:

@@ -289,6 +289,7 @@ def summary_pdf(request, pk):
             g["field_chart"] = charts.cached(publication, "summary-fields", field_chart, g["code"])
         else:
             g["chart"], g["field_chart"] = bars(), field_chart()
+        g["chart_uri"], g["field_chart_uri"] = charts.data_uri(g["chart"]), charts.data_uri(g["field_chart"])
     content = exports.render_pdf("reports/pdf/summary.html", {
         "campaign": campaign, "groups": groups, "publication": publication, "header": _header(campaign),
         "settings": selectors.result_settings_for(campaign)})
