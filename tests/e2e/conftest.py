@@ -22,23 +22,34 @@ def browser():
         b.close()
 
 
+def _close_quietly(context):
+    """Close the browser context and give the live server a moment to finish requests that
+    were in flight (autosave, progress polling), so the database flush after the test does
+    not race them."""
+    import time
+
+    context.close()
+    time.sleep(0.3)
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, transactional_db, live_server):
+    # Set up after the database and the server, so torn down (closed) before the flush.
     context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
     pg = context.new_page()
     pg.set_default_timeout(15000)
     yield pg
-    context.close()
+    _close_quietly(context)
 
 
 @pytest.fixture
-def phone_page(browser):
+def phone_page(browser, transactional_db, live_server):
     context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
                                   viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     pg = context.new_page()
     pg.set_default_timeout(15000)
     yield pg
-    context.close()
+    _close_quietly(context)
 
 
 def log_in(page, live_server, username, password="Pass-1234"):
