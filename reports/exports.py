@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from scoring.models import Assessment, Criterion, Item
 
-from .results import _code_key, campaign_results, percent
+from .results import _code_key, campaign_results, no_cyclic_gc, percent
 
 HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
 BOLD = Font(bold=True)
@@ -200,7 +200,8 @@ def render_pdf(template, context) -> bytes:
     import weasyprint
 
     html = render_to_string(template, context)
-    return weasyprint.HTML(string=html).write_pdf()
+    with no_cyclic_gc():
+        return weasyprint.HTML(string=html).write_pdf()
 
 
 def field_rows(fields, averages=None):

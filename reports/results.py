@@ -510,10 +510,11 @@ def _load_shapes(campaign, detail, survey_apart=True):
 
 
 @contextmanager
-def _no_cyclic_gc():
-    """Thousands of small result objects would trigger full garbage collections that walk
-    every object of the process (a third of the time for 3,400 agencies); none of them
-    form cycles, so the collector waits until the results are built."""
+def no_cyclic_gc():
+    """Bulk work that creates many objects (results of 3,400 agencies, a PDF's layout boxes)
+    would trigger full garbage collections that walk every object of the process, a third
+    of the time; the cycle collector waits until the work is done (reference counting
+    still frees everything else at once)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -527,7 +528,7 @@ def campaign_results(*, campaign, detail=False, assessments=None, settings=None)
     """Every agency's results (see the module docstring). `assessments`: limit to these
     assessment ids; `detail`: nothing collapsed, the engine on every agency, every node's
     points in `row.nodes`."""
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         return _campaign_results(campaign=campaign, detail=detail, assessments=assessments, settings=settings)
 
 
