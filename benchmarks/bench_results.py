@@ -71,6 +71,13 @@ def main():
         print(f"raw SQL aggregate: {t_raw * 1000:.0f} ms ({len(raw())} rows)")
         print(f"campaign_results:  {t_sel * 1000:.0f} ms ({rows['n']} agencies)")
         print(f"ratio {ratio:.2f} × (goal ≤ {GOAL:.0f} ×) {'OK' if ratio <= GOAL else 'MISSED'}")
+        from campaigns.models import User
+        from reports.services import publication_create
+
+        start = time.perf_counter()
+        publication_create(campaign=campaign, user=User.objects.get(username="bench.officer"),
+                           decision_number="1/QĐ-UBND")
+        print(f"(for information) publishing them, every node frozen: {time.perf_counter() - start:.1f} s")
         connection.close()
     return 0 if ratio <= GOAL else 1
 
