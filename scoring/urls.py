@@ -1,10 +1,5 @@
 """Pages of the scoring app, one module per area (criteria, assessments, appraisal)."""
-from importlib import import_module
+from .views import appraisal, assessments, criteria
 
 app_name = "scoring"
-urlpatterns = []
-for _area in ("criteria", "assessments", "appraisal"):
-    try:
-        urlpatterns += import_module(f"scoring.views.{_area}").urlpatterns
-    except (ModuleNotFoundError, AttributeError):  # an area not built yet
-        pass
+urlpatterns = criteria.urlpatterns + assessments.urlpatterns + appraisal.urlpatterns

@@ -1,9 +1,4 @@
 """API v1 of the scoring app, one module per area (criteria, assessments, appraisal)."""
-from importlib import import_module
+from . import appraisal, assessments, criteria
 
-urlpatterns = []
-for _area in ("criteria", "assessments", "appraisal"):
-    try:
-        urlpatterns += import_module(f"scoring.api.{_area}").urlpatterns
-    except (ModuleNotFoundError, AttributeError):  # an area not built yet
-        pass
+urlpatterns = criteria.urlpatterns + assessments.urlpatterns + appraisal.urlpatterns
