@@ -3,6 +3,9 @@
 Imported once from SurveysConfig.ready(); importing registers (by name, so twice is once):
 - due work `surveys.invitations_due`: once the `survey` step has opened, every approved
   respondent not yet invited gets a personal link (services.survey_due_invitations);
+- due work `surveys.answers_expand`: the rows of Answer of the responses sent since the
+  last tick, written from their one-row documents (answers.expand_pending; the points
+  also do it first, so they never wait for the tick);
 - due work `surveys.integrity_scan`: flags over the latest responses (one device, too
   fast, identical patterns; services.survey_flags_scan), off the respondent's path;
 - reminder source `respondent_lists`: covered agencies whose list is not sent yet;
@@ -22,6 +25,7 @@ from cchc_portal.notifications.registry import (
     register_reminder_source,
 )
 
+from .answers import expand_pending
 from .models import RespondentGroup, RespondentList
 from .services import survey_due_invitations, survey_flags_scan, survey_unanswered_recipients
 
@@ -29,6 +33,10 @@ from .services import survey_due_invitations, survey_flags_scan, survey_unanswer
 def invitations_due(now) -> str:
     sent = survey_due_invitations(now=now)
     return f"{sent} thư mời trả lời phiếu điều tra XHH"
+
+
+def answers_expand(now) -> str:
+    return f"{expand_pending()} phiếu trả lời đã ghi thành từng câu"
 
 
 def integrity_scan(now) -> str:
@@ -73,6 +81,7 @@ def lists_due(campaign, now):
 
 
 register_due_work("surveys.invitations_due", invitations_due, order=30)
+register_due_work("surveys.answers_expand", answers_expand, order=33)
 register_due_work("surveys.integrity_scan", integrity_scan, order=35)
 register_reminder_source(StepKind.RESPONDENT_LISTS, lists_due)
 register_reminder_source(StepKind.SURVEY, survey_due)

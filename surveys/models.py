@@ -145,17 +145,27 @@ class Response(models.Model):
     # SHA-256 of the rating answers (question, rated agency, option): identical patterns.
     answers_digest = models.CharField(max_length=64, blank=True)
     rating_rows = models.PositiveIntegerField(default=0)
+    # The respondent's answers as one document, drafts and sent alike (the link resumes from
+    # it): {"<question id>": {"<rated agency id>": "A", ...} | ["A", "C"] | "text"}. A
+    # submission writes this one row; the rows of Answer that the points count are written
+    # from it off the respondent's path (services.responses_expand), and `answers_pending`
+    # says they are not written yet. Every reader of Answer expands what is pending first.
+    answers_data = models.JSONField(default=dict, blank=True)
+    answers_pending = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
             models.Index(fields=["ip_hash", "submitted_at"], name="response_device_idx"),
             models.Index(fields=["answers_digest"], name="response_digest_idx"),
+            models.Index(fields=["id"], condition=models.Q(answers_pending=True), name="response_pending_idx"),
         ]
         verbose_name = _("phiếu trả lời")
         verbose_name_plural = _("phiếu trả lời")
 
 
 class Answer(models.Model):
+    """One counted answer of a sent response, written from `Response.answers_data`."""
+
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     rated_agency = models.ForeignKey(Agency, on_delete=models.CASCADE, null=True, blank=True, related_name="+")

@@ -4,20 +4,36 @@ Anonymity: nothing here returns a respondent's answers next to who they are. Pro
 and statuses carry names (for the agency that listed them) but never answers; points and
 flags carry answers' aggregates and response ids but never names.
 """
+import json
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.dateparse import parse_datetime
 
 from campaigns import selectors as campaign_selectors
 from campaigns.models import Agency, Campaign, StepKind
 from cchc_portal.core.utils import q2
 
-from .models import Answer, Flag, Invitation, Question, Respondent, RespondentGroup, RespondentList, SurveyVoid
+from .answers import expand_pending, from_data
+from .models import (
+    Answer,
+    Flag,
+    Invitation,
+    Question,
+    Respondent,
+    RespondentGroup,
+    RespondentList,
+    Response,
+    SurveyVoid,
+)
 from .options import weights
 from .tokens import token_hash
 
@@ -113,15 +129,15 @@ class Section:
     questions: list = field(default_factory=list)
 
 
-@dataclass
 class Questionnaire:
-    """What one respondent answers: the group's questions by section and the rated agencies."""
+    """What one respondent answers: the group's questions by section and the rated agencies.
+    Built once per group and respondent agency and kept (questionnaire_cached), so what
+    every save and submission looks up is computed once."""
 
-    group: RespondentGroup
-    questions: list[Question]
-    rated: list[Agency]
+    def __init__(self, group: RespondentGroup, questions: list[Question], rated: list[Agency]):
+        self.group, self.questions, self.rated = group, questions, rated
 
-    @property
+    @cached_property
     def sections(self) -> list[Section]:
         out: list[Section] = []
         for q in self.questions:
@@ -130,27 +146,56 @@ class Questionnaire:
             out[-1].questions.append(q)
         return out
 
-    @property
-    def rated_ids(self) -> set[int]:
-        return {a.pk for a in self.rated}
+    @cached_property
+    def rated_ids(self) -> frozenset[int]:
+        return frozenset(a.pk for a in self.rated)
 
-    @property
+    @cached_property
     def by_id(self) -> dict[int, Question]:
         return {q.pk: q for q in self.questions}
 
-    def rows(self) -> list[tuple[Question, Agency | None]]:
-        """Every answerable row: one per rated agency for a rating question, one otherwise."""
+    @cached_property
+    def option_keys(self) -> dict[int, frozenset[str]]:
+        return {q.pk: frozenset(o["key"] for o in q.options) for q in self.questions}
+
+    @cached_property
+    def fields(self) -> dict[str, tuple[Question, int | None]]:
+        """The page's field names: `q<question>_a<agency>` for a matrix row, `q<question>`
+        otherwise."""
+        out = {}
+        for q in self.questions:
+            if q.kind == Question.Kind.RATING:
+                out |= {f"q{q.pk}_a{a.pk}": (q, a.pk) for a in self.rated}
+            else:
+                out[f"q{q.pk}"] = (q, None)
+        return out
+
+    @cached_property
+    def _rows(self) -> tuple[tuple[Question, Agency | None], ...]:
         out = []
         for q in self.questions:
             if q.kind == Question.Kind.RATING:
                 out += [(q, a) for a in self.rated]
             else:
                 out.append((q, None))
-        return out
+        return tuple(out)
+
+    def rows(self) -> list[tuple[Question, Agency | None]]:
+        """Every answerable row: one per rated agency for a rating question, one otherwise."""
+        return list(self._rows)
+
+    @cached_property
+    def required_keys(self) -> tuple[tuple[tuple[int, int | None], Question, Agency | None], ...]:
+        return tuple(((q.pk, a.pk if a else None), q, a) for q, a in self._rows if q.required)
+
+    @cached_property
+    def rating_keys(self) -> tuple[tuple[int, int], ...]:
+        """(question, rated agency) of every matrix row, sorted (the identical-pattern digest)."""
+        return tuple(sorted((q.pk, a.pk) for q, a in self._rows if a is not None))
 
     @property
     def rating_row_count(self) -> int:
-        return sum(len(self.rated) for q in self.questions if q.kind == Question.Kind.RATING)
+        return len(self.rating_keys)
 
 
 def questionnaire_for(*, group, respondent_agency=None, campaign=None) -> Questionnaire:
@@ -168,38 +213,142 @@ def questionnaire_cached(*, group, campaign, respondent_agency) -> Questionnaire
     (SURVEY_QUESTIONNAIRE_CACHE_SECONDS, 60) covers changes made elsewhere (the admin, the
     campaign's agencies)."""
     ttl = getattr(settings, "SURVEY_QUESTIONNAIRE_CACHE_SECONDS", 60)
-    key = (group.pk, group.updated_at, campaign.pk)
     clock = time.monotonic()
-    hit = _QUESTIONNAIRES.get(key)
-    if hit is None or hit[0] < clock:
-        if len(_QUESTIONNAIRES) > 500:
-            _QUESTIONNAIRES.clear()
-        hit = (clock + ttl, questionnaire_for(group=group, campaign=campaign))
-        _QUESTIONNAIRES[key] = hit
-    full = hit[1]
-    return Questionnaire(group, full.questions, [a for a in full.rated if a.pk != respondent_agency.pk])
+    mine_key = (group.pk, group.updated_at, campaign.pk, respondent_agency.pk)
+    hit = _QUESTIONNAIRES.get(mine_key)
+    if hit is not None and hit[0] >= clock:
+        return hit[1]
+    if len(_QUESTIONNAIRES) > 2000:
+        _QUESTIONNAIRES.clear()
+    full_key = (group.pk, group.updated_at, campaign.pk, None)
+    full = _QUESTIONNAIRES.get(full_key)
+    if full is None or full[0] < clock:
+        full = _QUESTIONNAIRES[full_key] = (clock + ttl, questionnaire_for(group=group, campaign=campaign))
+    mine = Questionnaire(group, full[1].questions, [a for a in full[1].rated if a.pk != respondent_agency.pk])
+    _QUESTIONNAIRES[mine_key] = (full[0], mine)
+    return mine
 
 
 # ---------------------------------------------------------------- the answer page
 
 
+@dataclass(frozen=True)
+class AnswerContext:
+    """What every answer request of one agency's respondents of one group checks: the
+    campaign's status, the agency's survey window (its extension included) and whether
+    the agency's survey result was voided."""
+
+    campaign: Campaign
+    group: RespondentGroup
+    agency: Agency
+    window: object  # campaigns.selectors.Window | None
+    agency_voided: bool
+
+
+_CONTEXTS: dict = {}
+
+
+def answer_context(*, campaign_id, group_id, agency_id) -> AnswerContext:
+    """Kept in the process for SURVEY_CONTEXT_CACHE_SECONDS (5): the respondents' hot path
+    reads it on every request and it changes only by an officer's hand (a plan's step, an
+    extension, the campaign's status), which then reaches the page within those seconds.
+    The moment a window closes is compared with the clock on every request, so a deadline
+    itself is never late. 0 turns the cache off (the test settings)."""
+    ttl = getattr(settings, "SURVEY_CONTEXT_CACHE_SECONDS", 5)
+    key = (campaign_id, group_id, agency_id)
+    clock = time.monotonic()
+    hit = _CONTEXTS.get(key)
+    if hit is not None and hit[0] > clock:
+        return hit[1]
+    campaign = Campaign.objects.get(pk=campaign_id)
+    agency = Agency.objects.only("id", "code", "name", "group_id").get(pk=agency_id)
+    context = AnswerContext(
+        campaign=campaign, group=RespondentGroup.objects.get(pk=group_id), agency=agency,
+        window=campaign_selectors.step_window_for(agency=agency, campaign=campaign, kind=StepKind.SURVEY),
+        agency_voided=SurveyVoid.objects.filter(campaign_id=campaign_id, agency_id=agency_id).exists())
+    if ttl > 0:
+        if len(_CONTEXTS) > 5000:
+            _CONTEXTS.clear()
+        _CONTEXTS[key] = (clock + ttl, context)
+    return context
+
+
+def _utc(value):
+    """A datetime read by a raw query: aware already (PostgreSQL) or text in UTC (SQLite)."""
+    if value is None or isinstance(value, datetime):
+        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
+    parsed = parse_datetime(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _instance(model, **values):
+    """A model instance as loaded from the database with only these fields (the others are
+    deferred: they load if read)."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[n] for n in names])
+
+
+_LINK_SQL = """
+SELECT i.id, i.status, i.opened_at, i.answered_at, i.respondent_id,
+       r.campaign_id, r.group_id, r.respondent_list_id, r.full_name, l.agency_id,
+       resp.id, resp.started_at, resp.submitted_at, resp.answers_data
+FROM surveys_invitation i
+JOIN surveys_respondent r ON r.id = i.respondent_id
+JOIN surveys_respondentlist l ON l.id = r.respondent_list_id
+LEFT JOIN surveys_response resp ON resp.invitation_id = i.id
+WHERE i.{column} = %s"""
+
+
+def _link(column: str, digest: str) -> Invitation | None:
+    """One query for all that the answer page needs of a link. Raw SQL on purpose: this is
+    every respondent's every request, and the ORM's compilation of the same join costs
+    four times the query itself. The invitation comes back as model instances whose other
+    fields are deferred (they load if something reads them)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_LINK_SQL.format(column=column), [digest])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (inv_id, status, opened_at, answered_at, respondent_id, campaign_id, group_id, list_id, full_name, agency_id,
+     response_id, started_at, submitted_at, answers_data) = row
+    invitation = _instance(Invitation, id=inv_id, status=status, opened_at=_utc(opened_at),
+                           answered_at=_utc(answered_at), respondent_id=respondent_id)
+    respondent = _instance(Respondent, id=respondent_id, campaign_id=campaign_id, respondent_list_id=list_id,
+                           group_id=group_id, full_name=full_name)
+    respondent_list = _instance(RespondentList, id=list_id, agency_id=agency_id)
+    context = answer_context(campaign_id=campaign_id, group_id=group_id, agency_id=agency_id)
+    respondent_list.agency = context.agency
+    respondent.respondent_list, respondent.campaign, respondent.group = respondent_list, context.campaign, context.group
+    invitation.respondent = respondent
+    invitation.context = context
+    if response_id is None:
+        Invitation.response.related.set_cached_value(invitation, None)
+    else:
+        data = answers_data if isinstance(answers_data, dict) else json.loads(answers_data or "{}")
+        invitation.response = _instance(Response, id=response_id, invitation_id=inv_id, started_at=_utc(started_at),
+                                        submitted_at=_utc(submitted_at), answers_data=data)
+    return invitation
+
+
 def invitation_by_token(token: str) -> tuple[Invitation | None, bool]:
     """(invitation, replaced): the invitation whose current token this is, or — with
-    `replaced` True — whose previous token it was. (None, False) when unknown."""
+    `replaced` True — whose previous token it was. (None, False) when unknown. The
+    invitation carries `context` (answer_context) and its response, if any."""
     if not token or len(token) > 100:
         return None, False
     digest = token_hash(token)
-    related = ("respondent__respondent_list__agency", "respondent__group",
-               "respondent__campaign", "response")
-    inv = Invitation.objects.select_related(*related).filter(token_hash=digest).first()
-    if inv is not None:
-        return inv, False
-    old = Invitation.objects.select_related(*related).filter(previous_token_hash=digest).first()
+    invitation = _link("token_hash", digest)
+    if invitation is not None:
+        return invitation, False
+    old = _link("previous_token_hash", digest)
     return (old, True) if old is not None else (None, False)
 
 
 def answer_window(*, invitation):
     """The survey window of the respondent's agency (its extension included), or None."""
+    context = getattr(invitation, "context", None)
+    if context is not None:
+        return context.window
     respondent = invitation.respondent
     return campaign_selectors.step_window_for(agency=respondent.respondent_list.agency, campaign=respondent.campaign,
                                               kind=StepKind.SURVEY)
@@ -207,25 +356,16 @@ def answer_window(*, invitation):
 
 def stored_answers(*, response) -> dict[tuple[int, int | None], list[str] | str]:
     """(question id, rated agency id) → option keys, or the text of a text question."""
-    out: dict = {}
     if response is None:
-        return out
-    for qid, aid, option, text in Answer.objects.filter(response=response).values_list(
-            "question_id", "rated_agency_id", "option", "text"):
-        if option:
-            out.setdefault((qid, aid), []).append(option)
-        else:
-            out[(qid, aid)] = text
-    return out
+        return {}
+    return from_data(response.answers_data)
 
 
 def missing_rows(questionnaire: Questionnaire, answers: dict) -> list[tuple[Question, Agency | None]]:
     """Required rows without an answer ("don't know" is an answer)."""
     missing = []
-    for q, agency in questionnaire.rows():
-        if not q.required:
-            continue
-        value = answers.get((q.pk, agency.pk if agency else None))
+    for key, q, agency in questionnaire.required_keys:
+        value = answers.get(key)
         if not value or (isinstance(value, str) and not value.strip()):
             missing.append((q, agency))
     return missing
@@ -344,8 +484,10 @@ def _valid_answers(campaign, question_ids):
 
 def survey_points(*, campaign, agency_ids=None) -> dict[tuple[int, int], SurveyPoint]:
     """(rated agency id, criterion id) → SurveyPoint for every survey criterion that a
-    rating question feeds and every covered agency of that criterion's group. Four queries
-    whatever the number of answers."""
+    rating question feeds and every covered agency of that criterion's group. Five queries
+    whatever the number of answers, once the sent responses' answers are written out
+    (pending ones are written first: the points never miss a sent answer)."""
+    expand_pending(campaign_id=campaign.pk)
     questions = list(Question.objects.filter(group__campaign=campaign, kind=Question.Kind.RATING,
                                              criterion__isnull=False)
                      .select_related("criterion__criteria_set", "group"))

@@ -7,6 +7,7 @@ conditional updates that check the row count, so a double click, a second worker
 submissions at the same instant change nothing twice.
 """
 import hashlib
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, DateTimeField, F, Q, Value, When
+from django.db.models import Case, DateTimeField, F, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -29,8 +30,8 @@ from cchc_portal.notifications.services import notification_create, outbox_enque
 from scoring.models import Criterion, Rule
 
 from . import selectors
+from .answers import VOIDED_REASON, from_data, to_data
 from .models import (
-    Answer,
     Flag,
     Invitation,
     Question,
@@ -141,7 +142,8 @@ def question_save(*, group, number, text, kind, options, section="", criterion=N
 @transaction.atomic
 def question_delete(*, question, user=None) -> None:
     _require_officer(user)
-    if question.answers.exists():
+    if question.answers.exists() or Response.objects.filter(invitation__respondent__group_id=question.group_id,
+                                                             answers_data__has_key=str(question.pk)).exists():
         raise ConflictError("Câu hỏi đã có câu trả lời; không thể xóa.")
     question.delete()
     _touch(question.group_id)
@@ -788,6 +790,13 @@ _OPENED = Case(When(status__in=[Invitation.Status.SENT, Invitation.Status.BOUNCE
                     then=Value(Invitation.Status.OPENED)), default=F("status"))
 
 
+def _cached_response(invitation):
+    try:
+        return invitation.response
+    except Response.DoesNotExist:
+        return None
+
+
 def invitation_open(*, invitation, now=None) -> Response:
     """The page's first view: mark the first open and start the response (its
     `started_at` times the answers). Writes only the first time."""
@@ -798,31 +807,25 @@ def invitation_open(*, invitation, now=None) -> Response:
         invitation.opened_at = now
         if invitation.status in (Invitation.Status.SENT, Invitation.Status.BOUNCED):
             invitation.status = Invitation.Status.OPENED
-    try:
-        return invitation.response
-    except Response.DoesNotExist:
-        pass
+    response = _cached_response(invitation)
+    if response is not None:
+        return response
     response, _ = Response.objects.get_or_create(invitation=invitation, defaults={"started_at": now})
     invitation.response = response
     return response
 
 
-def _take(*, invitation, now, submit=False) -> Response:
-    """The first write of every answering transaction, on the invitation row, so that it
-    locks the row (PostgreSQL) or the database (SQLite) before anything is read: a save
-    takes an invitation still open (and marks the first open), a submission turns it
-    answered. Of two submissions at the same instant the second updates no row."""
-    fields = {"updated_at": now, "opened_at": Coalesce(F("opened_at"), Value(now, output_field=DateTimeField()))}
-    if submit:
-        fields.update(status=Invitation.Status.ANSWERED, answered_at=now)
-    else:
-        fields["status"] = _OPENED
+def _take(*, invitation, now) -> Response:
+    """The first write of a save's transaction, on the invitation row, so that it locks the
+    row (PostgreSQL) or the database (SQLite) before anything is read: a save takes an
+    invitation still open (and marks the first open); one already sent updates no row."""
+    fields = {"updated_at": now, "opened_at": Coalesce(F("opened_at"), Value(now, output_field=DateTimeField())),
+              "status": _OPENED}
     if not Invitation.objects.filter(pk=invitation.pk, status__in=OPEN_STATUSES).update(**fields):
         raise ConflictError(ALREADY_SENT)
-    response, created = Response.objects.get_or_create(invitation=invitation, defaults={"started_at": now})
+    response, _created = Response.objects.get_or_create(invitation=invitation, defaults={"started_at": now})
     if response.submitted_at is not None:
         raise ConflictError(ALREADY_SENT)
-    response.created_now = created
     invitation.response = response
     return response
 
@@ -833,96 +836,87 @@ FIELD_RE = re.compile(r"q(\d+)(?:_a(\d+))?")
 def answers_from_post(data, questionnaire, *, partial=False) -> dict:
     """Answers posted by the page: `q<question>_a<agency>` for a matrix row, `q<question>`
     otherwise (repeated for multiple choice). A partial save lists the questions it touches
-    in `touched` so that clearing a multiple choice or a text is saved too."""
-    by_id, rated = questionnaire.by_id, questionnaire.rated_ids
-    names = set(data.keys()) | (set(data.getlist("touched")) if partial else set())
+    in `touched` so that clearing a multiple choice or a text is saved too. A field of
+    another questionnaire (a question or a rated agency not on this one) is refused."""
+    fields, option_keys = questionnaire.fields, questionnaire.option_keys
+    posted = dict(data.lists())
+    if partial:
+        for name in data.getlist("touched"):
+            posted.setdefault(name, [])
     out, bad = {}, []
-    for name in sorted(names):
-        m = FIELD_RE.fullmatch(name)
-        if not m:
-            continue
-        question = by_id.get(int(m[1]))
-        agency_id = int(m[2]) if m[2] else None
-        if question is None:
-            bad.append(name)
-            continue
-        keys = {o["key"] for o in question.options}
-        values = [v for v in data.getlist(name) if v != ""]
-        if question.kind == Question.Kind.RATING:
-            if agency_id not in rated or len(values) != 1 or values[0] not in keys:
+    for name, raw in posted.items():
+        spec = fields.get(name)
+        if spec is None:
+            if FIELD_RE.fullmatch(name):
                 bad.append(name)
-                continue
-            out[(question.pk, agency_id)] = values
-        elif agency_id is not None:
-            bad.append(name)
-        elif question.kind == Question.Kind.TEXT:
-            out[(question.pk, None)] = (data.get(name) or "").strip()[:2000]
-        elif (question.kind == Question.Kind.SINGLE and len(values) > 1) or not set(values) <= keys:
+            continue
+        question, agency_id = spec
+        keys = option_keys[question.pk]
+        kind = question.kind
+        if kind == Question.Kind.RATING:
+            if len(raw) != 1 or raw[0] not in keys:
+                bad.append(name)
+            else:
+                out[(question.pk, agency_id)] = raw
+            continue
+        values = [v for v in raw if v != ""]
+        if kind == Question.Kind.TEXT:
+            out[(question.pk, None)] = (raw[-1] if raw else "").strip()[:2000]
+        elif (kind == Question.Kind.SINGLE and len(values) > 1) or not set(values) <= keys:
             bad.append(name)
         else:
             out[(question.pk, None)] = list(dict.fromkeys(values))
     if bad:
-        raise ApplicationError("Câu trả lời không hợp lệ.", extra={"errors": {"answers": bad[:20]}})
+        raise ApplicationError("Câu trả lời không hợp lệ.", extra={"errors": {"answers": sorted(bad)[:20]}})
     return out
-
-
-def _write_answers(response, answers, *, replace_all, fresh=False):
-    existing = Answer.objects.filter(response=response)
-    if fresh:
-        pass  # a response started in this transaction has no answers yet
-    elif replace_all:
-        existing.delete()
-    elif answers:
-        by_question = defaultdict(list)
-        for qid, aid in answers:
-            by_question[qid].append(aid)
-        cond = Q()
-        for qid, aids in by_question.items():
-            rated = [a for a in aids if a is not None]
-            if rated:
-                cond |= Q(question_id=qid, rated_agency_id__in=rated)
-            if None in aids:
-                cond |= Q(question_id=qid, rated_agency__isnull=True)
-        existing.filter(cond).delete()
-    rows = []
-    for (qid, aid), value in answers.items():
-        if isinstance(value, str):
-            if value:
-                rows.append((response.pk, qid, aid, "", value))
-        else:
-            rows += [(response.pk, qid, aid, k, "") for k in value]
-    _insert_answers(rows)
-
-
-def _insert_answers(rows, batch=150):
-    """One multi-row INSERT per batch, without building a model instance per answer: a
-    form is often a hundred answers and this is every respondent's hot path."""
-    table, qn = Answer._meta.db_table, connection.ops.quote_name
-    columns = ", ".join(qn(c) for c in ("response_id", "question_id", "rated_agency_id", "option", "text"))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            chunk = rows[start:start + batch]
-            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
-            # table and column names come from _meta, values are parameters
-            cursor.execute(f"INSERT INTO {qn(table)} ({columns}) VALUES {values}", [v for row in chunk for v in row])
 
 
 def response_save(*, invitation, answers, replace_all=False, now=None, window=None) -> Response:
     """Save answers as the respondent goes (the same link resumes). `replace_all`: the
-    posted page is the whole truth (the form's own submit)."""
+    posted page is the whole truth (the form's own submit); otherwise the posted answers
+    replace theirs and the rest stay. A draft is one row (Response.answers_data)."""
     now = now or timezone.now()
     check_answer_window(invitation=invitation, now=now, window=window)
     with transaction.atomic():
         response = _take(invitation=invitation, now=now)
-        _write_answers(response, answers, replace_all=replace_all, fresh=response.created_now)
+        response.answers_data = to_data(answers, None if replace_all else response.answers_data)
+        response.last_saved_at = now
+        response.save(update_fields=["answers_data", "last_saved_at"])
     return response
 
 
 def _digest(questionnaire, answers) -> tuple[str, int]:
-    rating = sorted((q.pk, a.pk, ",".join(sorted(answers.get((q.pk, a.pk)) or [])))
-                    for q, a in questionnaire.rows() if a is not None)
-    text = "|".join(f"{q}:{a}:{o}" for q, a, o in rating)
+    rating = questionnaire.rating_keys
+    text = "|".join(f"{q}:{a}:{','.join(sorted(answers.get((q, a)) or []))}" for q, a in rating)
     return (hashlib.sha256(text.encode()).hexdigest() if rating else ""), len(rating)
+
+
+def _flags(*, started_at, now, rows):
+    too_fast = bool(rows) and (now - started_at).total_seconds() < rows * _setting("SURVEY_FLAG_SECONDS_PER_ROW", 2)
+    return [Flag.Kind.TOO_FAST.value] if too_fast else []
+
+
+_RESPONSE_SENT_SET = ("answers_data = %s, answers_pending = %s, submitted_at = %s, last_saved_at = %s, ip_hash = %s, "
+                      "user_agent = %s, answers_digest = %s, rating_rows = %s, flags = %s, voided = %s, "
+                      "void_reason = %s")
+
+
+def _sent_values(*, doc, now, ip, user_agent, digest, rows, flags, voided):
+    adapt = connection.ops.adapt_datetimefield_value
+    return [json.dumps(doc, separators=(",", ":")), True, adapt(now), adapt(now), ip_fingerprint(ip),
+            (user_agent or "")[:200], digest, rows, json.dumps(flags), voided, VOIDED_REASON if voided else ""]
+
+
+def _claim_sent(*, invitation_id, now) -> bool:
+    """The invitation turns answered if it is still open: the row that two submissions at
+    the same instant race for (the second waits for the first and then updates nothing)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE surveys_invitation SET status = %s, answered_at = %s, updated_at = %s, "
+                       "opened_at = COALESCE(opened_at, %s) WHERE id = %s AND status IN (%s, %s, %s)",
+                       [Invitation.Status.ANSWERED, adapt(now), adapt(now), adapt(now), invitation_id,
+                        *OPEN_STATUSES])
+        return cursor.rowcount == 1
 
 
 def response_submit(*, invitation, questionnaire, answers=None, replace_all=False, ip="", user_agent="", now=None,
@@ -932,7 +926,11 @@ def response_submit(*, invitation, questionnaire, answers=None, replace_all=Fals
     time and a device fingerprint. When rows are missing the answers stay saved and
     IncompleteAnswers lists them. Two submissions at the same instant give one: the
     second finds the invitation already answered (ConflictError). The other integrity
-    checks run in the periodic scan (`survey_flags_scan`), off the respondent's path."""
+    checks run in the periodic scan (`survey_flags_scan`), off the respondent's path.
+
+    This is every respondent's hot path, so its writes are two plain statements (the
+    invitation, then the response updated or inserted) and the answers go as one JSON
+    document: the rows of Answer follow off the path (answers.expand_pending)."""
     now = now or timezone.now()
     check_answer_window(invitation=invitation, now=now, window=window)
     if answers is not None and not replace_all:
@@ -943,30 +941,68 @@ def response_submit(*, invitation, questionnaire, answers=None, replace_all=Fals
         if missing:
             response_save(invitation=invitation, answers=answers, replace_all=True, now=now, window=window)
             raise IncompleteAnswers(missing)
-    respondent = invitation.respondent
+    context = getattr(invitation, "context", None)
+    if context is not None:
+        agency_voided = context.agency_voided
+    else:
+        respondent = invitation.respondent
+        agency_voided = SurveyVoid.objects.filter(campaign_id=respondent.campaign_id,
+                                                  agency_id=respondent.respondent_list.agency_id).exists()
+    known = _cached_response(invitation)
+    sent = {"invitation": invitation, "questionnaire": questionnaire, "answers": answers, "ip": ip,
+            "user_agent": user_agent, "now": now, "agency_voided": agency_voided}
+    try:
+        return _send(**sent, base=(known.pk, known.started_at) if known is not None else None)
+    except IntegrityError:
+        # a save made the response between the page's read and the claim (all rolled back): update that one
+        base = Response.objects.filter(invitation_id=invitation.pk).values_list("pk", "started_at").first()
+        if base is None:
+            raise
+        return _send(**sent, base=base)
+
+
+def _send(*, invitation, questionnaire, answers, ip, user_agent, now, agency_voided, base):
+    """response_submit's transaction: claim the invitation, then write the response whose
+    (id, started_at) is `base` (None: insert it). Three statements in all."""
     with transaction.atomic():
-        response = _take(invitation=invitation, now=now, submit=True)
-        if answers is None:
-            answers = selectors.stored_answers(response=response)
-            missing = selectors.missing_rows(questionnaire, answers)
-            if missing:  # nothing was written but the take: rolling back loses nothing
-                raise IncompleteAnswers(missing)
-        else:
-            _write_answers(response, answers, replace_all=True, fresh=response.created_now)
-        digest, rows = _digest(questionnaire, answers)
-        too_fast = bool(rows) and (now - response.started_at).total_seconds() < rows * _setting(
-            "SURVEY_FLAG_SECONDS_PER_ROW", 2)
-        fields = {"submitted_at": now, "ip_hash": ip_fingerprint(ip), "user_agent": (user_agent or "")[:200],
-                  "answers_digest": digest, "rating_rows": rows, "last_saved_at": now,
-                  "flags": [Flag.Kind.TOO_FAST.value] if too_fast else []}
-        if SurveyVoid.objects.filter(campaign_id=respondent.campaign_id,
-                                     agency_id=respondent.respondent_list.agency_id).exists():
-            fields.update(voided=True, void_reason="Kết quả khảo sát của đơn vị đã bị hủy.")
-        if not Response.objects.filter(pk=response.pk, submitted_at__isnull=True).update(**fields):
+        if not _claim_sent(invitation_id=invitation.pk, now=now):
             raise ConflictError(ALREADY_SENT)
-        for name, value in fields.items():
-            setattr(response, name, value)
-        invitation.status, invitation.answered_at = Invitation.Status.ANSWERED, now
+        if answers is None:  # send what was saved: read it under the invitation's lock
+            stored = Response.objects.filter(invitation_id=invitation.pk).values_list(
+                "pk", "started_at", "answers_data").first()
+            base = stored[:2] if stored else None
+            answers = from_data(stored[2] if stored else {})
+            missing = selectors.missing_rows(questionnaire, answers)
+            if missing:  # nothing was written but the claim: rolling back loses nothing
+                raise IncompleteAnswers(missing)
+        doc = to_data(answers)
+        digest, rows = _digest(questionnaire, answers)
+        started_at = base[1] if base else now
+        flags = _flags(started_at=started_at, now=now, rows=rows)
+        values = _sent_values(doc=doc, now=now, ip=ip, user_agent=user_agent, digest=digest, rows=rows, flags=flags,
+                              voided=agency_voided)
+        with connection.cursor() as cursor:
+            if base is not None:
+                cursor.execute(f"UPDATE surveys_response SET {_RESPONSE_SENT_SET} "
+                               "WHERE id = %s AND submitted_at IS NULL", [*values, base[0]])
+                if cursor.rowcount != 1:
+                    raise ConflictError(ALREADY_SENT)
+                response_id = base[0]
+            else:
+                returning = " RETURNING id" if connection.features.can_return_columns_from_insert else ""
+                cursor.execute("INSERT INTO surveys_response (invitation_id, started_at, answers_data, "
+                               "answers_pending, submitted_at, last_saved_at, ip_hash, user_agent, answers_digest, "
+                               "rating_rows, flags, voided, void_reason) "
+                               f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s){returning}",
+                               [invitation.pk, connection.ops.adapt_datetimefield_value(now), *values])
+                response_id = cursor.fetchone()[0] if returning else Response.objects.filter(
+                    invitation_id=invitation.pk).values_list("pk", flat=True)[0]
+    invitation.status, invitation.answered_at = Invitation.Status.ANSWERED, now
+    response = Response(id=response_id, invitation_id=invitation.pk, started_at=started_at, submitted_at=now,
+                        answers_data=doc, answers_pending=True, ip_hash=ip_fingerprint(ip),
+                        user_agent=(user_agent or "")[:200], answers_digest=digest, rating_rows=rows, flags=flags,
+                        voided=agency_voided, void_reason=VOIDED_REASON if agency_voided else "", last_saved_at=now)
+    response._state.adding, response._state.db = False, connection.alias  # the row as written
     return response
 
 

@@ -12,6 +12,7 @@ from django.db import connection, connections
 
 from cchc_portal.core.exceptions import ConflictError
 from surveys import selectors, services
+from surveys.answers import expand_pending
 from surveys.models import Answer, Invitation, Response
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -66,6 +67,7 @@ def test_two_submissions_at_the_same_instant_give_one_response(survey, invite, c
     response = Response.objects.get(invitation=invitation)
     assert response.submitted_at is not None
     assert Invitation.objects.get(pk=invitation.pk).status == Invitation.Status.ANSWERED
+    assert response.answers_pending and expand_pending() == 1
     assert Answer.objects.filter(response=response, question=survey.q1).count() == 2
 
 
@@ -76,4 +78,6 @@ def test_a_save_after_the_submission_changes_nothing(survey, invite, commune, ag
     services.response_submit(invitation=_fresh(invitation), questionnaire=questionnaire)
     with pytest.raises(ConflictError):
         services.response_save(invitation=stale, answers={(survey.q1.pk, agency_a.pk): ["D"]})
+    assert Response.objects.get(invitation=invitation).answers_data[str(survey.q1.pk)][str(agency_a.pk)] == "A"
+    expand_pending()
     assert set(Answer.objects.filter(question=survey.q1).values_list("option", flat=True)) == {"A"}
