@@ -1,4 +1,5 @@
 """Every read of agencies, users' roles and campaigns that a page or the API needs."""
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -145,6 +146,18 @@ def step_window_for(*, agency, campaign, kind) -> Window | None:
         return None
     extension = Extension.objects.filter(step=step, agency=agency).order_by("-granted_at", "-id").first()
     return _window(step, extension)
+
+
+def step_window_resolver(*, campaign, kind) -> Callable[[int], Window | None]:
+    """Every agency's effective window of one step, from two queries: a function of the
+    agency id (None when the plan has no such step), for callers that ask for many."""
+    step = Step.objects.filter(campaign=campaign, kind=kind).first()
+    if step is None:
+        return lambda agency_id: None
+    latest: dict[int, Extension] = {}
+    for ext in Extension.objects.filter(step=step).order_by("granted_at", "id"):
+        latest[ext.agency_id] = ext
+    return lambda agency_id: _window(step, latest.get(agency_id))
 
 
 def step_windows(*, campaign, kind, agency_ids=None) -> dict[int, Window]:

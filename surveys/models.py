@@ -112,20 +112,25 @@ class Invitation(BaseModel):
         VOIDED = "voided", _("Đã hủy")
 
     respondent = models.OneToOneField(Respondent, on_delete=models.CASCADE, related_name="invitation")
-    token_hash = models.CharField(max_length=64, unique=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    # Indexes kept to what is looked up, none on what a submission changes (status, times),
+    # so that turning an invitation answered rewrites no index (PostgreSQL's HOT update).
+    token_hash = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     sent_at = models.DateTimeField(null=True, blank=True)
     opened_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
     # A re-issued link (printed QR sheet, reminder) replaces the token; the one before it
     # then shows "replaced by a newer link" instead of the questionnaire.
-    previous_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    previous_token_hash = models.CharField(max_length=64, blank=True)
     issue_count = models.PositiveSmallIntegerField(_("số lần cấp liên kết"), default=1)
     reissued_at = models.DateTimeField(_("cấp lại lúc"), null=True, blank=True)
     reissued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("người cấp lại"))
 
     class Meta:
+        constraints = [models.UniqueConstraint(fields=["token_hash"], name="uniq_invitation_token")]
+        indexes = [models.Index(fields=["previous_token_hash"], condition=~models.Q(previous_token_hash=""),
+                                name="invitation_previous_token_idx")]
         verbose_name = _("thư mời trả lời phiếu")
         verbose_name_plural = _("thư mời trả lời phiếu")
 
@@ -136,7 +141,7 @@ class Response(models.Model):
     invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="response")
     started_at = models.DateTimeField()
     submitted_at = models.DateTimeField(null=True, blank=True)
-    ip_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    ip_hash = models.CharField(max_length=64, blank=True)  # looked up by response_device_idx
     user_agent = models.CharField(max_length=300, blank=True)
     flags = models.JSONField(default=list, blank=True)  # kinds raised when this response was submitted
     voided = models.BooleanField(default=False)

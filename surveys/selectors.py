@@ -245,32 +245,66 @@ class AnswerContext:
     agency_voided: bool
 
 
+class _CampaignContext:
+    """One campaign's part of the answer contexts, loaded in five queries: its status, the
+    survey step's windows, its respondent groups, the agencies whose result was voided;
+    agencies load one by one as respondents of theirs come."""
+
+    def __init__(self, campaign_id):
+        self.campaign = Campaign.objects.get(pk=campaign_id)
+        self.window_of = campaign_selectors.step_window_resolver(campaign=self.campaign, kind=StepKind.SURVEY)
+        self.groups = {g.pk: g for g in RespondentGroup.objects.filter(campaign_id=campaign_id)}
+        self.voided = set(SurveyVoid.objects.filter(campaign_id=campaign_id, agency__isnull=False)
+                          .values_list("agency_id", flat=True))
+        self.contexts: dict = {}
+
+    def get(self, group_id, agency_id) -> AnswerContext:
+        context = self.contexts.get((group_id, agency_id))
+        if context is None:
+            group = self.groups.get(group_id) or RespondentGroup.objects.get(pk=group_id)
+            context = self.contexts[(group_id, agency_id)] = AnswerContext(
+                campaign=self.campaign, group=group, agency=_agency(agency_id), window=self.window_of(agency_id),
+                agency_voided=agency_id in self.voided)
+        return context
+
+
+_AGENCIES: dict = {}
+
+
+def _agency(agency_id) -> Agency:
+    """The respondent's agency (its name heads the page; its id leaves it out of the rated
+    ones), kept ten times as long as the context: only its name could change."""
+    clock = time.monotonic()
+    hit = _AGENCIES.get(agency_id)
+    if hit is None or hit[0] <= clock:
+        if len(_AGENCIES) > 20000:
+            _AGENCIES.clear()
+        hit = (clock + 10 * getattr(settings, "SURVEY_CONTEXT_CACHE_SECONDS", 5),
+               Agency.objects.only("id", "code", "name", "group_id").get(pk=agency_id))
+        _AGENCIES[agency_id] = hit
+    return hit[1]
+
+
 _CONTEXTS: dict = {}
 
 
 def answer_context(*, campaign_id, group_id, agency_id) -> AnswerContext:
-    """Kept in the process for SURVEY_CONTEXT_CACHE_SECONDS (5): the respondents' hot path
-    reads it on every request and it changes only by an officer's hand (a plan's step, an
-    extension, the campaign's status), which then reaches the page within those seconds.
-    The moment a window closes is compared with the clock on every request, so a deadline
-    itself is never late. 0 turns the cache off (the test settings)."""
+    """Kept in the process for SURVEY_CONTEXT_CACHE_SECONDS (5), a campaign at a time: the
+    respondents' hot path reads it on every request and it changes only by an officer's
+    hand (a plan's step, an extension, the campaign's status, a void), which then reaches
+    the page within those seconds. The moment a window closes is compared with the clock
+    on every request, so a deadline itself is never late. 0 turns the cache off (the test
+    settings)."""
     ttl = getattr(settings, "SURVEY_CONTEXT_CACHE_SECONDS", 5)
-    key = (campaign_id, group_id, agency_id)
     clock = time.monotonic()
-    hit = _CONTEXTS.get(key)
-    if hit is not None and hit[0] > clock:
-        return hit[1]
-    campaign = Campaign.objects.get(pk=campaign_id)
-    agency = Agency.objects.only("id", "code", "name", "group_id").get(pk=agency_id)
-    context = AnswerContext(
-        campaign=campaign, group=RespondentGroup.objects.get(pk=group_id), agency=agency,
-        window=campaign_selectors.step_window_for(agency=agency, campaign=campaign, kind=StepKind.SURVEY),
-        agency_voided=SurveyVoid.objects.filter(campaign_id=campaign_id, agency_id=agency_id).exists())
-    if ttl > 0:
-        if len(_CONTEXTS) > 5000:
+    hit = _CONTEXTS.get(campaign_id)
+    if hit is None or hit[0] <= clock:
+        if len(_CONTEXTS) > 50:
             _CONTEXTS.clear()
-        _CONTEXTS[key] = (clock + ttl, context)
-    return context
+        hit = (clock + ttl, _CampaignContext(campaign_id))
+        if ttl > 0:
+            _CONTEXTS[campaign_id] = hit
+    return hit[1].get(group_id, agency_id)
 
 
 def _utc(value):
@@ -296,16 +330,20 @@ FROM surveys_invitation i
 JOIN surveys_respondent r ON r.id = i.respondent_id
 JOIN surveys_respondentlist l ON l.id = r.respondent_list_id
 LEFT JOIN surveys_response resp ON resp.invitation_id = i.id
-WHERE i.{column} = %s"""
+WHERE {where}"""
 
 
-def _link(column: str, digest: str) -> Invitation | None:
+_BY_TOKEN = "i.token_hash = %s"
+_BY_PREVIOUS_TOKEN = "i.previous_token_hash = %s AND i.previous_token_hash <> ''"  # the partial index's condition
+
+
+def _link(where: str, digest: str) -> Invitation | None:
     """One query for all that the answer page needs of a link. Raw SQL on purpose: this is
     every respondent's every request, and the ORM's compilation of the same join costs
     four times the query itself. The invitation comes back as model instances whose other
     fields are deferred (they load if something reads them)."""
     with connection.cursor() as cursor:
-        cursor.execute(_LINK_SQL.format(column=column), [digest])
+        cursor.execute(_LINK_SQL.format(where=where), [digest])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -337,10 +375,10 @@ def invitation_by_token(token: str) -> tuple[Invitation | None, bool]:
     if not token or len(token) > 100:
         return None, False
     digest = token_hash(token)
-    invitation = _link("token_hash", digest)
+    invitation = _link(_BY_TOKEN, digest)
     if invitation is not None:
         return invitation, False
-    old = _link("previous_token_hash", digest)
+    old = _link(_BY_PREVIOUS_TOKEN, digest)
     return (old, True) if old is not None else (None, False)
 
 

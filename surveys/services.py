@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -896,17 +897,6 @@ def _flags(*, started_at, now, rows):
     return [Flag.Kind.TOO_FAST.value] if too_fast else []
 
 
-_RESPONSE_SENT_SET = ("answers_data = %s, answers_pending = %s, submitted_at = %s, last_saved_at = %s, ip_hash = %s, "
-                      "user_agent = %s, answers_digest = %s, rating_rows = %s, flags = %s, voided = %s, "
-                      "void_reason = %s")
-
-
-def _sent_values(*, doc, now, ip, user_agent, digest, rows, flags, voided):
-    adapt = connection.ops.adapt_datetimefield_value
-    return [json.dumps(doc, separators=(",", ":")), True, adapt(now), adapt(now), ip_fingerprint(ip),
-            (user_agent or "")[:200], digest, rows, json.dumps(flags), voided, VOIDED_REASON if voided else ""]
-
-
 def _claim_sent(*, invitation_id, now) -> bool:
     """The invitation turns answered if it is still open: the row that two submissions at
     the same instant race for (the second waits for the first and then updates nothing)."""
@@ -962,8 +952,19 @@ def response_submit(*, invitation, questionnaire, answers=None, replace_all=Fals
 
 
 def _send(*, invitation, questionnaire, answers, ip, user_agent, now, agency_voided, base):
-    """response_submit's transaction: claim the invitation, then write the response whose
-    (id, started_at) is `base` (None: insert it). Three statements in all."""
+    """response_submit's writes: claim the invitation, then write the response whose
+    (id, started_at) is `base` (None: insert it). On PostgreSQL, with the answers posted,
+    both go as one statement (an update of the invitation in a WITH, then the response),
+    which is atomic by itself: no BEGIN and COMMIT round trips on the hot path. Elsewhere,
+    and to send what was saved, two statements in one transaction."""
+    if answers is not None and connection.vendor == "postgresql":
+        sent = _Sent(questionnaire, answers, base=base, now=now, ip=ip, user_agent=user_agent, voided=agency_voided)
+        # in a caller's transaction a failed statement must not spoil it: a savepoint then
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            response_id = _write_sent_pg(invitation_id=invitation.pk, sent=sent)
+        if response_id is None:
+            raise ConflictError(ALREADY_SENT)
+        return sent.response(invitation, response_id)
     with transaction.atomic():
         if not _claim_sent(invitation_id=invitation.pk, now=now):
             raise ConflictError(ALREADY_SENT)
@@ -975,35 +976,79 @@ def _send(*, invitation, questionnaire, answers, ip, user_agent, now, agency_voi
             missing = selectors.missing_rows(questionnaire, answers)
             if missing:  # nothing was written but the claim: rolling back loses nothing
                 raise IncompleteAnswers(missing)
-        doc = to_data(answers)
-        digest, rows = _digest(questionnaire, answers)
-        started_at = base[1] if base else now
-        flags = _flags(started_at=started_at, now=now, rows=rows)
-        values = _sent_values(doc=doc, now=now, ip=ip, user_agent=user_agent, digest=digest, rows=rows, flags=flags,
-                              voided=agency_voided)
+        sent = _Sent(questionnaire, answers, base=base, now=now, ip=ip, user_agent=user_agent, voided=agency_voided)
         with connection.cursor() as cursor:
             if base is not None:
-                cursor.execute(f"UPDATE surveys_response SET {_RESPONSE_SENT_SET} "
-                               "WHERE id = %s AND submitted_at IS NULL", [*values, base[0]])
+                cursor.execute(f"UPDATE surveys_response SET {_SENT_SET} WHERE id = %s AND submitted_at IS NULL",
+                               [*sent.values, base[0]])
                 if cursor.rowcount != 1:
                     raise ConflictError(ALREADY_SENT)
                 response_id = base[0]
             else:
                 returning = " RETURNING id" if connection.features.can_return_columns_from_insert else ""
-                cursor.execute("INSERT INTO surveys_response (invitation_id, started_at, answers_data, "
-                               "answers_pending, submitted_at, last_saved_at, ip_hash, user_agent, answers_digest, "
-                               "rating_rows, flags, voided, void_reason) "
-                               f"VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s){returning}",
-                               [invitation.pk, connection.ops.adapt_datetimefield_value(now), *values])
+                cursor.execute(f"INSERT INTO surveys_response (invitation_id, started_at, {_SENT_COLUMNS}) "
+                               f"VALUES (%s, %s, {', '.join(['%s'] * len(sent.values))}){returning}",
+                               [invitation.pk, sent.adapt(now), *sent.values])
                 response_id = cursor.fetchone()[0] if returning else Response.objects.filter(
                     invitation_id=invitation.pk).values_list("pk", flat=True)[0]
-    invitation.status, invitation.answered_at = Invitation.Status.ANSWERED, now
-    response = Response(id=response_id, invitation_id=invitation.pk, started_at=started_at, submitted_at=now,
-                        answers_data=doc, answers_pending=True, ip_hash=ip_fingerprint(ip),
-                        user_agent=(user_agent or "")[:200], answers_digest=digest, rating_rows=rows, flags=flags,
-                        voided=agency_voided, void_reason=VOIDED_REASON if agency_voided else "", last_saved_at=now)
-    response._state.adding, response._state.db = False, connection.alias  # the row as written
-    return response
+    return sent.response(invitation, response_id)
+
+
+_SENT_COLUMNS = ("answers_data, answers_pending, submitted_at, last_saved_at, ip_hash, user_agent, answers_digest, "
+                 "rating_rows, flags, voided, void_reason")
+_SENT_SET = ", ".join(f"{c.strip()} = %s" for c in _SENT_COLUMNS.split(","))
+# PostgreSQL casts of the same columns where a SELECT list carries them (INSERT … SELECT)
+_SENT_CASTS = ("%s::jsonb", "%s", "%s::timestamptz", "%s::timestamptz", "%s", "%s", "%s", "%s", "%s::jsonb", "%s",
+               "%s")
+
+
+class _Sent:
+    """What a submission writes into its response, computed once."""
+
+    def __init__(self, questionnaire, answers, *, base, now, ip, user_agent, voided):
+        self.doc = to_data(answers)
+        self.digest, self.rows = _digest(questionnaire, answers)
+        self.started_at = base[1] if base else now
+        self.base, self.now, self.voided = base, now, voided
+        self.ip_hash, self.user_agent = ip_fingerprint(ip), (user_agent or "")[:200]
+        self.flags = _flags(started_at=self.started_at, now=now, rows=self.rows)
+        self.adapt = connection.ops.adapt_datetimefield_value
+        self.values = [json.dumps(self.doc, separators=(",", ":")), True, self.adapt(now), self.adapt(now),
+                       self.ip_hash, self.user_agent, self.digest, self.rows, json.dumps(self.flags), voided,
+                       VOIDED_REASON if voided else ""]
+
+    def response(self, invitation, response_id) -> Response:
+        """The response as written (no read back), and the invitation marked answered."""
+        invitation.status, invitation.answered_at = Invitation.Status.ANSWERED, self.now
+        response = Response(id=response_id, invitation_id=invitation.pk, started_at=self.started_at,
+                            submitted_at=self.now, answers_data=self.doc, answers_pending=True, ip_hash=self.ip_hash,
+                            user_agent=self.user_agent, answers_digest=self.digest, rating_rows=self.rows,
+                            flags=self.flags, voided=self.voided, void_reason=VOIDED_REASON if self.voided else "",
+                            last_saved_at=self.now)
+        response._state.adding, response._state.db = False, connection.alias
+        return response
+
+
+def _write_sent_pg(*, invitation_id, sent) -> int | None:
+    """One statement: the invitation claimed (still open → answered) and, only then, the
+    response written; the response's id, or None when the invitation was not open. An
+    insert that meets a response made meanwhile raises IntegrityError and changes nothing."""
+    now = sent.now
+    claim = ("WITH claimed AS (UPDATE surveys_invitation SET status = %s, answered_at = %s, updated_at = %s, "
+             "opened_at = COALESCE(opened_at, %s) WHERE id = %s AND status IN (%s, %s, %s) RETURNING id) ")
+    params = [Invitation.Status.ANSWERED, now, now, now, invitation_id, *OPEN_STATUSES]
+    if sent.base is not None:
+        sql = (claim + f"UPDATE surveys_response AS r SET {_SENT_SET} FROM claimed "
+               "WHERE r.id = %s AND r.invitation_id = claimed.id AND r.submitted_at IS NULL RETURNING r.id")
+        params += [*sent.values, sent.base[0]]
+    else:
+        sql = (claim + f"INSERT INTO surveys_response (invitation_id, started_at, {_SENT_COLUMNS}) "
+               f"SELECT claimed.id, %s::timestamptz, {', '.join(_SENT_CASTS)} FROM claimed RETURNING id")
+        params += [now, *sent.values]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 # ================================================================ integrity
