@@ -4,12 +4,15 @@ SURVEY_BENCH_TOKENS: a file of personal links' tokens, one a line; SURVEY_BENCH_
 form's field names (JSON); SURVEY_BENCH_FIRST / _COUNT: the slice of tokens this run uses,
 so that no two runs answer with the same link. The CSRF cookie and token are the client's
 own 32 characters (Django accepts an unmasked secret), so a submission needs no page load.
+SURVEY_BENCH_SENT: where the tokens whose submission the server confirmed (302 back to the
+link) are written when locust stops, one a line: the benchmark then checks that every one
+of them is stored with all its answers.
 """
 import json
 import os
 import random
 
-from locust import FastHttpUser, between, constant, task
+from locust import FastHttpUser, between, constant, events, task
 from locust.exception import StopUser
 
 TOKENS = open(os.environ["SURVEY_BENCH_TOKENS"]).read().split()
@@ -19,6 +22,17 @@ POOL = iter(TOKENS[FIRST:FIRST + COUNT])
 FORM = json.load(open(os.environ["SURVEY_BENCH_FORM"]))
 CSRF = "benchmarkcsrfsecret0123456789abc"[:32]
 HEADERS = {"Cookie": f"csrftoken={CSRF}", "Content-Type": "application/x-www-form-urlencoded"}
+
+
+CONFIRMED: list[str] = []
+
+
+@events.quitting.add_listener
+def _write_confirmed(environment, **_kwargs):
+    path = os.environ.get("SURVEY_BENCH_SENT")
+    if path:
+        with open(path, "w") as fh:
+            fh.write("\n".join(CONFIRMED))
 
 
 def full_form(rng):
@@ -61,6 +75,7 @@ class Submission(FastHttpUser):
                               name="submit", allow_redirects=False, catch_response=True) as r:
             if r.status_code == 302 and r.headers.get("Location") == f"/s/{token}/":
                 r.success()
+                CONFIRMED.append(token)
             else:
                 r.failure(f"HTTP {r.status_code}")
 
@@ -99,6 +114,7 @@ class Respondent(FastHttpUser):
             if r.status_code != 302:
                 r.failure(f"HTTP {r.status_code}")
                 return
+            CONFIRMED.append(token)
         with self.client.get(f"/s/{token}/", headers=HEADERS, name="thank-you", catch_response=True) as r:
             if r.status_code != 200 or "Cảm ơn ông/bà" not in r.text:
                 r.failure(f"HTTP {r.status_code}")

@@ -72,7 +72,8 @@ class _Gate:
                                            "mới nhất."), status=410)
             return
         window = selectors.answer_window(invitation=invitation)
-        campaign_open = invitation.respondent.campaign.status == invitation.respondent.campaign.Status.OPEN
+        campaign = invitation.context.campaign
+        campaign_open = campaign.status == campaign.Status.OPEN
         if invitation.status == Invitation.Status.VOIDED or not campaign_open or window is None \
                 or self.now >= window.closes_at:
             self.refusal = _invalid(self.request, json=self.json)  # expired looks exactly like unknown
@@ -123,9 +124,9 @@ def _view_rows(questionnaire, answers, missing_keys):
 
 
 def _questionnaire(invitation):
-    respondent = invitation.respondent
-    return selectors.questionnaire_cached(group=respondent.group, respondent_agency=respondent.respondent_list.agency,
-                                          campaign=respondent.campaign)
+    context = invitation.context
+    return selectors.questionnaire_cached(group=context.group, respondent_agency=context.agency,
+                                          campaign=context.campaign)
 
 
 def _render_form(request, gate, questionnaire, answers, *, missing=None, error=None, saved=False, status=200):
@@ -133,7 +134,7 @@ def _render_form(request, gate, questionnaire, answers, *, missing=None, error=N
     missing_keys = {(q.pk, a.pk if a else None) for q, a in missing}
     rows = questionnaire.rows()
     answered = sum(1 for q, a in rows if answers.get((q.pk, a.pk if a else None)))
-    respondent = gate.invitation.respondent
+    respondent = selectors.link_respondent(gate.invitation)
     return _page(request, "surveys/answer.html", {
         "respondent": respondent, "group": respondent.group, "campaign": respondent.campaign,
         "sections": _view_rows(questionnaire, answers, missing_keys), "missing": missing,

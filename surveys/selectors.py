@@ -13,8 +13,8 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.models import DEFERRED, Count, Q, QuerySet
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
 
@@ -22,6 +22,7 @@ from campaigns import selectors as campaign_selectors
 from campaigns.models import Agency, Campaign, StepKind
 from cchc_portal.core.utils import q2
 
+from . import sql
 from .answers import expand_pending, from_data
 from .models import (
     Answer,
@@ -315,11 +316,18 @@ def _utc(value):
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _instance(model, **values):
+_ATTNAMES: dict = {}
+
+
+def as_loaded(model, **values):
     """A model instance as loaded from the database with only these fields (the others are
     deferred: they load if read)."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(connection.alias, names, [values[n] for n in names])
+    names = _ATTNAMES.get(model)
+    if names is None:
+        names = _ATTNAMES[model] = [f.attname for f in model._meta.concrete_fields]
+    instance = model(*[values.get(n, DEFERRED) for n in names])
+    instance._state.adding, instance._state.db = False, DEFAULT_DB_ALIAS
+    return instance
 
 
 _LINK_SQL = """
@@ -337,35 +345,46 @@ _BY_TOKEN = "i.token_hash = %s"
 _BY_PREVIOUS_TOKEN = "i.previous_token_hash = %s AND i.previous_token_hash <> ''"  # the partial index's condition
 
 
-def _link(where: str, digest: str) -> Invitation | None:
+def _link(name: str, where: str, digest: str) -> Invitation | None:
     """One query for all that the answer page needs of a link. Raw SQL on purpose: this is
     every respondent's every request, and the ORM's compilation of the same join costs
     four times the query itself. The invitation comes back as model instances whose other
     fields are deferred (they load if something reads them)."""
     with connection.cursor() as cursor:
-        cursor.execute(_LINK_SQL.format(where=where), [digest])
+        sql.execute(cursor, name, _LINK_SQL.format(where=where), [digest])
         row = cursor.fetchone()
     if row is None:
         return None
     (inv_id, status, opened_at, answered_at, respondent_id, campaign_id, group_id, list_id, full_name, agency_id,
      response_id, started_at, submitted_at, answers_data) = row
-    invitation = _instance(Invitation, id=inv_id, status=status, opened_at=_utc(opened_at),
+    invitation = as_loaded(Invitation, id=inv_id, status=status, opened_at=_utc(opened_at),
                            answered_at=_utc(answered_at), respondent_id=respondent_id)
-    respondent = _instance(Respondent, id=respondent_id, campaign_id=campaign_id, respondent_list_id=list_id,
-                           group_id=group_id, full_name=full_name)
-    respondent_list = _instance(RespondentList, id=list_id, agency_id=agency_id)
-    context = answer_context(campaign_id=campaign_id, group_id=group_id, agency_id=agency_id)
-    respondent_list.agency = context.agency
-    respondent.respondent_list, respondent.campaign, respondent.group = respondent_list, context.campaign, context.group
-    invitation.respondent = respondent
-    invitation.context = context
+    invitation.context = answer_context(campaign_id=campaign_id, group_id=group_id, agency_id=agency_id)
+    invitation.respondent_row = {"id": respondent_id, "campaign_id": campaign_id, "respondent_list_id": list_id,
+                                 "group_id": group_id, "full_name": full_name}
     if response_id is None:
         Invitation.response.related.set_cached_value(invitation, None)
     else:
         data = answers_data if isinstance(answers_data, dict) else json.loads(answers_data or "{}")
-        invitation.response = _instance(Response, id=response_id, invitation_id=inv_id, started_at=_utc(started_at),
+        invitation.response = as_loaded(Response, id=response_id, invitation_id=inv_id, started_at=_utc(started_at),
                                         submitted_at=_utc(submitted_at), answers_data=data)
     return invitation
+
+
+def link_respondent(invitation) -> Respondent:
+    """The respondent of a link looked up by invitation_by_token, built from what the
+    lookup read (no query); the page shows their name. Other code may read
+    `invitation.respondent` as usual (it then loads)."""
+    row = getattr(invitation, "respondent_row", None)
+    if row is not None and not Invitation.respondent.is_cached(invitation):
+        context = invitation.context
+        respondent = as_loaded(Respondent, **row)
+        respondent_list = as_loaded(RespondentList, id=row["respondent_list_id"], agency_id=context.agency.pk)
+        respondent_list.agency = context.agency
+        respondent.respondent_list, respondent.campaign, respondent.group = (respondent_list, context.campaign,
+                                                                             context.group)
+        invitation.respondent = respondent
+    return invitation.respondent
 
 
 def invitation_by_token(token: str) -> tuple[Invitation | None, bool]:
@@ -375,10 +394,10 @@ def invitation_by_token(token: str) -> tuple[Invitation | None, bool]:
     if not token or len(token) > 100:
         return None, False
     digest = token_hash(token)
-    invitation = _link(_BY_TOKEN, digest)
+    invitation = _link("survey_link", _BY_TOKEN, digest)
     if invitation is not None:
         return invitation, False
-    old = _link(_BY_PREVIOUS_TOKEN, digest)
+    old = _link("survey_link_previous", _BY_PREVIOUS_TOKEN, digest)
     return (old, True) if old is not None else (None, False)
 
 

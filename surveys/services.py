@@ -30,7 +30,7 @@ from cchc_portal.core.exceptions import ApplicationError, ConflictError, Deadlin
 from cchc_portal.notifications.services import notification_create, outbox_enqueue
 from scoring.models import Criterion, Rule
 
-from . import selectors
+from . import selectors, sql
 from .answers import VOIDED_REASON, from_data, to_data
 from .models import (
     Flag,
@@ -778,7 +778,9 @@ def check_answer_window(*, invitation, now=None, window=None):
     now = now or timezone.now()
     if invitation.status == Invitation.Status.VOIDED:
         raise DeadlineError("Liên kết không còn hiệu lực.")
-    if invitation.respondent.campaign.status != Campaign.Status.OPEN:
+    context = getattr(invitation, "context", None)  # the answer page's (selectors.answer_context)
+    campaign = context.campaign if context is not None else invitation.respondent.campaign
+    if campaign.status != Campaign.Status.OPEN:
         raise DeadlineError("Đợt khảo sát đã kết thúc.")
     window = window or selectors.answer_window(invitation=invitation)
     if window is None or not window.is_open(now):
@@ -887,8 +889,10 @@ def response_save(*, invitation, answers, replace_all=False, now=None, window=No
 
 
 def _digest(questionnaire, answers) -> tuple[str, int]:
+    """The rating answers' fingerprint (question, rated agency, option), for identical patterns."""
     rating = questionnaire.rating_keys
-    text = "|".join(f"{q}:{a}:{','.join(sorted(answers.get((q, a)) or []))}" for q, a in rating)
+    get = answers.get
+    text = "|".join(f"{q}:{a}:{','.join(sorted(get((q, a)) or ()))}" for q, a in rating)
     return (hashlib.sha256(text.encode()).hexdigest() if rating else ""), len(rating)
 
 
@@ -1020,13 +1024,11 @@ class _Sent:
     def response(self, invitation, response_id) -> Response:
         """The response as written (no read back), and the invitation marked answered."""
         invitation.status, invitation.answered_at = Invitation.Status.ANSWERED, self.now
-        response = Response(id=response_id, invitation_id=invitation.pk, started_at=self.started_at,
-                            submitted_at=self.now, answers_data=self.doc, answers_pending=True, ip_hash=self.ip_hash,
-                            user_agent=self.user_agent, answers_digest=self.digest, rating_rows=self.rows,
-                            flags=self.flags, voided=self.voided, void_reason=VOIDED_REASON if self.voided else "",
-                            last_saved_at=self.now)
-        response._state.adding, response._state.db = False, connection.alias
-        return response
+        return selectors.as_loaded(
+            Response, id=response_id, invitation_id=invitation.pk, started_at=self.started_at, submitted_at=self.now,
+            answers_data=self.doc, answers_pending=True, ip_hash=self.ip_hash, user_agent=self.user_agent,
+            answers_digest=self.digest, rating_rows=self.rows, flags=self.flags, voided=self.voided,
+            void_reason=VOIDED_REASON if self.voided else "", last_saved_at=self.now)
 
 
 def _write_sent_pg(*, invitation_id, sent) -> int | None:
@@ -1038,15 +1040,17 @@ def _write_sent_pg(*, invitation_id, sent) -> int | None:
              "opened_at = COALESCE(opened_at, %s) WHERE id = %s AND status IN (%s, %s, %s) RETURNING id) ")
     params = [Invitation.Status.ANSWERED, now, now, now, invitation_id, *OPEN_STATUSES]
     if sent.base is not None:
-        sql = (claim + f"UPDATE surveys_response AS r SET {_SENT_SET} FROM claimed "
-               "WHERE r.id = %s AND r.invitation_id = claimed.id AND r.submitted_at IS NULL RETURNING r.id")
+        name = "survey_sent_update"
+        statement = claim + (f"UPDATE surveys_response AS r SET {_SENT_SET} FROM claimed WHERE r.id = %s "
+                             "AND r.invitation_id = claimed.id AND r.submitted_at IS NULL RETURNING r.id")
         params += [*sent.values, sent.base[0]]
     else:
-        sql = (claim + f"INSERT INTO surveys_response (invitation_id, started_at, {_SENT_COLUMNS}) "
-               f"SELECT claimed.id, %s::timestamptz, {', '.join(_SENT_CASTS)} FROM claimed RETURNING id")
+        name = "survey_sent_insert"
+        statement = claim + (f"INSERT INTO surveys_response (invitation_id, started_at, {_SENT_COLUMNS}) "
+                             f"SELECT claimed.id, %s::timestamptz, {', '.join(_SENT_CASTS)} FROM claimed RETURNING id")
         params += [now, *sent.values]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        sql.execute(cursor, name, statement, params)
         row = cursor.fetchone()
     return row[0] if row else None
 
