@@ -12,6 +12,7 @@ import json
 import os
 import random
 
+import gevent
 from locust import FastHttpUser, between, constant, events, task
 from locust.exception import StopUser
 
@@ -81,9 +82,13 @@ class Submission(FastHttpUser):
 
 
 class PacedSubmission(Submission):
-    """Respondents as people are: one form sent every one to three seconds each."""
+    """Respondents as people are: one form sent every one to three seconds each, the first
+    at a random moment of the first such interval (people do not press "send" together)."""
 
     wait_time = between(1, 3)
+
+    def on_start(self):
+        gevent.sleep(random.uniform(0, 3))
 
 
 class Respondent(FastHttpUser):

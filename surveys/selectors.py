@@ -160,15 +160,16 @@ class Questionnaire:
         return {q.pk: frozenset(o["key"] for o in q.options) for q in self.questions}
 
     @cached_property
-    def fields(self) -> dict[str, tuple[Question, int | None]]:
-        """The page's field names: `q<question>_a<agency>` for a matrix row, `q<question>`
-        otherwise."""
+    def fields(self) -> dict[str, tuple[int, int | None, str, frozenset[str]]]:
+        """The page's field names → (question id, rated agency id or None, kind, option
+        keys): `q<question>_a<agency>` for a matrix row, `q<question>` otherwise."""
         out = {}
         for q in self.questions:
+            keys = self.option_keys[q.pk]
             if q.kind == Question.Kind.RATING:
-                out |= {f"q{q.pk}_a{a.pk}": (q, a.pk) for a in self.rated}
+                out |= {f"q{q.pk}_a{a.pk}": (q.pk, a.pk, q.kind, keys) for a in self.rated}
             else:
-                out[f"q{q.pk}"] = (q, None)
+                out[f"q{q.pk}"] = (q.pk, None, q.kind, keys)
         return out
 
     @cached_property
@@ -193,6 +194,11 @@ class Questionnaire:
     def rating_keys(self) -> tuple[tuple[int, int], ...]:
         """(question, rated agency) of every matrix row, sorted (the identical-pattern digest)."""
         return tuple(sorted((q.pk, a.pk) for q, a in self._rows if a is not None))
+
+    @cached_property
+    def digest_parts(self) -> tuple[tuple[tuple[int, int], str], ...]:
+        """rating_keys with the text each one starts in the digest ("question:agency:")."""
+        return tuple((key, f"{key[0]}:{key[1]}:") for key in self.rating_keys)
 
     @property
     def rating_row_count(self) -> int:
@@ -247,9 +253,9 @@ class AnswerContext:
 
 
 class _CampaignContext:
-    """One campaign's part of the answer contexts, loaded in five queries: its status, the
-    survey step's windows, its respondent groups, the agencies whose result was voided;
-    agencies load one by one as respondents of theirs come."""
+    """One campaign's part of the answer contexts, loaded in six queries: its status, the
+    survey step's windows, its respondent groups, the agencies whose result was voided and
+    the agencies that list respondents."""
 
     def __init__(self, campaign_id):
         self.campaign = Campaign.objects.get(pk=campaign_id)
@@ -257,33 +263,22 @@ class _CampaignContext:
         self.groups = {g.pk: g for g in RespondentGroup.objects.filter(campaign_id=campaign_id)}
         self.voided = set(SurveyVoid.objects.filter(campaign_id=campaign_id, agency__isnull=False)
                           .values_list("agency_id", flat=True))
+        # the agencies that list respondents (their names head the page), in one query
+        self.agencies = {a.pk: a for a in Agency.objects.filter(
+            pk__in=RespondentList.objects.filter(campaign_id=campaign_id).values("agency_id")).only(
+            "id", "code", "name", "group_id")}
         self.contexts: dict = {}
 
     def get(self, group_id, agency_id) -> AnswerContext:
         context = self.contexts.get((group_id, agency_id))
         if context is None:
             group = self.groups.get(group_id) or RespondentGroup.objects.get(pk=group_id)
+            agency = self.agencies.get(agency_id) or Agency.objects.only("id", "code", "name", "group_id").get(
+                pk=agency_id)
             context = self.contexts[(group_id, agency_id)] = AnswerContext(
-                campaign=self.campaign, group=group, agency=_agency(agency_id), window=self.window_of(agency_id),
+                campaign=self.campaign, group=group, agency=agency, window=self.window_of(agency_id),
                 agency_voided=agency_id in self.voided)
         return context
-
-
-_AGENCIES: dict = {}
-
-
-def _agency(agency_id) -> Agency:
-    """The respondent's agency (its name heads the page; its id leaves it out of the rated
-    ones), kept ten times as long as the context: only its name could change."""
-    clock = time.monotonic()
-    hit = _AGENCIES.get(agency_id)
-    if hit is None or hit[0] <= clock:
-        if len(_AGENCIES) > 20000:
-            _AGENCIES.clear()
-        hit = (clock + 10 * getattr(settings, "SURVEY_CONTEXT_CACHE_SECONDS", 5),
-               Agency.objects.only("id", "code", "name", "group_id").get(pk=agency_id))
-        _AGENCIES[agency_id] = hit
-    return hit[1]
 
 
 _CONTEXTS: dict = {}
@@ -420,12 +415,9 @@ def stored_answers(*, response) -> dict[tuple[int, int | None], list[str] | str]
 
 def missing_rows(questionnaire: Questionnaire, answers: dict) -> list[tuple[Question, Agency | None]]:
     """Required rows without an answer ("don't know" is an answer)."""
-    missing = []
-    for key, q, agency in questionnaire.required_keys:
-        value = answers.get(key)
-        if not value or (isinstance(value, str) and not value.strip()):
-            missing.append((q, agency))
-    return missing
+    get = answers.get
+    return [(q, agency) for key, q, agency in questionnaire.required_keys
+            if not (value := get(key)) or (value.__class__ is str and not value.strip())]
 
 
 # ---------------------------------------------------------------- lists and progress

@@ -841,34 +841,33 @@ def answers_from_post(data, questionnaire, *, partial=False) -> dict:
     otherwise (repeated for multiple choice). A partial save lists the questions it touches
     in `touched` so that clearing a multiple choice or a text is saved too. A field of
     another questionnaire (a question or a rated agency not on this one) is refused."""
-    fields, option_keys = questionnaire.fields, questionnaire.option_keys
+    fields = questionnaire.fields
     posted = dict(data.lists())
     if partial:
         for name in data.getlist("touched"):
             posted.setdefault(name, [])
     out, bad = {}, []
+    rating, text, single = Question.Kind.RATING, Question.Kind.TEXT, Question.Kind.SINGLE
     for name, raw in posted.items():
         spec = fields.get(name)
         if spec is None:
             if FIELD_RE.fullmatch(name):
                 bad.append(name)
             continue
-        question, agency_id = spec
-        keys = option_keys[question.pk]
-        kind = question.kind
-        if kind == Question.Kind.RATING:
+        qid, agency_id, kind, keys = spec
+        if kind == rating:
             if len(raw) != 1 or raw[0] not in keys:
                 bad.append(name)
             else:
-                out[(question.pk, agency_id)] = raw
+                out[(qid, agency_id)] = raw
             continue
         values = [v for v in raw if v != ""]
-        if kind == Question.Kind.TEXT:
-            out[(question.pk, None)] = (raw[-1] if raw else "").strip()[:2000]
-        elif (kind == Question.Kind.SINGLE and len(values) > 1) or not set(values) <= keys:
+        if kind == text:
+            out[(qid, None)] = (raw[-1] if raw else "").strip()[:2000]
+        elif (kind == single and len(values) > 1) or not set(values) <= keys:
             bad.append(name)
         else:
-            out[(question.pk, None)] = list(dict.fromkeys(values))
+            out[(qid, None)] = list(dict.fromkeys(values))
     if bad:
         raise ApplicationError("Câu trả lời không hợp lệ.", extra={"errors": {"answers": sorted(bad)[:20]}})
     return out
@@ -890,10 +889,11 @@ def response_save(*, invitation, answers, replace_all=False, now=None, window=No
 
 def _digest(questionnaire, answers) -> tuple[str, int]:
     """The rating answers' fingerprint (question, rated agency, option), for identical patterns."""
-    rating = questionnaire.rating_keys
+    parts = questionnaire.digest_parts
     get = answers.get
-    text = "|".join(f"{q}:{a}:{','.join(sorted(get((q, a)) or ()))}" for q, a in rating)
-    return (hashlib.sha256(text.encode()).hexdigest() if rating else ""), len(rating)
+    text = "|".join([prefix + (v[0] if len(v := get(key) or ()) == 1 else ",".join(sorted(v)))
+                     for key, prefix in parts])
+    return (hashlib.sha256(text.encode()).hexdigest() if parts else ""), len(parts)
 
 
 def _flags(*, started_at, now, rows):
