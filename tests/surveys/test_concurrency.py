@@ -32,9 +32,14 @@ def _fresh(invitation):
                                              "respondent__campaign", "response").get(pk=invitation.pk)
 
 
-def test_two_submissions_at_the_same_instant_give_one_response(survey, invite, commune):
+@pytest.mark.parametrize("posted", [False, True], ids=["what-was-saved", "the-posted-page"])
+def test_two_submissions_at_the_same_instant_give_one_response(survey, invite, commune, posted):
+    """Sending what was saved runs the claim and the write in a transaction; sending the
+    posted page (the answer page's form) is one statement on PostgreSQL."""
     invitation, _ = invite(commune, "an@example.vn")
     questionnaire = _complete(survey, invitation)
+    page = selectors.stored_answers(response=Response.objects.get(invitation=invitation)) if posted else None
+    sent = {"answers": page, "replace_all": True} if posted else {}
     outcomes = []
     if connection.vendor == "postgresql":
         barrier = threading.Barrier(2)
@@ -43,7 +48,7 @@ def test_two_submissions_at_the_same_instant_give_one_response(survey, invite, c
             try:
                 mine = _fresh(invitation)
                 barrier.wait(timeout=10)
-                services.response_submit(invitation=mine, questionnaire=questionnaire, ip="198.51.100.7")
+                services.response_submit(invitation=mine, questionnaire=questionnaire, ip="198.51.100.7", **sent)
                 outcomes.append("sent")
             except ConflictError:
                 outcomes.append("conflict")
@@ -59,7 +64,7 @@ def test_two_submissions_at_the_same_instant_give_one_response(survey, invite, c
         first, second = _fresh(invitation), _fresh(invitation)  # both read before either sends
         for mine in (first, second):
             try:
-                services.response_submit(invitation=mine, questionnaire=questionnaire, ip="198.51.100.7")
+                services.response_submit(invitation=mine, questionnaire=questionnaire, ip="198.51.100.7", **sent)
                 outcomes.append("sent")
             except ConflictError:
                 outcomes.append("conflict")
