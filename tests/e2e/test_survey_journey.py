@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from surveys.answers import expand_pending
 from surveys.models import Answer, Invitation
 from tests.surveys.conftest import _fresh_cache, invite, survey  # noqa: F401 - fixtures of the survey tests
 
@@ -59,6 +60,7 @@ def test_a_respondent_answers_on_a_phone(phone_page, live_server, survey, invite
     assert "Cần rút ngắn" not in page.content()
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.ANSWERED
+    assert expand_pending() == 1  # the tick's work (the points do it too): the sent form's counted rows
     assert sorted(Answer.objects.filter(response__invitation=invitation, question=survey.q2)
                   .values_list("option", flat=True)) == ["B", "D"]
 
