@@ -10,7 +10,7 @@ from django.utils import timezone
 from campaigns.models import Extension
 from surveys import selectors, services
 from surveys.answers import expand_pending
-from surveys.models import Answer, Invitation, Response
+from surveys.models import Answer, Invitation, Question, Response
 from surveys.tokens import new_token
 
 from .conftest import full_answers
@@ -258,3 +258,19 @@ def test_a_question_changed_by_an_officer_shows_at_once(client, survey, invite, 
                            options=[{"key": "A", "label": "Ngắn", "weight": None},
                                     {"key": "B", "label": "Dài", "weight": None}], user=officer)
     assert "Thời gian chờ tại bộ phận một cửa" in client.get(url(token)).content.decode()
+
+
+def test_ids_past_a_thousand_keep_their_digits_in_names_anchors_and_buttons(client, survey, invite, commune,
+                                                                             agency_a, agency_b):
+    """Vietnamese groups thousands with a dot: an id must never be shown as 12.345 where the
+    page posts it back or links to it."""
+    from .conftest import _question
+
+    big = _question(survey.ldx, "9", "rating", "Câu có mã lớn", criterion=survey.dept["8.1"])
+    Question.objects.filter(pk=big.pk).update(id=12345)
+    _, token = invite(commune, "an@example.vn")
+    page = client.post(url(token), full_answers(survey, [agency_a, agency_b]) | {"action": "submit"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "12.345" not in html
+    assert f'name="q12345_a{agency_a.pk}"' in html and 'value="12345:A"' in html
+    assert f'href="#q12345_a{agency_a.pk}"' in html
