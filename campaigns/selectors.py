@@ -148,15 +148,26 @@ def step_window_for(*, agency, campaign, kind) -> Window | None:
     return _window(step, extension)
 
 
+def _step_and_latest_extensions(*, campaign, kind, agency_ids=None):
+    """(the step, agency id → its latest extension) in two queries; (None, {}) without the step."""
+    step = Step.objects.filter(campaign=campaign, kind=kind).first()
+    if step is None:
+        return None, {}
+    extensions = Extension.objects.filter(step=step)
+    if agency_ids is not None:
+        extensions = extensions.filter(agency_id__in=agency_ids)
+    latest: dict[int, Extension] = {}
+    for ext in extensions.order_by("granted_at", "id"):
+        latest[ext.agency_id] = ext
+    return step, latest
+
+
 def step_window_resolver(*, campaign, kind) -> Callable[[int], Window | None]:
     """Every agency's effective window of one step, from two queries: a function of the
     agency id (None when the plan has no such step), for callers that ask for many."""
-    step = Step.objects.filter(campaign=campaign, kind=kind).first()
+    step, latest = _step_and_latest_extensions(campaign=campaign, kind=kind)
     if step is None:
         return lambda agency_id: None
-    latest: dict[int, Extension] = {}
-    for ext in Extension.objects.filter(step=step).order_by("granted_at", "id"):
-        latest[ext.agency_id] = ext
     return lambda agency_id: _window(step, latest.get(agency_id))
 
 
@@ -166,14 +177,11 @@ def step_windows(*, campaign, kind, agency_ids=None) -> dict[int, Window]:
     Agencies without an extension get the step's own window; pass `agency_ids` to limit
     the result, otherwise every covered agency is returned.
     """
-    step = Step.objects.filter(campaign=campaign, kind=kind).first()
+    step, latest = _step_and_latest_extensions(campaign=campaign, kind=kind, agency_ids=agency_ids)
     if step is None:
         return {}
     if agency_ids is None:
         agency_ids = list(campaign.agencies.values_list("pk", flat=True))
-    latest: dict[int, Extension] = {}
-    for ext in Extension.objects.filter(step=step, agency_id__in=agency_ids).order_by("granted_at", "id"):
-        latest[ext.agency_id] = ext
     return {aid: _window(step, latest.get(aid)) for aid in agency_ids}
 
 

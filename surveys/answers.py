@@ -8,6 +8,10 @@ Empty values are left out (an unanswered row, a cleared text or choice).
 """
 from django.db import connection, transaction
 
+from campaigns.models import Agency
+
+from .models import Answer, Question, Response, SurveyVoid
+
 
 def _empty(value) -> bool:
     return not value or (isinstance(value, str) and not value.strip())
@@ -65,8 +69,6 @@ def answer_rows(response_id: int, data: dict) -> list[tuple]:
 
 def insert_answer_rows(rows, batch=150):
     """One multi-row INSERT per batch, without building a model instance per answer."""
-    from .models import Answer
-
     table, qn = Answer._meta.db_table, connection.ops.quote_name
     columns = ", ".join(qn(c) for c in ("response_id", "question_id", "rated_agency_id", "option", "text"))
     with connection.cursor() as cursor:
@@ -89,10 +91,6 @@ def expand_pending(*, campaign_id=None, batch=1000) -> int:
     Answers that name a question or agency that no longer exists are left out. A response
     of an agency whose survey result was voided is voided here if the submission missed
     the void (it came within the answer page's cache seconds)."""
-    from campaigns.models import Agency
-
-    from .models import Answer, Question, Response, SurveyVoid
-
     done = 0
     pending = Response.objects.filter(answers_pending=True)
     if campaign_id is not None:

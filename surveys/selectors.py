@@ -14,7 +14,7 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.models import DEFERRED, Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
 
@@ -148,16 +148,8 @@ class Questionnaire:
         return out
 
     @cached_property
-    def rated_ids(self) -> frozenset[int]:
-        return frozenset(a.pk for a in self.rated)
-
-    @cached_property
     def by_id(self) -> dict[int, Question]:
         return {q.pk: q for q in self.questions}
-
-    @cached_property
-    def option_keys(self) -> dict[int, frozenset[str]]:
-        return {q.pk: frozenset(o["key"] for o in q.options) for q in self.questions}
 
     @cached_property
     def fields(self) -> dict[str, tuple[int, int | None, str, frozenset[str]]]:
@@ -165,7 +157,7 @@ class Questionnaire:
         keys): `q<question>_a<agency>` for a matrix row, `q<question>` otherwise."""
         out = {}
         for q in self.questions:
-            keys = self.option_keys[q.pk]
+            keys = frozenset(o["key"] for o in q.options)
             if q.kind == Question.Kind.RATING:
                 out |= {f"q{q.pk}_a{a.pk}": (q.pk, a.pk, q.kind, keys) for a in self.rated}
             else:
@@ -311,18 +303,11 @@ def _utc(value):
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-_ATTNAMES: dict = {}
-
-
 def as_loaded(model, **values):
     """A model instance as loaded from the database with only these fields (the others are
     deferred: they load if read)."""
-    names = _ATTNAMES.get(model)
-    if names is None:
-        names = _ATTNAMES[model] = [f.attname for f in model._meta.concrete_fields]
-    instance = model(*[values.get(n, DEFERRED) for n in names])
-    instance._state.adding, instance._state.db = False, DEFAULT_DB_ALIAS
-    return instance
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(DEFAULT_DB_ALIAS, names, [values[n] for n in names])
 
 
 _LINK_SQL = """
@@ -396,14 +381,20 @@ def invitation_by_token(token: str) -> tuple[Invitation | None, bool]:
     return (old, True) if old is not None else (None, False)
 
 
-def answer_window(*, invitation):
-    """The survey window of the respondent's agency (its extension included), or None."""
+def invitation_context(invitation) -> AnswerContext:
+    """The answer context of an invitation: the one its lookup (invitation_by_token)
+    attached, or else that of its respondent's campaign, group and agency (answer_context)."""
     context = getattr(invitation, "context", None)
     if context is not None:
-        return context.window
+        return context
     respondent = invitation.respondent
-    return campaign_selectors.step_window_for(agency=respondent.respondent_list.agency, campaign=respondent.campaign,
-                                              kind=StepKind.SURVEY)
+    return answer_context(campaign_id=respondent.campaign_id, group_id=respondent.group_id,
+                          agency_id=respondent.respondent_list.agency_id)
+
+
+def answer_window(*, invitation):
+    """The survey window of the respondent's agency (its extension included), or None."""
+    return invitation_context(invitation).window
 
 
 def stored_answers(*, response) -> dict[tuple[int, int | None], list[str] | str]:

@@ -778,9 +778,7 @@ def check_answer_window(*, invitation, now=None, window=None):
     now = now or timezone.now()
     if invitation.status == Invitation.Status.VOIDED:
         raise DeadlineError("Liên kết không còn hiệu lực.")
-    context = getattr(invitation, "context", None)  # the answer page's (selectors.answer_context)
-    campaign = context.campaign if context is not None else invitation.respondent.campaign
-    if campaign.status != Campaign.Status.OPEN:
+    if selectors.invitation_context(invitation).campaign.status != Campaign.Status.OPEN:
         raise DeadlineError("Đợt khảo sát đã kết thúc.")
     window = window or selectors.answer_window(invitation=invitation)
     if window is None or not window.is_open(now):
@@ -901,15 +899,20 @@ def _flags(*, started_at, now, rows):
     return [Flag.Kind.TOO_FAST.value] if too_fast else []
 
 
+# The invitation turns answered if it is still open: the row that two submissions at the
+# same instant race for (the second waits for the first and then updates nothing).
+_CLAIM_SQL = ("UPDATE surveys_invitation SET status = %s, answered_at = %s, updated_at = %s, "
+              "opened_at = COALESCE(opened_at, %s) WHERE id = %s AND status IN (%s, %s, %s)")
+
+
+def _claim_params(invitation_id, now) -> list:
+    moment = connection.ops.adapt_datetimefield_value(now)
+    return [Invitation.Status.ANSWERED, moment, moment, moment, invitation_id, *OPEN_STATUSES]
+
+
 def _claim_sent(*, invitation_id, now) -> bool:
-    """The invitation turns answered if it is still open: the row that two submissions at
-    the same instant race for (the second waits for the first and then updates nothing)."""
-    adapt = connection.ops.adapt_datetimefield_value
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE surveys_invitation SET status = %s, answered_at = %s, updated_at = %s, "
-                       "opened_at = COALESCE(opened_at, %s) WHERE id = %s AND status IN (%s, %s, %s)",
-                       [Invitation.Status.ANSWERED, adapt(now), adapt(now), adapt(now), invitation_id,
-                        *OPEN_STATUSES])
+        cursor.execute(_CLAIM_SQL, _claim_params(invitation_id, now))
         return cursor.rowcount == 1
 
 
@@ -935,16 +938,10 @@ def response_submit(*, invitation, questionnaire, answers=None, replace_all=Fals
         if missing:
             response_save(invitation=invitation, answers=answers, replace_all=True, now=now, window=window)
             raise IncompleteAnswers(missing)
-    context = getattr(invitation, "context", None)
-    if context is not None:
-        agency_voided = context.agency_voided
-    else:
-        respondent = invitation.respondent
-        agency_voided = SurveyVoid.objects.filter(campaign_id=respondent.campaign_id,
-                                                  agency_id=respondent.respondent_list.agency_id).exists()
     known = _cached_response(invitation)
     sent = {"invitation": invitation, "questionnaire": questionnaire, "answers": answers, "ip": ip,
-            "user_agent": user_agent, "now": now, "agency_voided": agency_voided}
+            "user_agent": user_agent, "now": now,
+            "agency_voided": selectors.invitation_context(invitation).agency_voided}
     try:
         return _send(**sent, base=(known.pk, known.started_at) if known is not None else None)
     except IntegrityError:
@@ -998,12 +995,14 @@ def _send(*, invitation, questionnaire, answers, ip, user_agent, now, agency_voi
     return sent.response(invitation, response_id)
 
 
-_SENT_COLUMNS = ("answers_data, answers_pending, submitted_at, last_saved_at, ip_hash, user_agent, answers_digest, "
-                 "rating_rows, flags, voided, void_reason")
-_SENT_SET = ", ".join(f"{c.strip()} = %s" for c in _SENT_COLUMNS.split(","))
-# PostgreSQL casts of the same columns where a SELECT list carries them (INSERT … SELECT)
-_SENT_CASTS = ("%s::jsonb", "%s", "%s::timestamptz", "%s::timestamptz", "%s", "%s", "%s", "%s", "%s::jsonb", "%s",
-               "%s")
+# The columns a submission writes, in the order of _Sent.values, each with the PostgreSQL
+# cast it needs where a SELECT list carries it (INSERT … SELECT)
+_SENT = (("answers_data", "::jsonb"), ("answers_pending", ""), ("submitted_at", "::timestamptz"),
+         ("last_saved_at", "::timestamptz"), ("ip_hash", ""), ("user_agent", ""), ("answers_digest", ""),
+         ("rating_rows", ""), ("flags", "::jsonb"), ("voided", ""), ("void_reason", ""))
+_SENT_COLUMNS = ", ".join(column for column, _cast in _SENT)
+_SENT_SET = ", ".join(f"{column} = %s" for column, _cast in _SENT)
+_SENT_CASTS = tuple(f"%s{cast}" for _column, cast in _SENT)
 
 
 class _Sent:
@@ -1036,9 +1035,8 @@ def _write_sent_pg(*, invitation_id, sent) -> int | None:
     response written; the response's id, or None when the invitation was not open. An
     insert that meets a response made meanwhile raises IntegrityError and changes nothing."""
     now = sent.now
-    claim = ("WITH claimed AS (UPDATE surveys_invitation SET status = %s, answered_at = %s, updated_at = %s, "
-             "opened_at = COALESCE(opened_at, %s) WHERE id = %s AND status IN (%s, %s, %s) RETURNING id) ")
-    params = [Invitation.Status.ANSWERED, now, now, now, invitation_id, *OPEN_STATUSES]
+    claim = f"WITH claimed AS ({_CLAIM_SQL} RETURNING id) "
+    params = _claim_params(invitation_id, now)
     if sent.base is not None:
         name = "survey_sent_update"
         statement = claim + (f"UPDATE surveys_response AS r SET {_SENT_SET} FROM claimed WHERE r.id = %s "
