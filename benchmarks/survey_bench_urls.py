@@ -1,7 +1,12 @@
 """The portal's URLs plus the benchmark's yardstick: a bare Django POST view (same
-middleware, same CSRF check, same form body), for benchmarks/bench_survey_load.py only."""
+middleware, same CSRF check, same form body), for benchmarks/bench_survey_load.py only.
+The portal's patterns are listed as they are, not included, so that a respondent's
+address resolves exactly as in production (an include would add a level of resolving to
+the submissions alone)."""
 from django.http import HttpResponse
-from django.urls import include, path
+from django.urls import path
+
+from cchc_portal.urls import urlpatterns as portal_urlpatterns
 
 
 def bare(request):
@@ -10,5 +15,5 @@ def bare(request):
 
 urlpatterns = [
     path("bench/bare/", bare),
-    path("", include("cchc_portal.urls")),
+    *portal_urlpatterns,
 ]

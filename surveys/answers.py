@@ -20,6 +20,18 @@ def _empty(value) -> bool:
 def to_data(answers: dict, data: dict | None = None) -> dict:
     """`answers` written into `data` (a copy; a new document when None): a posted value
     replaces the stored one, an empty value removes it."""
+    if data is None:  # a whole new document (a sent page): nothing to copy or remove
+        out: dict = {}
+        for (qid, aid), value in answers.items():
+            if not value or (value.__class__ is str and not value.strip()):
+                continue
+            if aid is None:
+                out[str(qid)] = value if value.__class__ is str else list(value)
+            elif (rows := out.get(q := str(qid))) is None:
+                out[q] = {str(aid): value[0]}
+            else:
+                rows[str(aid)] = value[0]
+        return out
     out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in (data or {}).items()}
     for (qid, aid), value in answers.items():
         q = str(qid)

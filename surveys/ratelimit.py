@@ -28,10 +28,9 @@ def hit(name, ident, *, now=None, count=True) -> bool:
     key = f"survey-rl:{name}:{ident}:{int(now // period)}"
     if not count:
         return (cache.get(key) or 0) < allowed
-    if cache.add(key, 1, timeout=period + 5):
-        return allowed >= 1
-    try:
+    try:  # a key counting already is the common case: one operation
         return cache.incr(key) <= allowed
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=period + 5)
-        return True
+    except ValueError:  # the window's first request (or the key expired meanwhile)
+        if cache.add(key, 1, timeout=period + 5):
+            return allowed >= 1
+        return cache.incr(key) <= allowed  # another process added it in between

@@ -14,7 +14,8 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, signals
+from django.db.models.base import ModelState
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
 
@@ -303,11 +304,25 @@ def _utc(value):
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+_ATTNAMES: dict = {}
+
+
 def as_loaded(model, **values):
     """A model instance as loaded from the database with only these fields (the others are
-    deferred: they load if read)."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(DEFAULT_DB_ALIAS, names, [values[n] for n in names])
+    deferred: they load if read). What Model.from_db builds, without running __init__ over
+    every field: the hot path builds a few of these per request. A model with pre_init or
+    post_init receivers goes through from_db, so that they run."""
+    attnames = _ATTNAMES.get(model)
+    if attnames is None:
+        attnames = _ATTNAMES[model] = tuple(f.attname for f in model._meta.concrete_fields)
+    names = [n for n in attnames if n in values]
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return model.from_db(DEFAULT_DB_ALIAS, names, [values[n] for n in names])
+    instance = model.__new__(model)
+    instance.__dict__.update({n: values[n] for n in names})
+    state = instance._state = ModelState()
+    state.adding, state.db = False, DEFAULT_DB_ALIAS
+    return instance
 
 
 _LINK_SQL = """

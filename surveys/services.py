@@ -900,14 +900,15 @@ def _flags(*, started_at, now, rows):
 
 
 # The invitation turns answered if it is still open: the row that two submissions at the
-# same instant race for (the second waits for the first and then updates nothing).
-_CLAIM_SQL = ("UPDATE surveys_invitation SET status = %s, answered_at = %s, updated_at = %s, "
-              "opened_at = COALESCE(opened_at, %s) WHERE id = %s AND status IN (%s, %s, %s)")
+# same instant race for (the second waits for the first and then updates nothing). The
+# statuses are the code's own constants, written into the statement.
+_CLAIM_SQL = (f"UPDATE surveys_invitation SET status = '{Invitation.Status.ANSWERED}', answered_at = %(now)s, "
+              "updated_at = %(now)s, opened_at = COALESCE(opened_at, %(now)s) WHERE id = %(invitation)s "
+              f"AND status IN ({', '.join(repr(str(status)) for status in OPEN_STATUSES)})")
 
 
-def _claim_params(invitation_id, now) -> list:
-    moment = connection.ops.adapt_datetimefield_value(now)
-    return [Invitation.Status.ANSWERED, moment, moment, moment, invitation_id, *OPEN_STATUSES]
+def _claim_params(invitation_id, now) -> dict:
+    return {"now": connection.ops.adapt_datetimefield_value(now), "invitation": invitation_id}
 
 
 def _claim_sent(*, invitation_id, now) -> bool:
@@ -980,29 +981,32 @@ def _send(*, invitation, questionnaire, answers, ip, user_agent, now, agency_voi
         sent = _Sent(questionnaire, answers, base=base, now=now, ip=ip, user_agent=user_agent, voided=agency_voided)
         with connection.cursor() as cursor:
             if base is not None:
-                cursor.execute(f"UPDATE surveys_response SET {_SENT_SET} WHERE id = %s AND submitted_at IS NULL",
-                               [*sent.values, base[0]])
+                cursor.execute(f"UPDATE surveys_response SET {_SENT_SET} WHERE id = %(response)s "
+                               "AND submitted_at IS NULL", {**sent.params, "response": base[0]})
                 if cursor.rowcount != 1:
                     raise ConflictError(ALREADY_SENT)
                 response_id = base[0]
             else:
                 returning = " RETURNING id" if connection.features.can_return_columns_from_insert else ""
                 cursor.execute(f"INSERT INTO surveys_response (invitation_id, started_at, {_SENT_COLUMNS}) "
-                               f"VALUES (%s, %s, {', '.join(['%s'] * len(sent.values))}){returning}",
-                               [invitation.pk, sent.adapt(now), *sent.values])
+                               f"VALUES (%(invitation)s, %(now)s, {_SENT_VALUES}){returning}",
+                               {**sent.params, "invitation": invitation.pk})
                 response_id = cursor.fetchone()[0] if returning else Response.objects.filter(
                     invitation_id=invitation.pk).values_list("pk", flat=True)[0]
     return sent.response(invitation, response_id)
 
 
-# The columns a submission writes, in the order of _Sent.values, each with the PostgreSQL
-# cast it needs where a SELECT list carries it (INSERT … SELECT)
-_SENT = (("answers_data", "::jsonb"), ("answers_pending", ""), ("submitted_at", "::timestamptz"),
-         ("last_saved_at", "::timestamptz"), ("ip_hash", ""), ("user_agent", ""), ("answers_digest", ""),
-         ("rating_rows", ""), ("flags", "::jsonb"), ("voided", ""), ("void_reason", ""))
-_SENT_COLUMNS = ", ".join(column for column, _cast in _SENT)
-_SENT_SET = ", ".join(f"{column} = %s" for column, _cast in _SENT)
-_SENT_CASTS = tuple(f"%s{cast}" for _column, cast in _SENT)
+# The columns a submission writes, each with its parameter in the statement (the casts are
+# PostgreSQL's, where a SELECT list carries a value: INSERT … SELECT). Both moments are `now`.
+_SENT = (("answers_data", "%(doc)s::jsonb"), ("answers_pending", "TRUE"), ("submitted_at", "%(now)s::timestamptz"),
+         ("last_saved_at", "%(now)s::timestamptz"), ("ip_hash", "%(ip_hash)s"), ("user_agent", "%(user_agent)s"),
+         ("answers_digest", "%(digest)s"), ("rating_rows", "%(rows)s"), ("flags", "%(flags)s::jsonb"),
+         ("voided", "%(voided)s"), ("void_reason", "%(void_reason)s"))
+_SENT_COLUMNS = ", ".join(column for column, _value in _SENT)
+_SENT_VALUES = ", ".join(value.partition("::")[0] for _column, value in _SENT)  # a VALUES list needs no casts
+_SENT_SET = ", ".join(f"{column} = {value.partition('::')[0]}" for column, value in _SENT)
+_SENT_SELECT = ", ".join(value for _column, value in _SENT)
+_NO_FLAGS = "[]"
 
 
 class _Sent:
@@ -1016,9 +1020,10 @@ class _Sent:
         self.ip_hash, self.user_agent = ip_fingerprint(ip), (user_agent or "")[:200]
         self.flags = _flags(started_at=self.started_at, now=now, rows=self.rows)
         self.adapt = connection.ops.adapt_datetimefield_value
-        self.values = [json.dumps(self.doc, separators=(",", ":")), True, self.adapt(now), self.adapt(now),
-                       self.ip_hash, self.user_agent, self.digest, self.rows, json.dumps(self.flags), voided,
-                       VOIDED_REASON if voided else ""]
+        self.params = {"doc": json.dumps(self.doc, separators=(",", ":")), "now": self.adapt(now),
+                       "ip_hash": self.ip_hash, "user_agent": self.user_agent, "digest": self.digest,
+                       "rows": self.rows, "flags": json.dumps(self.flags) if self.flags else _NO_FLAGS,
+                       "voided": voided, "void_reason": VOIDED_REASON if voided else ""}
 
     def response(self, invitation, response_id) -> Response:
         """The response as written (no read back), and the invitation marked answered."""
@@ -1034,19 +1039,18 @@ def _write_sent_pg(*, invitation_id, sent) -> int | None:
     """One statement: the invitation claimed (still open → answered) and, only then, the
     response written; the response's id, or None when the invitation was not open. An
     insert that meets a response made meanwhile raises IntegrityError and changes nothing."""
-    now = sent.now
     claim = f"WITH claimed AS ({_CLAIM_SQL} RETURNING id) "
-    params = _claim_params(invitation_id, now)
+    params = {**sent.params, "invitation": invitation_id}
     if sent.base is not None:
         name = "survey_sent_update"
-        statement = claim + (f"UPDATE surveys_response AS r SET {_SENT_SET} FROM claimed WHERE r.id = %s "
+        statement = claim + (f"UPDATE surveys_response AS r SET {_SENT_SET} FROM claimed WHERE r.id = %(response)s "
                              "AND r.invitation_id = claimed.id AND r.submitted_at IS NULL RETURNING r.id")
-        params += [*sent.values, sent.base[0]]
+        params["response"] = sent.base[0]
     else:
         name = "survey_sent_insert"
         statement = claim + (f"INSERT INTO surveys_response (invitation_id, started_at, {_SENT_COLUMNS}) "
-                             f"SELECT claimed.id, %s::timestamptz, {', '.join(_SENT_CASTS)} FROM claimed RETURNING id")
-        params += [now, *sent.values]
+                             f"SELECT claimed.id, %(started)s::timestamptz, {_SENT_SELECT} FROM claimed RETURNING id")
+        params["started"] = sent.adapt(sent.started_at)
     with connection.cursor() as cursor:
         sql.execute(cursor, name, statement, params)
         row = cursor.fetchone()

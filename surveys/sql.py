@@ -12,11 +12,15 @@ import weakref
 from django.conf import settings
 
 _PLACEHOLDER = re.compile(r"%s")
+_NAMED = re.compile(r"%\((\w+)\)s")
 _PREPARED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_ARGUMENTS: dict[str, str] = {}  # a named statement's EXECUTE arguments, in its parameters' order
 
 
-def execute(cursor, name: str, sql: str, params: list) -> None:
-    """`cursor.execute(sql, params)`, prepared as `name` on PostgreSQL."""
+def execute(cursor, name: str, sql: str, params: list | dict) -> None:
+    """`cursor.execute(sql, params)`, prepared as `name` on PostgreSQL. Parameters are
+    positional (%s) or named (%(name)s, given as a dict; a name may appear several times,
+    and is sent once)."""
     db = cursor.db
     if db.vendor != "postgresql" or not getattr(settings, "SURVEY_PREPARED_STATEMENTS", True):
         cursor.execute(sql, params)
@@ -26,7 +30,15 @@ def execute(cursor, name: str, sql: str, params: list) -> None:
     if names is None:
         names = _PREPARED[raw] = set()
     if name not in names:
-        numbers = itertools.count(1)
-        cursor.execute(f"PREPARE {name} AS " + _PLACEHOLDER.sub(lambda _m: f"${next(numbers)}", sql))
+        if isinstance(params, dict):
+            order = list(dict.fromkeys(_NAMED.findall(sql)))
+            text = _NAMED.sub(lambda m: f"${order.index(m.group(1)) + 1}", sql)
+            _ARGUMENTS[name] = ", ".join(f"%({key})s" for key in order)
+        else:
+            numbers = itertools.count(1)
+            text = _PLACEHOLDER.sub(lambda _m: f"${next(numbers)}", sql)
+            _ARGUMENTS[name] = ", ".join(["%s"] * len(params))
+        cursor.execute(f"PREPARE {name} AS {text}")
         names.add(name)
-    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}", params)
+    arguments = _ARGUMENTS[name]
+    cursor.execute(f"EXECUTE {name} ({arguments})" if arguments else f"EXECUTE {name}", params or None)
