@@ -46,6 +46,7 @@ class _Gate:
 
     def __init__(self, request, token, *, json=False, now=None):
         self.request, self.token, self.json = request, token, json
+        self.page = request.method != "POST"  # a posted form is written, not shown
         self.now = now or timezone.now()
         self.ip = client_ip(request)
         self.invitation, self.window, self.refusal = None, None, None
@@ -57,7 +58,7 @@ class _Gate:
                 or not ratelimit.hit("TOKEN", token_hash(self.token or "")[:32]):
             self.refusal = _too_many(self.request, json=self.json)
             return
-        invitation, replaced = selectors.invitation_by_token(self.token)
+        invitation, replaced = selectors.invitation_by_token(self.token, page=self.page)
         if invitation is None:
             ratelimit.hit("BAD_TOKEN_IP", ip)
             self.refusal = _invalid(self.request, json=self.json)

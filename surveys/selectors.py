@@ -327,42 +327,52 @@ def as_loaded(model, **values):
 
 _LINK_SQL = """
 SELECT i.id, i.status, i.opened_at, i.answered_at, i.respondent_id,
-       r.campaign_id, r.group_id, r.respondent_list_id, r.full_name, l.agency_id,
-       resp.id, resp.started_at, resp.submitted_at, resp.answers_data
+       r.campaign_id, r.group_id, r.respondent_list_id, l.agency_id,
+       resp.id, resp.started_at, resp.submitted_at{page}
 FROM surveys_invitation i
 JOIN surveys_respondent r ON r.id = i.respondent_id
 JOIN surveys_respondentlist l ON l.id = r.respondent_list_id
 LEFT JOIN surveys_response resp ON resp.invitation_id = i.id
 WHERE {where}"""
+_PAGE_COLUMNS = ", r.full_name, resp.answers_data"  # what only a rendered page shows
 
 
 _BY_TOKEN = "i.token_hash = %s"
 _BY_PREVIOUS_TOKEN = "i.previous_token_hash = %s AND i.previous_token_hash <> ''"  # the partial index's condition
 
 
-def _link(name: str, where: str, digest: str) -> Invitation | None:
+def _link(name: str, where: str, digest: str, *, page: bool) -> Invitation | None:
     """One query for all that the answer page needs of a link. Raw SQL on purpose: this is
     every respondent's every request, and the ORM's compilation of the same join costs
     four times the query itself. The invitation comes back as model instances whose other
-    fields are deferred (they load if something reads them)."""
-    with connection.cursor() as cursor:
-        sql.execute(cursor, name, _LINK_SQL.format(where=where), [digest])
-        row = cursor.fetchone()
+    fields are deferred (they load if something reads them). Without `page` (a posted
+    form) the respondent's name and the saved answers are not read: a save or a
+    submission writes them without reading them, and a draft is the largest value here."""
+    cursor = sql.cursor()
+    sql.execute(cursor, name + ("_page" if page else ""),
+                _LINK_SQL.format(where=where, page=_PAGE_COLUMNS if page else ""), [digest])
+    row = cursor.fetchone()
     if row is None:
         return None
-    (inv_id, status, opened_at, answered_at, respondent_id, campaign_id, group_id, list_id, full_name, agency_id,
-     response_id, started_at, submitted_at, answers_data) = row
+    (inv_id, status, opened_at, answered_at, respondent_id, campaign_id, group_id, list_id, agency_id,
+     response_id, started_at, submitted_at) = row[:12]
     invitation = as_loaded(Invitation, id=inv_id, status=status, opened_at=_utc(opened_at),
                            answered_at=_utc(answered_at), respondent_id=respondent_id)
     invitation.context = answer_context(campaign_id=campaign_id, group_id=group_id, agency_id=agency_id)
     invitation.respondent_row = {"id": respondent_id, "campaign_id": campaign_id, "respondent_list_id": list_id,
-                                 "group_id": group_id, "full_name": full_name}
-    if response_id is None:
+                                 "group_id": group_id}
+    response = None if response_id is None else {"id": response_id, "invitation_id": inv_id,
+                                                 "started_at": _utc(started_at), "submitted_at": _utc(submitted_at)}
+    if page:
+        full_name, answers_data = row[12:]
+        invitation.respondent_row["full_name"] = full_name
+        if response is not None:
+            response["answers_data"] = (answers_data if isinstance(answers_data, dict)
+                                        else json.loads(answers_data or "{}"))
+    if response is None:
         Invitation.response.related.set_cached_value(invitation, None)
     else:
-        data = answers_data if isinstance(answers_data, dict) else json.loads(answers_data or "{}")
-        invitation.response = as_loaded(Response, id=response_id, invitation_id=inv_id, started_at=_utc(started_at),
-                                        submitted_at=_utc(submitted_at), answers_data=data)
+        invitation.response = as_loaded(Response, **response)
     return invitation
 
 
@@ -382,17 +392,19 @@ def link_respondent(invitation) -> Respondent:
     return invitation.respondent
 
 
-def invitation_by_token(token: str) -> tuple[Invitation | None, bool]:
+def invitation_by_token(token: str, *, page: bool = True) -> tuple[Invitation | None, bool]:
     """(invitation, replaced): the invitation whose current token this is, or — with
     `replaced` True — whose previous token it was. (None, False) when unknown. The
-    invitation carries `context` (answer_context) and its response, if any."""
+    invitation carries `context` (answer_context) and its response, if any; with `page`
+    also what the page shows (the respondent's name, the saved answers), which a posted
+    form does not need (they load if read)."""
     if not token or len(token) > 100:
         return None, False
     digest = token_hash(token)
-    invitation = _link("survey_link", _BY_TOKEN, digest)
+    invitation = _link("survey_link", _BY_TOKEN, digest, page=page)
     if invitation is not None:
         return invitation, False
-    old = _link("survey_link_previous", _BY_PREVIOUS_TOKEN, digest)
+    old = _link("survey_link_previous", _BY_PREVIOUS_TOKEN, digest, page=False)  # a replaced link shows a message
     return (old, True) if old is not None else (None, False)
 
 

@@ -1051,9 +1051,9 @@ def _write_sent_pg(*, invitation_id, sent) -> int | None:
         statement = claim + (f"INSERT INTO surveys_response (invitation_id, started_at, {_SENT_COLUMNS}) "
                              f"SELECT claimed.id, %(started)s::timestamptz, {_SENT_SELECT} FROM claimed RETURNING id")
         params["started"] = sent.adapt(sent.started_at)
-    with connection.cursor() as cursor:
-        sql.execute(cursor, name, statement, params)
-        row = cursor.fetchone()
+    cursor = sql.cursor()
+    sql.execute(cursor, name, statement, params)
+    row = cursor.fetchone()
     return row[0] if row else None
 
 

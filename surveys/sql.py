@@ -10,11 +10,28 @@ import re
 import weakref
 
 from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
 
 _PLACEHOLDER = re.compile(r"%s")
 _NAMED = re.compile(r"%\((\w+)\)s")
 _PREPARED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _ARGUMENTS: dict[str, str] = {}  # a named statement's EXECUTE arguments, in its parameters' order
+_CURSORS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def cursor():
+    """A cursor for the hot path's statements, kept per PostgreSQL connection: making
+    Django's cursor (and its wrapper) twice a request costs more than a statement's own
+    client work. Not to be closed, so not used in `with`. A fresh cursor elsewhere, and
+    where queries are logged (DEBUG, tests that count them)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    raw = db.connection
+    if raw is None or db.vendor != "postgresql" or db.queries_logged:
+        return db.cursor()
+    kept = _CURSORS.get(raw)
+    if kept is None or kept.cursor.closed:
+        kept = _CURSORS[raw] = db.cursor()
+    return kept
 
 
 def execute(cursor, name: str, sql: str, params: list | dict) -> None:

@@ -150,6 +150,7 @@ def test_a_submission_takes_a_lookup_and_one_write_once_the_context_is_kept(clie
     data = full_answers(survey, [agency_a, agency_b]) | {"action": "submit"}
     with override_settings(SURVEY_CONTEXT_CACHE_SECONDS=60):
         client.get(url(warm))  # the process now keeps the campaign's context and the questionnaire
+        client.post(reverse("surveys:answer_save", kwargs={"token": warm}), {})  # a posted form's lookup prepared
         # PostgreSQL: the lookup and one statement (in a test's transaction, plus a savepoint's
         # two); SQLite: the lookup, the claim and the insert in a savepoint
         with django_assert_max_num_queries(5) as ctx:
@@ -160,6 +161,28 @@ def test_a_submission_takes_a_lookup_and_one_write_once_the_context_is_kept(clie
     response = Response.objects.get(invitation=invitation)
     assert response.submitted_at and response.answers_pending and response.rating_rows == 4
     assert selectors.stored_answers(response=response)[(survey.q1.pk, agency_a.pk)] == ["A"]
+
+
+def test_a_posted_form_is_looked_up_without_the_draft_and_a_refused_one_still_shows_it(client, survey, invite,
+                                                                                       commune, agency_a, agency_b,
+                                                                                       settings):
+    settings.SURVEY_PREPARED_STATEMENTS = False  # the statements' text in the captured queries
+    _invitation, token = invite(commune, "an@example.vn")
+    client.post(reverse("surveys:answer_save", kwargs={"token": token}), {f"q{survey.q1.pk}_a{agency_a.pk}": "D"})
+    data = full_answers(survey, [agency_a, agency_b]) | {"action": "submit"}
+    with CaptureQueriesContext(connection) as ctx:
+        refused = client.post(url(token), {**data, f"q{survey.q1.pk}_a{agency_a.pk}": "Z"})  # not an option
+    lookup = next(q["sql"] for q in ctx.captured_queries if "surveys_invitation" in q["sql"])
+    assert "answers_data" not in lookup and "full_name" not in lookup  # a posted form does not read the draft
+    assert refused.status_code == 400
+    assert "Câu trả lời không hợp lệ" in refused.content.decode()
+    # the page shown again holds the saved draft (read only now)
+    assert f'name="q{survey.q1.pk}_a{agency_a.pk}" value="D" checked' in refused.content.decode()
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get(url(token))
+    lookup = next(q["sql"] for q in ctx.captured_queries if "surveys_invitation" in q["sql"])
+    assert page.status_code == 200 and "answers_data" in lookup  # a page shown reads it with the link
+    assert f'name="q{survey.q1.pk}_a{agency_a.pk}" value="D" checked' in page.content.decode()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
@@ -173,6 +196,21 @@ def test_the_lookup_is_prepared_once_per_connection(survey, invite, commune):
     with override_settings(SURVEY_PREPARED_STATEMENTS=False), CaptureQueriesContext(connection) as ctx:
         assert selectors.invitation_by_token(token)[0] is not None
     assert not any(q["sql"].startswith(("PREPARE", "EXECUTE")) for q in ctx.captured_queries)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the kept cursor is PostgreSQL's")
+def test_the_hot_path_keeps_one_cursor_a_connection_and_a_fresh_one_where_queries_are_logged(survey, invite,
+                                                                                            commune):
+    from surveys import sql
+
+    _invitation, token = invite(commune, "an@example.vn")
+    assert selectors.invitation_by_token(token)[0] is not None
+    kept = sql.cursor()
+    assert sql.cursor() is kept and not kept.cursor.closed
+    with CaptureQueriesContext(connection) as ctx:
+        assert sql.cursor() is not kept  # a logging cursor, so that counted queries are seen
+        assert selectors.invitation_by_token(token)[0] is not None
+    assert any("survey_link" in q["sql"] for q in ctx.captured_queries)
 
 
 def test_a_response_made_by_a_save_on_the_way_is_updated_not_doubled(survey, invite, commune, agency_a, agency_b):
