@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Count, Q, QuerySet, signals
 from django.db.models.base import ModelState
 from django.http import Http404

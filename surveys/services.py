@@ -835,12 +835,13 @@ FIELD_RE = re.compile(r"q(\d+)(?:_a(\d+))?")
 
 
 def answers_from_post(data, questionnaire, *, partial=False) -> dict:
-    """Answers posted by the page: `q<question>_a<agency>` for a matrix row, `q<question>`
-    otherwise (repeated for multiple choice). A partial save lists the questions it touches
-    in `touched` so that clearing a multiple choice or a text is saved too. A field of
-    another questionnaire (a question or a rated agency not on this one) is refused."""
+    """Answers posted by the page (`data`: the request's QueryDict): `q<question>_a<agency>`
+    for a matrix row, `q<question>` otherwise (repeated for multiple choice). A partial
+    save lists the questions it touches in `touched` so that clearing a multiple choice or
+    a text is saved too. A field of another questionnaire (a question or a rated agency
+    not on this one) is refused."""
     fields = questionnaire.fields
-    posted = dict(data.lists())
+    posted = dict(dict.items(data))  # name → its posted values, without copying each list (none is changed here)
     if partial:
         for name in data.getlist("touched"):
             posted.setdefault(name, [])
@@ -1007,6 +1008,7 @@ _SENT_VALUES = ", ".join(value.partition("::")[0] for _column, value in _SENT)  
 _SENT_SET = ", ".join(f"{column} = {value.partition('::')[0]}" for column, value in _SENT)
 _SENT_SELECT = ", ".join(value for _column, value in _SENT)
 _NO_FLAGS = "[]"
+_compact_json = json.JSONEncoder(separators=(",", ":")).encode  # one encoder, not one a call
 
 
 class _Sent:
@@ -1020,7 +1022,7 @@ class _Sent:
         self.ip_hash, self.user_agent = ip_fingerprint(ip), (user_agent or "")[:200]
         self.flags = _flags(started_at=self.started_at, now=now, rows=self.rows)
         self.adapt = connection.ops.adapt_datetimefield_value
-        self.params = {"doc": json.dumps(self.doc, separators=(",", ":")), "now": self.adapt(now),
+        self.params = {"doc": _compact_json(self.doc), "now": self.adapt(now),
                        "ip_hash": self.ip_hash, "user_agent": self.user_agent, "digest": self.digest,
                        "rows": self.rows, "flags": json.dumps(self.flags) if self.flags else _NO_FLAGS,
                        "voided": voided, "void_reason": VOIDED_REASON if voided else ""}

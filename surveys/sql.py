@@ -7,6 +7,7 @@ PgBouncer before 1.21, hands statements to other server connections).
 """
 import itertools
 import re
+import threading
 import weakref
 
 from django.conf import settings
@@ -16,22 +17,22 @@ _PLACEHOLDER = re.compile(r"%s")
 _NAMED = re.compile(r"%\((\w+)\)s")
 _PREPARED: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 _ARGUMENTS: dict[str, str] = {}  # a named statement's EXECUTE arguments, in its parameters' order
-_CURSORS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_KEPT = threading.local()  # per thread, as Django's connections: (raw connection, its kept cursor)
 
 
 def cursor():
-    """A cursor for the hot path's statements, kept per PostgreSQL connection: making
-    Django's cursor (and its wrapper) twice a request costs more than a statement's own
-    client work. Not to be closed, so not used in `with`. A fresh cursor elsewhere, and
+    """A cursor for the hot path's statements, kept for the thread's PostgreSQL connection:
+    making Django's cursor (and its wrapper) twice a request costs more than a statement's
+    own client work. Not to be closed, so not used in `with`. A fresh cursor elsewhere, and
     where queries are logged (DEBUG, tests that count them)."""
     db = connections[DEFAULT_DB_ALIAS]
     raw = db.connection
     if raw is None or db.vendor != "postgresql" or db.queries_logged:
         return db.cursor()
-    kept = _CURSORS.get(raw)
-    if kept is None or kept.cursor.closed:
-        kept = _CURSORS[raw] = db.cursor()
-    return kept
+    kept = getattr(_KEPT, "pair", None)
+    if kept is None or kept[0] is not raw or kept[1].cursor.closed:
+        kept = _KEPT.pair = (raw, db.cursor())  # a new connection: the old pair (and its cursor) goes
+    return kept[1]
 
 
 def execute(cursor, name: str, sql: str, params: list | dict) -> None:
