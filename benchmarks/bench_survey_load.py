@@ -147,7 +147,9 @@ def build(tmp: Path):
     tokens = [new_token() for _ in respondents]
     Invitation.objects.bulk_create([Invitation(respondent=r, token_hash=token_hash(t), status="sent", sent_at=now)
                                     for r, t in zip(respondents, tokens, strict=True)], batch_size=2000)
-    (tmp / "tokens.txt").write_text("\n".join(tokens))
+    # each link with the page's own `link` field (its respondent's group and agency), as the form posts it
+    (tmp / "tokens.txt").write_text("\n".join(f"{t} {group.pk}.{lists[i % COMMUNES].agency_id}"
+                                              for i, t in enumerate(tokens)))
     form = {"single": [f"q{q.pk}" for q in questions if q.kind == "single"],
             "rating": [f"q{q.pk}_a{a.pk}" for q in questions if q.kind == "rating" for a in departments],
             "text": [f"q{q.pk}" for q in questions if q.kind == "text"]}

@@ -1,6 +1,7 @@
 """Locust users of the survey load benchmark (run by benchmarks/bench_survey_load.py).
 
-SURVEY_BENCH_TOKENS: a file of personal links' tokens, one a line; SURVEY_BENCH_FORM: the
+SURVEY_BENCH_TOKENS: a file of personal links' tokens, one a line with the value of the
+page's hidden `link` field (its respondent's group and agency); SURVEY_BENCH_FORM: the
 form's field names (JSON); SURVEY_BENCH_FIRST / _COUNT: the slice of tokens this run uses,
 so that no two runs answer with the same link. The CSRF cookie and token are the client's
 own 32 characters (Django accepts an unmasked secret), so a submission needs no page load.
@@ -11,15 +12,17 @@ of them is stored with all its answers.
 import json
 import os
 import random
+import re
 
 import gevent
 from locust import FastHttpUser, between, constant, events, task
 from locust.exception import StopUser
 
-TOKENS = open(os.environ["SURVEY_BENCH_TOKENS"]).read().split()
+TOKENS = [line.split() for line in open(os.environ["SURVEY_BENCH_TOKENS"]).read().splitlines()]
 FIRST = int(os.environ.get("SURVEY_BENCH_FIRST", "0"))
 COUNT = int(os.environ.get("SURVEY_BENCH_COUNT", str(len(TOKENS))))
 POOL = iter(TOKENS[FIRST:FIRST + COUNT])
+LINK_FIELD = re.compile(r'name="link" value="([0-9.]+)"')
 FORM = json.load(open(os.environ["SURVEY_BENCH_FORM"]))
 CSRF = "benchmarkcsrfsecret0123456789abc"[:32]
 HEADERS = {"Cookie": f"csrftoken={CSRF}", "Content-Type": "application/x-www-form-urlencoded"}
@@ -36,8 +39,8 @@ def _write_confirmed(environment, **_kwargs):
             fh.write("\n".join(CONFIRMED))
 
 
-def full_form(rng):
-    data = {"csrfmiddlewaretoken": CSRF, "action": "submit"}
+def full_form(rng, link=""):
+    data = {"csrfmiddlewaretoken": CSRF, "link": link, "action": "submit"}
     for name in FORM["single"]:
         data[name] = "A"
     for name in FORM["rating"]:
@@ -47,11 +50,12 @@ def full_form(rng):
     return data
 
 
-def next_token():
-    token = next(POOL, None)
-    if token is None:
+def next_token() -> tuple[str, str]:
+    """(token, the page's link field)"""
+    pair = next(POOL, None)
+    if pair is None:
         raise StopUser()
-    return token
+    return pair[0], pair[1]
 
 
 class BarePost(FastHttpUser):
@@ -63,7 +67,8 @@ class BarePost(FastHttpUser):
     def bare(self):
         # the client's work as for a submission (a form made, the answer checked), so
         # that the ratio compares the server's work
-        with self.client.post("/bench/bare/", data=full_form(random.Random()), headers=HEADERS, name="bare POST",
+        with self.client.post("/bench/bare/", data=full_form(random.Random(), TOKENS[0][1]), headers=HEADERS,
+                              name="bare POST",
                               allow_redirects=False, catch_response=True) as r:
             if r.status_code == 200 and r.content == b"ok":
                 r.success()
@@ -78,8 +83,8 @@ class Submission(FastHttpUser):
 
     @task
     def submit(self):
-        token = next_token()
-        with self.client.post(f"/s/{token}/", data=full_form(random.Random(token)), headers=HEADERS,
+        token, link = next_token()
+        with self.client.post(f"/s/{token}/", data=full_form(random.Random(token), link), headers=HEADERS,
                               name="submit", allow_redirects=False, catch_response=True) as r:
             if r.status_code == 302 and r.headers.get("Location") == f"/s/{token}/":
                 r.success()
@@ -106,13 +111,14 @@ class Respondent(FastHttpUser):
 
     @task
     def answer(self):
-        token = next_token()
+        token, _link = next_token()
         rng = random.Random(token)
-        form = full_form(rng)
         with self.client.get(f"/s/{token}/", headers=HEADERS, name="open", catch_response=True) as r:
-            if r.status_code != 200 or "Phiếu điều tra xã hội học" not in r.text:
+            found = LINK_FIELD.search(r.text or "")
+            if r.status_code != 200 or "Phiếu điều tra xã hội học" not in r.text or not found:
                 r.failure(f"HTTP {r.status_code}")
                 return
+        form = full_form(rng, found.group(1))  # the page's own hidden field, as a browser sends it
         ratings = FORM["rating"]
         for part in (ratings[: len(ratings) // 2], ratings[len(ratings) // 2:] + FORM["single"]):
             body = {"csrfmiddlewaretoken": CSRF, **{name: form[name] for name in part}}

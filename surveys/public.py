@@ -5,7 +5,7 @@ sent (never the answers); a plain "not valid" page, the same for an unknown and 
 expired link; "replaced" for a link that a newer one superseded; "not yet" before the
 window. Every request is rate-limited per link and per address.
 """
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,21 +41,28 @@ def _too_many(request, *, json=False):
     return _page(request, "surveys/answer_message.html", {"title": text, "status_text": text}, status=429)
 
 
-class _Gate:
-    """Who is asking and with what link: the checks every answer request goes through."""
+def _within_limits(ip, token) -> bool:
+    """Every answer request counts once: per address, per link, and an address that tried
+    too many unknown links is refused whatever it asks."""
+    return (ratelimit.hit("BAD_TOKEN_IP", ip, count=False) and ratelimit.hit("IP", ip)
+            and ratelimit.hit("TOKEN", token_hash(token or "")[:20]))
 
-    def __init__(self, request, token, *, json=False, now=None):
+
+class _Gate:
+    """Who is asking and with what link: the checks every answer request goes through.
+    `counted`: the request was already counted against the rate limits."""
+
+    def __init__(self, request, token, *, json=False, now=None, ip=None, counted=False):
         self.request, self.token, self.json = request, token, json
         self.page = request.method != "POST"  # a posted form is written, not shown
         self.now = now or timezone.now()
-        self.ip = client_ip(request)
+        self.ip = client_ip(request) if ip is None else ip
         self.invitation, self.window, self.refusal = None, None, None
-        self._check()
+        self._check(counted)
 
-    def _check(self):
+    def _check(self, counted):
         ip = self.ip
-        if not ratelimit.hit("BAD_TOKEN_IP", ip, count=False) or not ratelimit.hit("IP", ip) \
-                or not ratelimit.hit("TOKEN", token_hash(self.token or "")[:32]):
+        if not counted and not _within_limits(ip, self.token):
             self.refusal = _too_many(self.request, json=self.json)
             return
         invitation, replaced = selectors.invitation_by_token(self.token, page=self.page)
@@ -140,12 +147,50 @@ def _render_form(request, gate, questionnaire, answers, *, missing=None, error=N
         "respondent": respondent, "group": respondent.group, "campaign": respondent.campaign,
         "sections": _view_rows(questionnaire, answers, missing_keys), "missing": missing,
         "error": error, "saved": saved, "window": gate.window, "answered": answered, "total": len(rows),
-        "preview": False,
+        "preview": False, "link_hint": selectors.link_hint(gate.invitation),
     }, status=status)
 
 
+def _send_posted(request, token, ip, now):
+    """The page sent as it is, in one statement, when its link hint names a questionnaire
+    that the posted answers complete (services.response_submit_posted); None otherwise,
+    and then the general path answers (it looks the link up and says why)."""
+    post = request.POST
+    if post.get("action") != "submit" or post.get("fill"):
+        return None
+    context = selectors.hinted_context(post.get("link", ""))
+    if context is None:
+        return None
+    questionnaire = selectors.questionnaire_cached(group=context.group, respondent_agency=context.agency,
+                                                   campaign=context.campaign)
+    try:
+        answers = services.answers_from_post(post, questionnaire)
+    except ApplicationError:
+        return None
+    if services.response_submit_posted(token=token, context=context, questionnaire=questionnaire, answers=answers,
+                                       ip=ip, user_agent=user_agent(request), now=now) is None:
+        return None
+    return _back_to_link(request)
+
+
+def _back_to_link(request):
+    """The redirect to the link's own page (the thank-you now). Its address is the path
+    just requested, whose token was found: URL-safe base64, so it needs none of
+    HttpResponseRedirect's quoting and scheme checks."""
+    response = HttpResponse(status=302)
+    response["Location"] = request.path
+    return response
+
+
 def answer(request, token):
-    gate = _Gate(request, token)
+    ip, now = client_ip(request), timezone.now()
+    if request.method == "POST":
+        if not _within_limits(ip, token):
+            return _too_many(request)
+        sent = _send_posted(request, token, ip, now)
+        if sent is not None:
+            return sent
+    gate = _Gate(request, token, ip=ip, now=now, counted=request.method == "POST")
     if gate.refusal is not None:
         return gate.refusal
     invitation = gate.invitation
@@ -173,7 +218,7 @@ def answer(request, token):
             services.response_submit(invitation=invitation, questionnaire=questionnaire, answers=answers,
                                      replace_all=True, ip=gate.ip, user_agent=user_agent(request), now=gate.now,
                                      window=gate.window)
-            return HttpResponseRedirect(request.path)
+            return _back_to_link(request)
         services.response_save(invitation=invitation, answers=answers, replace_all=True, now=gate.now,
                                window=gate.window)
     except services.IncompleteAnswers as exc:

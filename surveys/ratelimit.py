@@ -25,7 +25,7 @@ def hit(name, ident, *, now=None, count=True) -> bool:
     With `count=False` only look (an address already blocked for bad links)."""
     allowed, period = limit(name)
     now = time.time() if now is None else now
-    key = f"survey-rl:{name}:{ident}:{int(now // period)}"
+    key = f"srl:{name}:{ident}:{int(now // period)}"  # short: the cache checks every character of a key
     if not count:
         return (cache.get(key) or 0) < allowed
     try:  # a key counting already is the common case: one operation

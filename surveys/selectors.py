@@ -284,6 +284,10 @@ def answer_context(*, campaign_id, group_id, agency_id) -> AnswerContext:
     the page within those seconds. The moment a window closes is compared with the clock
     on every request, so a deadline itself is never late. 0 turns the cache off (the test
     settings)."""
+    return _campaign_context(campaign_id).get(group_id, agency_id)
+
+
+def _campaign_context(campaign_id) -> _CampaignContext:
     ttl = getattr(settings, "SURVEY_CONTEXT_CACHE_SECONDS", 5)
     clock = time.monotonic()
     hit = _CONTEXTS.get(campaign_id)
@@ -293,7 +297,43 @@ def answer_context(*, campaign_id, group_id, agency_id) -> AnswerContext:
         hit = (clock + ttl, _CampaignContext(campaign_id))
         if ttl > 0:
             _CONTEXTS[campaign_id] = hit
-    return hit[1].get(group_id, agency_id)
+    return hit[1]
+
+
+# ---------------------------------------------------------------- the page's link hint
+#
+# The answer page's form carries "<group id>.<agency id>" of its respondent (the hidden
+# field `link`), so that a sent page can be validated before the link is looked up and
+# written in one statement (services.response_submit_posted). It is a hint, not a claim:
+# the statement writes only where the link's respondent is of that group and agency, and
+# anything else takes the general path, which looks the link up first.
+
+_GROUP_CAMPAIGNS: dict[int, int] = {}  # a respondent group never moves to another campaign
+
+
+def link_hint(invitation) -> str:
+    """The value of the page's `link` field for a link looked up by invitation_by_token."""
+    context = invitation_context(invitation)
+    return f"{context.group.pk}.{context.agency.pk}"
+
+
+def hinted_context(value: str) -> AnswerContext | None:
+    """The answer context that a posted `link` hint names, or None (no hint, a malformed
+    one, a group that does not exist)."""
+    group_id, dot, agency_id = (value or "").partition(".")
+    if not (dot and group_id.isdigit() and agency_id.isdigit() and len(value) < 24):
+        return None
+    group_id, agency_id = int(group_id), int(agency_id)
+    campaign_id = _GROUP_CAMPAIGNS.get(group_id)
+    if campaign_id is None:
+        campaign_id = RespondentGroup.objects.filter(pk=group_id).values_list("campaign_id", flat=True).first()
+        if campaign_id is None:
+            return None
+        _GROUP_CAMPAIGNS[group_id] = campaign_id
+    campaign = _campaign_context(campaign_id)
+    if group_id not in campaign.groups or agency_id not in campaign.agencies:  # only what a respondent can be of
+        return None
+    return campaign.get(group_id, agency_id)
 
 
 def _utc(value):

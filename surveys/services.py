@@ -903,9 +903,10 @@ def _flags(*, started_at, now, rows):
 # The invitation turns answered if it is still open: the row that two submissions at the
 # same instant race for (the second waits for the first and then updates nothing). The
 # statuses are the code's own constants, written into the statement.
-_CLAIM_SQL = (f"UPDATE surveys_invitation SET status = '{Invitation.Status.ANSWERED}', answered_at = %(now)s, "
-              "updated_at = %(now)s, opened_at = COALESCE(opened_at, %(now)s) WHERE id = %(invitation)s "
-              f"AND status IN ({', '.join(repr(str(status)) for status in OPEN_STATUSES)})")
+_CLAIM_SET = (f"status = '{Invitation.Status.ANSWERED}', answered_at = %(now)s, updated_at = %(now)s, "
+              "opened_at = COALESCE(opened_at, %(now)s)")
+_CLAIM_OPEN = f"status IN ({', '.join(repr(str(status)) for status in OPEN_STATUSES)})"
+_CLAIM_SQL = f"UPDATE surveys_invitation SET {_CLAIM_SET} WHERE id = %(invitation)s AND {_CLAIM_OPEN}"
 
 
 def _claim_params(invitation_id, now) -> dict:
@@ -1056,6 +1057,53 @@ def _write_sent_pg(*, invitation_id, sent) -> int | None:
     cursor = sql.cursor()
     sql.execute(cursor, name, statement, params)
     row = cursor.fetchone()
+    return row[0] if row else None
+
+
+# The answer page sent before its link is looked up: the invitation claimed by its token,
+# only if its respondent is of the page's group and agency, then the response inserted or
+# the saved draft sent (the draft keeps when it started, which times the answers).
+_POSTED_SQL = (
+    "WITH claimed AS (UPDATE surveys_invitation AS i SET " + _CLAIM_SET + " WHERE i.token_hash = %(token_hash)s "
+    "AND i." + _CLAIM_OPEN + " AND EXISTS (SELECT 1 FROM surveys_respondent r JOIN surveys_respondentlist l "
+    "ON l.id = r.respondent_list_id WHERE r.id = i.respondent_id AND r.group_id = %(group)s "
+    "AND l.agency_id = %(agency)s) RETURNING i.id) "
+    f"INSERT INTO surveys_response AS resp (invitation_id, started_at, {_SENT_COLUMNS}) "
+    f"SELECT claimed.id, %(now)s::timestamptz, {_SENT_SELECT} FROM claimed "
+    "ON CONFLICT (invitation_id) DO UPDATE SET "
+    + ", ".join(f"{column} = EXCLUDED.{column}" for column, _value in _SENT if column != "flags")
+    + ", flags = CASE WHEN resp.started_at > %(fast_after)s::timestamptz THEN %(fast_flags)s::jsonb "
+    "ELSE '[]'::jsonb END WHERE resp.submitted_at IS NULL RETURNING resp.id")
+
+
+def response_submit_posted(*, token, context, questionnaire, answers, ip="", user_agent="", now=None) -> int | None:
+    """The answer page sent in one statement, before its link is looked up (PostgreSQL):
+    the respondent's every submission is then one round trip to the database. `context`
+    is what the page's link hint names (selectors.hinted_context) and `answers` were read
+    against its questionnaire; the campaign's status and the window are checked here from
+    that context, as for any answer. The statement writes only if the token is the
+    invitation's current one, the invitation is still open and its respondent is of the
+    hint's group and agency; so the context checked is the link's own.
+
+    The response's id, or None when nothing was written (SQLite, rows missing, the window
+    closed, an unknown, used, voided or replaced link, a wrong hint): the caller then takes
+    the general path (look the link up, response_submit), which tells the respondent why."""
+    now = now or timezone.now()
+    window = context.window
+    if (connection.vendor != "postgresql" or not token or len(token) > 100
+            or context.campaign.status != Campaign.Status.OPEN or window is None or not window.is_open(now)
+            or selectors.missing_rows(questionnaire, answers)):
+        return None
+    sent = _Sent(questionnaire, answers, base=None, now=now, ip=ip, user_agent=user_agent,
+                 voided=context.agency_voided)
+    seconds = sent.rows * _setting("SURVEY_FLAG_SECONDS_PER_ROW", 2)
+    params = {**sent.params, "token_hash": token_hash(token), "group": context.group.pk, "agency": context.agency.pk,
+              "fast_after": sent.adapt(now - timedelta(seconds=seconds)),
+              "fast_flags": json.dumps([Flag.Kind.TOO_FAST.value])}
+    with transaction.atomic() if connection.in_atomic_block else nullcontext():  # a savepoint inside a transaction
+        cursor = sql.cursor()
+        sql.execute(cursor, "survey_sent_posted", _POSTED_SQL, params)
+        row = cursor.fetchone()
     return row[0] if row else None
 
 
