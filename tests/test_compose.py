@@ -20,7 +20,7 @@ def test_compose_has_every_service_with_shared_anchor():
         assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://")
         assert services[name]["environment"]["REDIS_URL"].startswith("redis://redis:")
         assert services[name]["depends_on"]["db"]["condition"] == "service_healthy"
-    assert "gunicorn cchc_portal.wsgi" in services["web"]["command"]
+    assert "gunicorn -c python:cchc_portal.gunicorn_conf" in services["web"]["command"]
     assert services["worker"]["command"].startswith("celery -A cchc_portal worker")
     assert services["beat"]["command"].startswith("celery -A cchc_portal beat")
 
@@ -40,3 +40,23 @@ def test_env_example_lists_every_variable_the_settings_read():
               for line in (ROOT / ".env.example").read_text().splitlines() if "=" in line}
     assert read, "settings.py reads no variable?"
     assert read <= listed, f"missing from .env.example: {sorted(read - listed)}"
+
+
+def test_gunicorns_settings_read_the_worker_count_and_freeze_what_the_worker_loaded(monkeypatch):
+    import gc
+    import importlib
+
+    from cchc_portal import gunicorn_conf
+
+    monkeypatch.setenv("WEB_CONCURRENCY", "3")
+    conf = importlib.reload(gunicorn_conf)
+    assert conf.workers == 3 and conf.wsgi_app == "cchc_portal.wsgi:application"
+    monkeypatch.delenv("WEB_CONCURRENCY")
+    assert importlib.reload(gunicorn_conf).workers >= 3  # 2 × cores + 1
+    gc.unfreeze()
+    before = gc.get_freeze_count()
+    conf.post_worker_init(worker=None)
+    try:
+        assert gc.get_freeze_count() > before  # the loaded objects left the collector's generations
+    finally:
+        gc.unfreeze()
