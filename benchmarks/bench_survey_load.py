@@ -47,6 +47,9 @@ ROUNDS = int(os.environ.get("SURVEY_BENCH_ROUNDS", "3"))
 PACED_SECONDS = int(os.environ.get("SURVEY_BENCH_PACED_SECONDS", "20"))
 JOURNEY_USERS, JOURNEY_SECONDS = 200, int(os.environ.get("SURVEY_BENCH_JOURNEY_SECONDS", "60"))
 TOKENS = int(os.environ.get("SURVEY_BENCH_TOKENS_COUNT", "40000"))
+# locust processes: one alone falls behind the server on submissions (their answers take
+# the load generator longer), and then the server waits for requests, not the other way
+LOCUST_PROCESSES = int(os.environ.get("SURVEY_BENCH_LOCUST_PROCESSES", "2"))
 DEPARTMENTS, COMMUNES = 15, 30
 
 
@@ -182,15 +185,19 @@ def locust(env, port, tmp, user_class, users, seconds, first, count, name):
     prefix = tmp / name
     sent = tmp / f"{name}_confirmed.txt"
     env = {**env, "SURVEY_BENCH_TOKENS": str(tmp / "tokens.txt"), "SURVEY_BENCH_FORM": str(tmp / "form.json"),
-           "SURVEY_BENCH_FIRST": str(first), "SURVEY_BENCH_COUNT": str(count), "SURVEY_BENCH_SENT": str(sent)}
+           "SURVEY_BENCH_FIRST": str(first), "SURVEY_BENCH_COUNT": str(count), "SURVEY_BENCH_SENT": str(sent),
+           "SURVEY_BENCH_PROCESSES": str(LOCUST_PROCESSES)}
+    processes = ["--processes", str(LOCUST_PROCESSES)] if LOCUST_PROCESSES > 1 else []
     subprocess.run([str(VENV_BIN / "locust"), "-f", str(Path(__file__).parent / "locustfile_survey.py"), user_class,
+                    *processes,
                     "--headless", "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--stop-timeout", "60",
                     "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix), "--only-summary",
                     "--loglevel", "ERROR", "--exit-code-on-error", "0"],
                    cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(f"{prefix}_stats.csv", newline="") as fh:
         stats = {row["Name"]: row for row in csv.DictReader(fh)}
-    stats["confirmed"] = sent.read_text().split() if sent.exists() else []
+    stats["confirmed"] = [token for part in sorted(tmp.glob(f"{sent.name}*")) if ".slot" not in part.name
+                          for token in part.read_text().split()]
     with open(f"{prefix}_failures.csv", newline="") as fh:
         stats["failures"] = [f"{row['Name']}: {row['Error']} ×{row['Occurrences']}" for row in csv.DictReader(fh)]
     return stats

@@ -13,6 +13,7 @@ import json
 import os
 import random
 import re
+from urllib.parse import urlencode
 
 import gevent
 from locust import FastHttpUser, between, constant, events, task
@@ -29,18 +30,39 @@ HEADERS = {"Cookie": f"csrftoken={CSRF}", "Content-Type": "application/x-www-for
 
 
 CONFIRMED: list[str] = []
+PROCESSES = max(1, int(os.environ.get("SURVEY_BENCH_PROCESSES", "1")))  # locust --processes
+SLOT = [""]  # this process's share of the links: "" alone, ".<n>" as one of several
+
+
+@events.init.add_listener
+def _take_a_share(environment, **_kwargs):
+    """With several locust processes (forked after this file was read), each takes its own
+    slot and uses every PROCESSES-th link of the slice from it, so no link is used twice."""
+    global POOL
+    if PROCESSES == 1 or type(environment.runner).__name__ != "WorkerRunner":
+        return
+    base = os.environ["SURVEY_BENCH_SENT"]
+    for slot in range(PROCESSES):
+        try:
+            os.close(os.open(f"{base}.slot{slot}", os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            continue
+        SLOT[0] = f".{slot}"
+        POOL = iter(TOKENS[FIRST:FIRST + COUNT][slot::PROCESSES])
+        return
+    raise RuntimeError("more locust processes than SURVEY_BENCH_PROCESSES")
 
 
 @events.quitting.add_listener
 def _write_confirmed(environment, **_kwargs):
     path = os.environ.get("SURVEY_BENCH_SENT")
-    if path:
-        with open(path, "w") as fh:
+    if path and (PROCESSES == 1 or SLOT[0]):  # the master of several sends nothing
+        with open(path + SLOT[0], "w") as fh:
             fh.write("\n".join(CONFIRMED))
 
 
 def full_form(rng, link=""):
-    data = {"csrfmiddlewaretoken": CSRF, "link": link, "action": "submit"}
+    data = {"csrfmiddlewaretoken": CSRF, "action": "submit", **({"link": link} if link else {})}
     for name in FORM["single"]:
         data[name] = "A"
     for name in FORM["rating"]:
@@ -48,6 +70,16 @@ def full_form(rng, link=""):
     for name in FORM["text"]:
         data[name] = ""
     return data
+
+
+# Forms made ahead: the load generator shares the machine with the server, so each request
+# costs it as little as possible (a prepared body and the link's own field), the same for
+# the bare view and the submissions. 64 answer patterns, drawn once.
+_PATTERNS = [urlencode(full_form(random.Random(n))) for n in range(64)]
+
+
+def form_body(link: str) -> str:
+    return f"{random.choice(_PATTERNS)}&{urlencode({'link': link})}"
 
 
 def next_token() -> tuple[str, str]:
@@ -67,8 +99,7 @@ class BarePost(FastHttpUser):
     def bare(self):
         # the client's work as for a submission (a form made, the answer checked), so
         # that the ratio compares the server's work
-        with self.client.post("/bench/bare/", data=full_form(random.Random(), TOKENS[0][1]), headers=HEADERS,
-                              name="bare POST",
+        with self.client.post("/bench/bare/", data=form_body(TOKENS[0][1]), headers=HEADERS, name="bare POST",
                               allow_redirects=False, catch_response=True) as r:
             if r.status_code == 200 and r.content == b"ok":
                 r.success()
@@ -84,7 +115,7 @@ class Submission(FastHttpUser):
     @task
     def submit(self):
         token, link = next_token()
-        with self.client.post(f"/s/{token}/", data=full_form(random.Random(token), link), headers=HEADERS,
+        with self.client.post(f"/s/{token}/", data=form_body(link), headers=HEADERS,
                               name="submit", allow_redirects=False, catch_response=True) as r:
             if r.status_code == 302 and r.headers.get("Location") == f"/s/{token}/":
                 r.success()
