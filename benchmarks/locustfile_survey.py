@@ -29,7 +29,20 @@ CSRF = "benchmarkcsrfsecret0123456789abc"[:32]
 HEADERS = {"Cookie": f"csrftoken={CSRF}", "Content-Type": "application/x-www-form-urlencoded"}
 
 
-CONFIRMED: list[str] = []
+class _Confirmed:
+    """The tokens whose submission the server confirmed, each written to this process's
+    file as it comes (line-buffered), so that a process stopped hard loses none it wrote."""
+
+    def __init__(self):
+        self.file = None
+
+    def append(self, token):
+        if self.file is None:
+            self.file = open(os.environ["SURVEY_BENCH_SENT"] + SLOT[0], "a", buffering=1)
+        self.file.write(token + "\n")
+
+
+CONFIRMED = _Confirmed()
 PROCESSES = max(1, int(os.environ.get("SURVEY_BENCH_PROCESSES", "1")))  # locust --processes
 SLOT = [""]  # this process's share of the links: "" alone, ".<n>" as one of several
 
@@ -54,11 +67,9 @@ def _take_a_share(environment, **_kwargs):
 
 
 @events.quitting.add_listener
-def _write_confirmed(environment, **_kwargs):
-    path = os.environ.get("SURVEY_BENCH_SENT")
-    if path and (PROCESSES == 1 or SLOT[0]):  # the master of several sends nothing
-        with open(path + SLOT[0], "w") as fh:
-            fh.write("\n".join(CONFIRMED))
+def _close_confirmed(environment, **_kwargs):
+    if CONFIRMED.file is not None:
+        CONFIRMED.file.close()
 
 
 def full_form(rng, link=""):
