@@ -29,3 +29,25 @@ def submit(survey, invitation, ratings, *, q2=None, sex="A", text="", ip="203.0.
     services.response_save(invitation=invitation, answers=answers, replace_all=True, now=end)
     return services.response_submit(invitation=invitation, questionnaire=questionnaire, ip=ip,
                                     user_agent=user_agent, now=end)
+
+
+def at_the_same_instant(target, *, times=2, timeout=30):
+    """Run `target` in `times` threads (each its own database connection) behind a barrier,
+    so that they reach the database together; `target(barrier)` waits on it first."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(times)
+
+    def run():
+        try:
+            target(barrier)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(times)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)

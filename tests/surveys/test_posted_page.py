@@ -4,11 +4,10 @@ before the link is looked up, and one statement claims the invitation, only if t
 respondent is of that group and agency, and writes the response. Anything else takes the
 general path, which looks the link up and says why."""
 import re
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +16,7 @@ from surveys import selectors, services
 from surveys.models import Invitation, Response
 
 from .conftest import full_answers
+from .helpers import at_the_same_instant
 
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="the one statement is PostgreSQL's")
 
@@ -144,21 +144,14 @@ def test_two_sent_pages_at_the_same_instant_give_one_response(survey, invite, co
     questionnaire = selectors.questionnaire_for(group=survey.ldx, respondent_agency=commune)
     answers = {(q.pk, a.pk): ["A"] for q in (survey.q1, survey.q2) for a in (agency_a, agency_b)}
     answers[(survey.q3.pk, None)] = ["B"]
-    barrier, outcomes = threading.Barrier(2), []
+    outcomes = []
 
-    def send():
-        try:
-            barrier.wait(timeout=10)
-            outcomes.append(services.response_submit_posted(token=token, context=context, questionnaire=questionnaire,
-                                                            answers=answers, ip="198.51.100.7"))
-        finally:
-            connections.close_all()
+    def send(barrier):
+        barrier.wait(timeout=10)
+        outcomes.append(services.response_submit_posted(token=token, context=context, questionnaire=questionnaire,
+                                                        answers=answers, ip="198.51.100.7"))
 
-    threads = [threading.Thread(target=send) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    at_the_same_instant(send)
     assert len(outcomes) == 2 and sum(o is not None for o in outcomes) == 1
     assert Response.objects.filter(invitation=invitation).count() == 1
     assert Invitation.objects.get(pk=invitation.pk).status == Invitation.Status.ANSWERED
