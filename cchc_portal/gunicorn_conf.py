@@ -6,7 +6,7 @@ import multiprocessing
 import os
 
 wsgi_app = "cchc_portal.wsgi:application"
-workers = int(os.environ.get("WEB_CONCURRENCY", 2 * multiprocessing.cpu_count() + 1))
+workers = int(os.environ.get("WEB_CONCURRENCY") or 2 * multiprocessing.cpu_count() + 1)  # empty: the default
 timeout = 120
 
 
