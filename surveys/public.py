@@ -49,22 +49,18 @@ def _within_limits(ip, token) -> bool:
 
 
 class _Gate:
-    """Who is asking and with what link: the checks every answer request goes through.
-    `counted`: the request was already counted against the rate limits."""
+    """With what link, once the request is within the rate limits (_within_limits): the
+    checks every answer request goes through."""
 
-    def __init__(self, request, token, *, json=False, now=None, ip=None, counted=False):
+    def __init__(self, request, token, *, ip, now, json=False):
         self.request, self.token, self.json = request, token, json
         self.page = request.method != "POST"  # a posted form is written, not shown
-        self.now = now or timezone.now()
-        self.ip = client_ip(request) if ip is None else ip
+        self.ip, self.now = ip, now
         self.invitation, self.window, self.refusal = None, None, None
-        self._check(counted)
+        self._check()
 
-    def _check(self, counted):
+    def _check(self):
         ip = self.ip
-        if not counted and not _within_limits(ip, self.token):
-            self.refusal = _too_many(self.request, json=self.json)
-            return
         invitation, replaced = selectors.invitation_by_token(self.token, page=self.page)
         if invitation is None:
             ratelimit.hit("BAD_TOKEN_IP", ip)
@@ -184,13 +180,13 @@ def _back_to_link(request):
 
 def answer(request, token):
     ip, now = client_ip(request), timezone.now()
+    if not _within_limits(ip, token):
+        return _too_many(request)
     if request.method == "POST":
-        if not _within_limits(ip, token):
-            return _too_many(request)
         sent = _send_posted(request, token, ip, now)
         if sent is not None:
             return sent
-    gate = _Gate(request, token, ip=ip, now=now, counted=request.method == "POST")
+    gate = _Gate(request, token, ip=ip, now=now)
     if gate.refusal is not None:
         return gate.refusal
     invitation = gate.invitation
@@ -234,7 +230,10 @@ def answer(request, token):
 @require_POST
 def answer_save(request, token):
     """Partial saves from static/js/survey.js (form-encoded, CSRF-protected)."""
-    gate = _Gate(request, token, json=True)
+    ip = client_ip(request)
+    if not _within_limits(ip, token):
+        return _too_many(request, json=True)
+    gate = _Gate(request, token, ip=ip, now=timezone.now(), json=True)
     if gate.refusal is not None:
         return gate.refusal
     questionnaire = _questionnaire(gate.invitation)

@@ -379,19 +379,23 @@ _PAGE_COLUMNS = ", r.full_name, resp.answers_data"  # what only a rendered page 
 
 _BY_TOKEN = "i.token_hash = %s"
 _BY_PREVIOUS_TOKEN = "i.previous_token_hash = %s AND i.previous_token_hash <> ''"  # the partial index's condition
+# name → statement: a link by its token, for a shown page or a posted form; by its previous token
+_LINK_STATEMENTS = {
+    "survey_link_page": _LINK_SQL.format(where=_BY_TOKEN, page=_PAGE_COLUMNS),
+    "survey_link": _LINK_SQL.format(where=_BY_TOKEN, page=""),
+    "survey_link_previous": _LINK_SQL.format(where=_BY_PREVIOUS_TOKEN, page=""),
+}
 
 
-def _link(name: str, where: str, digest: str, *, page: bool) -> Invitation | None:
+def _link(name: str, digest: str, *, page: bool = False) -> Invitation | None:
     """One query for all that the answer page needs of a link. Raw SQL on purpose: this is
     every respondent's every request, and the ORM's compilation of the same join costs
     four times the query itself. The invitation comes back as model instances whose other
     fields are deferred (they load if something reads them). Without `page` (a posted
     form) the respondent's name and the saved answers are not read: a save or a
     submission writes them without reading them, and a draft is the largest value here."""
-    cursor = sql.cursor()
-    sql.execute(cursor, name + ("_page" if page else ""),
-                _LINK_SQL.format(where=where, page=_PAGE_COLUMNS if page else ""), [digest])
-    row = cursor.fetchone()
+    name += "_page" if page else ""
+    row = sql.fetchone(name, _LINK_STATEMENTS[name], [digest])
     if row is None:
         return None
     (inv_id, status, opened_at, answered_at, respondent_id, campaign_id, group_id, list_id, agency_id,
@@ -441,10 +445,10 @@ def invitation_by_token(token: str, *, page: bool = True) -> tuple[Invitation | 
     if not token or len(token) > 100:
         return None, False
     digest = token_hash(token)
-    invitation = _link("survey_link", _BY_TOKEN, digest, page=page)
+    invitation = _link("survey_link", digest, page=page)
     if invitation is not None:
         return invitation, False
-    old = _link("survey_link_previous", _BY_PREVIOUS_TOKEN, digest, page=False)  # a replaced link shows a message
+    old = _link("survey_link_previous", digest)  # a replaced link shows a message, nothing of the page
     return (old, True) if old is not None else (None, False)
 
 

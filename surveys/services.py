@@ -10,7 +10,6 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -895,9 +894,17 @@ def _digest(questionnaire, answers) -> tuple[str, int]:
     return (hashlib.sha256(text.encode()).hexdigest() if parts else ""), len(parts)
 
 
+_TOO_FAST = [Flag.Kind.TOO_FAST.value]
+
+
+def _fast_after(*, now, rows):
+    """A response started after this moment is sent too fast: fewer than
+    SURVEY_FLAG_SECONDS_PER_ROW seconds a matrix row (never, without rows)."""
+    return now - timedelta(seconds=rows * _setting("SURVEY_FLAG_SECONDS_PER_ROW", 2)) if rows else now
+
+
 def _flags(*, started_at, now, rows):
-    too_fast = bool(rows) and (now - started_at).total_seconds() < rows * _setting("SURVEY_FLAG_SECONDS_PER_ROW", 2)
-    return [Flag.Kind.TOO_FAST.value] if too_fast else []
+    return list(_TOO_FAST) if started_at > _fast_after(now=now, rows=rows) else []
 
 
 # The invitation turns answered if it is still open: the row that two submissions at the
@@ -963,9 +970,7 @@ def _send(*, invitation, questionnaire, answers, ip, user_agent, now, agency_voi
     and to send what was saved, two statements in one transaction."""
     if answers is not None and connection.vendor == "postgresql":
         sent = _Sent(questionnaire, answers, base=base, now=now, ip=ip, user_agent=user_agent, voided=agency_voided)
-        # in a caller's transaction a failed statement must not spoil it: a savepoint then
-        with transaction.atomic() if connection.in_atomic_block else nullcontext():
-            response_id = _write_sent_pg(invitation_id=invitation.pk, sent=sent)
+        response_id = _write_sent_pg(invitation_id=invitation.pk, sent=sent)
         if response_id is None:
             raise ConflictError(ALREADY_SENT)
         return sent.response(invitation, response_id)
@@ -1054,9 +1059,7 @@ def _write_sent_pg(*, invitation_id, sent) -> int | None:
         statement = claim + (f"INSERT INTO surveys_response (invitation_id, started_at, {_SENT_COLUMNS}) "
                              f"SELECT claimed.id, %(started)s::timestamptz, {_SENT_SELECT} FROM claimed RETURNING id")
         params["started"] = sent.adapt(sent.started_at)
-    cursor = sql.cursor()
-    sql.execute(cursor, name, statement, params)
-    row = cursor.fetchone()
+    row = sql.fetchone(name, statement, params, write=True)
     return row[0] if row else None
 
 
@@ -1096,14 +1099,10 @@ def response_submit_posted(*, token, context, questionnaire, answers, ip="", use
         return None
     sent = _Sent(questionnaire, answers, base=None, now=now, ip=ip, user_agent=user_agent,
                  voided=context.agency_voided)
-    seconds = sent.rows * _setting("SURVEY_FLAG_SECONDS_PER_ROW", 2)
     params = {**sent.params, "token_hash": token_hash(token), "group": context.group.pk, "agency": context.agency.pk,
-              "fast_after": sent.adapt(now - timedelta(seconds=seconds)),
-              "fast_flags": json.dumps([Flag.Kind.TOO_FAST.value])}
-    with transaction.atomic() if connection.in_atomic_block else nullcontext():  # a savepoint inside a transaction
-        cursor = sql.cursor()
-        sql.execute(cursor, "survey_sent_posted", _POSTED_SQL, params)
-        row = cursor.fetchone()
+              # a draft's own start decides the flag, by the same rule as _flags
+              "fast_after": sent.adapt(_fast_after(now=now, rows=sent.rows)), "fast_flags": json.dumps(_TOO_FAST)}
+    row = sql.fetchone("survey_sent_posted", _POSTED_SQL, params, write=True)
     return row[0] if row else None
 
 

@@ -9,9 +9,10 @@ import itertools
 import re
 import threading
 import weakref
+from contextlib import nullcontext
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 _PLACEHOLDER = re.compile(r"%s")
 _NAMED = re.compile(r"%\((\w+)\)s")
@@ -60,3 +61,14 @@ def execute(cursor, name: str, sql: str, params: list | dict) -> None:
         names.add(name)
     arguments = _ARGUMENTS[name]
     cursor.execute(f"EXECUTE {name} ({arguments})" if arguments else f"EXECUTE {name}", params or None)
+
+
+def fetchone(name: str, sql: str, params: list | dict, *, write: bool = False):
+    """The first row of a hot-path statement run with the kept cursor (execute, prepared as
+    `name` on PostgreSQL). A `write` inside a caller's transaction runs in a savepoint, so
+    that a failing statement does not spoil the caller's transaction."""
+    db = connections[DEFAULT_DB_ALIAS]
+    with transaction.atomic() if write and db.in_atomic_block else nullcontext():
+        kept = cursor()
+        execute(kept, name, sql, params)
+        return kept.fetchone()
