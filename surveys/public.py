@@ -44,8 +44,8 @@ def _too_many(request, *, json=False):
 def _within_limits(ip, token) -> bool:
     """Every answer request counts once: per address, per link, and an address that tried
     too many unknown links is refused whatever it asks."""
-    return (ratelimit.hit("BAD_TOKEN_IP", ip, count=False) and ratelimit.hit("IP", ip)
-            and ratelimit.hit("TOKEN", token_hash(token or "")[:20]))
+    return ratelimit.within(("BAD_TOKEN_IP", ip, False), ("IP", ip, True),
+                            ("TOKEN", token_hash(token or "")[:20], True))
 
 
 class _Gate:
@@ -149,8 +149,8 @@ def _render_form(request, gate, questionnaire, answers, *, missing=None, error=N
 
 def _send_posted(request, token, ip, now):
     """The page sent as it is, in one statement, when its link hint names a questionnaire
-    that the posted answers complete (services.response_submit_posted); None otherwise,
-    and then the general path answers (it looks the link up and says why)."""
+    that the posted page completes (services.response_submit_posted); None otherwise, and
+    then the general path answers (it looks the link up and says why)."""
     post = request.POST
     if post.get("action") != "submit" or post.get("fill"):
         return None
@@ -159,11 +159,7 @@ def _send_posted(request, token, ip, now):
         return None
     questionnaire = selectors.questionnaire_cached(group=context.group, respondent_agency=context.agency,
                                                    campaign=context.campaign)
-    try:
-        answers = services.answers_from_post(post, questionnaire)
-    except ApplicationError:
-        return None
-    if services.response_submit_posted(token=token, context=context, questionnaire=questionnaire, answers=answers,
+    if services.response_submit_posted(token=token, context=context, questionnaire=questionnaire, data=post,
                                        ip=ip, user_agent=user_agent(request), now=now) is None:
         return None
     return _back_to_link(request)

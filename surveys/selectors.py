@@ -197,6 +197,29 @@ class Questionnaire:
     def rating_row_count(self) -> int:
         return len(self.rating_keys)
 
+    @cached_property
+    def posted_plan(self) -> "PostedPlan":
+        """What a sent page is read with in one pass (services.posted_page)."""
+        return PostedPlan(self)
+
+
+class PostedPlan:
+    """A questionnaire as a sent page is read in one pass: each field name → (its question
+    as a JSON key, kind, its rated agency as a JSON key or None, option key → its JSON
+    text, its place among the digest's rows or None, 1 if its row is required), the
+    digest's row prefixes in order and the number of required rows."""
+
+    def __init__(self, questionnaire: Questionnaire):
+        places = {key: n for n, key in enumerate(questionnaire.rating_keys)}
+        self.fields = {}
+        for name, (qid, agency_id, kind, keys) in questionnaire.fields.items():
+            question = questionnaire.by_id[qid]
+            options = {key: json.dumps(key) for key in keys}
+            self.fields[name] = (f'"{qid}"', kind, f'"{agency_id}"' if agency_id is not None else None, options,
+                                 places.get((qid, agency_id)), int(question.required))
+        self.prefixes = tuple(prefix for _key, prefix in questionnaire.digest_parts)
+        self.required = len(questionnaire.required_keys)
+
 
 def questionnaire_for(*, group, respondent_agency=None, campaign=None) -> Questionnaire:
     return Questionnaire(group, list(group.questions.order_by("order", "id")),

@@ -871,6 +871,67 @@ def answers_from_post(data, questionnaire, *, partial=False) -> dict:
     return out
 
 
+@dataclass(frozen=True)
+class PostedPage:
+    """A complete sent page as a submission writes it: the answers' document as JSON text,
+    the rating digest and the number of matrix rows."""
+
+    document: str
+    digest: str
+    rows: int
+
+
+_RATING, _TEXT, _SINGLE = Question.Kind.RATING.value, Question.Kind.TEXT.value, Question.Kind.SINGLE.value
+
+
+def posted_page(data, questionnaire) -> PostedPage | None:
+    """A sent page read in one pass (the hot path of services.response_submit_posted):
+    what answers_from_post, missing_rows, to_data and _digest make of it, without the
+    intermediate answers. None when the page is not valid and complete: the general path
+    then reads it again and says what is wrong. Its document is JSON text, the same
+    document as to_data's (the keys in another order)."""
+    plan = questionnaire.posted_plan
+    fields = plan.fields
+    matrix: dict[str, list[str]] = {}
+    others: list[str] = []
+    picks = [""] * len(plan.prefixes)
+    answered = 0
+    for name, raw in dict.items(data):
+        spec = fields.get(name)
+        if spec is None:
+            if FIELD_RE.fullmatch(name):
+                return None  # a field of another questionnaire
+            continue
+        qkey, kind, akey, options, place, required = spec
+        if kind == _RATING:
+            if len(raw) != 1 or (encoded := options.get(raw[0])) is None:
+                return None
+            row = f"{akey}:{encoded}"
+            if (rows := matrix.get(qkey)) is None:
+                matrix[qkey] = [row]
+            else:
+                rows.append(row)
+            picks[place] = raw[0]
+            answered += required
+        elif kind == _TEXT:
+            if text := (raw[-1] if raw else "").strip()[:2000]:
+                others.append(f"{qkey}:{json.dumps(text)}")
+                answered += required
+        else:
+            values = [v for v in raw if v != ""]
+            if (kind == _SINGLE and len(values) > 1) or not options.keys() >= set(values):
+                return None
+            if values:
+                others.append(f"{qkey}:[{','.join([options[v] for v in dict.fromkeys(values)])}]")
+                answered += required
+    if answered != plan.required:
+        return None  # rows missing
+    document = "{" + ",".join([f"{qkey}:{{{','.join(rows)}}}" for qkey, rows in matrix.items()] + others) + "}"
+    prefixes = plan.prefixes
+    digest = hashlib.sha256("|".join(map(str.__add__, prefixes, picks)).encode()).hexdigest() if prefixes else ""
+    return PostedPage(document, digest, len(prefixes))
+
+
 def response_save(*, invitation, answers, replace_all=False, now=None, window=None) -> Response:
     """Save answers as the respondent goes (the same link resumes). `replace_all`: the
     posted page is the whole truth (the form's own submit); otherwise the posted answers
@@ -895,6 +956,7 @@ def _digest(questionnaire, answers) -> tuple[str, int]:
 
 
 _TOO_FAST = [Flag.Kind.TOO_FAST.value]
+_TOO_FAST_JSON = json.dumps(_TOO_FAST)
 
 
 def _fast_after(*, now, rows):
@@ -969,7 +1031,7 @@ def _send(*, invitation, questionnaire, answers, ip, user_agent, now, agency_voi
     which is atomic by itself: no BEGIN and COMMIT round trips on the hot path. Elsewhere,
     and to send what was saved, two statements in one transaction."""
     if answers is not None and connection.vendor == "postgresql":
-        sent = _Sent(questionnaire, answers, base=base, now=now, ip=ip, user_agent=user_agent, voided=agency_voided)
+        sent = _Sent.of(questionnaire, answers, base=base, now=now, ip=ip, user_agent=user_agent, voided=agency_voided)
         response_id = _write_sent_pg(invitation_id=invitation.pk, sent=sent)
         if response_id is None:
             raise ConflictError(ALREADY_SENT)
@@ -985,7 +1047,7 @@ def _send(*, invitation, questionnaire, answers, ip, user_agent, now, agency_voi
             missing = selectors.missing_rows(questionnaire, answers)
             if missing:  # nothing was written but the claim: rolling back loses nothing
                 raise IncompleteAnswers(missing)
-        sent = _Sent(questionnaire, answers, base=base, now=now, ip=ip, user_agent=user_agent, voided=agency_voided)
+        sent = _Sent.of(questionnaire, answers, base=base, now=now, ip=ip, user_agent=user_agent, voided=agency_voided)
         with connection.cursor() as cursor:
             if base is not None:
                 cursor.execute(f"UPDATE surveys_response SET {_SENT_SET} WHERE id = %(response)s "
@@ -1018,20 +1080,32 @@ _compact_json = json.JSONEncoder(separators=(",", ":")).encode  # one encoder, n
 
 
 class _Sent:
-    """What a submission writes into its response, computed once."""
+    """What a submission writes into its response, computed once: from a page read in one
+    pass (posted_page), or from answers (_Sent.of)."""
 
-    def __init__(self, questionnaire, answers, *, base, now, ip, user_agent, voided):
-        self.doc = to_data(answers)
-        self.digest, self.rows = _digest(questionnaire, answers)
+    def __init__(self, page: PostedPage, *, base, now, ip, user_agent, voided, doc=None):
+        self.page, self._doc = page, doc
+        self.digest, self.rows = page.digest, page.rows
         self.started_at = base[1] if base else now
         self.base, self.now, self.voided = base, now, voided
         self.ip_hash, self.user_agent = ip_fingerprint(ip), (user_agent or "")[:200]
         self.flags = _flags(started_at=self.started_at, now=now, rows=self.rows)
         self.adapt = connection.ops.adapt_datetimefield_value
-        self.params = {"doc": _compact_json(self.doc), "now": self.adapt(now),
+        self.params = {"doc": page.document, "now": self.adapt(now),
                        "ip_hash": self.ip_hash, "user_agent": self.user_agent, "digest": self.digest,
                        "rows": self.rows, "flags": json.dumps(self.flags) if self.flags else _NO_FLAGS,
                        "voided": voided, "void_reason": VOIDED_REASON if voided else ""}
+
+    @classmethod
+    def of(cls, questionnaire, answers, **kwargs) -> "_Sent":
+        doc = to_data(answers)
+        return cls(PostedPage(_compact_json(doc), *_digest(questionnaire, answers)), doc=doc, **kwargs)
+
+    @property
+    def doc(self) -> dict:
+        if self._doc is None:
+            self._doc = json.loads(self.page.document)
+        return self._doc
 
     def response(self, invitation, response_id) -> Response:
         """The response as written (no read back), and the invitation marked answered."""
@@ -1079,29 +1153,32 @@ _POSTED_SQL = (
     "ELSE '[]'::jsonb END WHERE resp.submitted_at IS NULL RETURNING resp.id")
 
 
-def response_submit_posted(*, token, context, questionnaire, answers, ip="", user_agent="", now=None) -> int | None:
+def response_submit_posted(*, token, context, questionnaire, data, ip="", user_agent="", now=None) -> int | None:
     """The answer page sent in one statement, before its link is looked up (PostgreSQL):
     the respondent's every submission is then one round trip to the database. `context`
-    is what the page's link hint names (selectors.hinted_context) and `answers` were read
-    against its questionnaire; the campaign's status and the window are checked here from
-    that context, as for any answer. The statement writes only if the token is the
-    invitation's current one, the invitation is still open and its respondent is of the
-    hint's group and agency; so the context checked is the link's own.
+    is what the page's link hint names (selectors.hinted_context) and `data`, the posted
+    form, is read against its questionnaire (posted_page); the campaign's status and the
+    window are checked here from that context, as for any answer. The statement writes
+    only if the token is the invitation's current one, the invitation is still open and
+    its respondent is of the hint's group and agency; so the context checked is the link's
+    own.
 
-    The response's id, or None when nothing was written (SQLite, rows missing, the window
-    closed, an unknown, used, voided or replaced link, a wrong hint): the caller then takes
-    the general path (look the link up, response_submit), which tells the respondent why."""
+    The response's id, or None when nothing was written (SQLite, a page not valid or
+    rows missing, the window closed, an unknown, used, voided or replaced link, a wrong
+    hint): the caller then takes the general path (look the link up, response_submit),
+    which tells the respondent why."""
     now = now or timezone.now()
     window = context.window
     if (connection.vendor != "postgresql" or not token or len(token) > 100
-            or context.campaign.status != Campaign.Status.OPEN or window is None or not window.is_open(now)
-            or selectors.missing_rows(questionnaire, answers)):
+            or context.campaign.status != Campaign.Status.OPEN or window is None or not window.is_open(now)):
         return None
-    sent = _Sent(questionnaire, answers, base=None, now=now, ip=ip, user_agent=user_agent,
-                 voided=context.agency_voided)
+    page = posted_page(data, questionnaire)
+    if page is None:
+        return None
+    sent = _Sent(page, base=None, now=now, ip=ip, user_agent=user_agent, voided=context.agency_voided)
     params = {**sent.params, "token_hash": token_hash(token), "group": context.group.pk, "agency": context.agency.pk,
               # a draft's own start decides the flag, by the same rule as _flags
-              "fast_after": sent.adapt(_fast_after(now=now, rows=sent.rows)), "fast_flags": json.dumps(_TOO_FAST)}
+              "fast_after": sent.adapt(_fast_after(now=now, rows=sent.rows)), "fast_flags": _TOO_FAST_JSON}
     row = sql.fetchone("survey_sent_posted", _POSTED_SQL, params, write=True)
     return row[0] if row else None
 

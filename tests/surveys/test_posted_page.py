@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -142,14 +143,14 @@ def test_two_sent_pages_at_the_same_instant_give_one_response(survey, invite, co
     invitation, token = invite(commune, "an@example.vn")
     context = selectors.hinted_context(f"{survey.ldx.pk}.{commune.pk}")
     questionnaire = selectors.questionnaire_for(group=survey.ldx, respondent_agency=commune)
-    answers = {(q.pk, a.pk): ["A"] for q in (survey.q1, survey.q2) for a in (agency_a, agency_b)}
-    answers[(survey.q3.pk, None)] = ["B"]
+    page = QueryDict(mutable=True)
+    page.update(full_answers(survey, [agency_a, agency_b], sex="B"))
     outcomes = []
 
     def send(barrier):
         barrier.wait(timeout=10)
         outcomes.append(services.response_submit_posted(token=token, context=context, questionnaire=questionnaire,
-                                                        answers=answers, ip="198.51.100.7"))
+                                                        data=page, ip="198.51.100.7"))
 
     at_the_same_instant(send)
     assert len(outcomes) == 2 and sum(o is not None for o in outcomes) == 1
