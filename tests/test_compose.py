@@ -46,6 +46,8 @@ def test_gunicorns_settings_read_the_worker_count_and_freeze_what_the_worker_loa
     import gc
     import importlib
 
+    from django.urls import clear_url_caches, get_resolver
+
     from cchc_portal import gunicorn_conf
 
     monkeypatch.setenv("WEB_CONCURRENCY", "3")
@@ -55,8 +57,11 @@ def test_gunicorns_settings_read_the_worker_count_and_freeze_what_the_worker_loa
     assert importlib.reload(gunicorn_conf).workers >= 3  # 2 × cores + 1
     gc.unfreeze()
     before = gc.get_freeze_count()
+    clear_url_caches()  # as in a new worker: the URLconf not loaded yet
     conf.post_worker_init(worker=None)
     try:
         assert gc.get_freeze_count() > before  # the loaded objects left the collector's generations
+        resolver = get_resolver()
+        assert "url_patterns" in resolver.__dict__ and resolver._populated  # loaded before the first request
     finally:
         gc.unfreeze()
