@@ -6,13 +6,17 @@ rating questions × 15 departments + 3 single choices + 1 text (93 answers a for
 TOKENS invited respondents whose links the load uses, each link once.
 
 1. A bare Django POST view (benchmarks/survey_bench_urls.py: same middleware, CSRF check
-   and form body) and the survey's submission, each by 50 users back to back for PHASE
-   seconds, in ROUNDS alternations ending with the bare view: bare, submit, bare, submit,
-   …, bare. Each round's ratio is its submissions per second to the mean of the bare
-   phases either side of it; the ratio is the median of the rounds' (goal ≥ 0.5 on
-   PostgreSQL, the production database; on SQLite, which has one writer at a time, it is
-   printed for information). On a shared machine the speed drifts by a third within
-   minutes; alternating and taking the median keeps one slow phase from deciding.
+   and form body) and the survey's submission in turns, by the same 50 users back to back
+   (locust's Alternating): bare, submit, bare, …, bare, SLICE (3) seconds a turn, ROUNDS
+   (10) submission turns after WARM_TURNS (2) unmeasured ones (a worker's first requests
+   open its database connection and fill what it keeps). A request counts for the turn it
+   started in, from GUARD (0.5) seconds into it, when the previous turn's requests have
+   drained. Each submission turn's ratio is its rate to the mean of the bare turns just
+   before and after it; the ratio is the median of the turns' (goal ≥ 0.5 on PostgreSQL,
+   the production database; on SQLite, which has one writer at a time, it is printed for
+   information). This machine's speed drifts by a third within a minute, and phases of
+   10 s each measured apart gave one ratio 0.45 and the next 0.62 with nothing changed:
+   turns of seconds compare the two at the same speed.
 2. 50 concurrent respondents, each sending a form every 1–3 s: the submissions' p99
    (goal ≤ 250 ms); the back-to-back p99 of step 1 is printed too.
 3. 200 concurrent respondents for 60 s, each opening the link, saving twice, sending and
@@ -39,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -47,11 +52,13 @@ from urllib.request import urlopen
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 RATIO_GOAL, P99_GOAL_MS = 0.5, 250
-PHASE = int(os.environ.get("SURVEY_BENCH_PHASE_SECONDS", "10"))
-ROUNDS = int(os.environ.get("SURVEY_BENCH_ROUNDS", "3"))
+ROUNDS = int(os.environ.get("SURVEY_BENCH_ROUNDS", "10"))
+SLICE = float(os.environ.get("SURVEY_BENCH_SLICE_SECONDS", "3"))
+GUARD = float(os.environ.get("SURVEY_BENCH_GUARD_SECONDS", "0.5"))
+WARM_TURNS, LOCUST_STARTUP = 2, 8  # turns before the measured ones; seconds locust takes to start
 PACED_SECONDS = int(os.environ.get("SURVEY_BENCH_PACED_SECONDS", "20"))
 JOURNEY_USERS, JOURNEY_SECONDS = 200, int(os.environ.get("SURVEY_BENCH_JOURNEY_SECONDS", "60"))
-TOKENS = int(os.environ.get("SURVEY_BENCH_TOKENS_COUNT", "40000"))
+TOKENS = int(os.environ.get("SURVEY_BENCH_TOKENS_COUNT", "70000"))
 # locust processes: one alone falls behind the server on submissions (their answers take
 # the load generator longer), and then the server waits for requests, not the other way
 LOCUST_PROCESSES = int(os.environ.get("SURVEY_BENCH_LOCUST_PROCESSES", "2"))
@@ -184,12 +191,14 @@ def start_gunicorn(env, port, log):
     raise SystemExit("gunicorn did not start:\n" + Path(log.name).read_text()[-2000:])
 
 
-def locust(env, port, tmp, user_class, users, seconds, first, count, name):
-    """One headless locust run: its stats by request name, and under "confirmed" the tokens
-    whose submission the server confirmed."""
+def locust(env, port, tmp, user_class, users, seconds, first, count, name, extra=None):
+    """One headless locust run: its stats by request name, under "confirmed" the tokens
+    whose submission the server confirmed and under "turns" the requests counted a turn
+    (Alternating)."""
     prefix = tmp / name
     sent = tmp / f"{name}_confirmed.txt"
-    env = {**env, "SURVEY_BENCH_TOKENS": str(tmp / "tokens.txt"), "SURVEY_BENCH_FORM": str(tmp / "form.json"),
+    env = {**env, **(extra or {}), "SURVEY_BENCH_TOKENS": str(tmp / "tokens.txt"),
+           "SURVEY_BENCH_FORM": str(tmp / "form.json"),
            "SURVEY_BENCH_FIRST": str(first), "SURVEY_BENCH_COUNT": str(count), "SURVEY_BENCH_SENT": str(sent),
            "SURVEY_BENCH_PROCESSES": str(LOCUST_PROCESSES)}
     processes = ["--processes", str(LOCUST_PROCESSES)] if LOCUST_PROCESSES > 1 else []
@@ -201,8 +210,13 @@ def locust(env, port, tmp, user_class, users, seconds, first, count, name):
                    cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(f"{prefix}_stats.csv", newline="") as fh:
         stats = {row["Name"]: row for row in csv.DictReader(fh)}
-    stats["confirmed"] = [token for part in sorted(tmp.glob(f"{sent.name}*")) if ".slot" not in part.name
+    stats["confirmed"] = [token for part in sorted(tmp.glob(f"{sent.name}*"))
+                          if ".slot" not in part.name and ".slices" not in part.name
                           for token in part.read_text().split()]
+    stats["turns"] = Counter()
+    for part in tmp.glob(f"{sent.name}*.slices"):
+        for turn, kind, n in json.loads(part.read_text()):
+            stats["turns"][(turn, kind)] += n
     if "submit" in stats:  # the check of lost answers stands on these: they must be there
         answered = int(stats["submit"]["Request Count"]) - int(stats["submit"]["Failure Count"])
         if len(stats["confirmed"]) < 0.9 * answered:
@@ -248,12 +262,12 @@ def main():
         print(f"gunicorn: {workers} sync workers on 127.0.0.1:{port}; locust headless in {LOCUST_PROCESSES} "
               "processes of its own")
         cut1, cut2 = len(ids) * 3 // 5, len(ids) * 7 // 10  # the bursts' links, the paced ones', the journeys'
-        bare_runs, bursts, share = [], [], cut1 // ROUNDS  # each burst its own links, each link once
+        turns = WARM_TURNS + 2 * ROUNDS + 1  # bare, submit, …, bare
+        t0 = time.time() + LOCUST_STARTUP
         try:
-            bare_runs.append(locust(env, port, tmp, "BarePost", 50, PHASE, 0, 0, "bare0"))
-            for n in range(ROUNDS):
-                bursts.append(locust(env, port, tmp, "Submission", 50, PHASE, n * share, share, f"submit{n + 1}"))
-                bare_runs.append(locust(env, port, tmp, "BarePost", 50, PHASE, 0, 0, f"bare{n + 1}"))
+            alternating = locust(env, port, tmp, "Alternating", 50, int(LOCUST_STARTUP + turns * SLICE) + 1, 0, cut1,
+                                 "alternating", extra={"SURVEY_BENCH_T0": str(t0), "SURVEY_BENCH_SLICE_SECONDS":
+                                                       str(SLICE), "SURVEY_BENCH_GUARD_SECONDS": str(GUARD)})
             paced_run = locust(env, port, tmp, "PacedSubmission", 50, PACED_SECONDS, cut1, cut2 - cut1, "paced")
             journey = locust(env, port, tmp, "Respondent", JOURNEY_USERS, JOURNEY_SECONDS, cut2, len(ids) - cut2,
                              "journey")
@@ -262,9 +276,9 @@ def main():
             server.wait(30)
             log.close()
         paced = paced_run["submit"]
-        burst_confirmed = [token for run in bursts for token in run["confirmed"]]
-        if any(int(run["submit"]["Request Count"]) >= share - 50 for run in bursts):
-            raise SystemExit(f"a burst ran out of links ({share} each): raise SURVEY_BENCH_TOKENS_COUNT")
+        burst_confirmed = alternating["confirmed"]
+        if int(alternating["submit"]["Request Count"]) >= cut1 - 50:
+            raise SystemExit(f"the turns ran out of links ({cut1}): raise SURVEY_BENCH_TOKENS_COUNT")
         counts = [stored(ids[:cut1], burst_confirmed, per_form),
                   stored(ids[cut1:cut2], paced_run["confirmed"], per_form),
                   stored(ids[cut2:], journey["confirmed"], per_form)]
@@ -272,21 +286,25 @@ def main():
 
         connections.close_all()
 
-    bares = [run["bare POST"] for run in bare_runs]
-    rate = lambda row: float(row["Requests/s"])  # noqa: E731
-    rounds = [(rate(run["submit"]), (rate(bares[n]) + rate(bares[n + 1])) / 2) for n, run in enumerate(bursts)]
-    ratios = [sub / bare if bare else 0.0 for sub, bare in rounds]
+    counted = alternating["turns"]
+    seconds = SLICE - GUARD
+    bares = [counted[(k, "bare")] / seconds for k in range(WARM_TURNS, turns, 2)]
+    subs = [counted[(k, "submit")] / seconds for k in range(WARM_TURNS + 1, turns, 2)]
+    if min(bares) < 0.25 * statistics.median(bares):
+        raise SystemExit(f"a bare turn hardly ran ({' / '.join(f'{b:.0f}' for b in bares)}): locust started late?")
+    ratios = [sub / ((bares[n] + bares[n + 1]) / 2) for n, sub in enumerate(subs)]
     ratio = statistics.median(ratios)
     p99 = float(paced["99%"])
-    failures = {"bare": sum(int(b["Failure Count"]) for b in bares),
-                "burst": sum(int(run["submit"]["Failure Count"]) for run in bursts),
+    failures = {"bare": int(alternating["bare POST"]["Failure Count"]),
+                "burst": int(alternating["submit"]["Failure Count"]),
                 "paced": int(paced["Failure Count"]), "respondents": int(journey["Aggregated"]["Failure Count"])}
     errors = sum(failures.values())
-    print(f"bare POST view, 50 users:   {' / '.join(f'{rate(b):.0f}' for b in bares)} req/s "
-          f"({len(bares)} phases of {PHASE} s), p99 {max(float(b['99%']) for b in bares):.0f} ms")
-    print(f"submissions, 50 users:      {' / '.join(f'{sub:.0f}' for sub, _bare in rounds)} req/s, median "
-          f"{statistics.median(float(run['submit']['50%']) for run in bursts):.0f} ms, p99 "
-          f"{max(float(run['submit']['99%']) for run in bursts):.0f} ms (back to back, the server saturated)")
+    print(f"bare POST view, 50 users:   {' / '.join(f'{b:.0f}' for b in bares)} req/s "
+          f"({len(bares)} turns of {SLICE:g} s, counted from {GUARD:g} s in), p99 "
+          f"{float(alternating['bare POST']['99%']):.0f} ms")
+    print(f"submissions, 50 users:      {' / '.join(f'{sub:.0f}' for sub in subs)} req/s, median "
+          f"{float(alternating['submit']['50%']):.0f} ms, p99 {float(alternating['submit']['99%']):.0f} ms "
+          "(back to back, the server saturated)")
     ratio_counts = db == "PostgreSQL"  # the production database; SQLite (the demo's) has one writer at a time
     print(f"ratio submissions / bare:   {ratio:.2f}, the median of {' / '.join(f'{r:.2f}' for r in ratios)} "
           f"(goal ≥ {RATIO_GOAL}"
@@ -302,7 +320,7 @@ def main():
           "or incomplete: " + ", ".join(f"{name} {len(tokens)}/{db}/{missing}"
                                         for (name, tokens), (db, missing) in zip(confirmed, counts, strict=True))
           + f" (goal 0 missing; every stored form has its {per_form} answers)")
-    for run in (*bare_runs, *bursts, paced_run, journey):
+    for run in (alternating, paced_run, journey):
         for failure in run["failures"][:5]:
             print(f"  failure: {failure}")
     lost = any(missing for _db, missing in counts)

@@ -13,6 +13,8 @@ import json
 import os
 import random
 import re
+import time
+from collections import Counter
 from urllib.parse import urlencode
 
 import gevent
@@ -70,6 +72,9 @@ def _take_a_share(environment, **_kwargs):
 def _close_confirmed(environment, **_kwargs):
     if CONFIRMED.file is not None:
         CONFIRMED.file.close()
+    if SLICES:
+        with open(os.environ["SURVEY_BENCH_SENT"] + SLOT[0] + ".slices", "w") as fh:
+            json.dump([[k, kind, n] for (k, kind), n in SLICES.items()], fh)
 
 
 def full_form(rng, link=""):
@@ -85,7 +90,8 @@ def full_form(rng, link=""):
 
 # Forms made ahead: the load generator shares the machine with the server, so each request
 # costs it as little as possible (a prepared body and the link's own field), the same for
-# the bare view and the submissions. 64 answer patterns, drawn once.
+# the bare view and the submissions (Alternating: the client's work as for a submission, a
+# form made and the answer checked, so that the ratio compares the server's work). 64 answer patterns, drawn once.
 _PATTERNS = [urlencode(full_form(random.Random(n))) for n in range(64)]
 
 
@@ -99,23 +105,6 @@ def next_token() -> tuple[str, str]:
     if pair is None:
         raise StopUser()
     return pair[0], pair[1]
-
-
-class BarePost(FastHttpUser):
-    """The yardstick: a bare Django POST view with the same body and CSRF check."""
-
-    wait_time = constant(0)
-
-    @task
-    def bare(self):
-        # the client's work as for a submission (a form made, the answer checked), so
-        # that the ratio compares the server's work
-        with self.client.post("/bench/bare/", data=form_body(TOKENS[0][1]), headers=HEADERS, name="bare POST",
-                              allow_redirects=False, catch_response=True) as r:
-            if r.status_code == 200 and r.content == b"ok":
-                r.success()
-            else:
-                r.failure(f"HTTP {r.status_code}")
 
 
 class Submission(FastHttpUser):
@@ -177,4 +166,49 @@ class Respondent(FastHttpUser):
             CONFIRMED.append(token)
         with self.client.get(f"/s/{token}/", headers=HEADERS, name="thank-you", catch_response=True) as r:
             if r.status_code != 200 or "Cảm ơn ông/bà" not in r.text:
+                r.failure(f"HTTP {r.status_code}")
+
+
+# Alternating: the bare view and the submissions in turns of SLICE seconds from the moment T0
+# (the same for every locust process), so that each submissions' turn is compared with the
+# bare turns just before and after it: the machine's speed, which drifts by a third within a
+# minute, hardly moves in a few seconds. A request counts for the turn it started in, if it
+# started GUARD seconds or more into it (the previous turn's requests have drained by then).
+SLICE = float(os.environ.get("SURVEY_BENCH_SLICE_SECONDS", "3"))
+GUARD = float(os.environ.get("SURVEY_BENCH_GUARD_SECONDS", "0.5"))
+T0 = float(os.environ.get("SURVEY_BENCH_T0", "0"))
+SLICES: Counter = Counter()  # (turn, "bare" | "submit") → answered requests counted
+
+
+class Alternating(FastHttpUser):
+    """Turn 0, 2, 4, …: the bare view, with the same body and CSRF check (the yardstick); turn
+    1, 3, …: submissions (as Submission)."""
+
+    wait_time = constant(0)
+
+    @task
+    def turn(self):
+        started = time.time()
+        if started < T0:
+            gevent.sleep(T0 - started)
+            return
+        turn, into = divmod(started - T0, SLICE)
+        counted = into >= GUARD
+        if int(turn) % 2 == 0:
+            with self.client.post("/bench/bare/", data=form_body(TOKENS[0][1]), headers=HEADERS, name="bare POST",
+                                  allow_redirects=False, catch_response=True) as r:
+                if r.status_code == 200 and r.content == b"ok":
+                    r.success()
+                    SLICES[(int(turn), "bare")] += counted
+                else:
+                    r.failure(f"HTTP {r.status_code}")
+            return
+        token, link = next_token()
+        with self.client.post(f"/s/{token}/", data=form_body(link), headers=HEADERS,
+                              name="submit", allow_redirects=False, catch_response=True) as r:
+            if r.status_code == 302 and r.headers.get("Location") == f"/s/{token}/":
+                r.success()
+                CONFIRMED.append(token)
+                SLICES[(int(turn), "submit")] += counted
+            else:
                 r.failure(f"HTTP {r.status_code}")
