@@ -107,21 +107,28 @@ def next_token() -> tuple[str, str]:
     return pair[0], pair[1]
 
 
+def send_form(client) -> bool:
+    """One complete questionnaire sent for a fresh link, as the page's own form posts it;
+    True when the server confirmed it (302 back to the link)."""
+    token, link = next_token()
+    with client.post(f"/s/{token}/", data=form_body(link), headers=HEADERS,
+                     name="submit", allow_redirects=False, catch_response=True) as r:
+        if r.status_code == 302 and r.headers.get("Location") == f"/s/{token}/":
+            r.success()
+            CONFIRMED.append(token)
+            return True
+        r.failure(f"HTTP {r.status_code}")
+        return False
+
+
 class Submission(FastHttpUser):
-    """One complete questionnaire sent for a fresh link, as the page's own form posts it."""
+    """One complete questionnaire sent for a fresh link after another."""
 
     wait_time = constant(0)
 
     @task
     def submit(self):
-        token, link = next_token()
-        with self.client.post(f"/s/{token}/", data=form_body(link), headers=HEADERS,
-                              name="submit", allow_redirects=False, catch_response=True) as r:
-            if r.status_code == 302 and r.headers.get("Location") == f"/s/{token}/":
-                r.success()
-                CONFIRMED.append(token)
-            else:
-                r.failure(f"HTTP {r.status_code}")
+        send_form(self.client)
 
 
 class PacedSubmission(Submission):
@@ -182,7 +189,7 @@ SLICES: Counter = Counter()  # (turn, "bare" | "submit") → answered requests c
 
 class Alternating(FastHttpUser):
     """Turn 0, 2, 4, …: the bare view, with the same body and CSRF check (the yardstick); turn
-    1, 3, …: submissions (as Submission)."""
+    1, 3, …: submissions (send_form)."""
 
     wait_time = constant(0)
 
@@ -203,12 +210,5 @@ class Alternating(FastHttpUser):
                 else:
                     r.failure(f"HTTP {r.status_code}")
             return
-        token, link = next_token()
-        with self.client.post(f"/s/{token}/", data=form_body(link), headers=HEADERS,
-                              name="submit", allow_redirects=False, catch_response=True) as r:
-            if r.status_code == 302 and r.headers.get("Location") == f"/s/{token}/":
-                r.success()
-                CONFIRMED.append(token)
-                SLICES[(int(turn), "submit")] += counted
-            else:
-                r.failure(f"HTTP {r.status_code}")
+        if send_form(self.client):
+            SLICES[(int(turn), "submit")] += counted
