@@ -274,3 +274,27 @@ def test_ids_past_a_thousand_keep_their_digits_in_names_anchors_and_buttons(clie
     assert page.status_code == 200 and "12.345" not in html
     assert f'name="q12345_a{agency_a.pk}"' in html and 'value="12345:A"' in html
     assert f'href="#q12345_a{agency_a.pk}"' in html
+
+
+def test_a_matrix_rows_buttons_are_what_the_template_wrote_for_them():
+    """The rows' radio buttons are written in Python (the template language took most of the
+    page's time on them): the same markup as the template's loop, escaping included."""
+    from django.template import Context, Template
+
+    from campaigns.models import Agency
+    from surveys.models import Question
+    from surveys.public import _view_rows
+    from surveys.selectors import Questionnaire
+
+    options = [{"key": "A", "label": "Tốt <b>&</b> \"rất\" tốt", "weight": "100"},
+               {"key": "B", "label": "Khá", "weight": "60"}, {"key": "E", "label": "Không biết", "weight": None}]
+    question = Question(pk=1050, kind="rating", options=options, required=True)
+    rated = [Agency(pk=7, name="Sở 7"), Agency(pk=9, name="Sở 9")]
+    rows = _view_rows(Questionnaire(None, [question], rated), {(1050, 7): ["B"]}, set())[0]["items"][0]["rows"]
+    loop = Template('{% for o in q.options %}\n        <label class="sv-opt"><input type="radio" name="{{ row.name }}" '
+                    'value="{{ o.key }}"{% if row.value == o.key %} checked{% endif %}><span class="sv-key">{{ o.key }}'
+                    '</span><span class="sr-only">. {{ o.label }}</span></label>{% endfor %}')
+    for row in rows:
+        assert row["options_html"] == loop.render(Context({"q": question, "row": row}))
+    assert 'name="q1050_a7" value="B" checked>' in rows[0]["options_html"] and " checked" not in rows[1]["options_html"]
+    assert "Tốt &lt;b&gt;&amp;&lt;/b&gt; &quot;rất&quot; tốt" in rows[0]["options_html"]
