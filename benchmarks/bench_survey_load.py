@@ -16,7 +16,8 @@ TOKENS invited respondents whose links the load uses, each link once.
    the production database; on SQLite, which has one writer at a time, it is printed for
    information). This machine's speed drifts by a third within a minute, and phases of
    10 s each measured apart gave one ratio 0.45 and the next 0.62 with nothing changed:
-   turns of seconds compare the two at the same speed.
+   turns of seconds compare the two at the same speed. SURVEY_BENCH_AA=1 checks the
+   method instead: the bare view in every turn, whose ratio must come out at 0.9–1.1.
 2. 50 concurrent respondents, each sending a form every 1–3 s: the submissions' p99
    (goal ≤ 250 ms); the back-to-back p99 of step 1 is printed too.
 3. 200 concurrent respondents for 60 s, each opening the link, saving twice, sending and
@@ -56,6 +57,7 @@ ROUNDS = int(os.environ.get("SURVEY_BENCH_ROUNDS", "10"))
 SLICE = float(os.environ.get("SURVEY_BENCH_SLICE_SECONDS", "3"))
 GUARD = float(os.environ.get("SURVEY_BENCH_GUARD_SECONDS", "0.5"))
 WARM_TURNS, LOCUST_STARTUP = 2, 8  # turns before the measured ones; seconds locust takes to start
+A_A = os.environ.get("SURVEY_BENCH_AA") == "1"  # check the method: every turn the bare view (a_a_check)
 PACED_SECONDS = int(os.environ.get("SURVEY_BENCH_PACED_SECONDS", "20"))
 JOURNEY_USERS, JOURNEY_SECONDS = 200, int(os.environ.get("SURVEY_BENCH_JOURNEY_SECONDS", "60"))
 TOKENS = int(os.environ.get("SURVEY_BENCH_TOKENS_COUNT", "70000"))
@@ -246,6 +248,27 @@ def stored(respondent_ids, confirmed, per_form):
     return sent, len(hashes) - complete
 
 
+def turn_rates(counted, turns):
+    """(bare turns' rates, submission turns' rates, each submission turn's ratio to the mean
+    of the bare turns either side of it)"""
+    seconds = SLICE - GUARD
+    bares = [counted[(k, "bare")] / seconds for k in range(WARM_TURNS, turns, 2)]
+    subs = [counted[(k, "submit")] / seconds for k in range(WARM_TURNS + 1, turns, 2)]
+    if min(bares) < 0.25 * statistics.median(bares):
+        raise SystemExit(f"a bare turn hardly ran ({' / '.join(f'{b:.0f}' for b in bares)}): locust started late?")
+    return bares, subs, [sub / ((bares[n] + bares[n + 1]) / 2) for n, sub in enumerate(subs)]
+
+
+def a_a_check(counted, turns):
+    """SURVEY_BENCH_AA=1: every turn the bare view, the odd ones counted as the submissions'
+    would be. The method's own ratio, which should be about 1."""
+    _bares, _subs, ratios = turn_rates(counted, turns)
+    ratio = statistics.median(ratios)
+    print(f"A/A check, the bare view in every turn: ratio {ratio:.2f}, the median of "
+          f"{' / '.join(f'{r:.2f}' for r in ratios)} (about 1 expected: 0.9–1.1)")
+    return 0 if 0.9 <= ratio <= 1.1 else 1
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="cchc-bench-survey-run-") as tmpdir, prepared_database() as (url, db):
         tmp = Path(tmpdir)
@@ -267,7 +290,10 @@ def main():
         try:
             alternating = locust(env, port, tmp, "Alternating", 50, int(LOCUST_STARTUP + turns * SLICE) + 1, 0, cut1,
                                  "alternating", extra={"SURVEY_BENCH_T0": str(t0), "SURVEY_BENCH_SLICE_SECONDS":
-                                                       str(SLICE), "SURVEY_BENCH_GUARD_SECONDS": str(GUARD)})
+                                                       str(SLICE), "SURVEY_BENCH_GUARD_SECONDS": str(GUARD),
+                                                       "SURVEY_BENCH_AA": "1" if A_A else ""})
+            if A_A:
+                return a_a_check(alternating["turns"], turns)
             paced_run = locust(env, port, tmp, "PacedSubmission", 50, PACED_SECONDS, cut1, cut2 - cut1, "paced")
             journey = locust(env, port, tmp, "Respondent", JOURNEY_USERS, JOURNEY_SECONDS, cut2, len(ids) - cut2,
                              "journey")
@@ -286,13 +312,7 @@ def main():
 
         connections.close_all()
 
-    counted = alternating["turns"]
-    seconds = SLICE - GUARD
-    bares = [counted[(k, "bare")] / seconds for k in range(WARM_TURNS, turns, 2)]
-    subs = [counted[(k, "submit")] / seconds for k in range(WARM_TURNS + 1, turns, 2)]
-    if min(bares) < 0.25 * statistics.median(bares):
-        raise SystemExit(f"a bare turn hardly ran ({' / '.join(f'{b:.0f}' for b in bares)}): locust started late?")
-    ratios = [sub / ((bares[n] + bares[n + 1]) / 2) for n, sub in enumerate(subs)]
+    bares, subs, ratios = turn_rates(alternating["turns"], turns)
     ratio = statistics.median(ratios)
     p99 = float(paced["99%"])
     failures = {"bare": int(alternating["bare POST"]["Failure Count"]),

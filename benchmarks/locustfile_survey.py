@@ -184,6 +184,7 @@ class Respondent(FastHttpUser):
 SLICE = float(os.environ.get("SURVEY_BENCH_SLICE_SECONDS", "3"))
 GUARD = float(os.environ.get("SURVEY_BENCH_GUARD_SECONDS", "0.5"))
 T0 = float(os.environ.get("SURVEY_BENCH_T0", "0"))
+A_A = os.environ.get("SURVEY_BENCH_AA") == "1"  # every turn the bare view: the method's own ratio (about 1)
 SLICES: Counter = Counter()  # (turn, "bare" | "submit") → answered requests counted
 
 
@@ -201,12 +202,12 @@ class Alternating(FastHttpUser):
             return
         turn, into = divmod(started - T0, SLICE)
         counted = into >= GUARD
-        if int(turn) % 2 == 0:
+        if int(turn) % 2 == 0 or A_A:
             with self.client.post("/bench/bare/", data=form_body(TOKENS[0][1]), headers=HEADERS, name="bare POST",
                                   allow_redirects=False, catch_response=True) as r:
                 if r.status_code == 200 and r.content == b"ok":
                     r.success()
-                    SLICES[(int(turn), "bare")] += counted
+                    SLICES[(int(turn), "bare" if int(turn) % 2 == 0 else "submit")] += counted  # "submit": A/A
                 else:
                     r.failure(f"HTTP {r.status_code}")
             return
