@@ -26,6 +26,6 @@ def post_worker_init(worker):
     resolver = get_resolver()
     resolver.url_patterns  # noqa: B018 - imports the URLconf's modules
     resolver.reverse_dict  # noqa: B018 - and builds the reverse lookups
-    with translation.override(settings.LANGUAGE_CODE):
-        translation.gettext("Phiếu điều tra xã hội học")
+    translation.activate(settings.LANGUAGE_CODE)  # loads its catalogue, kept by the process
+    translation.deactivate()
     gc.freeze()

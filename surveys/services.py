@@ -831,6 +831,12 @@ def _take(*, invitation, now) -> Response:
 
 
 FIELD_RE = re.compile(r"q(\d+)(?:_a(\d+))?")
+TEXT_MAX = 2000  # a short answer's characters (the page's textarea says the same)
+
+
+def _posted_text(raw: list[str]) -> str:
+    """A short answer as posted: its last value, trimmed and cut to TEXT_MAX."""
+    return (raw[-1] if raw else "").strip()[:TEXT_MAX]
 
 
 def answers_from_post(data, questionnaire, *, partial=False) -> dict:
@@ -861,7 +867,7 @@ def answers_from_post(data, questionnaire, *, partial=False) -> dict:
             continue
         values = [v for v in raw if v != ""]
         if kind == text:
-            out[(qid, None)] = (raw[-1] if raw else "").strip()[:2000]
+            out[(qid, None)] = _posted_text(raw)
         elif (kind == single and len(values) > 1) or not set(values) <= keys:
             bad.append(name)
         else:
@@ -914,7 +920,7 @@ def posted_page(data, questionnaire) -> PostedPage | None:
             picks[place] = raw[0]
             answered += required
         elif kind == _TEXT:
-            if text := (raw[-1] if raw else "").strip()[:2000]:
+            if text := _posted_text(raw):
                 others.append(f"{qkey}:{json.dumps(text)}")
                 answered += required
         else:
