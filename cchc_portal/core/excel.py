@@ -14,7 +14,7 @@ import openpyxl
 from django.utils import timezone
 from django.utils.functional import Promise
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -162,7 +162,28 @@ class SheetWriter:
                   style=False)
 
     def append(self, values=(), *, bold=False):
-        self._add(values, font=HEADER_FONT if bold else None)
+        if bold or self.wrap or self.border or self.formats:
+            self._add(values, font=HEADER_FONT if bold else None)
+            return
+        # The plain row of a big export: a styled cell only where one is needed (numbers,
+        # dates, text that could be read as a formula); plain text goes as it is (4M cells).
+        row = []
+        for value in values:
+            if isinstance(value, Promise):
+                value = str(value)
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                if not value.startswith(_FORMULA_START) and value not in ERROR_CODES:
+                    row.append(value or None)
+                    continue
+            elif value is None:
+                row.append(None)
+                continue
+            cell = WriteOnlyCell(self.ws)
+            _set(cell, value)
+            row.append(cell)
+        self.ws.append(row)
+        self.rows += 1
 
     def _add(self, values, *, font=None, fill=None, alignment=None, border=None, style=True):
         cells = []
