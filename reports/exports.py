@@ -5,67 +5,23 @@ streams (FileResponse), and rows come from the database in chunks, so the full-c
 export (3,400 agencies × 120 items) keeps a small, flat memory footprint. PDFs are A4 with
 the official Vietnamese header; charts are the same inline SVG as on the pages.
 """
-import tempfile
 from decimal import Decimal
 
 from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.functional import Promise
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
 
+from cchc_portal.core.excel import WorkbookWriter
 from scoring.models import Assessment, Criterion, Item
 
 from .results import _code_key, campaign_results, no_cyclic_gc, percent
 
-HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
-BOLD = Font(bold=True)
-
-
-class _Sheet:
-    """A write-only sheet with a bold, frozen header row and set column widths."""
-
-    def __init__(self, wb, title, header, widths=None):
-        self.ws = wb.create_sheet(title=title[:31])
-        self.ws.freeze_panes = "A2"
-        for i, width in enumerate(widths or [], start=1):
-            self.ws.column_dimensions[_letter(i)].width = width
-        cells = []
-        for text in header:
-            cell = WriteOnlyCell(self.ws, value=text)
-            cell.font, cell.fill = BOLD, HEADER_FILL
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            cells.append(cell)
-        self.ws.append(cells)
-
-    def append(self, row):
-        self.ws.append([_cell(v) for v in row])
-
-
-def _letter(i):
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(i)
-
-
-def _cell(value):
-    if isinstance(value, Promise):  # a lazy translation
-        return str(value)
-    return value  # Decimal stays Decimal: openpyxl writes it as a number, no float on the way
-
 
 def _workbook():
-    wb = Workbook(write_only=True)
-    return wb
+    return WorkbookWriter()
 
 
 def save_to_temp(wb):
     """The workbook in an anonymous temporary file, rewound (FileResponse closes it)."""
-    handle = tempfile.TemporaryFile(suffix=".xlsx")
-    wb.save(handle)
-    handle.seek(0)
-    return handle
+    return wb.to_temp_file()
 
 
 # ---------------------------------------------------------------- rankings
@@ -82,15 +38,15 @@ def ranking_workbook(rows, *, title):
         groups.setdefault(row["group_name"], []).append(row)
     for group_name, group_rows in groups.items():
         fields = [(f["code"], f.get("title", "")) for f in group_rows[0]["fields"]] if group_rows else []
-        sheet = _Sheet(wb, group_name, RANKING_HEADER + [f"{c}. {t}" for c, t in fields],
-                       [7, 14, 40, 11, 11, 11, 14] + [14] * len(fields))
+        sheet = wb.sheet(group_name, RANKING_HEADER + [f"{c}. {t}" for c, t in fields],
+                         widths=[7, 14, 40, 11, 11, 11, 14] + [14] * len(fields))
         for row in group_rows:
             by_code = {f["code"]: f for f in row["fields"]}
             sheet.append([row["rank"], row["agency_code"], row["agency_name"], _num(row["total"]),
                           _num(row["max_points"]), _num(row["index"]), row["grade"] or ""]
                          + [_num(by_code.get(c, {}).get("points")) for c, _t in fields])
     if not groups:
-        _Sheet(wb, title, RANKING_HEADER)
+        wb.sheet(title, RANKING_HEADER)
     return wb
 
 
@@ -106,7 +62,7 @@ SHEET_HEADER = ["Mã", "Nội dung", "Điểm tối đa", "Điểm tự chấm",
 
 def score_sheet_workbook(*, assessment, sheet):
     wb = _workbook()
-    ws = _Sheet(wb, assessment.agency.code, SHEET_HEADER, [9, 60, 11, 11, 11, 40, 40])
+    ws = wb.sheet(assessment.agency.code, SHEET_HEADER, widths=[9, 60, 11, 11, 11, 40, 40])
     for line in sheet["lines"]:
         ws.append([line.code, ("   " * (line.depth - 1)) + line.title,
                    line.max_points if line.applicable else "Không áp dụng",
@@ -130,12 +86,13 @@ def campaign_workbook(*, campaign, chunk_size=2000, on_progress=None, every=1000
     read from the database in chunks; `on_progress(items written)` every `every` items."""
     results = campaign_results(campaign=campaign)
     wb = _workbook()
-    summary = _Sheet(wb, "Tổng hợp", ["Nhóm", "Hạng", "Mã đơn vị", "Tên đơn vị", "Trạng thái", "Tổng điểm",
-                                      "Điểm tối đa", "Chỉ số (%)", "Xếp loại"], [22, 7, 14, 40, 20, 11, 11, 11, 14])
+    summary = wb.sheet("Tổng hợp", ["Nhóm", "Hạng", "Mã đơn vị", "Tên đơn vị", "Trạng thái", "Tổng điểm",
+                                    "Điểm tối đa", "Chỉ số (%)", "Xếp loại"],
+                       widths=[22, 7, 14, 40, 20, 11, 11, 11, 14])
     for r in results.rows:
         summary.append([r.group_name, r.rank, r.agency_code, r.agency_name, r.status_label, r.total, r.max_points,
                         r.index, r.grade or ""])
-    detail = _Sheet(wb, "Chi tiết", DETAIL_HEADER, [20, 14, 36, 10, 60, 10, 10, 10, 10, 40, 40])
+    detail = wb.sheet("Chi tiết", DETAIL_HEADER, widths=[20, 14, 36, 10, 60, 10, 10, 10, 10, 40, 40])
     criteria = {
         cid: (code, title, max_points, rule)
         for cid, code, title, max_points, rule in Criterion.objects.filter(criteria_set__campaign=campaign)
@@ -176,18 +133,13 @@ def campaign_workbook(*, campaign, chunk_size=2000, on_progress=None, every=1000
 
 def board_workbook(rows, *, campaign):
     wb = _workbook()
-    ws = _Sheet(wb, "Tình hình chấm điểm", ["Nhóm", "Mã đơn vị", "Tên đơn vị", "Trạng thái", "Gửi Sở lúc",
-                                            "Chốt điểm lúc", "Tổng điểm tự chấm", "Tổng điểm thẩm định"],
-                [22, 14, 40, 24, 18, 18, 14, 14])
-    tz = timezone.get_current_timezone()
-
-    def when(value):
-        return value.astimezone(tz).strftime("%d/%m/%Y %H:%M") if value else ""
-
+    ws = wb.sheet("Tình hình chấm điểm", ["Nhóm", "Mã đơn vị", "Tên đơn vị", "Trạng thái", "Gửi Sở lúc",
+                                          "Chốt điểm lúc", "Tổng điểm tự chấm", "Tổng điểm thẩm định"],
+                  widths=[22, 14, 40, 24, 18, 18, 14, 14])
     for row in rows:
         a = row.assessment
         ws.append([row.agency.group.name, row.agency.code, row.agency.name, row.status_label,
-                   when(a.submitted_at) if a else "", when(a.finalised_at) if a else "",
+                   a.submitted_at if a else None, a.finalised_at if a else None,
                    a.self_total if a else None, a.appraised_total if a else None])
     return wb
 

@@ -9,6 +9,8 @@ from campaigns.models import Campaign
 from campaigns.services import campaign_mark_published
 from cchc_portal.core.exceptions import ApplicationError, ConflictError
 from cchc_portal.core.utils import points_str
+from cchc_portal.notifications.models import Job
+from cchc_portal.notifications.services import job_start
 from scoring.models import Criterion
 from scoring.rules import decimal_str
 
@@ -138,25 +140,57 @@ def publication_row(row) -> dict:
     }
 
 
+def publication_next_number(*, campaign, decision_number, note="") -> int:
+    """The number the next publication of the campaign takes, once its form is complete: a
+    decision number always, a note for a correction (number > 1)."""
+    if not (decision_number or "").strip():
+        raise ApplicationError("Cần nhập số quyết định phê duyệt kết quả của UBND.",
+                               extra={"errors": {"decision_number": ["Bắt buộc."]}})
+    number = (Publication.objects.filter(campaign=campaign).aggregate(n=Max("number"))["n"] or 0) + 1
+    if number > 1 and not (note or "").strip():
+        raise ApplicationError("Lần công bố đính chính cần ghi chú lý do đính chính.",
+                               extra={"errors": {"note": ["Bắt buộc khi công bố lại."]}})
+    return number
+
+
+PUBLICATION_JOB = "publication"
+
+
+def publication_enqueue(*, campaign, user, decision_number, note="") -> Job:
+    """Publish in the background (3,400 agencies take seconds): the form is checked now, the
+    job's page shows the progress and then links to the results. While a publication job of
+    the campaign waits or runs, asking again returns that job (a double click publishes once)."""
+    from .tasks import publication_job
+
+    number = publication_next_number(campaign=campaign, decision_number=decision_number, note=note)
+    active = (Job.objects.filter(kind=PUBLICATION_JOB, args__campaign_id=campaign.pk,
+                                 status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).order_by("pk").first())
+    if active is not None:
+        return active
+    return job_start(kind=PUBLICATION_JOB, user=user, task=publication_job,
+                     title=f"Công bố kết quả (lần {number}) – {campaign.name}",
+                     args={"campaign_id": campaign.pk, "decision_number": decision_number.strip(),
+                           "note": (note or "").strip(), "number": number})
+
+
 @transaction.atomic
-def publication_create(*, campaign, user, decision_number, note="", now=None) -> Publication:
+def publication_create(*, campaign, user, decision_number, note="", number=None, now=None) -> Publication:
     """Freeze the campaign's results as a numbered publication and mark it published.
 
     Every assessment must be final (chốt điểm). The first publication is number 1; a later
     one is a correction (đính chính): number + 1, with a note saying why. What was published
-    never changes afterwards, whatever happens to the scores.
+    never changes afterwards, whatever happens to the scores. `number`, when given, is the
+    number the caller means to publish as (a job queued earlier): if another publication took
+    it meanwhile, nothing is published.
     """
     now = now or timezone.now()
     decision_number = (decision_number or "").strip()
     note = (note or "").strip()
-    if not decision_number:
-        raise ApplicationError("Cần nhập số quyết định phê duyệt kết quả của UBND.",
-                               extra={"errors": {"decision_number": ["Bắt buộc."]}})
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)  # one publisher at a time
-    number = (Publication.objects.filter(campaign=campaign).aggregate(n=Max("number"))["n"] or 0) + 1
-    if number > 1 and not note:
-        raise ApplicationError("Lần công bố đính chính cần ghi chú lý do đính chính.",
-                               extra={"errors": {"note": ["Bắt buộc khi công bố lại."]}})
+    expected = number
+    number = publication_next_number(campaign=campaign, decision_number=decision_number, note=note)
+    if expected is not None and expected != number:
+        raise ConflictError(f"Kết quả đã được công bố lần {number - 1} trong lúc chờ; không công bố thêm.")
     settings = result_settings_for(campaign)
     results = campaign_results(campaign=campaign, detail=True, settings=settings)
     if not results.rows:

@@ -5,6 +5,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from cchc_portal.notifications import services as jobs
+from cchc_portal.notifications.tasks import LONG_JOB
 
 
 def export_path(job_id: int) -> str:
@@ -12,7 +13,7 @@ def export_path(job_id: int) -> str:
     return f"reports/exports/job-{job_id}.xlsx"
 
 
-@shared_task(acks_late=True)
+@shared_task(**LONG_JOB)
 def campaign_export_job(job_id: int, campaign_id: int) -> str:
     """The full-campaign Excel export of a large campaign, written in the background
     (minutes for 400,000 items) and downloaded from the job's page."""
@@ -35,5 +36,37 @@ def campaign_export_job(job_id: int, campaign_id: int) -> str:
             default_storage.save(export_path(job_id), File(handle))
         jobs.job_finish(job_id=job_id, message=f"Đã xuất {total} dòng tiêu chí.",
                         result_url=reverse("reports-export-download", args=[job_id]))
+        return "done"
+    return "failed"
+
+
+@shared_task(**LONG_JOB)
+def publication_job(job_id: int, campaign_id: int, decision_number: str, note: str, number: int) -> str:
+    """Publish the campaign's results as publication `number` (services.publication_enqueue).
+    Idempotent: when that publication exists (a redelivery, a second job of a double click)
+    the job finishes pointing at it."""
+    from campaigns.models import Campaign
+    from cchc_portal.core.exceptions import ConflictError
+    from scoring.models import Assessment
+
+    from .models import Publication
+    from .services import publication_create
+
+    with jobs.job_running(job_id) as job:
+        if job is None:
+            return "skipped"
+        campaign = Campaign.objects.get(pk=campaign_id)
+        if not Publication.objects.filter(campaign=campaign, number=number).exists():
+            total = Assessment.objects.filter(campaign=campaign).count()
+            jobs.job_progress(job_id=job_id, done=0, total=total,
+                              message=f"Đang tính và đóng băng kết quả của {total} đơn vị…")
+            try:
+                publication_create(campaign=campaign, user=job.created_by, decision_number=decision_number,
+                                   note=note, number=number)
+            except ConflictError:
+                if not Publication.objects.filter(campaign=campaign, number=number).exists():
+                    raise
+        jobs.job_finish(job_id=job_id, message=f"Đã công bố kết quả (lần {number}).",
+                        result_url=reverse("reports-results", args=[campaign_id]))
         return "done"
     return "failed"

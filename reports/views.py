@@ -136,15 +136,14 @@ def publish(request, pk):
     campaign = selectors.officer_campaign_get(user=request.user, pk=pk)
     form = PublishForm(request.POST)
     if form.is_valid():
-        try:
-            publication = services.publication_create(campaign=campaign, user=request.user,
-                                                      decision_number=form.cleaned_data["decision_number"],
-                                                      note=form.cleaned_data["note"])
+        try:  # a background job: its page shows the progress, then links to the results
+            job = services.publication_enqueue(campaign=campaign, user=request.user,
+                                               decision_number=form.cleaned_data["decision_number"],
+                                               note=form.cleaned_data["note"])
         except ApplicationError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("Đã công bố kết quả (lần %(n)s).") % {"n": publication.number})
-            return redirect("reports-results", pk=campaign.pk)
+            return redirect(job.get_absolute_url())
     return results_page(request, pk, publish_form=form)
 
 

@@ -19,10 +19,8 @@ from decimal import Decimal
 from io import BytesIO
 
 import openpyxl
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from cchc_portal.core.excel import RowError, read_sheet
+from cchc_portal.core.excel import RowError, WorkbookWriter, read_sheet
 from scoring.rules import RULES, RuleParamsError, decimal_str, format_params, parse_params, to_decimal, validate_params
 
 COLUMNS = ["code", "title", "max_points", "rule", "rule_params", "evidence_required", "guidance", "not_applicable_to"]
@@ -333,45 +331,18 @@ def row_values(row: CriterionRow) -> list:
     ]
 
 
-def _header(ws, names):
-    ws.append(names)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE7F3")
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
-
-
 def write_workbook(rows: list[CriterionRow], settings: dict[str, Decimal | None]) -> bytes:
     """The criteria sheet, the settings sheet and a short help sheet, as .xlsx bytes."""
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = CRITERIA_SHEET
-    _header(ws, ALL_COLUMNS)
-    wrap = Alignment(wrap_text=True, vertical="top")
+    book = WorkbookWriter()
+    ws = book.sheet(CRITERIA_SHEET, ALL_COLUMNS, widths=[_WIDTHS[name] for name in ALL_COLUMNS], wrap=True,
+                    formats={0: "@"})  # codes are text: 1.10 must not become 1.1
     for row in sorted(rows, key=lambda r: code_key(r.code)):
         ws.append(row_values(row))
-        cells = ws[ws.max_row]
-        cells[0].number_format = "@"  # codes are text: 1.10 must not become 1.1
-        for cell in cells:
-            cell.alignment = wrap
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # text, never a formula
-    for i, name in enumerate(ALL_COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = _WIDTHS[name]
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(ALL_COLUMNS))}{max(ws.max_row, 1)}"
-    st = wb.create_sheet(SETTINGS_SHEET)
-    _header(st, ["key", "value"])
+    st = book.sheet(SETTINGS_SHEET, ["key", "value"], widths=[16, 10])
     for name in SETTING_KEYS:
-        value = settings.get(name)
-        st.append([name, number_cell(value)])
-    st.column_dimensions["A"].width = 16
-    hp = wb.create_sheet(HELP_SHEET)
-    _header(hp, ["cột", "ý nghĩa"])
+        st.append([name, number_cell(settings.get(name))])
+    hp = book.sheet(HELP_SHEET, ["cột", "ý nghĩa"], widths=[20, 110])
     for name, meaning in HELP_ROWS:
         hp.append([name, meaning])
-    hp.column_dimensions["A"].width = 20
-    hp.column_dimensions["B"].width = 110
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return book.to_bytes()
+

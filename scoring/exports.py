@@ -1,20 +1,17 @@
 """The self-assessment report (Báo cáo tự đánh giá, chấm điểm; Phụ lục II of the Đắk Lắk
 letter in seed 001): scores per field and item, the evidence per item and the explanations,
-as a PDF (WeasyPrint, A4, the official header) and as an Excel workbook (openpyxl).
+as a PDF (WeasyPrint, A4, the official header) and as an Excel workbook (core.excel's writer).
 """
 from __future__ import annotations
-
-from io import BytesIO
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
 
 from campaigns.models import Role
 from campaigns.selectors import users_for_agency
+from cchc_portal.core.excel import WorkbookWriter
+from cchc_portal.core.templatetags.portal import points
 from scoring.selectors.assessments import assessment_page_data
 
 REPORT_TITLE = "Báo cáo tự đánh giá, chấm điểm"
@@ -52,74 +49,37 @@ def report_pdf(*, assessment, now=None) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
-THIN = Side(style="thin", color="999999")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-WRAP = Alignment(wrap_text=True, vertical="top")
-
-
 def report_xlsx(*, assessment, now=None) -> bytes:
     """The report as an .xlsx workbook: sheet "Tự đánh giá" (the tree) and sheet
     "Tài liệu kiểm chứng" (one row per document and item)."""
     ctx = report_context(assessment=assessment, now=now)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Tự đánh giá"
-    ws.append([f"{REPORT_TITLE} – {ctx['campaign'].name}"])
-    ws.append([f"Cơ quan, đơn vị: {ctx['agency'].name} ({ctx['agency'].code})"])
     result = ctx["result"]
-    index = "–" if result.index is None else f"{result.index}%"
-    ws.append([f"Tổng điểm tự chấm: {result.total} / {result.applicable_max} điểm; chỉ số: {index}"])
-    ws["A1"].font = Font(bold=True, size=13)
-    header = ["Mã", "Lĩnh vực, tiêu chí, tiêu chí thành phần", "Điểm tối đa", "Điểm tự chấm", "Căn cứ tính điểm",
-              "Giải trình, thuyết minh", "Tài liệu kiểm chứng"]
-    ws.append([])
-    ws.append(header)
-    head_row = ws.max_row
-    for cell in ws[head_row]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE7F3")
-        cell.alignment = WRAP
-        cell.border = BORDER
+    index = "–" if result.index is None else f"{points(result.index)}%"
+    book = WorkbookWriter()
+    ws = book.sheet("Tự đánh giá", [
+        "Mã", "Lĩnh vực, tiêu chí, tiêu chí thành phần", "Điểm tối đa", "Điểm tự chấm", "Căn cứ tính điểm",
+        "Giải trình, thuyết minh", "Tài liệu kiểm chứng"], widths=[9, 60, 11, 11, 28, 50, 45], wrap=True,
+        border=True, preamble=[
+            f"{REPORT_TITLE} – {ctx['campaign'].name}",
+            f"Cơ quan, đơn vị: {ctx['agency'].name} ({ctx['agency'].code})",
+            f"Tổng điểm tự chấm: {points(result.total)} / {points(result.applicable_max)} điểm; chỉ số: {index}",
+            "",
+        ])
     for row in ctx["rows"]:
-        docs = "\n".join(_doc_line(d) for d in row.documents)
-        values = [
+        ws.append([
             row.code, row.criterion.title, row.points.max if row.points.applicable else row.criterion.max_points,
             row.points.value if row.points.applicable else None,
-            row.points.reason if row.is_leaf else "",
-            row.item.explanation if row.item else "", docs,
-        ]
-        if not row.points.applicable:
-            values[4] = "Không áp dụng"
-        ws.append(values)
-        for cell in ws[ws.max_row]:
-            cell.alignment = WRAP
-            cell.border = BORDER
-            if not row.is_leaf:
-                cell.font = Font(bold=True)
-        for col in (3, 4):
-            ws.cell(ws.max_row, col).number_format = "0.00"
-    ws.append(["", "Tổng cộng", result.applicable_max, result.total, "", "", ""])
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-        cell.border = BORDER
-    for i, width in enumerate((9, 60, 11, 11, 28, 50, 45), start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = ws.cell(head_row + 1, 1)
+            (row.points.reason if row.is_leaf else "") if row.points.applicable else "Không áp dụng",
+            row.item.explanation if row.item else "", "\n".join(_doc_line(d) for d in row.documents),
+        ], bold=not row.is_leaf)
+    ws.append(["", "Tổng cộng", result.applicable_max, result.total, "", "", ""], bold=True)
 
-    docs = wb.create_sheet("Tài liệu kiểm chứng")
-    docs.append(["Mã tiêu chí", "Số, ký hiệu", "Ngày ban hành", "Cơ quan ban hành", "Trích yếu", "Tên tệp"])
-    for cell in docs[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE7F3")
+    docs = book.sheet("Tài liệu kiểm chứng", ["Mã tiêu chí", "Số, ký hiệu", "Ngày ban hành", "Cơ quan ban hành",
+                                              "Trích yếu", "Tên tệp"], widths=[12, 18, 14, 30, 60, 40])
     for row in ctx["rows"]:
         for d in row.documents:
-            docs.append([row.code, d.number, d.issued_on.strftime("%d/%m/%Y") if d.issued_on else "", d.issuer,
-                         d.summary, d.original_name])
-    for i, width in enumerate((12, 18, 14, 30, 60, 40), start=1):
-        docs.column_dimensions[get_column_letter(i)].width = width
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+            docs.append([row.code, d.number, d.issued_on, d.issuer, d.summary, d.original_name])
+    return book.to_bytes()
 
 
 def _doc_line(d) -> str:

@@ -126,6 +126,9 @@ class Invitation(BaseModel):
     reissued_at = models.DateTimeField(_("cấp lại lúc"), null=True, blank=True)
     reissued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+", verbose_name=_("người cấp lại"))
+    # The last QR sheet this link was printed on: its answer goes to the integrity review.
+    printed_in = models.ForeignKey("LinkPrint", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                   verbose_name=_("in mã QR lần"))
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["token_hash"], name="uniq_invitation_token")]
@@ -133,6 +136,26 @@ class Invitation(BaseModel):
                                 name="invitation_previous_token_idx")]
         verbose_name = _("thư mời trả lời phiếu")
         verbose_name_plural = _("thư mời trả lời phiếu")
+
+
+class LinkPrint(models.Model):
+    """A QR sheet an officer printed: who, when, for which agency and which invitations. Only
+    officers print (an agency holding its respondents' live links could answer for them)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="link_prints")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+", verbose_name=_("đơn vị"))
+    printed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("người in"))
+    printed_at = models.DateTimeField(_("in lúc"))
+    invitations = models.ManyToManyField(Invitation, related_name="prints", verbose_name=_("thư mời được in"))
+
+    class Meta:
+        ordering = ["-printed_at", "-id"]
+        verbose_name = _("lần in mã QR")
+        verbose_name_plural = _("các lần in mã QR")
+
+    def __str__(self):
+        return f"{self.agency} – {self.printed_at:%d/%m/%Y %H:%M}"
 
 
 class Response(models.Model):
@@ -191,6 +214,7 @@ class Flag(models.Model):
         SAME_DEVICE = "same_device", _("Nhiều phiếu từ một thiết bị trong thời gian ngắn")
         TOO_FAST = "too_fast", _("Trả lời nhanh bất thường")
         IDENTICAL = "identical", _("Nhiều phiếu của một đơn vị giống hệt nhau")
+        PRINTED_LINK = "printed_link", _("Phiếu trả lời qua liên kết in mã QR")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Chờ xem xét")

@@ -34,6 +34,7 @@ from .answers import VOIDED_REASON, from_data, to_data
 from .models import (
     Flag,
     Invitation,
+    LinkPrint,
     Question,
     Respondent,
     RespondentGroup,
@@ -680,9 +681,14 @@ class PrintedLink:
 
 
 def invitations_print(*, campaign, agency, user, respondent_ids=None, now=None) -> list[PrintedLink]:
-    """Fresh links for a printable QR sheet (handed out in person). Since only hashes are
-    stored, printing re-issues each link and e-mails the new one too; answers already
-    saved stay with the invitation, so a respondent resumes with either copy."""
+    """Fresh links for a printable QR sheet (handed out in person): an officer's action only,
+    since whoever holds a live link can answer in the respondent's name. Since only hashes
+    are stored, printing re-issues each link and e-mails the new one too; answers already
+    saved stay with the invitation, so a respondent resumes with either copy. The sheet is
+    recorded (`LinkPrint`: who, when, which invitations) and each invitation keeps it, so
+    the answer given through it goes to the integrity review (`survey_flags_scan`)."""
+    if user is None or not campaign_selectors.user_is_officer(user):
+        raise ApplicationError("Chỉ cán bộ Sở Nội vụ được in mã QR (cấp lại liên kết trả lời phiếu).", status=403)
     now = now or timezone.now()
     qs = (Invitation.objects.filter(respondent__campaign=campaign, respondent__respondent_list__agency=agency)
           .exclude(status__in=[Invitation.Status.ANSWERED, Invitation.Status.VOIDED])
@@ -690,10 +696,21 @@ def invitations_print(*, campaign, agency, user, respondent_ids=None, now=None) 
           .order_by("respondent__group__code", "respondent__full_name"))
     if respondent_ids is not None:
         qs = qs.filter(respondent_id__in=list(respondent_ids))
-    out = []
-    for invitation in qs:
-        token = invitation_reissue(invitation=invitation, user=user, now=now)
-        out.append(PrintedLink(invitation.respondent, answer_url(token)))
+    with transaction.atomic():
+        record = LinkPrint.objects.create(campaign=campaign, agency=agency, printed_by=user, printed_at=now)
+        out, printed = [], []
+        for invitation in qs:
+            try:
+                token = invitation_reissue(invitation=invitation, user=user, now=now)
+            except ConflictError:
+                continue  # answered or re-issued a moment ago: not on this sheet
+            out.append(PrintedLink(invitation.respondent, answer_url(token)))
+            printed.append(invitation.pk)
+        if not printed:
+            transaction.set_rollback(True)
+            return []
+        Invitation.objects.filter(pk__in=printed).update(printed_in=record)
+        record.invitations.add(*printed)
     return out
 
 
@@ -1201,7 +1218,8 @@ def survey_flags_scan(*, now=None, since=None) -> int:
     - one device: SURVEY_FLAG_DEVICE_COUNT (3) or more responses with the same IP
       fingerprint and user agent within SURVEY_FLAG_DEVICE_MINUTES (60) minutes;
     - identical: SURVEY_FLAG_IDENTICAL_MIN (3) or more responses of one agency's
-      respondents with the same rating pattern.
+      respondents with the same rating pattern;
+    - printed link: responses whose link was printed on a QR sheet (one flag per sheet).
 
     Idempotent: a flag is unique by its key, a response joins it once. Returns the number
     of flags created."""
@@ -1210,7 +1228,8 @@ def survey_flags_scan(*, now=None, since=None) -> int:
     since = since or now - timedelta(minutes=2 * minutes)
     recent = list(Response.objects.filter(submitted_at__gte=since, submitted_at__lte=now).values(
         "pk", "ip_hash", "user_agent", "started_at", "submitted_at", "rating_rows", "answers_digest", "flags",
-        "invitation__respondent__campaign_id", "invitation__respondent__respondent_list__agency_id"))
+        "invitation__respondent__campaign_id", "invitation__respondent__respondent_list__agency_id",
+        "invitation__printed_in_id"))
     if not recent:
         return 0
     wanted: dict[str, dict] = {}
@@ -1226,6 +1245,16 @@ def survey_flags_scan(*, now=None, since=None) -> int:
                  agency_id=r["invitation__respondent__respondent_list__agency_id"], kind=Flag.Kind.TOO_FAST,
                  detail={"seconds": round((r["submitted_at"] - r["started_at"]).total_seconds(), 1),
                          "rows": r["rating_rows"]}, ids=[r["pk"]], at=r["submitted_at"])
+    sheets = {p.pk: p for p in LinkPrint.objects.filter(
+        pk__in={r["invitation__printed_in_id"] for r in recent if r["invitation__printed_in_id"]}).select_related(
+        "printed_by")}
+    for r in recent:
+        sheet = sheets.get(r["invitation__printed_in_id"])
+        if sheet is not None:
+            want(f"printed_link:{sheet.pk}", campaign_id=sheet.campaign_id, agency_id=sheet.agency_id,
+                 kind=Flag.Kind.PRINTED_LINK, ids=[r["pk"]], at=r["submitted_at"],
+                 detail={"printed_by": sheet.printed_by.display_name,
+                         "printed_at": timezone.localtime(sheet.printed_at).strftime("%H:%M %d/%m/%Y")})
     device_count = _setting("SURVEY_FLAG_DEVICE_COUNT", 3)
     if device_count:
         devices = {(r["invitation__respondent__campaign_id"], r["ip_hash"], r["user_agent"]) for r in recent

@@ -6,6 +6,7 @@ Agency staff see their respondents' names and status, never answers.
 """
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -240,7 +241,7 @@ def _list_context(request, campaign, agency):
         "has_groups": campaign.respondent_groups.exists(),
         "printable": Invitation.objects.filter(respondent__respondent_list__agency=agency,
                                                respondent__campaign=campaign)
-        .exclude(status__in=[Invitation.Status.ANSWERED, Invitation.Status.VOIDED]).count(),
+        .exclude(status__in=[Invitation.Status.ANSWERED, Invitation.Status.VOIDED]).count() if is_officer else 0,
     }
 
 
@@ -364,10 +365,13 @@ def respondent_resend(request, pk, code, rid):
 @login_required
 @require_POST
 def list_print(request, pk, code):
-    """A printable sheet of QR codes: every link is re-issued (only hashes are stored), the
-    new link is e-mailed too, and the sheet exists only in this response."""
+    """A printable sheet of QR codes, for officers only (an agency holding its respondents'
+    live links could answer for them): every link is re-issued (only hashes are stored), the
+    new link is e-mailed too, the sheet exists only in this response and is recorded."""
     campaign = _campaign(request, pk)
     agency = selectors.list_agency_get_for_user(user=request.user, campaign=campaign, code=code)
+    if not selectors.user_is_survey_officer(request.user):
+        raise PermissionDenied(_("Chỉ cán bộ Sở Nội vụ được in mã QR (cấp lại liên kết trả lời phiếu)."))
     ids = [int(i) for i in request.POST.getlist("respondent") if i.isdigit()] or None
     links = services.invitations_print(campaign=campaign, agency=agency, user=request.user, respondent_ids=ids)
     if not links:

@@ -1,13 +1,21 @@
-"""Reading and writing the portal's Excel files: header mapping, row numbers, row errors.
+"""Reading and writing the portal's Excel files: header mapping, row numbers, row errors;
+one writer (`WorkbookWriter`) that every export uses, so user text never becomes a formula.
 
 Every import works the same way: read all rows, collect every error as
 `RowError(row, column, message)`, and write nothing unless there are none.
 """
+import tempfile
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
 from io import BytesIO
 
 import openpyxl
-from openpyxl.styles import Alignment, Font, PatternFill
+from django.utils import timezone
+from django.utils.functional import Promise
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from .exceptions import ApplicationError
@@ -115,22 +123,168 @@ def read_sheet(file, columns, *, aliases=None, sheet=None, required=()):
         wb.close()
 
 
+# ---------------------------------------------------------------- writing
+
+POINTS_FORMAT = "#,##0.00"  # Excel shows 1.234,50 under a Vietnamese locale
+COUNT_FORMAT = "#,##0"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+DATE_FORMAT = "dd/mm/yyyy"
+HEADER_FONT = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDE7F3")
+WRAP = Alignment(wrap_text=True, vertical="top")
+_THIN = Side(style="thin", color="999999")
+BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+# A spreadsheet reads text starting with these as a formula once someone edits the cell.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class SheetWriter:
+    """One sheet: optional title lines, a bold header that stays in view and filters, then
+    rows. `append` writes user text as text (never a formula), Decimal as a number shown
+    with two decimals, int as a whole number, dates as dates (dd/mm/yyyy hh:mm)."""
+
+    def __init__(self, book, title, header, *, widths=None, preamble=(), wrap=False, border=False, formats=None):
+        self.book = book
+        self.formats = formats or {}  # {column index: number format} of the body, e.g. {0: "@"} for codes
+        self.ws = book.wb.create_sheet(title=_sheet_title(title))
+        self.columns = len(header)
+        self.wrap, self.border = wrap, border
+        self.rows = 0
+        for i, width in enumerate(widths or [max(10, min(60, len(str(h)) + 4)) for h in header], start=1):
+            self.ws.column_dimensions[get_column_letter(i)].width = width
+        lines = list(preamble)
+        self.header_row = len(lines) + 1
+        self.ws.freeze_panes = f"A{self.header_row + 1}"  # set before any row (write-only sheets)
+        for line in lines:
+            self._add([line] if isinstance(line, str) else line, font=Font(bold=True, size=13) if line else None,
+                      style=False)
+        self._add(header, font=HEADER_FONT, fill=HEADER_FILL, alignment=WRAP, border=BORDER if border else None,
+                  style=False)
+
+    def append(self, values=(), *, bold=False):
+        if bold or self.wrap or self.border or self.formats:
+            self._add(values, font=HEADER_FONT if bold else None)
+            return
+        # The plain row of a big export: a styled cell only where one is needed (numbers,
+        # dates, text that could be read as a formula); plain text goes as it is (4M cells).
+        row = []
+        for value in values:
+            if isinstance(value, Promise):
+                value = str(value)
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                if not value.startswith(_FORMULA_START) and value not in ERROR_CODES:
+                    row.append(value or None)
+                    continue
+            elif value is None:
+                row.append(None)
+                continue
+            cell = WriteOnlyCell(self.ws)
+            _set(cell, value)
+            row.append(cell)
+        self.ws.append(row)
+        self.rows += 1
+
+    def _add(self, values, *, font=None, fill=None, alignment=None, border=None, style=True):
+        cells = []
+        for i, value in enumerate(values):
+            cell = WriteOnlyCell(self.ws)
+            _set(cell, value)
+            if style and i in self.formats:
+                cell.number_format = self.formats[i]
+            if font is not None:
+                cell.font = font
+            if fill is not None:
+                cell.fill = fill
+            if style and self.wrap:
+                cell.alignment = WRAP
+            elif alignment is not None:
+                cell.alignment = alignment
+            if border is not None or (style and self.border):
+                cell.border = BORDER
+            cells.append(cell)
+        self.ws.append(cells)
+        self.rows += 1
+
+    def close(self):
+        if self.columns:
+            self.ws.auto_filter.ref = f"A{self.header_row}:{get_column_letter(self.columns)}{self.rows}"
+
+
+class WorkbookWriter:
+    """The one way the portal writes a workbook: `sheet(...)` per sheet, then `save(file)`,
+    `to_bytes()` or `to_temp_file()`. Write-only: rows go out as they come (the largest
+    export has 400,000 rows)."""
+
+    def __init__(self):
+        self.wb = openpyxl.Workbook(write_only=True)
+        self.sheets: list[SheetWriter] = []
+
+    def sheet(self, title, header, **kwargs) -> SheetWriter:
+        sheet = SheetWriter(self, title, header, **kwargs)
+        self.sheets.append(sheet)
+        return sheet
+
+    def save(self, file):
+        for sheet in self.sheets:
+            sheet.close()
+        if not self.sheets:
+            self.wb.create_sheet("Sheet")
+        self.wb.save(file)
+
+    def to_bytes(self) -> bytes:
+        out = BytesIO()
+        self.save(out)
+        return out.getvalue()
+
+    def to_temp_file(self):
+        """The workbook in an anonymous temporary file, rewound (FileResponse closes it)."""
+        handle = tempfile.TemporaryFile(suffix=".xlsx")
+        self.save(handle)
+        handle.seek(0)
+        return handle
+
+
+def _sheet_title(title) -> str:
+    title = "".join(" " if ch in "[]:*?/\\" else ch for ch in str(title)).strip()[:31]
+    return title or "Sheet"
+
+
+def _set(cell, value):
+    if isinstance(value, Promise):  # a lazy translation
+        value = str(value)
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        cell.value = "x" if value else ""
+        cell.data_type = "s"
+    elif isinstance(value, Decimal | float):
+        cell.value = value  # Decimal stays Decimal: written as a number, no float on the way
+        cell.number_format = POINTS_FORMAT
+    elif isinstance(value, int):
+        cell.value = value
+        cell.number_format = COUNT_FORMAT
+    elif isinstance(value, datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        cell.value = value.replace(tzinfo=None)
+        cell.number_format = DATETIME_FORMAT
+    elif isinstance(value, date):
+        cell.value = value
+        cell.number_format = DATE_FORMAT
+    else:
+        text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+        cell.value = text
+        cell.data_type = "s"  # text, never a formula or an error code ("#N/A")
+        if text.startswith(_FORMULA_START):
+            cell.quotePrefix = True
+
+
 def write_workbook(sheets) -> bytes:
     """`sheets`: [(title, header, rows)] → .xlsx bytes with a bold frozen header."""
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
+    book = WorkbookWriter()
     for title, header, rows in sheets:
-        ws = wb.create_sheet(title=title[:31])
-        ws.append(list(header))
-        for cell in ws[1]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="DDE7F3")
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet = book.sheet(title, header)
         for row in rows:
-            ws.append(list(row))
-        ws.freeze_panes = "A2"
-        for i, h in enumerate(header, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = max(10, min(60, len(str(h)) + 4))
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+            sheet.append(row)
+    return book.to_bytes()

@@ -7,6 +7,7 @@ import logging
 import uuid
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
@@ -454,6 +455,9 @@ class job_running:  # noqa: N801 - used as `with job_running(job_id) as job:`
         if exc is None or self.job is None:
             return False
         logger.exception("job %s failed", self.job_id, exc_info=(exc_type, exc, tb))
+        if isinstance(exc, SoftTimeLimitExceeded):
+            job_fail(job_id=self.job_id, message="Việc chạy quá thời gian cho phép nên đã dừng; chưa có kết quả.")
+            return True
         message = getattr(exc, "message", None) or str(exc) or exc_type.__name__
         job_fail(job_id=self.job_id, message=f"Lỗi: {message}")
         return True

@@ -1,5 +1,6 @@
 """Celery tasks: thin, take ids, acks_late, idempotent (a row's status says what is done)."""
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -7,6 +8,9 @@ from . import services
 
 RETRY = {"autoretry_for": (OSError,), "retry_backoff": 10, "retry_backoff_max": 600, "retry_jitter": True,
          "max_retries": 5}
+# A job (export, import, publishing, bulk send) runs longer than the default task limits.
+LONG_JOB = {"acks_late": True, "soft_time_limit": settings.CELERY_LONG_TASK_SOFT_TIME_LIMIT,
+            "time_limit": settings.CELERY_LONG_TASK_TIME_LIMIT}
 
 
 def _when(value):
@@ -47,7 +51,7 @@ def tick(now: str | None = None) -> list:
     return tick_run(now=_when(now)).results
 
 
-@shared_task(acks_late=True)
+@shared_task(**LONG_JOB)
 def outbox_send_all_job(job_id: int) -> str:
     """A job for officers: send every queued e-mail now, with progress."""
     from .models import Outbox
@@ -73,7 +77,7 @@ def outbox_send_all_job(job_id: int) -> str:
     return "failed"
 
 
-@shared_task(acks_late=True)
+@shared_task(**LONG_JOB)
 def agency_import_job(job_id: int, dry_run: bool = False) -> str:
     """The officers' agency import (campaigns.services.agency_import) as a job: the rows
     are counted first, then imported all at once (nothing is written if any row is wrong)."""

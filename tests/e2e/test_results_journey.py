@@ -62,7 +62,8 @@ def test_officer_publishes_and_the_public_sees_the_ranking(page, live_server, ca
     page.get_by_role("cell", name=shown_a).wait_for()
     page.get_by_label("Số quyết định phê duyệt của UBND").fill("3579/QĐ-UBND")
     page.get_by_role("button", name="Công bố kết quả").click()
-    page.get_by_text("Đã công bố kết quả (lần 1)").wait_for()
+    page.get_by_text("Đã công bố kết quả (lần 1)").wait_for()  # the job's page, then its result
+    page.get_by_role("link", name="Xem kết quả").click()
     page.get_by_role("cell", name="3579/QĐ-UBND").wait_for()
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url("**/accounts/login/**")

@@ -71,27 +71,59 @@ def test_results_page_query_count_is_constant(login, officer, campaign, django_a
             assert client.get(reverse("reports-results", args=[campaign.pk])).status_code == 200
 
 
-def test_publish_from_the_page_then_correct(login, officer, campaign, golden):
+def publish(client, campaign, capture, **data):
+    """POST the publish form, run the queued job (on commit) and follow to the job's page."""
+    with capture(execute=True):
+        r = client.post(reverse("reports-publish", args=[campaign.pk]), data)
+    return client.get(r["Location"]) if r.status_code == 302 else r
+
+
+def test_publish_from_the_page_then_correct(login, officer, campaign, golden, django_capture_on_commit_callbacks):
+    from cchc_portal.notifications.models import Job
+
     _cset, a, _b = golden
     client = login(officer)
     r = client.post(reverse("reports-publish", args=[campaign.pk]), {"decision_number": ""})
     assert r.status_code == 200 and "Trường này là bắt buộc" in text(r)
-    r = client.post(reverse("reports-publish", args=[campaign.pk]), {"decision_number": "15/QĐ-UBND"}, follow=True)
-    assert "Đã công bố kết quả (lần 1)" in text(r)
+    r = publish(client, campaign, django_capture_on_commit_callbacks, decision_number="15/QĐ-UBND")
+    job = Job.objects.get(kind="publication")
+    assert r.request["PATH_INFO"] == job.get_absolute_url()
+    assert "Đã công bố kết quả (lần 1)" in text(r) and reverse("reports-results", args=[campaign.pk]) in text(r)
+    assert "15/QĐ-UBND" in text(client.get(job.result_url))
     set_appraised(a, "1.1", "2")
-    r = client.post(reverse("reports-publish", args=[campaign.pk]), {"decision_number": "16/QĐ-UBND"}, follow=True)
-    assert "cần ghi chú lý do" in text(r)
-    r = client.post(reverse("reports-publish", args=[campaign.pk]),
-                    {"decision_number": "16/QĐ-UBND", "note": "Đính chính tiêu chí 1.1"}, follow=True)
+    r = publish(client, campaign, django_capture_on_commit_callbacks, decision_number="16/QĐ-UBND")
+    assert "cần ghi chú lý do" in text(r) and Job.objects.count() == 1  # refused before any job
+    r = publish(client, campaign, django_capture_on_commit_callbacks, decision_number="16/QĐ-UBND",
+                note="Đính chính tiêu chí 1.1")
     assert "Đã công bố kết quả (lần 2)" in text(r)
     assert list(Publication.objects.values_list("number", flat=True)) == [2, 1]
 
 
-def test_publish_page_explains_agencies_not_final(login, officer, campaign, golden):
+def test_a_double_click_publishes_once(login, officer, campaign, golden, django_capture_on_commit_callbacks):
+    """Two posts of the same form: the second finds the first job waiting and gets it; a
+    job whose number was taken meanwhile finishes on that publication, publishing nothing."""
+    from cchc_portal.notifications.models import Job
+    from reports.tasks import publication_job
+
+    client = login(officer)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = client.post(reverse("reports-publish", args=[campaign.pk]), {"decision_number": "15/QĐ-UBND"})
+        second = client.post(reverse("reports-publish", args=[campaign.pk]), {"decision_number": "15/QĐ-UBND"})
+    assert first["Location"] == second["Location"] and Job.objects.filter(kind="publication").count() == 1
+    assert len(callbacks) == 1
+    callbacks[0]()
+    twin = Job.objects.create(kind="publication", created_by=officer, args=Job.objects.get().args)
+    assert publication_job(job_id=twin.pk, **twin.args) == "done"
+    assert Publication.objects.count() == 1
+    assert publication_job(job_id=twin.pk, **twin.args) == "skipped"  # a redelivery
+
+
+def test_publish_page_explains_agencies_not_final(login, officer, campaign, golden,
+                                                  django_capture_on_commit_callbacks):
     _cset, a, _b = golden
     Assessment.objects.filter(pk=a.pk).update(status=Assessment.Status.IN_APPRAISAL)
-    r = login(officer).post(reverse("reports-publish", args=[campaign.pk]), {"decision_number": "1/QĐ"}, follow=True)
-    assert "Còn 1 đơn vị chưa chốt điểm (SA)" in text(r)
+    r = publish(login(officer), campaign, django_capture_on_commit_callbacks, decision_number="1/QĐ")
+    assert "Còn 1 đơn vị chưa chốt điểm (SA)" in text(r) and not Publication.objects.exists()
 
 
 def test_settings_page_saves_bands(login, officer, campaign, golden):

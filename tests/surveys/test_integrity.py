@@ -74,6 +74,26 @@ def test_identical_patterns_across_one_agencys_respondents_are_flagged(survey, i
     assert set(flag.responses.all()) == set(same) and flag.agency == commune
 
 
+def test_answers_through_a_printed_link_go_to_the_integrity_review(survey, invite, commune, agency_a, agency_b,
+                                                                    officer, login, django_capture_on_commit_callbacks):
+    from surveys.models import Invitation
+
+    printed, _ = invite(commune, "an@example.vn")
+    emailed, _ = invite(commune, "binh@example.vn")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitations_print(campaign=survey.campaign, agency=commune, user=officer,
+                                   respondent_ids=[printed.respondent_id])
+    printed = Invitation.objects.get(pk=printed.pk)
+    first = submit(survey, printed, {agency_a: "A", agency_b: "B"})
+    submit(survey, emailed, {agency_a: "C", agency_b: "D"})
+    assert scan(survey) == 1 and scan(survey) == 0
+    flag = Flag.objects.get(kind=Flag.Kind.PRINTED_LINK)
+    assert list(flag.responses.all()) == [first] and flag.agency == commune and flag.status == Flag.Status.OPEN
+    assert flag.detail["printed_by"] == officer.display_name
+    page = login(officer).get(reverse("surveys:flags", args=[survey.campaign.pk])).content.decode()
+    assert "Phiếu trả lời qua liên kết in mã QR" in page and f"In mã QR: {officer.display_name}" in page
+
+
 def test_reviewing_a_flag_voids_its_responses_with_a_recorded_reason(survey, invite, commune, agency_a, agency_b,
                                                                        officer, staff_a):
     invitation, _ = invite(commune, "an@example.vn")

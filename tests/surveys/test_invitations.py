@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from cchc_portal.core.exceptions import ConflictError
+from cchc_portal.core.exceptions import ApplicationError, ConflictError
 from cchc_portal.notifications.models import Outbox
 from surveys import services, tokens
-from surveys.models import Invitation, RespondentList
+from surveys.models import Invitation, LinkPrint, RespondentList
 from surveys.services import invitations_send, respondent_add, survey_due_invitations
 
 pytestmark = pytest.mark.django_db
@@ -147,19 +147,45 @@ def test_an_answered_invitation_cannot_be_reissued(survey, invite, commune):
         services.invitation_reissue(invitation=invitation)
 
 
-def test_the_printed_sheet_has_fresh_links_as_qr_codes(survey, commune, commune_staff, officer, login, sent):
+def test_the_printed_sheet_has_fresh_links_as_qr_codes(survey, commune, officer, login, sent):
     approved(survey, commune, "an@example.vn", "binh@example.vn")
     sent(invitations_send, campaign=survey.campaign, user=officer)
     first = links_in_mail()
     mail.outbox.clear()
-    page = sent(login(commune_staff).post, reverse("surveys:list_print", kwargs={"pk": survey.campaign.pk,
-                                                                                "code": commune.code}))
+    page = sent(login(officer).post, reverse("surveys:list_print", kwargs={"pk": survey.campaign.pk,
+                                                                          "code": commune.code}))
     assert page.status_code == 200 and page["Cache-Control"] == "no-store"
     html = page.content.decode()
     assert html.count("class=\"qr-card\"") == 2 and html.count("<svg") >= 2
     printed = set(LINK.findall(html))
     assert len(printed) == 2 and not printed & set(first.values())
     assert set(links_in_mail().values()) == printed  # the same new links were e-mailed
+
+
+def test_printing_is_an_officers_action_and_is_recorded(survey, commune, commune_staff, officer, login):
+    """An agency holding its respondents' live links could answer for them: its staff can
+    neither print nor see the button; an officer's sheet is recorded (who, when, whom)."""
+    approved(survey, commune, "an@example.vn", "binh@example.vn", "chi@example.vn")
+    invitations_send(campaign=survey.campaign, user=officer)
+    Invitation.objects.filter(respondent__email="chi@example.vn").update(status=Invitation.Status.ANSWERED)
+    url = reverse("surveys:list_print", kwargs={"pk": survey.campaign.pk, "code": commune.code})
+    detail = reverse("surveys:list_detail", kwargs={"pk": survey.campaign.pk, "code": commune.code})
+    staff = login(commune_staff)
+    assert "In mã QR" not in staff.get(detail).content.decode()
+    assert staff.post(url).status_code == 403
+    with pytest.raises(ApplicationError):
+        services.invitations_print(campaign=survey.campaign, agency=commune, user=commune_staff)
+    assert set(Invitation.objects.values_list("issue_count", flat=True)) == {1} and not LinkPrint.objects.exists()
+
+    officer_client = login(officer)
+    assert "In mã QR (2 người chưa trả lời)" in officer_client.get(detail).content.decode()
+    assert officer_client.post(url).status_code == 200
+    record = LinkPrint.objects.get()
+    assert (record.printed_by, record.agency, record.campaign) == (officer, commune, survey.campaign)
+    assert {i.respondent.email for i in record.invitations.all()} == {"an@example.vn", "binh@example.vn"}
+    assert set(Invitation.objects.filter(printed_in=record).values_list("respondent__email", flat=True)) == {
+        "an@example.vn", "binh@example.vn"}
+    assert Invitation.objects.get(respondent__email="chi@example.vn").printed_in is None
 
 
 def test_another_agency_cannot_print_links(survey, commune, staff_b, officer, login):
