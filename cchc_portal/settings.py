@@ -188,7 +188,12 @@ CELERY_BEAT_SCHEDULE = {}  # filled by cchc_portal.notifications (the periodic t
 
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            # Redis down: each process's memory meanwhile, with a warning (pages keep working)
+            "BACKEND": "cchc_portal.core.cache.FailOpenRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},  # a lost host costs seconds, not minutes
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}  # demo: one process
     )
