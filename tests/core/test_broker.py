@@ -65,3 +65,12 @@ def test_check_passes_for_a_resolvable_broker_and_without_redis(monkeypatch):
         assert broker_resolves() == []
     with override_settings(REDIS_URL="", CELERY_BROKER_URL="memory://"):
         assert broker_resolves() == []
+
+
+def test_the_web_process_logs_its_broker_at_start():
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "DJANGO_DEBUG": "1", "REDIS_URL": "redis://:s3cret@redis:6379/0",
+           "CELERY_BROKER_URL": ""}
+    r = subprocess.run([sys.executable, "-c", "import cchc_portal.wsgi"], cwd=ROOT, env=env, capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert "Celery broker: redis://redis:6379/0" in r.stderr and "s3cret" not in r.stderr
