@@ -7,17 +7,21 @@ The beat schedule lives here, in code: one periodic tick every TICK_SECONDS (def
     celery -A cchc_portal worker --loglevel=info
     celery -A cchc_portal beat --loglevel=info
 """
+import logging
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cchc_portal.settings")
 # This module is imported before the settings: read .env here too for the two variables below.
 environ.Env.read_env(Path(__file__).resolve().parent.parent / ".env", overwrite=False)
 
 TICK_SECONDS = float(os.environ.get("TICK_SECONDS", "180"))
+
+logger = logging.getLogger(__name__)
 
 app = Celery("cchc_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -32,3 +36,24 @@ app.conf.beat_schedule = {
         "options": {"expires": TICK_SECONDS},
     },
 }
+
+
+def broker_display(url) -> str:
+    """The broker's address without its user name and password: what the logs may show."""
+    if not url or url.startswith("memory://"):
+        return "none (tasks run inline)"
+    parts = urlsplit(url)
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:  # a port that is not a number: shown as written, to be seen and fixed
+        port = ":" + parts.netloc.rsplit(":", 1)[-1]
+    return f"{parts.scheme}://{parts.hostname or ''}{port}{parts.path}"
+
+
+def log_broker(**_kwargs):
+    """One line at start-up (web, worker, beat): which broker this process sends to or reads."""
+    logger.info("Celery broker: %s", broker_display(app.conf.broker_url))
+
+
+signals.celeryd_after_setup.connect(log_broker, weak=False)
+signals.beat_init.connect(log_broker, weak=False)

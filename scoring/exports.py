@@ -42,7 +42,7 @@ def report_context(*, assessment, now=None) -> dict:
 
 
 def report_pdf(*, assessment, now=None) -> bytes:
-    """The report as an A4 PDF (fonts: Times New Roman, else Liberation Serif or DejaVu Serif)."""
+    """The report as an A4 PDF (in the portal's Liberation Serif: the template's {% pdf_fonts %})."""
     from weasyprint import HTML  # imported here: loading Pango is slow and only this needs it
 
     html = render_to_string("scoring/assessment/report_pdf.html", report_context(assessment=assessment, now=now))

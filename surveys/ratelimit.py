@@ -5,12 +5,15 @@ links from an address, so that guessing tokens gets nowhere.
 A request's checks go together (`within`): on Redis they are one round trip (a pipeline:
 each counter set to 0 with its expiry if it does not exist yet, then incremented; a
 looked-at counter read), where Django's cache would take two round trips an increment.
+Redis down: the limits count in each process's memory meanwhile (cchc_portal.core.cache).
 """
 import time
 
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
+
+from cchc_portal.core.cache import UNREACHABLE, FailOpenRedisCache
 
 # (requests, seconds); override in settings as SURVEY_RATE_<NAME>.
 DEFAULTS = {
@@ -52,8 +55,18 @@ def within(*checks, now=None) -> bool:
     (what follows is not counted); on Redis all go in one round trip and all count."""
     now = time.time() if now is None else now
     backend = caches[DEFAULT_CACHE_ALIAS]
-    if not isinstance(backend, RedisCache):
+    if not isinstance(backend, RedisCache) or getattr(backend, "down", False):
         return all(hit(name, ident, now=now, count=count) for name, ident, count in checks)
+    try:
+        return _within_redis(backend, checks, now)
+    except UNREACHABLE as exc:
+        if not isinstance(backend, FailOpenRedisCache):
+            raise
+        backend.unreachable(exc)  # fail open: the counters of this process's memory meanwhile
+        return all(hit(name, ident, now=now, count=count) for name, ident, count in checks)
+
+
+def _within_redis(backend, checks, now) -> bool:
     keys = []
     for name, ident, count in checks:
         key, allowed, timeout = _key(name, ident, now)

@@ -14,6 +14,24 @@ from .factories import AgencyFactory, CampaignFactory, MembershipFactory, StepFa
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 PASSWORD = "Pass-1234"
+CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")  # Debian's; tests/e2e/conftest.py drives it
+NO_CHROMIUM = f"BROWSER JOURNEYS NOT RUN: {CHROMIUM} is missing (apt-get install chromium; CI installs it)"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without chromium the browser journeys are left out (deselected, not one skip line each)."""
+    if os.path.exists(CHROMIUM):
+        return
+    journeys = [item for item in items if item.get_closest_marker("e2e")]
+    if journeys:
+        config.hook.pytest_deselected(items=journeys)
+        items[:] = [item for item in items if not item.get_closest_marker("e2e")]
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """... and said once, loudly, at the end (under xdist too: this runs in the controller)."""
+    if not os.path.exists(CHROMIUM) and "not e2e" not in (config.getoption("markexpr", "") or ""):
+        terminalreporter.write_sep("!", NO_CHROMIUM, yellow=True, bold=True)
 
 
 def _province_user(username, role):

@@ -1,11 +1,12 @@
 """API v1 for agencies, campaigns, their plans and extensions."""
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from cchc_portal.core.exceptions import ApplicationError
@@ -18,10 +19,11 @@ class TokenApi(ObtainAuthToken):
     """`{"username", "password"}` → `{"token"}`; failed logins count towards the lockout."""
 
     permission_classes = [AllowAny]
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # DRF's view names its own JSON parser
 
     @extend_schema(
         request=ObtainAuthToken.serializer_class,
-        responses={200: serializers.DictField(child=serializers.CharField())},
+        responses={200: inline_serializer(name="AuthToken", fields={"token": serializers.CharField()})},
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)

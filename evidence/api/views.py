@@ -6,11 +6,12 @@ calls `evidence.services.document_upload`.)
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cchc_portal.core.exceptions import ApplicationError
+from cchc_portal.core.parsers import JSONParser
 
 from .. import selectors, services
 from ..forms import DATE_INPUT_FORMATS

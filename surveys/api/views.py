@@ -7,7 +7,7 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -15,6 +15,7 @@ from campaigns import selectors as campaign_selectors
 from cchc_portal.core.api import PointsField
 from cchc_portal.core.excel import ImportFailed
 from cchc_portal.core.exceptions import ApplicationError
+from cchc_portal.core.parsers import JSONParser
 from scoring.models import Criterion
 
 from .. import selectors, services

@@ -4,8 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import CHROMIUM, NO_CHROMIUM  # without it tests/conftest.py leaves the journeys out
+
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
@@ -13,7 +14,7 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-b
 @pytest.fixture(scope="session")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed (apt-get install chromium); CI installs it")
+        pytest.skip(NO_CHROMIUM)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -32,24 +33,41 @@ def _close_quietly(context):
     time.sleep(0.3)
 
 
+def _open(context):
+    pg = context.new_page()
+    pg.set_default_timeout(15000)
+    return pg
+
+
+# The journeys' contexts bypass the Content-Security-Policy: Playwright's string predicates
+# (wait_for_function) are evaluated with eval, which the policy refuses. strict_page keeps it.
 @pytest.fixture
 def page(browser, transactional_db, live_server):
     # Set up after the database and the server, so torn down (closed) before the flush.
-    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
-    pg = context.new_page()
-    pg.set_default_timeout(15000)
-    yield pg
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", bypass_csp=True)
+    yield _open(context)
     _close_quietly(context)
 
 
 @pytest.fixture
 def phone_page(browser, transactional_db, live_server):
-    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", bypass_csp=True,
                                   viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    pg = context.new_page()
-    pg.set_default_timeout(15000)
+    yield _open(context)
+    _close_quietly(context)
+
+
+@pytest.fixture
+def strict_page(browser, transactional_db, live_server):
+    """A page under the portal's Content-Security-Policy, noting what it refused (the test
+    fails on any refusal it did not clear)."""
+    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh")
+    pg = _open(context)
+    pg.csp_refusals = []
+    pg.on("console", lambda msg: "Content Security Policy" in msg.text and pg.csp_refusals.append(msg.text))
     yield pg
     _close_quietly(context)
+    assert pg.csp_refusals == []
 
 
 def log_in(page, live_server, username, password="Pass-1234"):

@@ -1,6 +1,5 @@
-"""Reports: PDFs carry the Vietnamese text (read back with pdftotext), workbooks open and
+"""Reports: PDFs carry the Vietnamese text (read back with pypdf), workbooks open and
 have the right rows, the full-campaign export streams."""
-import subprocess
 from decimal import Decimal
 from io import BytesIO
 
@@ -9,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from reports.services import publication_create, result_settings_update
+from tests.pdfs import pdf_fonts, pdf_text
 
 from .builders import golden_campaign
 
@@ -21,15 +21,15 @@ def golden(campaign, agency_a, agency_b, officer):
     return golden_campaign(campaign, agency_a, agency_b)
 
 
-def pdf_text(content: bytes) -> str:
-    assert content.startswith(b"%PDF")
-    out = subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True)
-    return " ".join(out.stdout.decode().split())
-
-
 def workbook(response):
     data = b"".join(response.streaming_content) if response.streaming else response.content
     return openpyxl.load_workbook(BytesIO(data))
+
+
+# the family of static/fonts' files (cchc_portal.core.templatetags.portal.pdf_fonts): a name no
+# machine's own font has, so a PDF whose fonts came from elsewhere would list others
+LIBERATION_SERIF = {"CCHC-Liberation-Serif", "CCHC-Liberation-Serif-Bold", "CCHC-Liberation-Serif-Italic",
+                    "CCHC-Liberation-Serif-Bold-Italic"}
 
 
 def test_agency_score_sheet_pdf_has_vietnamese_text_and_header(login, officer, campaign, golden):
@@ -39,6 +39,8 @@ def test_agency_score_sheet_pdf_has_vietnamese_text_and_header(login, officer, c
     for expected in ("Sở Tài chính", "Chỉ số", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
                      "UBND TỈNH TUYÊN QUANG", "Tuyên Quang, ngày", "Kế hoạch ban hành chậm", "14,47", "72,35"):
         assert expected in text, expected
+    # the portal's own Liberation Serif (static/fonts), whatever the machine has installed
+    assert {"CCHC-Liberation-Serif", "CCHC-Liberation-Serif-Bold"} <= pdf_fonts(r.content) <= LIBERATION_SERIF
 
 
 def test_ranking_and_summary_pdfs(login, officer, campaign, golden, monkeypatch):
@@ -58,7 +60,9 @@ def test_ranking_and_summary_pdfs(login, officer, campaign, golden, monkeypatch)
     text = pdf_text(client.get(reverse("reports-ranking-pdf", args=[campaign.pk])).content)
     assert "Dự thảo" in text and "Sở Tư pháp" in text and "77,78" in text
     publication_create(campaign=campaign, user=officer, decision_number="321/QĐ-UBND")
-    text = pdf_text(client.get(reverse("reports-summary-pdf", args=[campaign.pk])).content)
+    summary = client.get(reverse("reports-summary-pdf", args=[campaign.pk])).content
+    text = pdf_text(summary)
+    assert pdf_fonts(summary) <= LIBERATION_SERIF
     assert "Quyết định số 321/QĐ-UBND" in text and "Sở Tài chính" in text and "Chỉ số trung bình" not in text
     assert "chỉ số trung bình: 75,07%" in text  # (72.35 + 77.78) / 2 = 75.065 → 75.07
     # the group's indices and its field averages: the pages' SVG, as images

@@ -20,7 +20,7 @@ BACKENDS = ["locmem", pytest.param("redis", marks=pytest.mark.skipif(
 def rate_cache(request, settings):
     prefix = f"t{uuid.uuid4().hex[:12]}"  # parallel test workers share the Redis database
     if request.param == "redis":
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+        settings.CACHES = {"default": {"BACKEND": "cchc_portal.core.cache.FailOpenRedisCache",
                                        "LOCATION": django_settings.REDIS_URL, "KEY_PREFIX": prefix}}
     else:
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
