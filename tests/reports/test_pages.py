@@ -9,6 +9,7 @@ from campaigns.models import Campaign
 from reports.models import Publication
 from reports.services import publication_create
 from scoring.models import Assessment, Item
+from tests.confirming import confirm_post, confirm_value
 from tests.factories import AgencyFactory, CampaignFactory, group
 
 from .builders import department, golden_campaign, make_assessment, make_set, set_appraised
@@ -74,24 +75,55 @@ def test_results_page_query_count_is_constant(login, officer, campaign, django_a
 def test_publish_from_the_page_then_correct(login, officer, campaign, golden):
     _cset, a, _b = golden
     client = login(officer)
-    r = client.post(reverse("reports-publish", args=[campaign.pk]), {"decision_number": ""})
+    url = reverse("reports-publish", args=[campaign.pk])
+    r = client.post(url, {"decision_number": ""})
     assert r.status_code == 200 and "Trường này là bắt buộc" in text(r)
-    r = client.post(reverse("reports-publish", args=[campaign.pk]), {"decision_number": "15/QĐ-UBND"}, follow=True)
+    r = client.post(url, {"decision_number": "15/QĐ-UBND"}, follow=True)
+    assert not Publication.objects.exists() and "Đã công bố" not in text(r)
+    assert "Xác nhận công bố kết quả" in text(r) and "Công bố lần 1" in text(r)
+    r = client.post(url, confirm_post(r), follow=True)
     assert "Đã công bố kết quả (lần 1)" in text(r)
     set_appraised(a, "1.1", "2")
-    r = client.post(reverse("reports-publish", args=[campaign.pk]), {"decision_number": "16/QĐ-UBND"}, follow=True)
-    assert "cần ghi chú lý do" in text(r)
-    r = client.post(reverse("reports-publish", args=[campaign.pk]),
-                    {"decision_number": "16/QĐ-UBND", "note": "Đính chính tiêu chí 1.1"}, follow=True)
+    r = client.post(url, {"decision_number": "16/QĐ-UBND"}, follow=True)
+    assert "cần ghi chú lý do" in text(r) and confirm_value(r) is None
+    r = client.post(url, {"decision_number": "16/QĐ-UBND", "note": "Đính chính tiêu chí 1.1"})
+    assert "Công bố lần 2" in text(r) and Publication.objects.count() == 1
+    r = client.post(url, confirm_post(r), follow=True)
     assert "Đã công bố kết quả (lần 2)" in text(r)
     assert list(Publication.objects.values_list("number", flat=True)) == [2, 1]
+
+
+def test_publish_confirmation_shows_the_counts_and_the_ranking(login, officer, campaign, golden):
+    r = login(officer).post(reverse("reports-publish", args=[campaign.pk]), {"decision_number": "15/QĐ-UBND"})
+    page = text(r)
+    facts = page[page.index('class="confirm-facts"'):page.index("</dl>")]
+    assert "15/QĐ-UBND" in facts and "<strong>1</strong>" in facts
+    assert f"<strong>{Assessment.objects.filter(campaign=campaign).count()}</strong>" in facts
+    ranking = page[page.index("Xếp hạng:"):]
+    assert ranking.index("Sở Tư pháp") < ranking.index("Sở Tài chính")  # 77,78 % before 72,35 %
+    assert "77,78" in ranking and "72,35" in ranking
+
+
+def test_publish_confirmation_is_asked_again_when_the_figures_changed(login, officer, campaign, golden):
+    client = login(officer)
+    url = reverse("reports-publish", args=[campaign.pk])
+    data = confirm_post(client.post(url, {"decision_number": "15/QĐ-UBND"}))
+    publication_create(campaign=campaign, user=officer, decision_number="14/QĐ-UBND")  # someone else, meanwhile
+    data["note"] = ["Đính chính"]
+    r = client.post(url, data)
+    assert "Số liệu đã thay đổi" in text(r) and "Công bố lần 2" in text(r)
+    assert Publication.objects.count() == 1
 
 
 def test_publish_page_explains_agencies_not_final(login, officer, campaign, golden):
     _cset, a, _b = golden
     Assessment.objects.filter(pk=a.pk).update(status=Assessment.Status.IN_APPRAISAL)
-    r = login(officer).post(reverse("reports-publish", args=[campaign.pk]), {"decision_number": "1/QĐ"}, follow=True)
-    assert "Còn 1 đơn vị chưa chốt điểm (SA)" in text(r)
+    client = login(officer)
+    r = client.post(reverse("reports-publish", args=[campaign.pk]), {"decision_number": "1/QĐ"})
+    assert "Còn 1 đơn vị chưa chốt điểm" in text(r) and confirm_value(r) is None
+    r = client.post(reverse("reports-publish", args=[campaign.pk]), {"decision_number": "1/QĐ", "confirmed": "1:2"},
+                    follow=True)
+    assert "Còn 1 đơn vị chưa chốt điểm (SA)" in text(r) and not Publication.objects.exists()
 
 
 def test_settings_page_saves_bands(login, officer, campaign, golden):
