@@ -86,6 +86,8 @@ def test_the_invitation_mail_has_the_link_the_window_and_a_qr_code(survey, commu
     [message] = mail.outbox
     assert "Phiếu 03" in message.body and "Lãnh đạo UBND cấp xã" in message.body
     assert timezone.localtime(survey.step.closes_at).strftime("%d/%m/%Y") in message.body
+    year = survey.campaign.year
+    assert f"năm {year} (" in message.body and f"năm {year} (" in message.alternatives[0][0]  # never "2.026"
     html = message.alternatives[0][0]
     assert "<svg" in html and LINK.search(html)
 
