@@ -242,3 +242,16 @@ def test_public_agency_shows_year_over_year_when_last_year_is_mapped(client, off
     page = text(client.get(reverse("public-agency", args=[now.pk, "SA"])))
     assert "So sánh với năm 2025" in page and "Năm trước: chỉ số" in page
     assert "So sánh với năm 2025" in text(client.get(reverse("public-results", args=[now.pk])))
+
+
+def test_publish_confirmation_query_count_is_constant(login, officer, campaign, django_assert_max_num_queries):
+    cset = make_set(campaign)
+    client = login(officer)
+    url = reverse("reports-publish", args=[campaign.pk])
+    client.post(url, {"decision_number": "1/QĐ"})
+    for n in (2, 12):
+        for i in range(n):
+            make_assessment(campaign, department(f"P{n}-{i}", f"Sở số {n}-{i}"), cset)
+        with django_assert_max_num_queries(17):
+            assert client.post(url, {"decision_number": "1/QĐ"}).status_code == 200
+    assert not Publication.objects.exists()

@@ -240,3 +240,16 @@ def test_invitations_confirmed_for_a_number_that_changed_are_asked_again(survey,
     r = client.post(url, data)
     assert r.status_code == 200 and "Số liệu đã thay đổi" in r.content.decode() and confirm_value(r) == "2"
     assert not Outbox.objects.exists()
+
+
+def test_the_invitation_confirmation_does_not_grow_in_queries_with_respondents(
+        survey, commune, agency_a, officer, login, django_assert_max_num_queries):
+    client = login(officer)
+    url = reverse("surveys:invitations_send", args=[survey.campaign.pk])
+    approved(survey, commune, "first@example.vn")
+    client.post(url)
+    for n in (2, 12):
+        approved(survey, commune, *[f"x{n}-{i}@example.vn" for i in range(n)])
+        approved(survey, agency_a, *[f"y{n}-{i}@example.vn" for i in range(n)], group=survey.lds)
+        with django_assert_max_num_queries(12):
+            assert client.post(url).status_code == 200
