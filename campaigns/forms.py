@@ -1,14 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cchc_portal.core.dates import DateTimeField, DateTimeTextInput
+
 from .models import AgencyGroup, Campaign, StepKind
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class CampaignForm(forms.Form):
@@ -23,8 +18,11 @@ class CampaignForm(forms.Form):
 class StepForm(forms.Form):
     kind = forms.ChoiceField(choices=StepKind.choices, widget=forms.HiddenInput)
     enabled = forms.BooleanField(label=_("Có bước này"), required=False)
-    opens_at = forms.DateTimeField(label=_("Bắt đầu"), required=False, widget=DateTimeLocalInput())
-    closes_at = forms.DateTimeField(label=_("Kết thúc"), required=False, widget=DateTimeLocalInput())
+    # the plan's table shows the format once, under it (#plan-hint)
+    opens_at = DateTimeField(label=_("Bắt đầu"), required=False,
+                             widget=DateTimeTextInput(attrs={"aria-describedby": "plan-hint"}))
+    closes_at = DateTimeField(label=_("Kết thúc"), required=False,
+                              widget=DateTimeTextInput(attrs={"aria-describedby": "plan-hint"}))
 
     def clean(self):
         data = super().clean()
@@ -44,7 +42,7 @@ StepFormSet = forms.formset_factory(StepForm, extra=0)
 class ExtensionForm(forms.Form):
     agency = forms.ModelChoiceField(label=_("Đơn vị"), queryset=None)
     step_kind = forms.ChoiceField(label=_("Bước"), choices=StepKind.choices)
-    closes_at = forms.DateTimeField(label=_("Hạn mới"), widget=DateTimeLocalInput())
+    closes_at = DateTimeField(label=_("Hạn mới"), help_text=_("dd/mm/yyyy HH:MM, giờ Việt Nam (GMT+7)"))
     reason = forms.CharField(label=_("Lý do"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, campaign: Campaign, **kwargs):

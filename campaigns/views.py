@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cchc_portal.core import confirm
 from cchc_portal.core.exceptions import ApplicationError
 
 from . import selectors, services
@@ -93,6 +94,25 @@ def campaign_detail(request, pk):
     return render(request, "campaigns/campaign_detail.html", context)
 
 
+def _same_minute(a, b) -> bool:
+    return a is not None and b is not None and a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
+
+
+def _moved_past_deadlines(formset, current, now) -> list[dict]:
+    """Steps whose deadline has already passed and that this plan moves or removes: saving
+    those reopens or shortens what agencies were held to, so it needs an explicit confirm."""
+    moved = []
+    for form in formset:
+        data = form.cleaned_data
+        step = current.get(data["kind"])
+        if step is None or step.closes_at > now:
+            continue
+        new = data.get("closes_at") if data.get("enabled") else None
+        if new is None or not _same_minute(new, step.closes_at):
+            moved.append({"kind": step.kind, "label": step.get_kind_display(), "old": step.closes_at, "new": new})
+    return moved
+
+
 @login_required
 def plan_edit(request, pk):
     officer_required(request)
@@ -108,23 +128,43 @@ def plan_edit(request, pk):
             "closes_at": s.closes_at.astimezone(tz) if s else None,
         })
     formset = StepFormSet(request.POST or None, initial=initial)
+    moved = []
     if request.method == "POST" and formset.is_valid():
-        try:
-            with transaction.atomic():
-                for form in sorted(formset, key=lambda f: f.cleaned_data.get("opens_at") or now_max()):
-                    data = form.cleaned_data
-                    if data.get("enabled"):
-                        services.step_set(campaign=campaign, kind=data["kind"], opens_at=data["opens_at"],
-                                          closes_at=data["closes_at"], user=request.user)
-                    elif data["kind"] in current:
-                        Step.objects.filter(campaign=campaign, kind=data["kind"]).delete()
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Đã lưu kế hoạch."))
-            return redirect("campaigns:detail", pk=campaign.pk)
+        moved = _moved_past_deadlines(formset, current, timezone.now())
+        fingerprint = ",".join(m["kind"] for m in moved)
+        if not moved or confirm.is_confirmed(request, fingerprint):
+            try:
+                _plan_save(campaign, formset, current, request.user)
+            except ApplicationError as exc:
+                messages.error(request, exc.message)
+                moved = []
+            else:
+                messages.success(request, _("Đã lưu kế hoạch."))
+                return redirect("campaigns:detail", pk=campaign.pk)
     rows = [(form, StepKind(form.initial["kind"]).label) for form in formset]
-    return render(request, "campaigns/plan_form.html", {"campaign": campaign, "formset": formset, "rows": rows})
+    return render(request, "campaigns/plan_form.html", {
+        "campaign": campaign, "formset": formset, "rows": rows, "moved": moved,
+        "fingerprint": ",".join(m["kind"] for m in moved),
+        "changed": bool(moved) and request.POST.get(confirm.CONFIRM_FIELD) not in (None, ""),
+    })
+
+
+def _plan_save(campaign, formset, current, user):
+    with transaction.atomic():
+        for form in sorted(formset, key=lambda f: f.cleaned_data.get("opens_at") or now_max()):
+            data = form.cleaned_data
+            if data.get("enabled"):
+                step = current.get(data["kind"])
+                # the form shows minutes: a value left as shown keeps its seconds
+                opens_at, closes_at = data["opens_at"], data["closes_at"]
+                if step and _same_minute(opens_at, step.opens_at):
+                    opens_at = step.opens_at
+                if step and _same_minute(closes_at, step.closes_at):
+                    closes_at = step.closes_at
+                services.step_set(campaign=campaign, kind=data["kind"], opens_at=opens_at, closes_at=closes_at,
+                                  user=user)
+            elif data["kind"] in current:
+                Step.objects.filter(campaign=campaign, kind=data["kind"]).delete()
 
 
 def now_max():

@@ -2,7 +2,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d"]
+from cchc_portal.core.dates import DATE_INPUT_FORMATS, DateField
+
+__all__ = ["DATE_INPUT_FORMATS", "DocumentMetadataForm"]
 
 
 class DocumentMetadataForm(forms.Form):
@@ -11,11 +13,8 @@ class DocumentMetadataForm(forms.Form):
 
     number = forms.CharField(label=_("Số, ký hiệu"), max_length=100, required=False,
                              widget=forms.TextInput(attrs={"placeholder": _("VD: 125/KH-UBND")}))
-    issued_on = forms.DateField(label=_("Ngày ban hành"), required=False, input_formats=DATE_INPUT_FORMATS,
-                                widget=forms.DateInput(format="%d/%m/%Y", attrs={
-                                    "placeholder": "dd/mm/yyyy", "inputmode": "numeric",
-                                    "pattern": r"\d{1,2}[/\-]\d{1,2}[/\-]\d{4}|\d{4}-\d{2}-\d{2}"}),
-                                error_messages={"invalid": _("Ngày ban hành phải có dạng dd/mm/yyyy.")})
+    issued_on = DateField(label=_("Ngày ban hành"), required=False,
+                          error_messages={"invalid": _("Ngày ban hành phải có dạng dd/mm/yyyy.")})
     issuer = forms.CharField(label=_("Cơ quan ban hành"), max_length=255, required=False)
     summary = forms.CharField(label=_("Trích yếu"), max_length=2000, required=False,
                               widget=forms.Textarea(attrs={"rows": 2}))

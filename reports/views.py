@@ -13,12 +13,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from campaigns import selectors as campaign_selectors
 from campaigns.links import links_for
 from campaigns.models import Campaign
+from cchc_portal.core import confirm
 from cchc_portal.core.exceptions import ApplicationError
 from cchc_portal.core.utils import q2
 from scoring.models import Item
@@ -133,9 +134,16 @@ def results_page(request, pk, publish_form=None):
 @login_required
 @require_POST
 def publish(request, pk):
+    """Without `confirmed` matching what was shown (the publication's number and how many
+    agencies): the confirmation page with the ranking to look at once more."""
     campaign = selectors.officer_campaign_get(user=request.user, pk=pk)
     form = PublishForm(request.POST)
     if form.is_valid():
+        results = selectors.campaign_results(campaign=campaign)
+        number = max((p.number for p in selectors.publication_list(campaign=campaign)), default=0) + 1
+        fingerprint = f"{number}:{len(results.rows)}"
+        if not confirm.is_confirmed(request, fingerprint):
+            return _publish_confirm(request, campaign, form, results, number, fingerprint)
         try:  # a background job: its page shows the progress, then links to the results
             job = services.publication_enqueue(campaign=campaign, user=request.user,
                                                decision_number=form.cleaned_data["decision_number"],
@@ -145,6 +153,27 @@ def publish(request, pk):
         else:
             return redirect(job.get_absolute_url())
     return results_page(request, pk, publish_form=form)
+
+
+def _publish_confirm(request, campaign, form, results, number, fingerprint):
+    waiting = sum(1 for r in results.rows if not r.is_final)
+    blocked = ""
+    if not results.rows:
+        blocked = _("Đợt đánh giá chưa có đơn vị nào được chấm điểm nên chưa thể công bố.")
+    elif waiting:
+        blocked = ngettext("Còn %(n)s đơn vị chưa chốt điểm; chỉ công bố được khi mọi đơn vị đã chốt điểm.",
+                           "Còn %(n)s đơn vị chưa chốt điểm; chỉ công bố được khi mọi đơn vị đã chốt điểm.",
+                           waiting) % {"n": waiting}
+    elif number > 1 and not form.cleaned_data["note"]:
+        blocked = _("Lần công bố đính chính cần ghi chú lý do đính chính.")
+    groups = [(name, len(rows)) for _code, name, rows in results.groups()]
+    return confirm.confirm_page(request, "reports/publish_confirm.html", campaign=campaign, number=number,
+                                results=results, groups=groups, data=form.cleaned_data,
+                                confirmation=confirm.Confirmation(
+                                    title=_("Xác nhận công bố kết quả"), action=request.path,
+                                    fingerprint=fingerprint, fields=confirm.reposted_fields(request),
+                                    label=_("Công bố lần %(n)s") % {"n": number}, blocked=blocked,
+                                    back=reverse("reports-results", args=[campaign.pk])))
 
 
 @login_required

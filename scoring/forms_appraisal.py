@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Role, User
+from cchc_portal.core.dates import DateTimeField
 from evidence.models import Document
 from scoring.criteria_excel import code_key
 from scoring.models import Criterion
@@ -59,10 +60,7 @@ class ExplanationRequestForm(forms.Form):
     codes = forms.CharField(widget=forms.MultipleHiddenInput, required=False)
     question = forms.CharField(label=_("Nội dung yêu cầu giải trình, bổ sung tài liệu"),
                                widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
-    due_at = forms.DateTimeField(label=_("Hạn trả lời"),
-                                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                            format="%Y-%m-%dT%H:%M"),
-                                 input_formats=["%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M"])
+    due_at = DateTimeField(label=_("Hạn trả lời"), help_text=_("dd/mm/yyyy HH:MM, giờ Việt Nam (GMT+7)"))
 
 
 class ExplanationAnswerForm(forms.Form):

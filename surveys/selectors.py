@@ -518,6 +518,46 @@ def respondent_lists(*, campaign) -> dict[int, RespondentList]:
             .annotate(respondent_count=Count("respondents")).order_by()}
 
 
+@dataclass
+class InvitationCandidates:
+    """Who the next "send invitations" would e-mail: (respondent, answering window) pairs,
+    and how many are left out because their window has closed (or, for the periodic tick,
+    not opened yet)."""
+
+    due: list = field(default_factory=list)
+    skipped_closed: int = 0
+    waiting: int = 0
+
+    def by_agency_and_group(self) -> list[tuple[str, str, int]]:
+        """(agency name, group name, number of e-mails), in agency code and group code order."""
+        counts: dict[tuple, int] = defaultdict(int)
+        for respondent, _window in self.due:
+            agency, group = respondent.respondent_list.agency, respondent.group
+            counts[(agency.code, group.code, agency.name, group.name)] += 1
+        return [(a_name, g_name, n) for (_a, _g, a_name, g_name), n in sorted(counts.items())]
+
+
+def invitation_candidates(*, campaign, now, only_open=False) -> InvitationCandidates:
+    """Respondents of approved lists with no invitation yet, with their effective answering
+    window (extensions included); the send service and its confirmation page share it."""
+    respondents = list(Respondent.objects.filter(campaign=campaign, invitation__isnull=True,
+                                                 respondent_list__status=RespondentList.Status.APPROVED)
+                       .select_related("respondent_list__agency", "group", "campaign")
+                       .order_by("respondent_list__agency__code", "group__code", "full_name", "id"))
+    windows = campaign_selectors.step_windows(campaign=campaign, kind=StepKind.SURVEY,
+                                              agency_ids={r.respondent_list.agency_id for r in respondents})
+    result = InvitationCandidates()
+    for respondent in respondents:
+        window = windows.get(respondent.respondent_list.agency_id)
+        if window is None or now >= window.closes_at:
+            result.skipped_closed += 1
+        elif only_open and now < window.opens_at:
+            result.waiting += 1
+        else:
+            result.due.append((respondent, window))
+    return result
+
+
 def respondent_list_rows(*, campaign, agency) -> QuerySet[Respondent]:
     """An agency's respondents with their group and invitation (names and status only)."""
     return (Respondent.objects.filter(campaign=campaign, respondent_list__agency=agency)

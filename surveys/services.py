@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, DateTimeField, F, Value, When
 from django.db.models.functions import Coalesce
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -578,8 +579,10 @@ def respondent_list_return(*, campaign, agency, user, comment, now=None) -> Resp
 
 # ================================================================ invitations
 
+INVITATION_SUBJECT = "Mời trả lời phiếu điều tra xã hội học – {campaign}"
 
-def _email_context(*, invitation, respondent, token, window) -> dict:
+
+def _email_context(*, invitation, respondent, token, window, link=None) -> dict:
     campaign = respondent.campaign
     return {
         "full_name": respondent.full_name, "group_name": respondent.group.name,
@@ -587,15 +590,25 @@ def _email_context(*, invitation, respondent, token, window) -> dict:
         "agency_name": respondent.respondent_list.agency.name,
         "opens_at": _when(window.opens_at) if window else "", "closes_at": _when(window.closes_at) if window else "",
         # The link travels sealed: the outbox row is in the database, the token must not be.
-        "sealed_url": seal(answer_url(token)),
+        "sealed_url": seal(link or answer_url(token)),
     }
 
 
 def _enqueue_link(*, invitation, respondent, token, window, key, template="survey_invitation", subject=None):
-    subject = subject or f"Mời trả lời phiếu điều tra xã hội học – {respondent.campaign.name}"
+    subject = subject or INVITATION_SUBJECT.format(campaign=respondent.campaign.name)
     return outbox_enqueue(to=respondent.email, subject=subject, template=template, key=key,
                           context=_email_context(invitation=invitation, respondent=respondent, token=token,
                                                  window=window))
+
+
+def invitation_email_preview(*, respondent, window) -> tuple[str, str]:
+    """(subject, text) of the invitation this respondent would receive, for the officer's
+    confirmation page: the personal link is shown as a placeholder, no token is made."""
+    context = _email_context(invitation=None, respondent=respondent, token="", window=window,
+                             link=f"{settings.SITE_URL}/s/…/ (liên kết riêng của từng người)")
+    subject = INVITATION_SUBJECT.format(campaign=respondent.campaign.name)
+    return subject, render_to_string("emails/survey_invitation.txt",
+                                     {"site_url": settings.SITE_URL, "subject": subject, **context})
 
 
 @dataclass
@@ -616,20 +629,9 @@ def invitations_send(*, campaign, user=None, now=None, only_open=False) -> Invit
         raise ConflictError("Đợt đánh giá chưa mở hoặc đã kết thúc; không gửi thư mời.")
     if not campaign.steps.filter(kind=SURVEY).exists():
         raise ConflictError("Kế hoạch chưa có bước trả lời phiếu điều tra XHH.")
-    respondents = list(Respondent.objects.filter(campaign=campaign, invitation__isnull=True,
-                                                 respondent_list__status=RespondentList.Status.APPROVED)
-                       .select_related("respondent_list__agency", "group", "campaign"))
-    windows = campaign_selectors.step_windows(campaign=campaign, kind=SURVEY,
-                                              agency_ids={r.respondent_list.agency_id for r in respondents})
-    report = InviteReport()
-    for respondent in respondents:
-        window = windows.get(respondent.respondent_list.agency_id)
-        if window is None or now >= window.closes_at:
-            report.skipped_closed += 1
-            continue
-        if only_open and now < window.opens_at:
-            report.waiting += 1
-            continue
+    candidates = selectors.invitation_candidates(campaign=campaign, now=now, only_open=only_open)
+    report = InviteReport(skipped_closed=candidates.skipped_closed, waiting=candidates.waiting)
+    for respondent, window in candidates.due:
         token = new_token()
         try:
             with transaction.atomic():

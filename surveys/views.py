@@ -10,11 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaigns import selectors as campaign_selectors
+from cchc_portal.core import confirm
 from cchc_portal.core.exceptions import ApplicationError
 from scoring.models import Criterion
 
@@ -385,7 +387,27 @@ def list_print(request, pk, code):
 @login_required
 @require_POST
 def invitations_send(request, pk):
+    """Without `confirmed` equal to the number shown: the confirmation page (how many
+    e-mails, to which agencies and groups, one e-mail as it will read)."""
     campaign = _officer_campaign(request, pk)
+    candidates = selectors.invitation_candidates(campaign=campaign, now=timezone.now())
+    count = len(candidates.due)
+    if not count or not confirm.is_confirmed(request, count):
+        preview = None
+        if candidates.due:
+            respondent, window = candidates.due[0]
+            preview = services.invitation_email_preview(respondent=respondent, window=window)
+        blocked = "" if count else _("Không có thư mời nào cần gửi: mọi người trong các danh sách đã duyệt "
+                                     "đều đã được mời hoặc đã hết thời gian trả lời.")
+        if campaign.status != campaign.Status.OPEN:
+            blocked = _("Đợt đánh giá chưa mở hoặc đã kết thúc; không gửi thư mời.")
+        return confirm.confirm_page(request, "surveys/invitations_confirm.html", campaign=campaign,
+                                    candidates=candidates, count=count, preview=preview,
+                                    confirmation=confirm.Confirmation(
+                                        title=_("Xác nhận gửi thư mời trả lời phiếu"),
+                                        action=request.path, fingerprint=str(count), blocked=blocked,
+                                        label=_("Gửi %(n)s thư mời") % {"n": count},
+                                        back=reverse("surveys:overview", args=[campaign.pk])))
     try:
         report = services.invitations_send(campaign=campaign, user=request.user)
     except ApplicationError as exc:

@@ -13,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from campaigns.selectors import campaign_get_for_user, user_is_officer, user_is_province_staff
+from cchc_portal.core import confirm
 from cchc_portal.core.exceptions import ApplicationError
+from cchc_portal.core.utils import points_str
 from scoring import imported_figures
 from scoring.forms_appraisal import (
     AssignmentForm,
@@ -192,6 +194,7 @@ def appraisal_field_accept(request, pk, code):
 @login_required
 @require_POST
 def explanation_request_create(request, pk):
+    """Without `confirmed`: the confirmation page (how many items, the agency, the deadline)."""
     assessment = sel.assessment_get_for_appraisal(user=request.user, pk=pk)
     form = ExplanationRequestForm(request.POST)
     codes = request.POST.getlist("codes")
@@ -199,6 +202,17 @@ def explanation_request_create(request, pk):
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
         return _back(assessment)
+    if not codes:
+        messages.error(request, _("Chưa chọn tiêu chí cần giải trình."))
+        return _back(assessment)
+    if not confirm.is_confirmed(request):
+        return confirm.confirm_page(
+            request, "scoring/appraisal/request_confirm.html", assessment=assessment, codes=codes,
+            question=form.cleaned_data["question"], due_at=form.cleaned_data["due_at"],
+            confirmation=confirm.Confirmation(
+                title=_("Xác nhận gửi yêu cầu giải trình"), action=request.path,
+                fields=confirm.reposted_fields(request), label=_("Gửi yêu cầu giải trình"),
+                back=reverse("scoring:appraisal_page", args=[assessment.pk])))
     try:
         svc.explanation_request_create(assessment=assessment, codes=codes, question=form.cleaned_data["question"],
                                        due_at=form.cleaned_data["due_at"], user=request.user)
@@ -212,8 +226,21 @@ def explanation_request_create(request, pk):
 @login_required
 @require_POST
 def finalize(request, pk):
+    """Without `confirmed` equal to the appraised total shown: the confirmation page."""
     assessment = sel.assessment_get_for_appraisal(user=request.user, pk=pk)
     _officer_required(request.user)
+    if assessment.status != assessment.Status.FINAL:
+        data = sel.appraisal_page_data(user=request.user, assessment=assessment)
+        fingerprint = points_str(data.appraised_result.total)
+        if not confirm.is_confirmed(request, fingerprint):
+            blocked = "" if data.can_finalise else _("Chưa thể chốt điểm: còn tiêu chí chưa thẩm định hoặc đang chờ "
+                                                     "giải trình (xem bên dưới).")
+            return confirm.confirm_page(
+                request, "scoring/appraisal/finalise_confirm.html", assessment=assessment, data=data,
+                confirmation=confirm.Confirmation(
+                    title=_("Xác nhận chốt điểm thẩm định"), action=request.path, fingerprint=fingerprint,
+                    label=_("Chốt điểm thẩm định"), blocked=blocked,
+                    back=reverse("scoring:appraisal_page", args=[assessment.pk])))
     try:
         svc.assessment_finalize(assessment=assessment, user=request.user)
     except ApplicationError as exc:

@@ -63,6 +63,9 @@ def test_appraise_explain_answer_finalise(page, browser, live_server, w):
     form.get_by_label("Nội dung yêu cầu giải trình, bổ sung tài liệu").fill(
         "Đề nghị bổ sung báo cáo số liệu nhiệm vụ hoàn thành (9/10).")
     form.get_by_role("button", name="Gửi yêu cầu giải trình").click()
+    page.get_by_role("heading", name="Xác nhận gửi yêu cầu giải trình").wait_for()
+    assert "1.3" in page.locator(".confirm-facts").inner_text()
+    page.locator(".confirm-actions").get_by_role("button", name="Gửi yêu cầu giải trình").click()
     page.locator(".msg-success", has_text="Đã gửi yêu cầu giải trình").wait_for()
     assert page.locator("#ap-status").inner_text() == "Được yêu cầu giải trình"
     assert "Đang chờ đơn vị giải trình" in item_box(page, "1.3").inner_text()
@@ -116,6 +119,9 @@ def test_appraise_explain_answer_finalise(page, browser, live_server, w):
     officer.locator(".msg-success", has_text="Đã nhập 1 số liệu").wait_for()
     officer.goto(f"{live_server.url}/scoring/assessments/{w.a.pk}/appraisal/")
     officer.get_by_role("button", name="Chốt điểm thẩm định").click()
+    officer.get_by_role("heading", name="Xác nhận chốt điểm thẩm định").wait_for()
+    assert "16,45" in officer.locator(".confirm-facts").inner_text()
+    officer.locator(".confirm-actions").get_by_role("button", name="Chốt điểm thẩm định").click()
     officer.locator(".msg-success", has_text="Đã chốt điểm thẩm định").wait_for()
     assert officer.locator("#ap-status").inner_text() == "Đã chốt điểm"
     final = Assessment.objects.get(pk=w.a.pk)

@@ -1,6 +1,7 @@
 """Results in the browser: two agencies self-assess, are appraised and finalised through the
 services; the officer publishes with a decision number; logged out, the public page shows
 the ranking with a chart, finds an agency by name and opens its detail by field."""
+import os
 from decimal import Decimal
 
 import pytest
@@ -8,6 +9,7 @@ from django.contrib.auth.models import Group
 
 from campaigns.models import Membership
 from cchc_portal.core.exceptions import ApplicationError
+from reports.models import Publication
 from reports.results import campaign_results
 from scoring.imported_figures import figures_import_rows
 from scoring.models import Item
@@ -18,6 +20,7 @@ from tests.scoring.appraisal_support import assign, item, submit, world
 from .conftest import log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+SHOTS = os.environ.get("E2E_SCREENSHOTS")  # a folder: save the confirmation page to look at it
 
 
 @pytest.fixture
@@ -62,7 +65,22 @@ def test_officer_publishes_and_the_public_sees_the_ranking(page, live_server, ca
     page.get_by_role("cell", name=shown_a).wait_for()
     page.get_by_label("Số quyết định phê duyệt của UBND").fill("3579/QĐ-UBND")
     page.get_by_role("button", name="Công bố kết quả").click()
+    # a last look before anything is published: the number, the agencies, the ranking
+    page.get_by_role("heading", name="Xác nhận công bố kết quả").wait_for()
+    facts = page.locator(".confirm-facts").inner_text()
+    assert "3579/QĐ-UBND" in facts and f"{len(rows)}" in facts
+    ranking = page.locator("section.publish-ranking").first
+    assert ranking.locator("tbody tr").nth(0).inner_text().startswith("1\tSở Tài chính")
+    assert shown_a in ranking.inner_text()
+    assert not Publication.objects.exists()
+    if SHOTS:
+        page.screenshot(path=f"{SHOTS}/publish-confirm-desktop.png", full_page=True)
+        page.set_viewport_size({"width": 360, "height": 780})
+        page.screenshot(path=f"{SHOTS}/publish-confirm-360.png", full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 720})
+    page.get_by_role("button", name="Công bố lần 1").click()
     page.get_by_text("Đã công bố kết quả (lần 1)").wait_for()  # the job's page, then its result
+    assert Publication.objects.get().agency_rows.count() == len(rows)
     page.get_by_role("link", name="Xem kết quả").click()
     page.get_by_role("cell", name="3579/QĐ-UBND").wait_for()
     page.get_by_role("button", name="Đăng xuất").click()

@@ -9,6 +9,7 @@ from campaigns.models import Campaign
 from reports.models import Publication
 from reports.services import publication_create
 from scoring.models import Assessment, Item
+from tests.confirming import confirm_post, confirm_value
 from tests.factories import AgencyFactory, CampaignFactory, group
 
 from .builders import department, golden_campaign, make_assessment, make_set, set_appraised
@@ -83,18 +84,23 @@ def test_publish_from_the_page_then_correct(login, officer, campaign, golden, dj
 
     _cset, a, _b = golden
     client = login(officer)
-    r = client.post(reverse("reports-publish", args=[campaign.pk]), {"decision_number": ""})
+    url = reverse("reports-publish", args=[campaign.pk])
+    r = client.post(url, {"decision_number": ""})
     assert r.status_code == 200 and "Trường này là bắt buộc" in text(r)
-    r = publish(client, campaign, django_capture_on_commit_callbacks, decision_number="15/QĐ-UBND")
+    r = client.post(url, {"decision_number": "15/QĐ-UBND"}, follow=True)
+    assert not Publication.objects.exists() and "Đã công bố" not in text(r)
+    assert "Xác nhận công bố kết quả" in text(r) and "Công bố lần 1" in text(r)
+    r = publish(client, campaign, django_capture_on_commit_callbacks, **confirm_post(r))
     job = Job.objects.get(kind="publication")
     assert r.request["PATH_INFO"] == job.get_absolute_url()
     assert "Đã công bố kết quả (lần 1)" in text(r) and reverse("reports-results", args=[campaign.pk]) in text(r)
     assert "15/QĐ-UBND" in text(client.get(job.result_url))
     set_appraised(a, "1.1", "2")
-    r = publish(client, campaign, django_capture_on_commit_callbacks, decision_number="16/QĐ-UBND")
-    assert "cần ghi chú lý do" in text(r) and Job.objects.count() == 1  # refused before any job
-    r = publish(client, campaign, django_capture_on_commit_callbacks, decision_number="16/QĐ-UBND",
-                note="Đính chính tiêu chí 1.1")
+    r = client.post(url, {"decision_number": "16/QĐ-UBND"}, follow=True)
+    assert "cần ghi chú lý do" in text(r) and confirm_value(r) is None and Job.objects.count() == 1
+    r = client.post(url, {"decision_number": "16/QĐ-UBND", "note": "Đính chính tiêu chí 1.1"})
+    assert "Công bố lần 2" in text(r) and Publication.objects.count() == 1
+    r = publish(client, campaign, django_capture_on_commit_callbacks, **confirm_post(r))
     assert "Đã công bố kết quả (lần 2)" in text(r)
     assert list(Publication.objects.values_list("number", flat=True)) == [2, 1]
 
@@ -106,9 +112,11 @@ def test_a_double_click_publishes_once(login, officer, campaign, golden, django_
     from reports.tasks import publication_job
 
     client = login(officer)
+    url = reverse("reports-publish", args=[campaign.pk])
+    confirmed = confirm_post(client.post(url, {"decision_number": "15/QĐ-UBND"}))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        first = client.post(reverse("reports-publish", args=[campaign.pk]), {"decision_number": "15/QĐ-UBND"})
-        second = client.post(reverse("reports-publish", args=[campaign.pk]), {"decision_number": "15/QĐ-UBND"})
+        first = client.post(url, confirmed)
+        second = client.post(url, confirmed)
     assert first["Location"] == second["Location"] and Job.objects.filter(kind="publication").count() == 1
     assert len(callbacks) == 1
     callbacks[0]()
@@ -118,11 +126,37 @@ def test_a_double_click_publishes_once(login, officer, campaign, golden, django_
     assert publication_job(job_id=twin.pk, **twin.args) == "skipped"  # a redelivery
 
 
+def test_publish_confirmation_shows_the_counts_and_the_ranking(login, officer, campaign, golden):
+    r = login(officer).post(reverse("reports-publish", args=[campaign.pk]), {"decision_number": "15/QĐ-UBND"})
+    page = text(r)
+    facts = page[page.index('class="confirm-facts"'):page.index("</dl>")]
+    assert "15/QĐ-UBND" in facts and "<strong>1</strong>" in facts
+    assert f"<strong>{Assessment.objects.filter(campaign=campaign).count()}</strong>" in facts
+    ranking = page[page.index("Xếp hạng:"):]
+    assert ranking.index("Sở Tư pháp") < ranking.index("Sở Tài chính")  # 77,78 % before 72,35 %
+    assert "77,78" in ranking and "72,35" in ranking
+
+
+def test_publish_confirmation_is_asked_again_when_the_figures_changed(login, officer, campaign, golden):
+    client = login(officer)
+    url = reverse("reports-publish", args=[campaign.pk])
+    data = confirm_post(client.post(url, {"decision_number": "15/QĐ-UBND"}))
+    publication_create(campaign=campaign, user=officer, decision_number="14/QĐ-UBND")  # someone else, meanwhile
+    data["note"] = ["Đính chính"]
+    r = client.post(url, data)
+    assert "Số liệu đã thay đổi" in text(r) and "Công bố lần 2" in text(r)
+    assert Publication.objects.count() == 1
+
+
 def test_publish_page_explains_agencies_not_final(login, officer, campaign, golden,
                                                   django_capture_on_commit_callbacks):
     _cset, a, _b = golden
     Assessment.objects.filter(pk=a.pk).update(status=Assessment.Status.IN_APPRAISAL)
-    r = publish(login(officer), campaign, django_capture_on_commit_callbacks, decision_number="1/QĐ")
+    client = login(officer)
+    r = client.post(reverse("reports-publish", args=[campaign.pk]), {"decision_number": "1/QĐ"})
+    assert "Còn 1 đơn vị chưa chốt điểm" in text(r) and confirm_value(r) is None
+    # a forged confirmation still publishes nothing: the job says why
+    r = publish(client, campaign, django_capture_on_commit_callbacks, decision_number="1/QĐ", confirmed="1:2")
     assert "Còn 1 đơn vị chưa chốt điểm (SA)" in text(r) and not Publication.objects.exists()
 
 
@@ -242,3 +276,16 @@ def test_public_agency_shows_year_over_year_when_last_year_is_mapped(client, off
     page = text(client.get(reverse("public-agency", args=[now.pk, "SA"])))
     assert "So sánh với năm 2025" in page and "Năm trước: chỉ số" in page
     assert "So sánh với năm 2025" in text(client.get(reverse("public-results", args=[now.pk])))
+
+
+def test_publish_confirmation_query_count_is_constant(login, officer, campaign, django_assert_max_num_queries):
+    cset = make_set(campaign)
+    client = login(officer)
+    url = reverse("reports-publish", args=[campaign.pk])
+    client.post(url, {"decision_number": "1/QĐ"})
+    for n in (2, 12):
+        for i in range(n):
+            make_assessment(campaign, department(f"P{n}-{i}", f"Sở số {n}-{i}"), cset)
+        with django_assert_max_num_queries(17):
+            assert client.post(url, {"decision_number": "1/QĐ"}).status_code == 200
+    assert not Publication.objects.exists()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from scoring.models import AppraisalSeen, Assessment, ExplanationRequest, FinalisationLog, Item
 from scoring.services import appraisal as svc
+from tests.confirming import confirm_post, confirm_value
 from tests.factories import AgencyFactory, group
 from tests.scoring.appraisal_support import assign, item, submit, world
 
@@ -174,8 +175,11 @@ def test_page_post_plain_and_htmx(login, w, appraiser):
 
 def test_explanation_pages(login, w, appraiser, staff_a, staff_b):
     due = timezone.localtime(timezone.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
-    r = login(appraiser).post(reverse("scoring:explanation_request_create", args=[w.a.pk]),
-                              {"codes": ["1.2", "1.3"], "question": "Đề nghị giải trình", "due_at": due})
+    client = login(appraiser)
+    create = reverse("scoring:explanation_request_create", args=[w.a.pk])
+    r = client.post(create, {"codes": ["1.2", "1.3"], "question": "Đề nghị giải trình", "due_at": due})
+    assert r.status_code == 200 and not ExplanationRequest.objects.exists()  # the confirmation first
+    r = client.post(create, confirm_post(r))
     assert r.status_code == 302
     request = ExplanationRequest.objects.get(assessment=w.a)
     assert sorted(request.items.values_list("criterion__code", flat=True)) == ["1.2", "1.3"]
@@ -199,14 +203,18 @@ def test_explanation_pages(login, w, appraiser, staff_a, staff_b):
 def test_finalise_and_reopen_pages(login, w, officer, appraiser):
     client = login(officer)
     r = client.post(reverse("scoring:appraisal_finalize", args=[w.a.pk]))
-    assert r.status_code == 302 and Assessment.objects.get(pk=w.a.pk).status != "final"
+    assert r.status_code == 200 and confirm_value(r) is None and "Chưa thể chốt điểm" in r.content.decode()
+    r = client.post(reverse("scoring:appraisal_finalize", args=[w.a.pk]), {"confirmed": "0.00"})
+    assert r.status_code in (200, 302) and Assessment.objects.get(pk=w.a.pk).status != "final"
     assert login(appraiser).post(reverse("scoring:appraisal_finalize", args=[w.a.pk])).status_code == 403
     client = login(officer)
     for field in ("1", "2", "4"):
         svc.field_accept_self_scores(assessment=w.a, field_code=field, user=officer)
     Item.objects.filter(assessment=w.a, criterion__rule__in=["survey", "imported"]).update(
         external_points=Decimal("1"))
-    client.post(reverse("scoring:appraisal_finalize", args=[w.a.pk]))
+    r = client.post(reverse("scoring:appraisal_finalize", args=[w.a.pk]))
+    assert r.status_code == 200 and Assessment.objects.get(pk=w.a.pk).status != "final"
+    client.post(reverse("scoring:appraisal_finalize", args=[w.a.pk]), confirm_post(r))
     assert Assessment.objects.get(pk=w.a.pk).status == "final"
     client.post(reverse("scoring:appraisal_reopen", args=[w.a.pk]), {"reason": ""})
     assert Assessment.objects.get(pk=w.a.pk).status == "final"
@@ -279,3 +287,50 @@ def test_imported_figures_page(login, w, officer, appraiser):
     r = client.post(url, {"payload": r.context["payload"]})
     assert r.status_code == 302 and item(w.a, "5.1").external_points == Decimal("4.50")
     assert client.post(url, {"payload": "forged"}).status_code == 302
+
+
+def test_explanation_request_asks_for_confirmation_with_the_counts(login, w, appraiser, staff_a):
+    """The deadline is typed dd/mm/yyyy HH:MM (day first, whatever the language) and shown
+    back on the confirmation with the number of items and the agency; nothing is sent yet."""
+    due = timezone.localtime(timezone.now() + timedelta(days=3)).replace(hour=8, minute=30, second=0, microsecond=0)
+    typed = due.strftime("%d/%m/%Y %H:%M")
+    create = reverse("scoring:explanation_request_create", args=[w.a.pk])
+    assert login(staff_a).post(create, {"codes": ["1.2"], "question": "?", "due_at": typed}).status_code == 404
+    client = login(appraiser)
+    r = client.post(create, {"codes": ["1.2", "1.3"], "question": "Đề nghị bổ sung biên bản", "due_at": typed},
+                    HTTP_ACCEPT_LANGUAGE="en")
+    page = r.content.decode()
+    assert r.status_code == 200 and not ExplanationRequest.objects.exists()
+    facts = page[page.index('class="confirm-facts"'):page.index("</dl>")]
+    assert w.a.agency.name in facts and "<strong>2</strong>: 1.2, 1.3" in facts and typed in facts
+    assert Assessment.objects.get(pk=w.a.pk).status == w.a.status  # not explanation_requested
+    r = client.post(create, confirm_post(r))
+    request = ExplanationRequest.objects.get(assessment=w.a)
+    assert r.status_code == 302 and request.due_at == due
+
+
+def test_explanation_request_with_a_bad_date_says_how_to_type_it(login, w, appraiser):
+    r = login(appraiser).post(reverse("scoring:explanation_request_create", args=[w.a.pk]),
+                              {"codes": ["1.2"], "question": "?", "due_at": "2026-13-45"}, follow=True)
+    assert "Nhập ngày giờ theo dạng dd/mm/yyyy HH:MM, ví dụ 05/11/2026 08:00." in r.content.decode()
+    assert not ExplanationRequest.objects.exists()
+
+
+def test_finalise_confirmation_shows_the_total_and_then_finalises(login, w, officer, staff_a):
+    for field in ("1", "2", "4"):
+        svc.field_accept_self_scores(assessment=w.a, field_code=field, user=officer)
+    Item.objects.filter(assessment=w.a, criterion__rule__in=["survey", "imported"]).update(
+        external_points=Decimal("1"))
+    url = reverse("scoring:appraisal_finalize", args=[w.a.pk])
+    assert login(staff_a).post(url).status_code == 404
+    client = login(officer)
+    r = client.post(url)
+    assert r.status_code == 200 and Assessment.objects.get(pk=w.a.pk).status != "final"
+    page = r.content.decode()
+    from scoring.selectors.appraisal import appraisal_page_data
+
+    total = appraisal_page_data(user=officer, assessment=w.a).appraised_result.total
+    assert confirm_value(r) == str(total.quantize(Decimal("0.01")))
+    assert w.a.agency.name in page and "Chốt điểm thẩm định" in page
+    assert client.post(url, confirm_post(r)).status_code == 302
+    assert Assessment.objects.get(pk=w.a.pk).status == "final"

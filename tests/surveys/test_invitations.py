@@ -17,6 +17,7 @@ from cchc_portal.notifications.models import Outbox
 from surveys import services, tokens
 from surveys.models import Invitation, LinkPrint, RespondentList
 from surveys.services import invitations_send, respondent_add, survey_due_invitations
+from tests.confirming import confirm_post, confirm_value
 
 pytestmark = pytest.mark.django_db
 LINK = re.compile(r"http://[^\s\"<]+/s/([A-Za-z0-9_-]+)/")
@@ -85,6 +86,8 @@ def test_the_invitation_mail_has_the_link_the_window_and_a_qr_code(survey, commu
     [message] = mail.outbox
     assert "Phiếu 03" in message.body and "Lãnh đạo UBND cấp xã" in message.body
     assert timezone.localtime(survey.step.closes_at).strftime("%d/%m/%Y") in message.body
+    year = survey.campaign.year
+    assert f"năm {year} (" in message.body and f"năm {year} (" in message.alternatives[0][0]  # never "2.026"
     html = message.alternatives[0][0]
     assert "<svg" in html and LINK.search(html)
 
@@ -230,3 +233,49 @@ def test_one_respondent_gets_a_new_link_from_the_list_page(survey, commune, comm
     invitation.refresh_from_db()
     assert invitation.issue_count == 2 and invitation.reissued_by == commune_staff
     assert len(mail.outbox) == 2
+
+
+def test_sending_invitations_from_the_page_asks_first_with_the_counts_and_one_email(
+        survey, commune, agency_a, officer, staff_a, login):
+    approved(survey, commune, "an@example.vn", "binh@example.vn")
+    approved(survey, agency_a, "chi@example.vn", group=survey.lds)
+    url = reverse("surveys:invitations_send", args=[survey.campaign.pk])
+    assert login(staff_a).post(url).status_code == 404
+    client = login(officer)
+    r = client.post(url)
+    page = r.content.decode()
+    assert r.status_code == 200 and not Outbox.objects.exists() and not Invitation.objects.exists()
+    assert confirm_value(r) == "3" and "<strong>3</strong>" in page
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td class=\"num\">(\d+)</td></tr>", page)
+    assert sorted(rows) == sorted([(commune.name, survey.ldx.name, "2"), (agency_a.name, survey.lds.name, "1")])
+    preview = page[page.index('class="email-preview"'):]
+    assert "Kính gửi ông/bà Người" in preview and "liên kết riêng của từng người" in preview
+    assert not LINK.search(preview)  # no personal link is made for the preview
+    r = client.post(url, confirm_post(r))
+    assert r.status_code == 302 and Outbox.objects.count() == 3
+    r = client.post(url)
+    assert "Không có thư mời nào cần gửi" in r.content.decode() and confirm_value(r) is None
+
+
+def test_invitations_confirmed_for_a_number_that_changed_are_asked_again(survey, commune, officer, login):
+    approved(survey, commune, "an@example.vn")
+    client = login(officer)
+    url = reverse("surveys:invitations_send", args=[survey.campaign.pk])
+    data = confirm_post(client.post(url))
+    approved(survey, commune, "binh@example.vn")
+    r = client.post(url, data)
+    assert r.status_code == 200 and "Số liệu đã thay đổi" in r.content.decode() and confirm_value(r) == "2"
+    assert not Outbox.objects.exists()
+
+
+def test_the_invitation_confirmation_does_not_grow_in_queries_with_respondents(
+        survey, commune, agency_a, officer, login, django_assert_max_num_queries):
+    client = login(officer)
+    url = reverse("surveys:invitations_send", args=[survey.campaign.pk])
+    approved(survey, commune, "first@example.vn")
+    client.post(url)
+    for n in (2, 12):
+        approved(survey, commune, *[f"x{n}-{i}@example.vn" for i in range(n)])
+        approved(survey, agency_a, *[f"y{n}-{i}@example.vn" for i in range(n)], group=survey.lds)
+        with django_assert_max_num_queries(12):
+            assert client.post(url).status_code == 200
