@@ -1,0 +1,42 @@
+"""/api/ answers errors in JSON, never HTML.
+
+DRF views already answer `{"detail": ..., "errors": {...}}` (cchc_portal.core.api). What
+reaches a client otherwise is Django's: the 404 of an unknown /api/ address, a 500 the
+handler rendered from 500.html (or the debug page), a 405 or 403 with an empty or HTML body.
+This middleware, first in MIDDLEWARE so it sees every response, turns those into the API's
+error shape with the status kept.
+"""
+from django.http import JsonResponse
+from django.utils.translation import gettext as _
+
+API_PREFIX = "/api/"
+
+
+def api_error_detail(status: int) -> str:
+    messages = {
+        400: _("Yêu cầu không hợp lệ."),
+        401: _("Cần đăng nhập hoặc gửi token."),
+        403: _("Bạn không có quyền thực hiện thao tác này."),
+        404: _("Không tìm thấy."),
+        405: _("Phương thức không được hỗ trợ ở địa chỉ này."),
+        413: _("Dữ liệu gửi lên quá lớn."),
+    }
+    if status >= 500:
+        return _("Lỗi máy chủ; lỗi đã được ghi lại, vui lòng thử lại sau.")
+    return messages.get(status, _("Yêu cầu không hợp lệ."))
+
+
+class ApiErrorsAsJsonMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (request.path.startswith(API_PREFIX) and response.status_code >= 400
+                and not response.get("Content-Type", "").startswith("application/json")):
+            json = JsonResponse({"detail": api_error_detail(response.status_code), "errors": {}},
+                                status=response.status_code)
+            if response.has_header("Allow"):  # a 405 names the methods the address takes
+                json["Allow"] = response["Allow"]
+            return json
+        return response
