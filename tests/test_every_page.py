@@ -409,8 +409,31 @@ def marked_templates(settings):
     settings.TEMPLATES = templates
 
 
+class PdfStub:
+    """WeasyPrint's place during the walk: the PDF's HTML is rendered and kept for the checks,
+    the layout (seconds per PDF) is skipped; the reports' and scoring's own tests make real PDFs."""
+
+    rendered: list = []
+
+    def __init__(self, *, string, **kwargs):
+        PdfStub.rendered.append(string)
+
+    def write_pdf(self, *args, **kwargs):
+        return b"%PDF-1.4 stub"
+
+
+@pytest.fixture
+def pdf_stub(monkeypatch):
+    import weasyprint
+
+    PdfStub.rendered = []
+    monkeypatch.setattr(weasyprint, "HTML", PdfStub)
+    return PdfStub
+
+
 def fetch_all(world, clients, *, language=None):
-    """GET every walkable page as every role: [(role, url, page, response or exception)]."""
+    """GET every walkable page as every role: [(role, url, page, response or exception, html)],
+    html being the page's or, for a PDF, the HTML it was made from ("" for other files)."""
     fetched = []
     for page in walk():
         for kwargs in kwargs_for(page, world) or []:
@@ -419,11 +442,14 @@ def fetch_all(world, clients, *, language=None):
                 client = clients[role]
                 if language:
                     client.cookies["django_language"] = language
+                PdfStub.rendered = []
                 try:
                     response = client.get(url, HTTP_ACCEPT_LANGUAGE=language or "vi")
                 except Exception as exc:  # noqa: BLE001 - a page that raises is what the walk reports
-                    response = exc
-                fetched.append((role, url, page, response))
+                    fetched.append((role, url, page, exc, ""))
+                    continue
+                html = response.content.decode() if _is_html(response) else "".join(PdfStub.rendered)
+                fetched.append((role, url, page, response, html))
     return fetched
 
 
@@ -434,22 +460,22 @@ def _is_html(response):
 def test_every_pattern_is_walked(world):
     unfilled = [page.route for page in walk() if kwargs_for(page, world) is None and page.key not in SKIPPED]
     assert not unfilled, f"add these patterns to PARAMS (how to fill them) or SKIPPED (why not): {unfilled}"
-    stale = [key for key in list(PARAMS) + list(SKIPPED) + list(MARKER_EXEMPT) if key not in {page.key for page in walk()}]
+    keys = {page.key for page in walk()}
+    stale = [key for key in list(PARAMS) + list(SKIPPED) + list(MARKER_EXEMPT) if key not in keys]
     assert not stale, f"PARAMS/SKIPPED name patterns that no longer exist: {stale}"
 
 
-def test_every_page_as_every_role(world, clients, marked_templates):
+def test_every_page_as_every_role(world, clients, marked_templates, pdf_stub):
     problems = []
     seen = {}
-    for role, url, page, response in fetch_all(world, clients):
+    for role, url, page, response, html in fetch_all(world, clients):
         if isinstance(response, Exception):
             problems.append(f"{role} {url}: raised {type(response).__name__}: {response}"[:300])
             continue
-        seen.setdefault(url, set()).add(response.status_code)
+        seen.setdefault(page.key, set()).add(response.status_code)
         if response.status_code not in (API_ALLOWED if url.startswith("/api/") else ALLOWED):
             problems.append(f"{role} {url}: {response.status_code}")
-        elif _is_html(response) and page.key not in MARKER_EXEMPT:
-            html = response.content.decode()
+        elif page.key not in MARKER_EXEMPT:
             if MARKER in html:
                 lines = [ln.strip() for ln in html.splitlines() if MARKER in ln]
                 problems.append(f"{role} {url}: empty template variable in {lines[:2]}"[:300])
@@ -458,8 +484,8 @@ def test_every_page_as_every_role(world, clients, marked_templates):
             if not (location.startswith(("/accounts/login/", "/admin/")) or url.startswith("/i18n/")):
                 problems.append(f"anonymous {url}: redirected to {location}, not to a login page")
     assert not problems, "\n".join(problems)
-    # a page that is 404 for every role was walked with the wrong parameters
-    nowhere = sorted(url for url, statuses in seen.items() if statuses <= {404})
+    # a page that is 404 for every role and every world object was walked with the wrong parameters
+    nowhere = sorted(key for key, statuses in seen.items() if statuses <= {404})
     assert not nowhere, f"404 for every role (wrong parameters in PARAMS?): {nowhere}"
 
 
@@ -515,10 +541,11 @@ def _ui_leftovers(html, data):
     return [" ".join(p.split()) for p in pieces if VIETNAMESE.search(p)]
 
 
-def test_english_pages_have_no_vietnamese_ui_text(world, clients):
+def test_english_pages_have_no_vietnamese_ui_text(world, clients, pdf_stub):
+    """PDFs aside: the official reports are Vietnamese documents, whatever the reader's language."""
     data = _data_strings()
     leftovers = {}
-    for role, url, _page, response in fetch_all(world, clients, language="en"):
+    for role, url, _page, response, _html in fetch_all(world, clients, language="en"):
         if isinstance(response, Exception) or response.status_code != 200 or not _is_html(response):
             continue
         for text in _ui_leftovers(response.content.decode(), data):
