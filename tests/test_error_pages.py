@@ -133,3 +133,14 @@ def test_api_refusals_stay_json_for_a_browser(client, staff_a, campaign):
             else 403)
     client.force_login(staff_a, backend="django.contrib.auth.backends.ModelBackend")
     _detail(client.get(f"/api/v1/campaigns/{campaign.pk + 1000}/", HTTP_ACCEPT="text/html"), 404)
+
+
+def test_api_error_detail_is_kept_for_a_browser(login, officer, campaign):
+    """A DRF error the browsable API would show in HTML comes back as JSON with its own detail."""
+    client = login(officer)
+    response = client.post(f"/api/v1/campaigns/{campaign.pk}/publish/", {"decision_number": ""},
+                           HTTP_ACCEPT="text/html")
+    assert response.status_code in (400, 409)
+    assert response["Content-Type"].startswith("application/json")
+    body = json.loads(response.content)
+    assert body["detail"] not in ("Yêu cầu không hợp lệ.", "") and "errors" in body

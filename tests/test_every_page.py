@@ -500,6 +500,10 @@ KNOWN_VIETNAMESE = (
 )
 
 
+# Stored text the portal writes itself, in Vietnamese, and translates when it shows it.
+GENERATED = {"self_reason"}  # the engine's reason for an item's points (scoring.reasons)
+
+
 def _data_strings():
     """Every Vietnamese text stored in the database (names, titles, labels of the builders and
     migrations): what a page shows from there is data, not interface text."""
@@ -520,8 +524,8 @@ def _data_strings():
                 add(item)
 
     for model in apps.get_models():
-        fields = [f.attname for f in model._meta.concrete_fields
-                  if isinstance(f, models.CharField | models.TextField | models.JSONField)]
+        fields = [f.attname for f in model._meta.concrete_fields if f.attname not in GENERATED
+                  and isinstance(f, models.CharField | models.TextField | models.JSONField)]
         if fields:
             for row in model._default_manager.values_list(*fields):
                 add(row)

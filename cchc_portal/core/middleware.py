@@ -2,9 +2,10 @@
 
 DRF views already answer `{"detail": ..., "errors": {...}}` (cchc_portal.core.api). What
 reaches a client otherwise is Django's: the 404 of an unknown /api/ address, a 500 the
-handler rendered from 500.html (or the debug page), a 405 or 403 with an empty or HTML body.
-This middleware, first in MIDDLEWARE so it sees every response, turns those into the API's
-error shape with the status kept.
+handler rendered from 500.html (or the debug page), a 405 or 403 with an empty or HTML body,
+and DRF's own errors when a browser asked for HTML (the browsable API). This middleware,
+first in MIDDLEWARE so it sees every response, turns those into the API's error shape with
+the status kept (a DRF error keeps its detail).
 """
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
@@ -34,8 +35,12 @@ class ApiErrorsAsJsonMiddleware:
         response = self.get_response(request)
         if (request.path.startswith(API_PREFIX) and response.status_code >= 400
                 and not response.get("Content-Type", "").startswith("application/json")):
-            json = JsonResponse({"detail": api_error_detail(response.status_code), "errors": {}},
-                                status=response.status_code)
+            data = getattr(response, "data", None)  # a DRF answer rendered as HTML for a browser
+            if isinstance(data, dict) and "detail" in data:
+                body = {"errors": {}, **data, "detail": str(data["detail"])}
+            else:
+                body = {"detail": api_error_detail(response.status_code), "errors": {}}
+            json = JsonResponse(body, status=response.status_code, json_dumps_params={"ensure_ascii": False})
             if response.has_header("Allow"):  # a 405 names the methods the address takes
                 json["Allow"] = response["Allow"]
             return json
