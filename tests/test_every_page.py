@@ -546,11 +546,12 @@ def _ui_leftovers(html, data):
 
 
 def test_english_pages_have_no_vietnamese_ui_text(world, clients, pdf_stub):
-    """PDFs aside: the official reports are Vietnamese documents, whatever the reader's language."""
+    """Pages, and the 403 and 404 pages they give; PDFs aside: the official reports are
+    Vietnamese documents, whatever the reader's language."""
     data = _data_strings()
     leftovers = {}
     for role, url, _page, response, _html in fetch_all(world, clients, language="en"):
-        if isinstance(response, Exception) or response.status_code != 200 or not _is_html(response):
+        if isinstance(response, Exception) or response.status_code not in (200, 403, 404) or not _is_html(response):
             continue
         for text in _ui_leftovers(response.content.decode(), data):
             leftovers.setdefault(text[:200], f"{role} {url}")
