@@ -8,8 +8,10 @@ Allowed: 200, 301/302, 403, 404, 405 (POST-only views); never a 500. Templates r
 `string_if_invalid` set to an empty string that prints as a marker, so a variable a template
 prints but the view does not give shows up (filters such as `|default` still see it empty).
 
-A new URL pattern with parameters fails `test_every_pattern_is_walked` until it gets an
-entry in PARAMS (how to fill it from the world) or in SKIPPED (why it cannot be walked).
+A new URL pattern with parameters is filled by their names (BY_NAME: `campaign_id`,
+`agency_code`, `token`…); one with an ambiguous name (`pk`, `code`) fails
+`test_every_pattern_is_walked` until it gets an entry in PARAMS (how to fill it from the
+world) or in SKIPPED (why it cannot be walked).
 
 The same walk runs with English active (`test_english_pages_have_no_vietnamese_ui_text`):
 the world's data is ASCII, so any Vietnamese letter left on a page is an untranslated label.
@@ -307,6 +309,23 @@ PARAMS = {
     "reports-score-sheet-pdf": _agency_sheet,
 }
 
+# Parameter names that mean one thing wherever they appear: a pattern made only of these is
+# walked without a PARAMS entry (`pk` and `code` mean different things, so they need one).
+BY_NAME = {
+    "campaign_id": lambda w: w.campaign.pk,
+    "campaign_pk": lambda w: w.campaign.pk,
+    "agency_code": lambda w: "SA",
+    "assessment_id": lambda w: w.assessment.pk,
+    "document_id": lambda w: w.document.pk,
+    "assignment_id": lambda w: w.assignment.pk,
+    "job_id": lambda w: w.job.pk,
+    "token": lambda w: w.token,
+    "gid": lambda w: w.respondent_group.pk,
+    "qid": lambda w: w.question.pk,
+    "rid": lambda w: w.respondent.pk,
+    "fid": lambda w: w.flag.pk,
+}
+
 # Patterns not walked, with the reason.
 SKIPPED = {
     "admin:view_on_site": "a redirect to an object's own page, which the walk fetches directly",
@@ -365,7 +384,11 @@ def kwargs_for(page, world):
     if page.route.startswith("admin/") and page.key not in PARAMS:
         return _admin_kwargs(page)
     fill = PARAMS.get(page.key)
-    return fill(world) if fill else None
+    if fill:
+        return fill(world)
+    if all(name in BY_NAME for name in page.names):
+        return [{name: BY_NAME[name](world) for name in page.names}]
+    return None
 
 
 def url_for(page, kwargs):
