@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from .models import Document
 
@@ -19,7 +20,7 @@ class DocumentAdmin(admin.ModelAdmin):
     readonly_fields = ["download"]
     exclude = ["file"]
 
-    @admin.display(description="tệp")
+    @admin.display(description=_("tệp"))
     def download(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("evidence:download", args=[obj.pk]), obj.original_name)
 

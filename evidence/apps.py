@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class EvidenceConfig(AppConfig):
     name = "evidence"
-    verbose_name = "Tài liệu kiểm chứng"
+    verbose_name = _("Tài liệu kiểm chứng")
 
     def ready(self):
         from campaigns.links import register

@@ -1,6 +1,7 @@
 """Results settings per campaign and published results: frozen, numbered snapshots."""
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign
@@ -70,7 +71,7 @@ class Publication(models.Model):
         verbose_name_plural = _("công bố kết quả")
 
     def __str__(self):
-        return f"{self.campaign} – lần {self.number}"
+        return gettext("%(campaign)s – lần %(n)s") % {"campaign": self.campaign, "n": self.number}
 
     def save(self, *args, **kwargs):
         # A safety net under the services: what was published is never rewritten.

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from campaigns.models import Agency, Campaign
 from campaigns.selectors import campaign_get_for_user, user_agency_ids, user_is_officer
@@ -122,7 +123,7 @@ BOARD_ORDER = [
 
 def board_label(status) -> str:
     if status == NOT_STARTED:
-        return "Chưa bắt đầu"
+        return gettext("Chưa bắt đầu")
     return str(Assessment.Status(status).label)
 
 

@@ -86,7 +86,7 @@ COUNTER_GROUPS = [
 def campaign_counters(campaign) -> list[tuple[str, int]]:
     """Progress counters shown on the officer's home page (label, number): agencies,
     extensions, and assessments by stage (one query)."""
-    counters = [("Đơn vị được đánh giá", campaign.agency_total), ("Lượt gia hạn", campaign.extension_total)]
+    counters = [(_("Đơn vị được đánh giá"), campaign.agency_total), (_("Lượt gia hạn"), campaign.extension_total)]
     by_status = selectors.assessment_status_counts(campaign)
     if by_status:
         counters += [(str(label), sum(by_status.get(s, 0) for s in statuses)) for label, statuses in COUNTER_GROUPS]

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ScoringConfig(AppConfig):
     name = "scoring"
-    verbose_name = "Bộ tiêu chí và chấm điểm"
+    verbose_name = _("Bộ tiêu chí và chấm điểm")
 
     def ready(self):
         from campaigns import links

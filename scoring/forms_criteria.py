@@ -1,6 +1,7 @@
 """Forms of the officer pages for criteria sets. Services re-check everything."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from campaigns.models import Agency, AgencyGroup
 from scoring.models import Rule
@@ -125,5 +126,7 @@ class CopySetForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["source"].queryset = sources
         self.fields["source"].label_from_instance = (
-            lambda s: f"{s.campaign.name} – {s.group.name} ({s.criterion_count} tiêu chí)")
+            lambda s: ngettext("%(campaign)s – %(group)s (%(n)s tiêu chí)", "%(campaign)s – %(group)s (%(n)s tiêu chí)",
+                               s.criterion_count) % {"campaign": s.campaign.name, "group": s.group.name,
+                                                     "n": s.criterion_count})
         self.fields["group"].queryset = groups

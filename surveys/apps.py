@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 def survey_links(campaign, user):
@@ -9,13 +11,13 @@ def survey_links(campaign, user):
     from campaigns.links import Link
 
     if selectors.user_is_officer(user) or selectors.user_agency_ids(user):
-        return [Link("Điều tra XHH", reverse("surveys:overview", kwargs={"pk": campaign.pk}), order=40)]
+        return [Link(gettext("Điều tra XHH"), reverse("surveys:overview", kwargs={"pk": campaign.pk}), order=40)]
     return []
 
 
 class SurveysConfig(AppConfig):
     name = "surveys"
-    verbose_name = "Điều tra xã hội học"
+    verbose_name = _("Điều tra xã hội học")
 
     def ready(self):
         from campaigns import links

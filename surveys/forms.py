@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import AgencyGroup
@@ -45,7 +46,8 @@ class QuestionForm(forms.Form):
         self.fields["criterion"].queryset = Criterion.objects.filter(
             criteria_set__campaign=group.campaign, criteria_set__group=group.rates_group, rule=Rule.SURVEY,
         ).order_by("order", "code")
-        self.fields["criterion"].label_from_instance = lambda c: f"{c.code}. {c.title[:80]} ({c.max_points} đ)"
+        self.fields["criterion"].label_from_instance = lambda c: gettext("%(code)s. %(title)s (%(points)s đ)") % {
+            "code": c.code, "title": c.title[:80], "points": c.max_points}
 
     def clean(self):
         data = super().clean()

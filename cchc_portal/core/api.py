@@ -2,6 +2,7 @@
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -27,18 +28,18 @@ def exception_handler(exc, context):
         return Response(body, status=exc.status)
     if isinstance(exc, DjangoValidationError):
         errors = _django_errors(exc)
-        first = next(iter(errors.values()), ["Dữ liệu không hợp lệ."])
-        return Response({"detail": first[0] if first else "Dữ liệu không hợp lệ.", "errors": errors}, status=400)
+        first = next(iter(errors.values()), [_("Dữ liệu không hợp lệ.")])
+        return Response({"detail": first[0] if first else _("Dữ liệu không hợp lệ."), "errors": errors}, status=400)
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound("Không tìm thấy.")
+        exc = exceptions.NotFound(_("Không tìm thấy."))
     elif isinstance(exc, PermissionDenied):
-        exc = exceptions.PermissionDenied("Bạn không có quyền thực hiện thao tác này.")
+        exc = exceptions.PermissionDenied(_("Bạn không có quyền thực hiện thao tác này."))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
         data = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
-        response.data = {"detail": "Dữ liệu không hợp lệ.", "errors": data}
+        response.data = {"detail": _("Dữ liệu không hợp lệ."), "errors": data}
     elif isinstance(response.data, dict) and "detail" in response.data:
         response.data = {"detail": str(response.data["detail"]), "errors": {}}
     return response

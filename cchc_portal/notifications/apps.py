@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
     name = "cchc_portal.notifications"
     label = "notifications"
-    verbose_name = "Thư và thông báo"
+    verbose_name = _("Thư và thông báo")
 
     def ready(self):
         from campaigns import links

@@ -130,35 +130,35 @@ def assessment_edit_scope(*, assessment, now=None, window=None) -> EditScope:
             ).values_list("item_id", "explanationrequest__due_at")
         )
         if not rows:
-            return EditScope(False, reason="Đã hết hạn giải trình, bổ sung tài liệu; không sửa được nữa.",
+            return EditScope(False, reason=_("Đã hết hạn giải trình, bổ sung tài liệu; không sửa được nữa."),
                              deadline=True)
         return EditScope(
             False, frozenset(item_id for item_id, _due in rows), closes_at=min(due for _i, due in rows),
-            reason="Chỉ sửa được các tiêu chí thuộc yêu cầu giải trình.",
-            item_reason="Tiêu chí này không thuộc yêu cầu giải trình đang mở; không sửa được.",
+            reason=_("Chỉ sửa được các tiêu chí thuộc yêu cầu giải trình."),
+            item_reason=_("Tiêu chí này không thuộc yêu cầu giải trình đang mở; không sửa được."),
         )
     if window is None:
         window = step_window_for(agency=assessment.agency, campaign=assessment.campaign,
                                  kind=StepKind.SELF_ASSESSMENT)
     closes_at = window.closes_at if window else None
     if status == Assessment.Status.WITH_LEADER:
-        return EditScope(False, reason="Bản tự đánh giá đang chờ lãnh đạo đơn vị duyệt; chỉ sửa được khi "
-                                       "lãnh đạo trả lại.", closes_at=closes_at)
+        return EditScope(False, reason=_("Bản tự đánh giá đang chờ lãnh đạo đơn vị duyệt; chỉ sửa được khi "
+                                         "lãnh đạo trả lại."), closes_at=closes_at)
     if status == Assessment.Status.LOCKED:
-        return EditScope(False, reason="Đã hết hạn tự đánh giá; bản tự đánh giá đã bị khóa, không ghi được nữa.",
+        return EditScope(False, reason=_("Đã hết hạn tự đánh giá; bản tự đánh giá đã bị khóa, không ghi được nữa."),
                          deadline=True, closes_at=closes_at)
     if status != EDITABLE:
-        return EditScope(False, reason="Bản tự đánh giá đã gửi Sở Nội vụ; đơn vị không sửa được nữa.")
+        return EditScope(False, reason=_("Bản tự đánh giá đã gửi Sở Nội vụ; đơn vị không sửa được nữa."))
     if assessment.campaign.status != Campaign.Status.OPEN:
-        return EditScope(False, reason="Đợt đánh giá không ở trạng thái đang triển khai.")
+        return EditScope(False, reason=_("Đợt đánh giá không ở trạng thái đang triển khai."))
     if window is None:
-        return EditScope(False, reason="Kế hoạch chưa có bước tự đánh giá.", deadline=True)
+        return EditScope(False, reason=_("Kế hoạch chưa có bước tự đánh giá."), deadline=True)
     if now < window.opens_at:
-        return EditScope(False, reason=f"Chưa đến thời gian tự đánh giá: bắt đầu lúc {local_text(window.opens_at)}.",
-                         deadline=True, closes_at=closes_at)
+        reason = _("Chưa đến thời gian tự đánh giá: bắt đầu lúc %(at)s.") % {"at": local_text(window.opens_at)}
+        return EditScope(False, reason=reason, deadline=True, closes_at=closes_at)
     if now >= window.closes_at:
-        return EditScope(False, reason=f"Đã hết hạn tự đánh giá lúc {local_text(window.closes_at)}; hệ thống "
-                                       "đã khóa, không ghi được nữa.", deadline=True, closes_at=closes_at)
+        return EditScope(False, reason=_("Đã hết hạn tự đánh giá lúc %(at)s; hệ thống đã khóa, không ghi được nữa.")
+                         % {"at": local_text(window.closes_at)}, deadline=True, closes_at=closes_at)
     return EditScope(True, closes_at=closes_at)
 
 

@@ -31,6 +31,7 @@ from evidence.views import document_json
 from scoring import exports
 from scoring.forms_assessments import ItemSaveForm, LinkDocumentsForm, item_input_from_form
 from scoring.models import Assessment, Item
+from scoring.reasons import reason_text
 from scoring.selectors.assessments import (
     agency_roles_for,
     assessment_get_for_user,
@@ -65,7 +66,7 @@ def _tree_json(result) -> dict:
         "applicable_max": points_str(result.applicable_max),
         "index": None if result.index is None else str(result.index),
         "nodes": {code: points_str(p.value) for code, p in result.points.items()},
-        "reasons": {code: p.reason for code, p in result.points.items()},
+        "reasons": {code: reason_text(p.reason) for code, p in result.points.items()},
     }
 
 
@@ -82,7 +83,7 @@ def _item_json(item) -> dict:
     return {
         "code": item.criterion.code, "version": item.version, "input": item.input,
         "explanation": item.explanation, "self_points": points_str(item.self_points),
-        "reason": item.self_reason, "documents": [_document_json(d) for d in docs],
+        "reason": reason_text(item.self_reason), "documents": [_document_json(d) for d in docs],
         "saved_at": timezone.localtime(item.updated_at).strftime("%H:%M:%S") if item.updated_at else "",
         **_tree_json(item.tree_result),
     }
@@ -237,7 +238,7 @@ class TreeHtml:
             f'  <td class="num">{self.fmt(c.max_points)}</td>\n'
             f'  <td class="sa-input">{self.input(row, pk, form, off)}</td>\n'
             f'  <td class="num sa-pts"><output data-points>{self.fmt(row.points.value)}</output>\n'
-            f'    <small class="sa-reason" data-reason>{escape(row.points.reason)}</small>\n'
+            f'    <small class="sa-reason" data-reason>{escape(reason_text(row.points.reason))}</small>\n'
             f'    <small class="sa-zero" data-zero{zero}>{t["zero"]}</small></td>\n'
             f'  <td class="sa-expl"><label class="sr-only" for="e{pk}">{t["expl"]} {code}</label>\n'
             f'    <textarea id="e{pk}" name="explanation" rows="2" {form}{readonly}>{escape(item.explanation)}'
