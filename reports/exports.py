@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from scoring.exports import KIND_LABEL, signed_cell
 from scoring.models import Assessment, Criterion, Item
 
 from .results import _code_key, campaign_results, no_cyclic_gc, percent
@@ -108,9 +109,10 @@ def score_sheet_workbook(*, assessment, sheet):
     wb = _workbook()
     ws = _Sheet(wb, assessment.agency.code, SHEET_HEADER, [9, 60, 11, 11, 11, 40, 40])
     for line in sheet["lines"]:
-        ws.append([line.code, ("   " * (line.depth - 1)) + line.title,
+        ws.append([line.code, ("   " * (line.depth - 1)) + line.title + KIND_LABEL.get(line.kind, ""),
                    line.max_points if line.applicable else "Không áp dụng",
-                   line.self_points, line.appraised_points, line.explanation, line.comment])
+                   signed_cell(line.self_points, line.kind), signed_cell(line.appraised_points, line.kind),
+                   line.explanation, line.comment])
     ws.append([])
     ws.append(["", "Tổng điểm", sheet["max_points"], sheet["self_total"],
                sheet["total"] if sheet["has_appraisal"] else None])

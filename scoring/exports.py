@@ -57,6 +57,19 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 
 
+KIND_LABEL = {"bonus": " (điểm thưởng)", "penalty": " (điểm trừ)"}
+# points added show "+", points taken off "−" in red: a penalty's points are written negative
+SIGNED_FORMAT = '+0.00;[Red]"−"0.00;0.00'
+
+
+def signed_cell(value, kind):
+    """A bonus or penalty figure for a spreadsheet: negative when taken off, so that it reads
+    (and adds up) as what it is."""
+    if value is None or kind != "penalty":
+        return value
+    return -value
+
+
 def report_xlsx(*, assessment, now=None) -> bytes:
     """The report as an .xlsx workbook: sheet "Tự đánh giá" (the tree) and sheet
     "Tài liệu kiểm chứng" (one row per document and item)."""
@@ -68,7 +81,9 @@ def report_xlsx(*, assessment, now=None) -> bytes:
     ws.append([f"Cơ quan, đơn vị: {ctx['agency'].name} ({ctx['agency'].code})"])
     result = ctx["result"]
     index = "–" if result.index is None else f"{result.index}%"
-    ws.append([f"Tổng điểm tự chấm: {result.total} / {result.applicable_max} điểm; chỉ số: {index}"])
+    ws.append([f"Tổng điểm tự chấm: {result.total} / {result.applicable_max} điểm; chỉ số: {index}"
+               + (f" (gồm điểm thưởng +{result.bonus}, điểm trừ −{result.penalty})"
+                  if result.bonus or result.penalty else "")])
     ws["A1"].font = Font(bold=True, size=13)
     header = ["Mã", "Lĩnh vực, tiêu chí, tiêu chí thành phần", "Điểm tối đa", "Điểm tự chấm", "Căn cứ tính điểm",
               "Giải trình, thuyết minh", "Tài liệu kiểm chứng"]
@@ -83,8 +98,9 @@ def report_xlsx(*, assessment, now=None) -> bytes:
     for row in ctx["rows"]:
         docs = "\n".join(_doc_line(d) for d in row.documents)
         values = [
-            row.code, row.criterion.title, row.points.max if row.points.applicable else row.criterion.max_points,
-            row.points.value if row.points.applicable else None,
+            row.code, row.criterion.title + KIND_LABEL.get(row.kind, ""),
+            row.points.max if row.points.applicable else row.criterion.max_points,
+            signed_cell(row.points.value, row.kind) if row.points.applicable else None,
             row.points.reason if row.is_leaf else "",
             row.item.explanation if row.item else "", docs,
         ]
@@ -98,6 +114,8 @@ def report_xlsx(*, assessment, now=None) -> bytes:
                 cell.font = Font(bold=True)
         for col in (3, 4):
             ws.cell(ws.max_row, col).number_format = "0.00"
+        if row.kind in ("bonus", "penalty", "mixed"):
+            ws.cell(ws.max_row, 4).number_format = SIGNED_FORMAT
     ws.append(["", "Tổng cộng", result.applicable_max, result.total, "", "", ""])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
