@@ -304,7 +304,7 @@ class PageData:
     scored_count: int
     missing_evidence_count: int
     open_requests: list = field(default_factory=list)
-    unscored: list[Row] = field(default_factory=list)  # leaves the agency types and left empty
+    unscored: list[Row] = field(default_factory=list)  # leaves the agency must type and left empty
 
 
 def _rule_ui(criterion, row: Row) -> None:
@@ -373,8 +373,9 @@ def assessment_page_data(*, assessment, now=None) -> PageData:
                 leaf_count += 1
                 scored += row.scored
                 missing += row.missing_evidence
-                if not row.scored and c.rule != "survey" and not (c.rule == "imported"
-                                                                   and item.external_points is not None):
+                # an empty bonus or penalty is "none" (nothing added, no violation), not a gap
+                if not row.scored and c.rule not in ("survey", "bonus", "penalty") and not (
+                        c.rule == "imported" and item.external_points is not None):
                     unscored.append(row)
         rows.append(row)
     open_requests = []

@@ -293,7 +293,7 @@ class TreeHtml:
             f'<tr id="item-{code}" class="leaf{" na" if row.not_applicable else ""}" data-code="{code}" '
             f'data-item="{pk}" data-rule="{escape(c.rule)}"\n    data-version="{item.version}"{attrs}>\n'
             f'  <td class="sa-code">{code}</td>\n  <td class="sa-title">{escape(c.title)}{tag}{guide}</td>\n'
-            f'  <td class="num">{self.fmt(c.max_points)}</td>\n'
+            f'  <td class="num sa-max" data-label="{t["max"]}">{self.fmt(c.max_points)}</td>\n'
             f'  <td class="sa-input">{self.input(row, pk, form, off)}</td>\n'
             f'  <td class="num sa-pts"><output data-points{self.points_class(row)}>'
             f'{escape(signed_points(row.points.value, row.kind))}</output>\n'

@@ -523,8 +523,10 @@
   function applyFilter(value) {
     var leaves = [];
     root.querySelectorAll("tr.leaf").forEach(function (tr) {
+      var rule = tr.getAttribute("data-rule");  // an empty bonus or penalty means none: not "unscored"
       var show = !value || (value === "unscored" ? typed(tr) && !tr.classList.contains("na") &&
-        tr.getAttribute("data-scored") !== "1" : tr.getAttribute("data-missing") === "1");
+        rule !== "bonus" && rule !== "penalty" && tr.getAttribute("data-scored") !== "1"
+        : tr.getAttribute("data-missing") === "1");
       tr.hidden = !show;
       if (show) leaves.push(tr.getAttribute("data-code"));
     });

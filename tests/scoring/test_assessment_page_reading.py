@@ -205,18 +205,19 @@ def test_explanation_requested_shows_its_due_date_not_the_self_assessment_deadli
 def test_a_leader_approving_with_unscored_items_is_told_how_many_and_which(login, client, assessment_a, staff_a,
                                                                           leader_a, staff_b):
     for code, raw in {"1.1.1": {"level": "Đúng hạn"}, "1.1.2": {"numerator": 9, "denominator": 10},
-                      "1.1.3": {"score": "1"}, "1.2": {"numerator": 1, "denominator": 2}, "1.3": {"count": 0}}.items():
+                      "1.2": {"numerator": 1, "denominator": 2}}.items():
         save(assessment_a, code, staff_a, **raw)
     assessment_send_to_leader(assessment=assessment_a, user=staff_a)
     html = login(leader_a).get(page_url(assessment_a)).content.decode()
-    # left: 1.4 bonus, 2.1 imported (no figure), 2.3 penalty; 2.2 is a survey item (nothing to type)
+    # left: 1.1.3, 1.3 and 2.1 (imported, no figure yet); an empty bonus (1.4) or penalty (2.3) means
+    # none, and 2.2 is a survey item (nothing to type)
     box = html[html.index('id="sa-unscored"'):html.index("</div>", html.index('id="sa-unscored"'))]
     assert "Còn 3 tiêu chí chưa chấm:" in box
-    assert [m for m in re.findall(r'href="#item-([\d.]+)"', box)] == ["1.4", "2.1", "2.3"]
-    assert 'data-confirm="Còn 3 tiêu chí chưa chấm: 1.4 Tiêu chí 1.4; 2.1 Tiêu chí 2.1; 2.3 Tiêu chí 2.3.' in html
+    assert [m for m in re.findall(r'href="#item-([\d.]+)"', box)] == ["1.1.3", "1.3", "2.1"]
+    assert 'data-confirm="Còn 3 tiêu chí chưa chấm: 1.1.3 Tiêu chí 1.1.3; 1.3 Tiêu chí 1.3; 2.1 Tiêu chí 2.1.' in html
     assert "sa-unscored" not in login(staff_a).get(page_url(assessment_a)).content.decode()  # staff: not theirs
     assert login(staff_b).post(reverse("scoring:assessment_approve", args=[assessment_a.pk])).status_code == 404
     r = login(leader_a).post(reverse("scoring:assessment_approve", args=[assessment_a.pk]), follow=True)
     text = r.content.decode()
-    assert "Còn 3 tiêu chí chưa chấm: 1.4 Tiêu chí 1.4; 2.1 Tiêu chí 2.1; 2.3 Tiêu chí 2.3." in text
+    assert "Còn 3 tiêu chí chưa chấm: 1.1.3 Tiêu chí 1.1.3; 1.3 Tiêu chí 1.3; 2.1 Tiêu chí 2.1." in text
     assert Assessment.objects.get(pk=assessment_a.pk).status == Assessment.Status.SUBMITTED
