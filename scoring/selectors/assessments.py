@@ -415,16 +415,18 @@ def assessment_next_steps(*, assessment, open_requests=()) -> list[str]:
         return lines
     if status == S.WITH_LEADER:
         if assessment.sent_to_leader_at:
-            lines.append(_("Đã trình lãnh đạo đơn vị duyệt lúc %(when)s.") % {"when": _when(assessment.sent_to_leader_at)})
+            lines.append(_("Đã trình lãnh đạo đơn vị duyệt lúc %(when)s.")
+                         % {"when": _when(assessment.sent_to_leader_at)})
         window = _step(assessment, StepKind.SELF_ASSESSMENT)
-        lines.append(_("Tiếp theo: lãnh đạo đơn vị duyệt và gửi Sở Nội vụ, hạn %(when)s.") % {"when": _when(window.closes_at)}
-                     if window else _("Tiếp theo: lãnh đạo đơn vị duyệt và gửi Sở Nội vụ."))
+        lines.append(_("Tiếp theo: lãnh đạo đơn vị duyệt và gửi Sở Nội vụ, hạn %(when)s.")
+                     % {"when": _when(window.closes_at)} if window
+                     else _("Tiếp theo: lãnh đạo đơn vị duyệt và gửi Sở Nội vụ."))
         lines.append(_("Nếu lãnh đạo trả lại, cán bộ sửa theo ý kiến và trình lại."))
         return lines
     if assessment.submitted_at:
         who = assessment.submitted_by.display_name if assessment.submitted_by else ""
-        lines.append((_("Đã gửi Sở Nội vụ lúc %(when)s (%(who)s duyệt).") if who else _("Đã gửi Sở Nội vụ lúc %(when)s."))
-                     % {"when": _when(assessment.submitted_at), "who": who})
+        text = _("Đã gửi Sở Nội vụ lúc %(when)s (%(who)s duyệt).") if who else _("Đã gửi Sở Nội vụ lúc %(when)s.")
+        lines.append(text % {"when": _when(assessment.submitted_at), "who": who})
     if status in (S.SUBMITTED, S.IN_APPRAISAL):
         window = _step(assessment, StepKind.APPRAISAL)
         lines.append(_("Tiếp theo: Tổ thẩm định xem xét bản tự đánh giá từ %(start)s đến %(end)s.")

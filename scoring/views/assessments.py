@@ -161,7 +161,8 @@ class TreeHtml:
     def signed(self, value, kind, attrs="") -> str:
         """Points with the sign of their kind ("−4,50" in red for a penalty, "+2,00" for a bonus)."""
         cls = sign_class(value, kind)
-        return f'<span{attrs}{f" class={chr(34)}{cls}{chr(34)}" if cls else ""}>{escape(signed_points(value, kind))}</span>'
+        cls_attr = f' class="{cls}"' if cls else ""
+        return f"<span{attrs}{cls_attr}>{escape(signed_points(value, kind))}</span>"
 
     def outside(self, row, outside) -> str:
         """What the bonus and penalty items under a field add and take off (before the caps)."""
@@ -183,8 +184,8 @@ class TreeHtml:
         if row.not_applicable:
             pts = t["na"]
         else:
-            pts = (f'{self.signed(row.points.value, row.kind, f" data-node={chr(34)}{code}{chr(34)}")}'
-                   f' / {self.fmt(row.points.max)}')
+            node = f' data-node="{code}"'
+            pts = f"{self.signed(row.points.value, row.kind, node)} / {self.fmt(row.points.max)}"
         head = "".join(f'<th scope="col"{cls}>{t[k]}</th>' for k, cls in (
             ("code", ""), ("criterion", ""), ("max", ' class="num"'), ("self", ""), ("points", ' class="num"'),
             ("expl", ""), ("docs", ""), ("state", ' class="sa-state-h"')))
@@ -200,8 +201,8 @@ class TreeHtml:
         if row.not_applicable:
             pts = self.t["na"]
         else:
-            pts = (f'<strong>{self.signed(row.points.value, row.kind, f" data-node={chr(34)}{code}{chr(34)}")}'
-                   f'</strong> / {self.fmt(row.points.max)}')
+            node = f' data-node="{code}"'
+            pts = f"<strong>{self.signed(row.points.value, row.kind, node)}</strong> / {self.fmt(row.points.max)}"
         na = " na" if row.not_applicable else ""
         return (f'<tr class="sa-branch{na}" data-code="{code}"><td class="sa-code">{code}</td><td colspan="3"><strong>'
                 f'{escape(row.criterion.title)}</strong></td>\n  <td class="num">{pts}</td><td colspan="3"></td></tr>')
@@ -285,7 +286,8 @@ class TreeHtml:
                 if row.editable else "")
         if row.editable:
             expl = (f'<label class="sr-only" for="e{pk}">{t["expl"]} {code}</label>\n'
-                    f'    <textarea id="e{pk}" name="explanation" rows="2" {form}>{escape(item.explanation)}</textarea>')
+                    f'    <textarea id="e{pk}" name="explanation" rows="2" {form}>{escape(item.explanation)}'
+                    f"</textarea>")
         else:  # read as text: no Tab stop, and it shows whole
             expl = f'<div class="sa-expl-text">{linebreaksbr(item.explanation, True)}</div>' if item.explanation else ""
         zero = "" if row.zero_without_evidence else " hidden"

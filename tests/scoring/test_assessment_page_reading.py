@@ -106,8 +106,10 @@ def test_score_sheet_pdf_and_excel_sign_bonus_and_penalty(login, assessment_a, s
 
     pdf_html = render_to_string("scoring/assessment/report_pdf.html", report_context(assessment=assessment_a))
     assert '<td class="num pts-minus">\u22121,50</td>' in pdf_html and "(điểm trừ)" in pdf_html
+    from reports.selectors import score_sheet
+
     sheet_pdf = render_to_string("reports/pdf/score_sheet.html", {
-        "sheet": __import__("reports.selectors", fromlist=["score_sheet"]).score_sheet(assessment=assessment_a),
+        "sheet": score_sheet(assessment=assessment_a),
         "assessment": assessment_a, "agency": assessment_a.agency, "campaign": assessment_a.campaign,
         "header": {}})
     assert "pts-minus\">\u22121,50" in sheet_pdf
@@ -199,7 +201,8 @@ def test_explanation_requested_shows_its_due_date_not_the_self_assessment_deadli
                                                  created_by=appraiser)
     request.items.set([item(a, "1.1.3"), item(a, "1.2")])
     lines = assessment_next_steps(assessment=a, open_requests=[request])
-    assert f"Tổ thẩm định yêu cầu giải trình 2 tiêu chí, hạn trả lời {due.astimezone(timezone.get_current_timezone()).strftime('%H:%M %d/%m/%Y')}." in lines
+    when = timezone.localtime(due).strftime("%H:%M %d/%m/%Y")
+    assert f"Tổ thẩm định yêu cầu giải trình 2 tiêu chí, hạn trả lời {when}." in lines
 
 
 def test_a_leader_approving_with_unscored_items_is_told_how_many_and_which(login, client, assessment_a, staff_a,
@@ -221,3 +224,13 @@ def test_a_leader_approving_with_unscored_items_is_told_how_many_and_which(login
     text = r.content.decode()
     assert "Còn 3 tiêu chí chưa chấm: 1.1.3 Tiêu chí 1.1.3; 1.3 Tiêu chí 1.3; 2.1 Tiêu chí 2.1." in text
     assert Assessment.objects.get(pk=assessment_a.pk).status == Assessment.Status.SUBMITTED
+
+
+def test_home_shows_a_sent_self_assessment_where_it_stands_not_its_countdown(login, assessment_a, staff_a):
+    html = login(staff_a).get("/").content.decode()
+    assert 'class="open-step"><strong>Tự đánh giá, chấm điểm</strong>' in html and "countdown" in html
+    assessment_send_to_leader(assessment=assessment_a, user=staff_a)
+    html = login(staff_a).get("/").content.decode()
+    step = html[html.index("sent-step"):html.index("</li>", html.index("sent-step"))]
+    assert "Chờ lãnh đạo duyệt" in step and "Đã trình lãnh đạo đơn vị duyệt lúc" in step
+    assert f"/scoring/assessments/{assessment_a.pk}/#sa-next" in step and "countdown" not in step
