@@ -172,3 +172,26 @@ def test_penalty_and_bonus_read_as_what_they_are(page, live_server, demo_assessm
     assert page.locator(f"tr[data-code='{kinds['penalty']}'] [data-points]").inner_text() == "−4,50"
     assert page.locator(f"[data-out='{field}'] [data-out-penalty]").inner_text() == "Điểm trừ −4,50"
     assert page.locator("[data-bonus]").inner_text() == "+1,50"
+
+
+def test_ctrl_enter_reaches_a_rows_evidence_and_explanations_grow(page, live_server, demo_assessment):
+    log_in(page, live_server, "staff_a")
+    page.goto(f"{live_server.url}/scoring/assessments/{demo_assessment.pk}/")
+    row = page.locator("tr[data-code='1.1.3']")
+    explanation = row.locator("textarea[name=explanation]")
+    height = explanation.evaluate("el => el.getBoundingClientRect().height")
+    explanation.focus()
+    page.keyboard.type("Dòng một\nDòng hai\nDòng ba\nDòng bốn\nDòng năm\nDòng sáu")
+    assert explanation.evaluate("el => el.getBoundingClientRect().height") > height * 1.5  # it grew
+    assert row.get_by_role("link", name="Đính kèm").get_attribute("tabindex") == "-1"  # out of the Tab order
+    page.keyboard.press("Control+Enter")
+    assert page.evaluate("document.activeElement.textContent") == "Đính kèm"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Tải lên"
+    page.keyboard.press("Escape")
+    assert _focus(page) == ("1.1.3", "explanation")
+    page.keyboard.press("Control+s")
+    row.locator("[data-state]", has_text="đã lưu").wait_for()
+    assert Item.objects.get(assessment=demo_assessment, criterion__code="1.1.3").explanation.endswith("Dòng sáu")
+    page.keyboard.press("Tab")  # tools closed again: on to the next item
+    assert _focus(page)[0] == "1.1.4"
