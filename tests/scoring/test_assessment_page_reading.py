@@ -189,7 +189,8 @@ def test_after_sending_the_page_says_what_happens_next(login, assessment_a, staf
             f"{timezone.localtime(start + timedelta(days=7)).strftime('%H:%M %d/%m/%Y')}.") in html
 
 
-def test_explanation_requested_shows_its_due_date_not_the_self_assessment_deadline(assessment_a, appraiser):
+def test_explanation_requested_shows_its_due_date_not_the_self_assessment_deadline(login, assessment_a, appraiser,
+                                                                                   staff_a):
     from scoring.models import ExplanationRequest
     from scoring.selectors.assessments import assessment_next_steps
 
@@ -203,6 +204,10 @@ def test_explanation_requested_shows_its_due_date_not_the_self_assessment_deadli
     lines = assessment_next_steps(assessment=a, open_requests=[request])
     when = timezone.localtime(due).strftime("%H:%M %d/%m/%Y")
     assert f"Tổ thẩm định yêu cầu giải trình 2 tiêu chí, hạn trả lời {when}." in lines
+    html = login(staff_a).get(page_url(a)).content.decode()
+    panel = html[html.index('id="sa-next"'):html.index("</section>", html.index('id="sa-next"'))]
+    assert f"hạn trả lời {when}." in panel and 'id="sa-deadline">Hạn trả lời:' in panel
+    assert "Hạn tự đánh giá của đơn vị" not in html
 
 
 def test_a_leader_approving_with_unscored_items_is_told_how_many_and_which(login, client, assessment_a, staff_a,
