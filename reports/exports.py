@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.template.loader import render_to_string
 
 from cchc_portal.core.excel import WorkbookWriter
+from scoring.exports import KIND_LABEL, signed_cell
 from scoring.models import Assessment, Criterion, Item
 
 from .results import _code_key, campaign_results, no_cyclic_gc, percent
@@ -64,9 +65,10 @@ def score_sheet_workbook(*, assessment, sheet):
     wb = _workbook()
     ws = wb.sheet(assessment.agency.code, SHEET_HEADER, widths=[9, 60, 11, 11, 11, 40, 40])
     for line in sheet["lines"]:
-        ws.append([line.code, ("   " * (line.depth - 1)) + line.title,
+        ws.append([line.code, ("   " * (line.depth - 1)) + line.title + KIND_LABEL.get(line.kind, ""),
                    line.max_points if line.applicable else "Không áp dụng",
-                   line.self_points, line.appraised_points, line.explanation, line.comment])
+                   signed_cell(line.self_points, line.kind), signed_cell(line.appraised_points, line.kind),
+                   line.explanation, line.comment])
     ws.append([])
     ws.append(["", "Tổng điểm", sheet["max_points"], sheet["self_total"],
                sheet["total"] if sheet["has_appraisal"] else None])

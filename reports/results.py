@@ -625,6 +625,7 @@ class SheetLine:
     explanation: str = ""
     comment: str = ""
     reason: str = ""
+    kind: str = "base"  # "bonus", "penalty" (points added, taken off) or "mixed" (net): shown signed
 
 
 def score_sheet(*, assessment) -> dict:
@@ -677,7 +678,7 @@ def score_sheet(*, assessment) -> dict:
             ) if p.applicable else None,
             points=p.value if p.applicable else None,
             explanation=item[3] if item else "", comment=item[4] if item else "",
-            reason=p.reason,
+            reason=p.reason, kind=shape.kind[code],
         ))
     return {
         "lines": lines,
@@ -687,6 +688,9 @@ def score_sheet(*, assessment) -> dict:
         "index": counted.index if counted else None,
         "bonus": counted.bonus if counted else ZERO,
         "penalty": counted.penalty if counted else ZERO,
+        "self_bonus": self_result.bonus if self_result else ZERO,
+        "self_penalty": self_result.penalty if self_result else ZERO,
+        "has_outside": any(kind in ("bonus", "penalty") for kind in shape.kind.values()),
         "has_appraisal": has_appraisal,
     }
 

@@ -22,7 +22,7 @@ from campaigns.models import Campaign
 from cchc_portal.core import confirm
 from cchc_portal.core.exceptions import ApplicationError
 from cchc_portal.core.utils import q2
-from scoring.models import Item
+from scoring.models import Assessment, Item
 
 from . import charts, exports, selectors, services
 from .forms import PublishForm, ResultSettingsForm
@@ -40,6 +40,10 @@ def _agency_home(user, now):
     deadlines (extensions included)."""
     agencies = list(campaign_selectors.user_agencies(user))
     campaigns = campaign_selectors.campaign_list_for_user(user=user).exclude(status=Campaign.Status.PUBLISHED)
+    # an agency that has sent its self-assessment sees where it stands, not that step's countdown
+    sent = {(a.campaign_id, a.agency_id): a for a in Assessment.objects.filter(
+        agency__in=agencies, campaign__in=campaigns).exclude(status=Assessment.Status.DRAFT).only(
+        "id", "campaign_id", "agency_id", "status", "sent_to_leader_at", "submitted_at")}
     cards = []
     for campaign in campaigns:
         covered = set(campaign.agencies.filter(pk__in=[a.pk for a in agencies]).values_list("pk", flat=True))
@@ -50,7 +54,7 @@ def _agency_home(user, now):
             open_now = [w for w in windows.values() if w.is_open(now)]
             upcoming = [w for w in windows.values() if w.state(now) == "upcoming"][:3]
             cards.append({"campaign": campaign, "agency": agency, "open": open_now, "upcoming": upcoming,
-                          "links": links_for(campaign, user)})
+                          "links": links_for(campaign, user), "sent": sent.get((campaign.pk, agency.pk))})
     return cards
 
 

@@ -57,6 +57,9 @@ PLAN = {
     "P-NONGTIEN": (0.25, ""),
     "X-THAIBINH": (0.0, ""),
 }
+# A penalty the agency declares (points taken off), so the page shows one: agency code → points.
+PENALTIES = {"P-MINHXUAN": Decimal("1.5")}
+PENALTY_EXPLANATION = "Thanh tra tỉnh kết luận 1 hồ sơ đất đai giải quyết sai quy trình (Kết luận số 12/KL-TTr)."
 COMMUNE_STAFF = {"X-YENSON": ("yenson.canbo", "Hà Thị Huyền"), "P-NONGTIEN": ("nongtien.canbo", "Lý Văn Khánh")}
 
 
@@ -107,13 +110,21 @@ def _fill(assessment, user, share) -> int:
         code = item.criterion.code
         item_update(assessment=assessment, code=code, input=demo_input(item.criterion, position),
                     explanation=explanations.get(code, GENERIC), version=item.version, user=user)
+    declared = []
+    if assessment.agency.code in PENALTIES:
+        for item in items:
+            if item.criterion.rule == "penalty" and item.criterion.code not in na:
+                item_update(assessment=assessment, code=item.criterion.code,
+                            input={"score": str(PENALTIES[assessment.agency.code])}, explanation=PENALTY_EXPLANATION,
+                            version=item.version, user=user)
+                declared.append(item)
     docs = {d.number: d for d in Document.objects.filter(agency=assessment.agency, campaign=assessment.campaign)}
     leaves = {i.criterion.code for i in typed[:count]}
     for number, codes in EVIDENCE.get(assessment.agency.code, {}).items():
         codes = [c for c in codes if c in leaves]
         if number in docs and codes:
             item_link_documents(assessment=assessment, codes=codes, documents=[docs[number]], user=user)
-    _field_reports(assessment, user, [i for i in typed[:count] if i.criterion.evidence_required], share)
+    _field_reports(assessment, user, declared + [i for i in typed[:count] if i.criterion.evidence_required], share)
     return count
 
 

@@ -142,6 +142,23 @@ class Result:
     index: Decimal | None
     fields: dict[str, Points]  # top-level nodes
     base_total: Decimal = ZERO  # top-level criteria, before bonus and penalty
+    # each node's kind: "base", "bonus", "penalty" or "mixed" (a branch holding both)
+    kinds: dict[str, str] = field(default_factory=dict)
+
+    def outside(self, code: str) -> tuple[Decimal, Decimal]:
+        """(bonus, penalty) of the bonus and penalty items below a base branch, before the
+        caps: what a field's line shows beside its own points."""
+        bonus = penalty = ZERO
+        for other, kind in self.kinds.items():
+            if kind in ("bonus", "penalty") and other.startswith(code + ".") and self.points[other].applicable:
+                parent = other.rpartition(".")[0]
+                if self.kinds.get(parent) == kind:
+                    continue  # counted with its parent
+                if kind == "bonus":
+                    bonus += self.points[other].value
+                else:
+                    penalty += self.points[other].value
+        return bonus, penalty
 
     @property
     def pending(self) -> list[str]:
@@ -461,6 +478,7 @@ def score(
         index=None if index_exact is None else round_points(index_exact),
         fields={code: points[code] for code in tree.roots},
         base_total=base_total,
+        kinds=dict(tree.kind),
     )
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from campaigns.models import Role
 from campaigns.selectors import users_for_agency
-from cchc_portal.core.excel import WorkbookWriter
+from cchc_portal.core.excel import Formatted, WorkbookWriter
 from cchc_portal.core.templatetags.portal import points
 from scoring.selectors.assessments import assessment_page_data
 
@@ -49,6 +49,19 @@ def report_pdf(*, assessment, now=None) -> bytes:
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
 
+KIND_LABEL = {"bonus": " (điểm thưởng)", "penalty": " (điểm trừ)"}
+# points added show "+", points taken off "−" in red: a penalty's points are written negative
+SIGNED_FORMAT = '+0.00;[Red]"−"0.00;0.00'
+
+
+def signed_cell(value, kind):
+    """A bonus or penalty figure for a spreadsheet: negative when taken off, so that it reads
+    (and adds up) as what it is, shown "+" or red "−"."""
+    if value is None or kind not in ("bonus", "penalty", "mixed"):
+        return value
+    return Formatted(-value if kind == "penalty" else value, SIGNED_FORMAT)
+
+
 def report_xlsx(*, assessment, now=None) -> bytes:
     """The report as an .xlsx workbook: sheet "Tự đánh giá" (the tree) and sheet
     "Tài liệu kiểm chứng" (one row per document and item)."""
@@ -62,13 +75,16 @@ def report_xlsx(*, assessment, now=None) -> bytes:
         border=True, preamble=[
             f"{REPORT_TITLE} – {ctx['campaign'].name}",
             f"Cơ quan, đơn vị: {ctx['agency'].name} ({ctx['agency'].code})",
-            f"Tổng điểm tự chấm: {points(result.total)} / {points(result.applicable_max)} điểm; chỉ số: {index}",
+            f"Tổng điểm tự chấm: {points(result.total)} / {points(result.applicable_max)} điểm; chỉ số: {index}"
+            + (f" (gồm điểm thưởng +{points(result.bonus)}, điểm trừ −{points(result.penalty)})"
+               if result.bonus or result.penalty else ""),
             "",
         ])
     for row in ctx["rows"]:
         ws.append([
-            row.code, row.criterion.title, row.points.max if row.points.applicable else row.criterion.max_points,
-            row.points.value if row.points.applicable else None,
+            row.code, row.criterion.title + KIND_LABEL.get(row.kind, ""),
+            row.points.max if row.points.applicable else row.criterion.max_points,
+            signed_cell(row.points.value, row.kind) if row.points.applicable else None,
             (row.points.reason if row.is_leaf else "") if row.points.applicable else "Không áp dụng",
             row.item.explanation if row.item else "", "\n".join(_doc_line(d) for d in row.documents),
         ], bold=not row.is_leaf)

@@ -138,6 +138,13 @@ BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
+@dataclass(frozen=True)
+class Formatted:
+    """A value written with a number format of its own (e.g. signed bonus and penalty points)."""
+    value: object
+    number_format: str
+
+
 class SheetWriter:
     """One sheet: optional title lines, a bold header that stays in view and filters, then
     rows. `append` writes user text as text (never a formula), Decimal as a number shown
@@ -251,6 +258,10 @@ def _sheet_title(title) -> str:
 
 
 def _set(cell, value):
+    if isinstance(value, Formatted):
+        _set(cell, value.value)
+        cell.number_format = value.number_format
+        return
     if isinstance(value, Promise):  # a lazy translation
         value = str(value)
     if value is None or value == "":

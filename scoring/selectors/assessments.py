@@ -274,6 +274,7 @@ class Row:
     levels: list = field(default_factory=list)
     bands_text: str = ""
     step: str = ""
+    kind: str = "base"  # "bonus", "penalty" or "mixed": points outside the maximum (engine.Result.kinds)
 
     @property
     def code(self):
@@ -303,6 +304,7 @@ class PageData:
     scored_count: int
     missing_evidence_count: int
     open_requests: list = field(default_factory=list)
+    unscored: list[Row] = field(default_factory=list)  # leaves the agency must type and left empty
 
 
 def _rule_ui(criterion, row: Row) -> None:
@@ -355,7 +357,7 @@ def assessment_page_data(*, assessment, now=None) -> PageData:
         not_applicable=na, bonus_cap=criteria_set.bonus_cap, penalty_cap=criteria_set.penalty_cap,
     )
     codes = {c.code for c in criteria}
-    rows, leaf_count, scored, missing = [], 0, 0, 0
+    rows, leaf_count, scored, missing, unscored = [], 0, 0, 0, []
     for c in criteria:
         item = items.get(c.pk)
         prefix = c.code + "."
@@ -363,7 +365,7 @@ def assessment_page_data(*, assessment, now=None) -> PageData:
         points = result.points[c.code]
         row = Row(criterion=c, points=points, depth=c.code.count(".") + 1, is_leaf=is_leaf, item=item,
                   documents=linked.get(item.pk, []) if item else [], not_applicable=not points.applicable,
-                  field_code=c.code.split(".")[0])
+                  field_code=c.code.split(".")[0], kind=result.kinds.get(c.code, "base"))
         if is_leaf and item is not None:
             row.editable = scope.allows(item.pk) and not row.not_applicable and c.rule != "survey"
             _rule_ui(c, row)
@@ -371,6 +373,10 @@ def assessment_page_data(*, assessment, now=None) -> PageData:
                 leaf_count += 1
                 scored += row.scored
                 missing += row.missing_evidence
+                # an empty bonus or penalty is "none" (nothing added, no violation), not a gap
+                if not row.scored and c.rule not in ("survey", "bonus", "penalty") and not (
+                        c.rule == "imported" and item.external_points is not None):
+                    unscored.append(row)
         rows.append(row)
     open_requests = []
     if assessment.status in (Assessment.Status.EXPLANATION_REQUESTED, Assessment.Status.EXPLAINED):
@@ -381,7 +387,74 @@ def assessment_page_data(*, assessment, now=None) -> PageData:
         )
     return PageData(assessment=assessment, rows=rows, result=result, scope=scope, library=library,
                     leaf_count=leaf_count, scored_count=scored, missing_evidence_count=missing,
-                    open_requests=open_requests)
+                    open_requests=open_requests, unscored=unscored)
+
+
+# ---------------------------------------------------------------- what happens next
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%H:%M %d/%m/%Y")
+
+
+def _step(assessment, kind):
+    return step_window_for(agency=assessment.agency, campaign=assessment.campaign, kind=kind)
+
+
+def assessment_next_steps(*, assessment, open_requests=()) -> list[str]:
+    """Once the agency has sent its self-assessment (or missed the deadline), what was done and
+    what happens next, with the dates of the campaign's plan (2 queries per step asked), in
+    place of the self-assessment countdown. Empty while the agency is still scoring."""
+    status, S = assessment.status, Assessment.Status
+    lines = []
+    if status == S.DRAFT:
+        return lines
+    if status == S.LOCKED:
+        lines.append(_("Đã khóa do hết hạn tự đánh giá lúc %(when)s. Liên hệ Sở Nội vụ nếu cần gia hạn.")
+                     % {"when": _when(assessment.locked_at or timezone.now())})
+        return lines
+    if status == S.WITH_LEADER:
+        if assessment.sent_to_leader_at:
+            lines.append(_("Đã trình lãnh đạo đơn vị duyệt lúc %(when)s.")
+                         % {"when": _when(assessment.sent_to_leader_at)})
+        window = _step(assessment, StepKind.SELF_ASSESSMENT)
+        lines.append(_("Tiếp theo: lãnh đạo đơn vị duyệt và gửi Sở Nội vụ, hạn %(when)s.")
+                     % {"when": _when(window.closes_at)} if window
+                     else _("Tiếp theo: lãnh đạo đơn vị duyệt và gửi Sở Nội vụ."))
+        lines.append(_("Nếu lãnh đạo trả lại, cán bộ sửa theo ý kiến và trình lại."))
+        return lines
+    if assessment.submitted_at:
+        who = assessment.submitted_by.display_name if assessment.submitted_by else ""
+        text = _("Đã gửi Sở Nội vụ lúc %(when)s (%(who)s duyệt).") if who else _("Đã gửi Sở Nội vụ lúc %(when)s.")
+        lines.append(text % {"when": _when(assessment.submitted_at), "who": who})
+    if status in (S.SUBMITTED, S.IN_APPRAISAL):
+        window = _step(assessment, StepKind.APPRAISAL)
+        lines.append(_("Tiếp theo: Tổ thẩm định xem xét bản tự đánh giá từ %(start)s đến %(end)s.")
+                     % {"start": _when(window.opens_at), "end": _when(window.closes_at)} if window
+                     else _("Tiếp theo: Tổ thẩm định xem xét bản tự đánh giá."))
+        lines.append(_("Nếu cần, Tổ thẩm định yêu cầu giải trình, bổ sung tài liệu; đơn vị được thông báo và trả lời "
+                       "trên trang này."))
+    elif status == S.EXPLANATION_REQUESTED:
+        for request in open_requests:
+            n = len(request.items.all())
+            lines.append(_("Tổ thẩm định yêu cầu giải trình %(n)s tiêu chí, hạn trả lời %(when)s.")
+                         % {"n": n, "when": _when(request.due_at)})
+        if not open_requests:
+            lines.append(_("Tổ thẩm định đã yêu cầu giải trình, bổ sung tài liệu kiểm chứng."))
+    elif status == S.EXPLAINED:
+        window = _step(assessment, StepKind.APPRAISAL_2) or _step(assessment, StepKind.APPRAISAL)
+        lines.append(_("Đơn vị đã giải trình; Tổ thẩm định xem xét đến %(when)s.") % {"when": _when(window.closes_at)}
+                     if window else _("Đơn vị đã giải trình; Tổ thẩm định đang xem xét."))
+    elif status in (S.APPRAISED, S.FINAL):
+        if status == S.FINAL and assessment.finalised_at:
+            lines.append(_("Sở Nội vụ đã chốt điểm lúc %(when)s.") % {"when": _when(assessment.finalised_at)})
+        else:
+            lines.append(_("Tổ thẩm định đã thẩm định xong; chờ Sở Nội vụ chốt điểm."))
+        window = _step(assessment, StepKind.PUBLICATION)
+        if window:
+            lines.append(_("Kết quả được công bố từ %(start)s đến %(end)s.")
+                         % {"start": _when(window.opens_at), "end": _when(window.closes_at)})
+    return lines
 
 
 # ---------------------------------------------------------------- history

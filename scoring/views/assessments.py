@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from campaigns.models import Role
 from campaigns.selectors import campaign_get_for_user, user_is_officer
 from cchc_portal.core.exceptions import ApplicationError, DeadlineError
-from cchc_portal.core.templatetags.portal import points
+from cchc_portal.core.templatetags.portal import points, sign_class, signed_points
 from cchc_portal.core.utils import points_str
 from evidence.forms import DocumentMetadataForm
 from evidence.views import document_json
@@ -37,6 +37,7 @@ from scoring.selectors.assessments import (
     assessment_get_for_user,
     assessment_indexes,
     assessment_list_for_user,
+    assessment_next_steps,
     assessment_page_data,
     assessment_score,
     item_history,
@@ -65,6 +66,7 @@ def _tree_json(result) -> dict:
         "total": points_str(result.total),
         "applicable_max": points_str(result.applicable_max),
         "index": None if result.index is None else str(result.index),
+        "bonus": points_str(result.bonus), "penalty": points_str(result.penalty),
         "nodes": {code: points_str(p.value) for code, p in result.points.items()},
         "reasons": {code: reason_text(p.reason) for code, p in result.points.items()},
     }
@@ -84,7 +86,7 @@ def _item_json(item) -> dict:
         "code": item.criterion.code, "version": item.version, "input": item.input,
         "explanation": item.explanation, "self_points": points_str(item.self_points),
         "reason": reason_text(item.self_reason), "documents": [_document_json(d) for d in docs],
-        "saved_at": timezone.localtime(item.updated_at).strftime("%H:%M:%S") if item.updated_at else "",
+        "saved_at": timezone.localtime(item.updated_at).strftime("%H:%M") if item.updated_at else "",
         **_tree_json(item.tree_result),
     }
 
@@ -124,16 +126,23 @@ class TreeHtml:
             "expl": _("Giải trình"), "remove": _("Bỏ tài liệu"), "attach": _("Đính kèm"), "upload": _("Tải lên"),
             "save": _("Lưu"), "history": _("Lịch sử"), "guide": _("Hướng dẫn chấm"), "ev": _("cần TLKC"),
             "code": _("Mã"), "criterion": _("Tiêu chí"), "max": _("Tối đa"), "self": _("Tự chấm"),
-            "points": _("Điểm"), "docs": _("Tài liệu kiểm chứng"),
+            "points": _("Điểm"), "docs": _("Tài liệu kiểm chứng"), "state": _("Trạng thái lưu"),
+            "bonus": _("Điểm thưởng"), "penalty": _("Điểm trừ"),
+            "score_bonus": _("Số điểm thưởng"), "score_penalty": _("Số điểm bị trừ"),
+            "saved": _("đã lưu"),
         }.items()}
+        self.today = timezone.localdate()
 
-    def render(self, rows) -> str:
+    def render(self, rows, result=None) -> str:
+        outside = {}
+        if result is not None:
+            outside = {row.code: result.outside(row.code) for row in rows if row.depth == 1 and not row.is_leaf}
         out, open_field = [], False
         for row in rows:
             if row.depth == 1:
                 if open_field:
                     out.append("</tbody></table></div></details>")
-                out.append(self.field(row))
+                out.append(self.field(row, outside))
                 open_field = True
             if row.is_leaf:
                 if row.item is not None:
@@ -150,27 +159,53 @@ class TreeHtml:
             f'<label><input type="checkbox" name="documents" value="{d.pk}"> {escape(d.label)}</label>'
             for d in docs))
 
-    def field(self, row) -> str:
+    def signed(self, value, kind, attrs="") -> str:
+        """Points with the sign of their kind ("−4,50" in red for a penalty, "+2,00" for a bonus)."""
+        cls = sign_class(value, kind)
+        cls_attr = f' class="{cls}"' if cls else ""
+        return f"<span{attrs}{cls_attr}>{escape(signed_points(value, kind))}</span>"
+
+    def outside(self, row, outside) -> str:
+        """What the bonus and penalty items under a field add and take off (before the caps)."""
+        if row.kind != "base" or row.not_applicable:
+            return ""
+        bonus, penalty = outside.get(row.code, (0, 0))
+        code, t = escape(row.code), self.t
+        return (f'\n    <span class="sa-field-out" data-out="{code}"{"" if bonus or penalty else " hidden"}>'
+                f'<span data-out-bonus{"" if bonus else " hidden"}>{t["bonus"]} '
+                f'{self.signed(bonus, "bonus", " data-out-value")}</span> '
+                f'<span data-out-penalty{"" if penalty else " hidden"}>{t["penalty"]} '
+                f'{self.signed(penalty, "penalty", " data-out-value")}</span></span>')
+
+    # one <colgroup> for every field's table, so that the columns line up from field to field
+    COLS = ("code", "title", "max", "input", "pts", "expl", "ev", "state")
+
+    def field(self, row, outside=None) -> str:
         t, code = self.t, escape(row.code)
         if row.not_applicable:
             pts = t["na"]
         else:
-            pts = f'<span data-node="{code}">{self.fmt(row.points.value)}</span> / {self.fmt(row.points.max)}'
+            node = f' data-node="{code}"'
+            pts = f"{self.signed(row.points.value, row.kind, node)} / {self.fmt(row.points.max)}"
         head = "".join(f'<th scope="col"{cls}>{t[k]}</th>' for k, cls in (
             ("code", ""), ("criterion", ""), ("max", ' class="num"'), ("self", ""), ("points", ' class="num"'),
-            ("expl", ""), ("docs", ""), ("save", "")))
+            ("expl", ""), ("docs", ""), ("state", ' class="sa-state-h"')))
+        cols = "".join(f'<col class="c-{c}">' for c in self.COLS)
         return (f'<details class="sa-field" open data-field="{code}">\n  <summary><span class="sa-code">{code}.</span> '
-                f'{escape(row.criterion.title)}\n    <span class="sa-field-pts">{pts}</span></summary>\n'
-                f'  <div class="table-wrap"><table class="sa-table">\n  <thead><tr>{head}</tr></thead>\n  <tbody>')
+                f'{escape(row.criterion.title)}\n    <span class="sa-field-pts">{pts}{self.outside(row, outside or {})}'
+                f'</span></summary>\n'
+                f'  <div class="table-wrap"><table class="sa-table">\n  <colgroup>{cols}</colgroup>\n'
+                f'  <thead><tr>{head}</tr></thead>\n  <tbody>')
 
     def branch(self, row) -> str:
         code = escape(row.code)
         if row.not_applicable:
             pts = self.t["na"]
         else:
-            pts = f'<strong data-node="{code}">{self.fmt(row.points.value)}</strong> / {self.fmt(row.points.max)}'
+            node = f' data-node="{code}"'
+            pts = f"<strong>{self.signed(row.points.value, row.kind, node)}</strong> / {self.fmt(row.points.max)}"
         na = " na" if row.not_applicable else ""
-        return (f'<tr class="sa-branch{na}"><td class="sa-code">{code}</td><td colspan="3"><strong>'
+        return (f'<tr class="sa-branch{na}" data-code="{code}"><td class="sa-code">{code}</td><td colspan="3"><strong>'
                 f'{escape(row.criterion.title)}</strong></td>\n  <td class="num">{pts}</td><td colspan="3"></td></tr>')
 
     def input(self, row, pk, form, off) -> str:
@@ -204,9 +239,26 @@ class TreeHtml:
             return (f'<label>{t["count"]} <input type="number" name="count" min="0" step="1" inputmode="numeric" '
                     f'{form} value="{value}"{off}></label>')
         value = escape(raw.get("score", ""))
-        return (f'<label class="sr-only" for="i{pk}-score">{t["score"]} {code}</label>\n'
+        label = f'<label class="sr-only" for="i{pk}-score">{t["score"]} {code}</label>'
+        if c.rule in ("bonus", "penalty"):  # said on screen: what is typed is added or taken off
+            label = (f'<label class="sa-kind-label" for="i{pk}-score">{t["score_" + c.rule]}'
+                     f'<span class="sr-only"> {code}</span></label>')
+        return (f'{label}\n'
                 f'    <input id="i{pk}-score" type="number" name="score" min="0" max="{c.max_points}" '
                 f'step="{escape(row.step or "0.01")}" inputmode="decimal" {form} value="{value}"{off}>')
+
+    @staticmethod
+    def points_class(row) -> str:
+        cls = sign_class(row.points.value, row.kind)
+        return f' class="{cls}"' if cls else ""
+
+    def saved_at(self, item) -> str:
+        """ "đã lưu 14:05" (today) or "đã lưu 14:05 02/12" for an item the agency has saved."""
+        if item.version <= 1 or item.updated_at is None:
+            return ""
+        when = timezone.localtime(item.updated_at)
+        text = when.strftime("%H:%M") if when.date() == self.today else when.strftime("%H:%M %d/%m")
+        return f'{self.t["saved"]} {text}'
 
     def leaf(self, row) -> str:
         t, c, item = self.t, row.criterion, row.item
@@ -216,6 +268,8 @@ class TreeHtml:
         attrs = (f' data-scored="{1 if row.scored else 0}" data-docs="{len(row.documents)}"'
                  + (' data-ev="1"' if c.evidence_required else "") + (' data-editable="1"' if row.editable else ""))
         tag = f' <span class="tag">{t["ev"]}</span>' if c.evidence_required else ""
+        if c.rule in ("bonus", "penalty"):
+            tag = f' <span class="tag tag-{c.rule}">{t[c.rule]}</span>{tag}'
         guide = (f'\n    <details class="sa-guide"><summary>{t["guide"]}</summary>{linebreaksbr(c.guidance, True)}'
                  f"</details>" if c.guidance else "")
         docs = []
@@ -228,25 +282,31 @@ class TreeHtml:
         actions = (f'\n    <a class="btn-small" href="{url}documents/" data-attach>{t["attach"]}</a>'
                    f'\n    <a class="btn-small" href="{url}documents/#upload" data-upload>{t["upload"]}</a>'
                    if row.editable else "")
-        save = f'<button type="submit" class="btn btn-small sa-save">{t["save"]}</button>' if row.editable else ""
-        readonly = "" if row.editable else " readonly"
+        # autosave (static/js/scoring.js) saves; without script each row keeps a button of its own
+        save = (f'<noscript><button type="submit" class="btn btn-small sa-save">{t["save"]}</button></noscript>'
+                if row.editable else "")
+        if row.editable:
+            expl = (f'<label class="sr-only" for="e{pk}">{t["expl"]} {code}</label>\n'
+                    f'    <textarea id="e{pk}" name="explanation" rows="2" {form}>{escape(item.explanation)}'
+                    f"</textarea>")
+        else:  # read as text: no Tab stop, and it shows whole
+            expl = f'<div class="sa-expl-text">{linebreaksbr(item.explanation, True)}</div>' if item.explanation else ""
         zero = "" if row.zero_without_evidence else " hidden"
         return (
             f'<tr id="item-{code}" class="leaf{" na" if row.not_applicable else ""}" data-code="{code}" '
             f'data-item="{pk}" data-rule="{escape(c.rule)}"\n    data-version="{item.version}"{attrs}>\n'
             f'  <td class="sa-code">{code}</td>\n  <td class="sa-title">{escape(c.title)}{tag}{guide}</td>\n'
-            f'  <td class="num">{self.fmt(c.max_points)}</td>\n'
+            f'  <td class="num sa-max" data-label="{t["max"]}">{self.fmt(c.max_points)}</td>\n'
             f'  <td class="sa-input">{self.input(row, pk, form, off)}</td>\n'
-            f'  <td class="num sa-pts"><output data-points>{self.fmt(row.points.value)}</output>\n'
+            f'  <td class="num sa-pts"><output data-points{self.points_class(row)}>'
+            f'{escape(signed_points(row.points.value, row.kind))}</output>\n'
             f'    <small class="sa-reason" data-reason>{escape(reason_text(row.points.reason))}</small>\n'
             f'    <small class="sa-zero" data-zero{zero}>{t["zero"]}</small></td>\n'
-            f'  <td class="sa-expl"><label class="sr-only" for="e{pk}">{t["expl"]} {code}</label>\n'
-            f'    <textarea id="e{pk}" name="explanation" rows="2" {form}{readonly}>{escape(item.explanation)}'
-            f"</textarea></td>\n"
+            f'  <td class="sa-expl">{expl}</td>\n'
             f'  <td class="sa-ev"><ul class="sa-docs" data-docs-list>{"".join(docs)}</ul>{actions}</td>\n'
             f'  <td class="sa-state"><form id="f{pk}" method="post" action="{url}save/">{self.csrf}\n'
             f'      <input type="hidden" name="version" value="{item.version}">{save}</form>\n'
-            f'    <span class="sa-saved" data-state aria-live="polite"></span>\n'
+            f'    <span class="sa-saved" data-state aria-live="polite">{self.saved_at(item)}</span>\n'
             f'    <a href="{url}history/" data-history>{t["history"]}</a></td>\n</tr>'
         )
 
@@ -271,6 +331,8 @@ def _tree_blob(data) -> dict:
         "nodes": nodes,
         "bonus_cap": None if criteria_set.bonus_cap is None else str(criteria_set.bonus_cap),
         "penalty_cap": None if criteria_set.penalty_cap is None else str(criteria_set.penalty_cap),
+        "has_bonus": any(n["rule"] == "bonus" and not n["na"] for n in nodes),
+        "has_penalty": any(n["rule"] == "penalty" and not n["na"] for n in nodes),
     }
 
 
@@ -299,18 +361,32 @@ def assessment_page(request, pk):
     data = assessment_page_data(assessment=assessment)
     is_staff, is_leader = Role.STAFF in roles, Role.LEADER in roles
     html = TreeHtml(request=request, item_base=_page_url(assessment) + "items/")
+    can_decide = (is_leader and assessment.status == Assessment.Status.WITH_LEADER
+                  and (data.scope.closes_at is None or timezone.now() < data.scope.closes_at))
+    approve_confirm = _("Duyệt và gửi bản tự đánh giá đến Sở Nội vụ? Sau khi gửi, đơn vị không sửa được nữa.")
+    if can_decide and data.unscored:
+        approve_confirm = f"{unscored_text(data.unscored)}\n\n{approve_confirm}"
     return render(request, "scoring/assessment/page.html", {
         "assessment": assessment, "data": data, "rows": data.rows, "result": data.result, "scope": data.scope,
         "item_base": _page_url(assessment) + "items/", "tree": _tree_blob(data),
-        "tree_html": html.render(data.rows), "library_html": html.library(data.library),
+        "tree_html": html.render(data.rows, data.result), "library_html": html.library(data.library),
         "is_staff": is_staff, "is_leader": is_leader,
         "can_edit": is_staff and data.scope.any,
         "can_send": is_staff and assessment.status == Assessment.Status.DRAFT and data.scope.all_items,
-        "can_decide": is_leader and assessment.status == Assessment.Status.WITH_LEADER
-        and (data.scope.closes_at is None or timezone.now() < data.scope.closes_at),
+        "can_decide": can_decide, "approve_confirm": approve_confirm,
+        "next_steps": assessment_next_steps(assessment=assessment, open_requests=data.open_requests),
         "can_report": user_may_download_report(user=request.user, assessment=assessment, roles=roles),
         "Status": Assessment.Status,
     })
+
+
+def unscored_text(rows, *, limit=20) -> str:
+    """ "Còn 2 tiêu chí chưa chấm: 1.2 Báo cáo…; 3.1 …" for the leader about to approve."""
+    names = [f"{row.code} {row.criterion.title}" for row in rows[:limit]]
+    more = len(rows) - limit
+    if more > 0:
+        names.append(_("và %(n)s tiêu chí khác") % {"n": more})
+    return _("Còn %(n)s tiêu chí chưa chấm: %(items)s.") % {"n": len(rows), "items": "; ".join(names)}
 
 
 # ---------------------------------------------------------------- items
@@ -467,8 +543,13 @@ def send_to_leader(request, pk):
 @login_required
 @require_POST
 def approve(request, pk):
-    return _flow(request, pk, lambda a: services.assessment_approve(assessment=a, user=request.user),
-                 _("Đã duyệt và gửi bản tự đánh giá đến Sở Nội vụ."))
+    def act(assessment):
+        unscored = assessment_page_data(assessment=assessment).unscored
+        services.assessment_approve(assessment=assessment, user=request.user)
+        if unscored:
+            messages.warning(request, unscored_text(unscored))
+
+    return _flow(request, pk, act, _("Đã duyệt và gửi bản tự đánh giá đến Sở Nội vụ."))
 
 
 @login_required

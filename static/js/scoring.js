@@ -4,7 +4,11 @@
    totals estimated as you type with the same rules as the server (scoring/engine.py) and
    confirmed by its answer, filters, folding, history and evidence dialogs, and the cutoff:
    at the deadline every input turns read-only (the server refuses late writes anyway).
-   Without this script every row still saves with its own "Lưu" button. */
+   Saving: 0.7 s after typing, when leaving a field (change) and on Ctrl+S; the row says
+   "đã lưu hh:mm", "chưa lưu" or the error. Keyboard: one Tab stop per input (score, then
+   explanation, then the next item): the row's other controls (guide, evidence, history) leave
+   the Tab order and Ctrl+Enter brings them in for the row being typed (Esc goes back).
+   Without this script every row still saves with its own "Lưu" button (<noscript>). */
 (function () {
   "use strict";
 
@@ -30,10 +34,25 @@
     return Number(text);
   }
   function round2(x) { return Math.round(x * 100 + 1e-7) / 100; }  // half-up, as the engine
+  var MINUS = "\u2212";
   function fmt(x) {
     var fixed = (Math.round(x * 100) / 100).toFixed(2), parts = fixed.split(".");
     var sep = lang === "en" ? "," : ".", dec = lang === "en" ? "." : ",";
     return parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, sep) + dec + parts[1];
+  }
+  /* Points with the sign of their kind, as the server's signed_points: a penalty's points are
+     positive (taken off) and show "−4,50"; a bonus "+2,00"; a mixed branch its net. */
+  function sfmt(x, k) {
+    if (x === null || x === undefined || isNaN(x)) return "–";
+    if (k !== "bonus" && k !== "penalty" && k !== "mixed") return fmt(x);
+    if (Math.abs(x) < 0.005) return fmt(0);
+    return (((x < 0) !== (k === "penalty")) ? MINUS : "+") + fmt(Math.abs(x));
+  }
+  function paint(el, x, k) {
+    var text = sfmt(x, k);
+    el.textContent = text;
+    el.classList.toggle("pts-minus", text.charAt(0) === MINUS);
+    el.classList.toggle("pts-plus", text.charAt(0) === "+");
   }
 
   /* ------------------------------------------------------------ the tree */
@@ -134,13 +153,37 @@
     if (blob.bonus_cap !== null) bonus = Math.min(bonus, num(blob.bonus_cap));
     if (blob.penalty_cap !== null) penalty = Math.min(penalty, num(blob.penalty_cap));
     var total = Math.max(base + bonus - penalty, 0);
-    return {value: value, total: total, amax: amax, index: amax > 0 ? round2(total * 100 / amax) : null};
+    return {value: value, total: total, amax: amax, index: amax > 0 ? round2(total * 100 / amax) : null,
+            bonus: bonus, penalty: penalty};
   }
 
-  function showTotals(values, total, index, estimate) {
-    Object.keys(values).forEach(function (code) {
-      document.querySelectorAll("[data-node='" + code + "']").forEach(function (el) { el.textContent = fmt(values[code]); });
+  /* Bonus and penalty under a base field, before the caps (engine.Result.outside). */
+  function outsideOf(code, values) {
+    var out = {bonus: 0, penalty: 0};
+    order.forEach(function (c) {
+      var k = kind[c], p = parentOf(c);
+      if ((k !== "bonus" && k !== "penalty") || c.indexOf(code + ".") !== 0 || nodes[c].na) return;
+      if (p && kind[p] === k) return;
+      out[k] += values[c] || 0;
     });
+    return out;
+  }
+
+  function showTotals(values, total, index, estimate, bonus, penalty) {
+    Object.keys(values).forEach(function (code) {
+      document.querySelectorAll("[data-node='" + code + "']").forEach(function (el) { paint(el, values[code], kind[code]); });
+    });
+    document.querySelectorAll("[data-out]").forEach(function (box) {
+      var out = outsideOf(box.getAttribute("data-out"), values);
+      ["bonus", "penalty"].forEach(function (k) {
+        var part = box.querySelector("[data-out-" + k + "]");
+        paint(part.querySelector("[data-out-value]"), out[k], k);
+        part.hidden = out[k] < 0.005;
+      });
+      box.hidden = out.bonus < 0.005 && out.penalty < 0.005;
+    });
+    document.querySelectorAll("[data-bonus]").forEach(function (el) { paint(el, bonus, "bonus"); });
+    document.querySelectorAll("[data-penalty]").forEach(function (el) { paint(el, penalty, "penalty"); });
     document.querySelectorAll("[data-total]").forEach(function (el) { el.textContent = fmt(total); });
     document.querySelectorAll("[data-index]").forEach(function (el) { el.textContent = index === null ? "–" : fmt(index) + "%"; });
     document.querySelectorAll("[data-estimate]").forEach(function (el) { el.hidden = !estimate; });
@@ -194,10 +237,10 @@
   function estimate(row) {
     var f = fieldsOf(row);
     row.node.value = estimateLeaf(row.node, f, hasEvidence(row));
-    row.pointsEl.textContent = fmt(row.node.value);
+    paint(row.pointsEl, row.node.value, kind[row.code]);
     refreshRow(row);
     var r = recompute();
-    showTotals(r.value, r.total, r.index, true);
+    showTotals(r.value, r.total, r.index, true, r.bonus, r.penalty);
   }
 
   function confirmFromServer(row, data) {
@@ -205,12 +248,13 @@
     row.tr.setAttribute("data-version", data.version);
     if (data.documents) renderDocs(row, data.documents);
     Object.keys(data.nodes).forEach(function (code) { if (nodes[code]) nodes[code].value = num(data.nodes[code]); });
-    row.pointsEl.textContent = fmt(num(data.self_points) || 0);
+    paint(row.pointsEl, num(data.self_points) || 0, kind[row.code]);
     row.reasonEl.textContent = (data.reasons && data.reasons[row.code]) || data.reason || "";
     refreshRow(row);
     var values = {};
     Object.keys(data.nodes).forEach(function (code) { values[code] = num(data.nodes[code]); });
-    showTotals(values, num(data.total), data.index === null ? null : num(data.index), false);
+    showTotals(values, num(data.total), data.index === null ? null : num(data.index), false,
+               num(data.bonus) || 0, num(data.penalty) || 0);
   }
 
   function remember(row) {
@@ -220,13 +264,22 @@
     try { localStorage.removeItem(storeKey(row, v)); } catch (e) { /* ignore */ }
   }
 
+  /* A fraction with one of its two numbers typed is not ready to send (the server would
+     refuse it): it waits, kept on this machine, for the other one. */
+  function incomplete(row) {
+    var f = fieldsOf(row);
+    if (!("numerator" in f)) return false;
+    return !String(f.numerator || "").trim() !== !String(f.denominator || "").trim();
+  }
+
   function changed(row) {
     if (!row.editable || !editable) return;
+    row.edits = (row.edits || 0) + 1;
     remember(row);
     estimate(row);
     setState(row, "unsaved");
     clearTimeout(row.timer);
-    row.timer = setTimeout(function () { save(row); }, DEBOUNCE);
+    if (!incomplete(row)) row.timer = setTimeout(function () { save(row); }, DEBOUNCE);
   }
 
   function retryLater(row) {
@@ -242,7 +295,7 @@
     clearTimeout(row.timer);
     row.inflight = true;
     row.again = false;
-    var sentVersion = version(row);
+    var sentVersion = version(row), sentEdits = row.edits;
     var body = new FormData(row.form);
     setState(row, "saving");
     fetch(row.form.action, {
@@ -257,7 +310,8 @@
         row.delay = 0;
         hideConflict(row);
         confirmFromServer(row, r.data);
-        if (row.again) { remember(row); save(row); return; }
+        // typed on while this save was on its way: send that too (never say "đã lưu" over it)
+        if (row.again || row.edits !== sentEdits) { remember(row); save(row); return; }
         setState(row, "saved", msg("saved") + (r.data.saved_at ? " " + r.data.saved_at : ""));
       } else if (r.status === 409 && r.data.current) {
         showConflict(row, r.data);
@@ -367,6 +421,7 @@
       ul.appendChild(li);
     });
     row.tr.setAttribute("data-docs", docs.length);
+    if (row.editable && editable) tools(row, row.toolsOpen);
   }
 
   function postJson(url, body) {
@@ -462,14 +517,32 @@
   });
 
   /* ------------------------------------------------------------ filters and folding */
-  document.querySelectorAll("input[name=sa-filter]").forEach(function (radio) {
-    radio.addEventListener("change", function () {
-      root.classList.remove("filter-unscored", "filter-noevidence");
-      if (radio.value) {
-        root.classList.add("filter-" + radio.value);
-        root.querySelectorAll("details.sa-field").forEach(function (d) { d.open = true; });
-      }
+  /* A filter shows the rows that match when it is chosen (a row being scored does not vanish
+     under the cursor); a field or criterion with no row left is hidden with its header. */
+  function typed(tr) { return !!tr.querySelector("[name=score], [name=numerator], [name=count], [name=level]"); }
+  function applyFilter(value) {
+    var leaves = [];
+    root.querySelectorAll("tr.leaf").forEach(function (tr) {
+      var rule = tr.getAttribute("data-rule");  // an empty bonus or penalty means none: not "unscored"
+      var show = !value || (value === "unscored" ? typed(tr) && !tr.classList.contains("na") &&
+        rule !== "bonus" && rule !== "penalty" && tr.getAttribute("data-scored") !== "1"
+        : tr.getAttribute("data-missing") === "1");
+      tr.hidden = !show;
+      if (show) leaves.push(tr.getAttribute("data-code"));
     });
+    function anyUnder(code) {
+      return leaves.some(function (c) { return c === code || c.indexOf(code + ".") === 0; });
+    }
+    root.querySelectorAll("tr.sa-branch[data-code]").forEach(function (tr) {
+      tr.hidden = !!value && !anyUnder(tr.getAttribute("data-code"));
+    });
+    root.querySelectorAll("details.sa-field").forEach(function (d) {
+      d.hidden = !!value && !anyUnder(d.getAttribute("data-field"));
+      if (value) d.open = true;
+    });
+  }
+  document.querySelectorAll("input[name=sa-filter]").forEach(function (radio) {
+    radio.addEventListener("change", function () { if (radio.checked) applyFilter(radio.value); });
   });
   document.querySelectorAll("[data-fold]").forEach(function (b) {
     b.addEventListener("click", function () {
@@ -512,14 +585,81 @@
     }, 1000);
   }
 
+  /* ------------------------------------------------------------ keyboard */
+  /* The row's controls other than its inputs (guide, evidence links and buttons, history):
+     out of the Tab order unless opened with Ctrl+Enter for this row. */
+  function tools(row, open) {
+    row.toolsOpen = !!open;
+    row.tr.querySelectorAll("td.sa-title summary, td.sa-ev a, td.sa-ev button, td.sa-state a").forEach(function (el) {
+      if (open) el.removeAttribute("tabindex"); else el.setAttribute("tabindex", "-1");
+    });
+  }
+  function rowOf(el) {
+    var tr = el && el.closest ? el.closest("tr.leaf") : null;
+    return tr ? byCode[tr.getAttribute("data-code")] : null;
+  }
+  function flush(row) {
+    if (row && row.editable && editable && (row.state === "unsaved" || row.state === "error") && !incomplete(row)) {
+      save(row);
+    }
+  }
+  document.addEventListener("keydown", function (e) {
+    var row = rowOf(e.target);
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && (e.key === "s" || e.key === "S")) {
+      e.preventDefault();  // the browser's "save page" is never what is meant here
+      if (row) flush(row); else rows.forEach(flush);
+      return;
+    }
+    if (!row || !row.editable || !editable) return;
+    if ((e.ctrlKey || e.metaKey) && e.key === "Enter") {
+      e.preventDefault();
+      tools(row, true);
+      var first = row.tr.querySelector("td.sa-ev a, td.sa-ev button, td.sa-state a");
+      if (first) first.focus();
+    } else if (e.key === "Escape" && row.toolsOpen && !e.target.closest("[form]")) {
+      tools(row, false);
+      var back = row.tr.querySelector("textarea[name=explanation]");
+      if (back) back.focus();
+    }
+  });
+  root.addEventListener("focusout", function (e) {
+    var row = rowOf(e.target);
+    if (!row || !row.toolsOpen || (e.relatedTarget && row.tr.contains(e.relatedTarget))) return;
+    if (e.relatedTarget === null && document.querySelector("dialog[open]")) return;
+    tools(row, false);
+  });
+
+  /* Explanations grow with their text: CSS field-sizing where the browser has it. */
+  var grows = window.CSS && CSS.supports && CSS.supports("field-sizing", "content");
+  function grow(el) {
+    if (grows) return;
+    el.style.height = "auto";
+    el.style.height = (el.scrollHeight + 2) + "px";
+  }
+
   /* ------------------------------------------------------------ start */
+  var keys = document.querySelector("[data-keys]");
+  if (keys && editable) keys.hidden = false;
+  if (editable) {  // fields fold with "Mở tất cả" / "Thu gọn tất cả"; their headers are no Tab stop between items
+    root.querySelectorAll("details.sa-field > summary").forEach(function (el) { el.setAttribute("tabindex", "-1"); });
+  }
   rows.forEach(function (row) {
     refreshRow(row);
     row.state = "saved";  // as the server rendered it; nothing to say until something changes
+    row.tr.querySelectorAll("textarea").forEach(function (el) {
+      grow(el);
+      el.addEventListener("input", function () { grow(el); });
+    });
     if (!row.editable || !editable) return;
+    tools(row, false);
     row.tr.querySelectorAll("[form='" + row.formId + "']").forEach(function (el) {
       if (el.type === "hidden") return;
-      el.addEventListener(el.tagName === "SELECT" ? "change" : "input", function () { changed(row); });
+      if (el.tagName === "SELECT") {
+        el.addEventListener("change", function () { changed(row); flush(row); });
+      } else {
+        el.addEventListener("input", function () { changed(row); });
+        el.addEventListener("change", function () { flush(row); });  // leaving the field saves at once
+      }
     });
     row.form.addEventListener("submit", function (e) { e.preventDefault(); save(row); });
     // unsaved edits of an earlier visit (any version of this item): put them back and send them

@@ -46,3 +46,36 @@ def pdf_fonts():
         f'src: url("{(folder / name).as_uri()}") format("truetype"); }}\n'
         for (weight, style), name in PDF_FONT_FILES.items())
     return mark_safe(faces + 'html { font-family: "CCHC Liberation Serif"; }\n')  # noqa: S308 - paths of our own files
+
+
+MINUS = "\u2212"  # the minus sign, not a hyphen: "−4,50"
+
+
+def signed_points(value, kind) -> str:
+    """Points of a bonus ("+2,00") or penalty ("−4,50") item or branch, and the net of a
+    branch mixing both ("−1,50"): a penalty's points are stored positive (the points taken
+    off), so the sign comes from the kind. Other kinds, zero and missing values as `points`."""
+    if value is None or value == "" or kind not in ("bonus", "penalty", "mixed"):
+        return points(value)
+    number = Decimal(str(value))
+    if number == 0:
+        return points(number)
+    negative = (number < 0) != (kind == "penalty")
+    return (MINUS if negative else "+") + points(abs(number))
+
+
+@register.filter(name="signed")
+def signed_filter(value, kind):
+    return signed_points(value, kind)
+
+
+def sign_class(value, kind) -> str:
+    """The CSS class of signed points: `pts-minus` (red) for points taken off, `pts-plus` for
+    points added, "" otherwise."""
+    text = signed_points(value, kind)
+    return "pts-minus" if text.startswith(MINUS) else "pts-plus" if text.startswith("+") else ""
+
+
+@register.filter(name="sign_class")
+def sign_class_filter(value, kind):
+    return sign_class(value, kind)
