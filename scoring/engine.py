@@ -68,6 +68,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from cchc_portal.core.numbers import vi_number
 from scoring.rules import (
     BRANCH_RULE,
     HUNDRED,
@@ -319,19 +320,22 @@ def _leaf_value(node: Node, raw: dict) -> tuple[Decimal, str]:
         if per is None:
             raise RuleParamsError("Thiếu tham số 'per' (số điểm trừ mỗi lần).")
         count = Decimal(cleaned["count"])
-        return max(max_points - per * count, ZERO), f"trừ {decimal_str(per)} × {cleaned['count']} lần"
+        return max(max_points - per * count, ZERO), f"trừ {vi_number(per)} × {cleaned['count']} lần"
     numerator, denominator = Decimal(cleaned["numerator"]), Decimal(cleaned["denominator"])
-    fraction = f"{cleaned['numerator']}/{cleaned['denominator']}"
+    fraction = f"tử số {vi_number(numerator)}; mẫu số {vi_number(denominator)}"
+    pct = numerator * HUNDRED / denominator
+    over = ", vượt 100% nên tính 100%" if pct > HUNDRED else ""
     if rule == "ratio":
         target = decimal_param(params, "target", HUNDRED)
         if target <= 0:
             raise RuleParamsError("Tham số 'target' phải lớn hơn 0.")
-        return max_points * numerator * HUNDRED / (denominator * target), f"tỷ lệ {fraction}"
-    pct = numerator * HUNDRED / denominator  # bands
-    shown = decimal_str(round_points(pct))
+        if numerator > denominator:  # over 100 % counts as 100 % (rule param over=cap)
+            return max_points * HUNDRED / target, f"{fraction}{over}"
+        return max_points * numerator * HUNDRED / (denominator * target), fraction
+    shown = vi_number(round_points(pct))
     for band in bands_of(params):
-        if band.contains(pct):
-            return band.points, f"tỷ lệ {shown}% ({band.range_text()})"
+        if band.contains(min(pct, HUNDRED)):  # over 100 % counts as 100 % (rule param over=cap)
+            return band.points, f"{fraction}: tỷ lệ {shown}%{over} ({band.range_text()})"
     raise RuleParamsError(f"Không có khoảng điểm nào cho tỷ lệ {shown}%.")
 
 
@@ -361,7 +365,7 @@ class _Scoring:
             bonus = sum((self.points[c].value for c in self.tree.outermost("bonus", node.code)), ZERO)
             penalty = sum((self.points[c].value for c in self.tree.outermost("penalty", node.code)), ZERO)
             pending = any(self.points[kid].pending for kid in kids)
-            reason = f"thưởng {decimal_str(bonus)}, trừ {decimal_str(penalty)}"
+            reason = f"thưởng {vi_number(bonus)}, trừ {vi_number(penalty)}"
             return Points(bonus - penalty, node.max_points, reason, pending=pending)
         counted = [self.points[kid] for kid in kids if self.tree.kind[kid] == kind]
         counted = [p for p in counted if p.applicable]
@@ -371,7 +375,7 @@ class _Scoring:
         total = sum((p.value for p in counted), ZERO)
         reason = ""
         if total > applicable_max:
-            reason = f"tổng {decimal_str(total)} vượt tối đa, tính {decimal_str(applicable_max)}"
+            reason = f"tổng {vi_number(total)} vượt tối đa, tính {vi_number(applicable_max)}"
         pending = any(p.pending for p in counted)
         return Points(min(total, applicable_max), applicable_max, reason, pending=pending)
 
@@ -395,7 +399,7 @@ class _Scoring:
         try:
             if figure is not None:
                 value = _number(figure, "Số liệu")
-                reason = "kết quả khảo sát" if rule == "survey" else f"số liệu nhập: {decimal_str(value)}"
+                reason = "kết quả khảo sát" if rule == "survey" else f"số liệu nhập: {vi_number(value)}"
             else:
                 value, reason = _leaf_value(node, raw)
         except (InputError, RuleParamsError) as error:

@@ -73,8 +73,9 @@ def test_bands_full_only_at_100_percent(numerator, denominator, expected):
 
 
 def test_bands_reason_shows_percentage_and_band():
-    assert leaf("bands", CA_MAU, "2", fraction(2, 3)).reason == "tỷ lệ 66.67% (<70)"
-    assert leaf("bands", CA_MAU, "2", fraction(9, 10)).reason == "tỷ lệ 90% (70-90)"
+    assert leaf("bands", CA_MAU, "2", fraction(2, 3)).reason == "tử số 2; mẫu số 3: tỷ lệ 66,67% (<70)"
+    assert leaf("bands", CA_MAU, "2", fraction(9, 10)).reason == "tử số 9; mẫu số 10: tỷ lệ 90% (70-90)"
+    assert leaf("bands", CA_MAU, "2", fraction(850, 1000)).reason == "tử số 850; mẫu số 1.000: tỷ lệ 85% (70-90)"
 
 
 def test_bands_percentage_in_a_gap_scores_zero_with_reason():
@@ -109,7 +110,7 @@ def test_ratio_rounds_half_up_not_to_even():
 def test_deduction_floors_at_zero(count, expected):
     points = leaf("deduction", "per=0.5", "2", {"count": count})
     assert points.value == D(expected)
-    assert points.reason == f"trừ 0.5 × {count} lần"
+    assert points.reason == f"trừ 0,5 × {count} lần"
 
 
 @pytest.mark.parametrize(
@@ -118,10 +119,10 @@ def test_deduction_floors_at_zero(count, expected):
         ({"score": "0"}, "0", ""),
         ({"score": "0.75"}, "0.75", ""),
         ({"score": "1"}, "1", ""),
-        ({"score": "1.25"}, "0", "Điểm phải từ 0 đến 1, đang nhập 1.25."),
-        ({"score": "0.3"}, "0", "Điểm 0.3 không đúng bước chấm 0.25 (ví dụ: 0; 0.25; 0.5...)."),
-        ({"score": "-0.25"}, "0", "Điểm phải từ 0 đến 1, đang nhập -0.25."),
-        ({"score": "abc"}, "0", "Điểm 'abc' không phải là số."),
+        ({"score": "1.25"}, "0", "Điểm phải từ 0 đến 1, đang nhập 1,25."),
+        ({"score": "0.3"}, "0", "Điểm 0,3 không đúng bước chấm 0,25 (ví dụ: 0; 0,25; 0,5...)."),
+        ({"score": "-0.25"}, "0", "Điểm phải từ 0 đến 1, đang nhập -0,25."),
+        ({"score": "abc"}, "0", "Điểm: 'abc' không phải là số; chỉ dùng chữ số và dấu phẩy thập phân (ví dụ 4,5)."),
     ],
 )
 def test_manual_score_and_step(raw, expected, reason):
@@ -354,7 +355,7 @@ def test_golden_bonus_penalty_caps_evidence_and_pending_survey():
     assert result.fields["2"] == Points(D("1.5"), D(4), pending=True)
     assert result.points["3.3"] == Points(D(0), D(1), NO_EVIDENCE)
     assert result.fields["3"].value == D(2)  # 1.5 + 1.5 + 0 capped at 2
-    assert result.fields["4"] == Points(D("-0.5"), D(2), "thưởng 2.5, trừ 3")  # the net, shown as is
+    assert result.fields["4"] == Points(D("-0.5"), D(2), "thưởng 2,5, trừ 3")  # the net, shown as is
     assert (result.base_total, result.applicable_max) == (D("7.49"), D(12))
     assert (result.bonus, result.penalty) == (D(2), D(1))  # 2.5 capped at 2, 3 capped at 1
     assert result.total == D("8.49")
@@ -697,3 +698,34 @@ def test_raising_one_leaf_never_lowers_any_branch_or_the_total(agency, data):
     for code, p in before.points.items():
         if target.code.startswith(code + ".") or code == target.code:
             assert after.points[code].value >= p.value
+
+
+# ---------------------------------------------------------------- over 100 % (issue #13, point 4)
+
+
+@pytest.mark.parametrize("rule, params", [("bands", HALF), ("bands", CA_MAU), ("ratio", ""), ("ratio", "target=80")])
+def test_numerator_above_denominator_scores_the_max_by_default(rule, params):
+    points = leaf(rule, params, "2", fraction(10, 8))  # 10 inspections done of 8 planned
+    assert points.value == D(2)
+    assert "tử số 10; mẫu số 8" in points.reason and "vượt 100% nên tính 100%" in points.reason
+
+
+def test_numerator_above_denominator_keeps_the_percentage_in_the_reason():
+    points = leaf("bands", HALF, "2", fraction(10, 8))
+    assert points.reason == "tử số 10; mẫu số 8: tỷ lệ 125%, vượt 100% nên tính 100% (=100)"
+
+
+@pytest.mark.parametrize("rule, params", [("bands", HALF + "; over=refuse"), ("ratio", "over=refuse")])
+def test_numerator_above_denominator_refused_when_the_criterion_says_so(rule, params):
+    points = leaf(rule, params, "2", fraction(10, 8))
+    assert points.value == D(0)
+    assert points.reason == (
+        "Tử số (10) không được lớn hơn mẫu số (8): tỷ lệ của tiêu chí này không được vượt quá 100%."
+    )
+    assert leaf(rule, params, "2", fraction(8, 8)).value == D(2)
+
+
+def test_reasons_write_numbers_the_vietnamese_way():
+    assert leaf("deduction", "per=0.25", "2", {"count": 3}).reason == "trừ 0,25 × 3 lần"
+    assert leaf("ratio", "", "2", fraction(850, 1000)).reason == "tử số 850; mẫu số 1.000"
+    assert leaf("ratio", "", "2", fraction("97.5", 100)).reason == "tử số 97,5; mẫu số 100"

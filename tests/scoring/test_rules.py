@@ -450,13 +450,15 @@ def test_clean_manual_score_on_step(raw, expected):
 @pytest.mark.parametrize(
     "raw, message",
     [
-        ({"score": "1.75"}, "Điểm phải từ 0 đến 1.5, đang nhập 1.75."),
-        ({"score": "1.51"}, "Điểm phải từ 0 đến 1.5, đang nhập 1.51."),
-        ({"score": "-0.25"}, "Điểm phải từ 0 đến 1.5, đang nhập -0.25."),
-        ({"score": "0.3"}, "Điểm 0.3 không đúng bước chấm 0.25 (ví dụ: 0; 0.25; 0.5...)."),
-        ({"score": "một"}, "Điểm 'một' không phải là số."),
-        ({"score": True}, "Điểm 'True' không phải là số."),
-        ({"score": float("nan")}, "Điểm 'nan' không phải là số."),
+        ({"score": "1.75"}, "Điểm phải từ 0 đến 1,5, đang nhập 1,75."),
+        ({"score": "1,51"}, "Điểm phải từ 0 đến 1,5, đang nhập 1,51."),
+        ({"score": "-0.25"}, "Điểm phải từ 0 đến 1,5, đang nhập -0,25."),
+        ({"score": "0.3"}, "Điểm 0,3 không đúng bước chấm 0,25 (ví dụ: 0; 0,25; 0,5...)."),
+        ({"score": "một"}, "Điểm: 'một' không phải là số; chỉ dùng chữ số và dấu phẩy thập phân (ví dụ 4,5)."),
+        ({"score": "4,5,6"}, "Điểm: '4,5,6' có nhiều dấu phân cách thập phân; một số chỉ có một dấu phẩy "
+                             "thập phân (ví dụ 4,5)."),
+        ({"score": True}, "Điểm: 'True' không phải là số."),
+        ({"score": float("nan")}, "Điểm: 'nan' không phải là số."),
         ({"score": ""}, "Chưa nhập score."),
         ({}, "Chưa nhập score."),
         ({"score": "1", "level": "x"}, "Trường 'level' không dùng cho tiêu chí này; chỉ nhận: score."),
@@ -511,10 +513,9 @@ def test_clean_fraction(rule):
     [
         ({"numerator": 1, "denominator": 0}, "Mẫu số bằng 0 nên không tính được tỷ lệ"),
         ({"numerator": 0, "denominator": 0}, "Mẫu số bằng 0 nên không tính được tỷ lệ"),
-        ({"numerator": 11, "denominator": 10}, "Tử số (11) không được lớn hơn mẫu số (10)"),
         ({"numerator": -1, "denominator": 10}, "Tử số và mẫu số không được âm."),
         ({"numerator": 1, "denominator": -10}, "Tử số và mẫu số không được âm."),
-        ({"numerator": "chín", "denominator": 10}, "Tử số 'chín' không phải là số."),
+        ({"numerator": "chín", "denominator": 10}, "Tử số: 'chín' không phải là số"),
         ({"numerator": 9}, "Chưa nhập denominator."),
         ({"score": "1"}, "Trường 'score' không dùng cho tiêu chí này"),
     ],
@@ -548,3 +549,52 @@ def test_branch_and_unknown_rule_take_no_input():
         clean_input("sum", {}, D("5"), {"score": "1"})
     with pytest.raises(InputError, match="Quy tắc chấm 'x' không hợp lệ"):
         clean_input("x", {}, D("5"), {"score": "1"})
+
+
+# ---------------------------------------------------------------- over 100 % (issue #13, point 4)
+
+
+@pytest.mark.parametrize("rule", ["bands", "ratio"])
+def test_numerator_above_denominator_accepted_by_default(rule):
+    params = parse_params(rule, ">=0:1" if rule == "bands" else "")
+    assert clean_input(rule, params, D("2"), {"numerator": "10", "denominator": "8"}) == {
+        "numerator": "10", "denominator": "8"}
+
+
+@pytest.mark.parametrize("rule, text", [("bands", "=100:2; <100:0; over=refuse"), ("ratio", "target=90; OVER = Refuse")])
+def test_over_refuse_rejects_a_numerator_above_the_denominator(rule, text):
+    params = parse_params(rule, text)
+    assert params["over"] == "refuse"
+    with pytest.raises(InputError) as caught:
+        clean_input(rule, params, D("2"), {"numerator": "10", "denominator": "8"})
+    assert caught.value.message == (
+        "Tử số (10) không được lớn hơn mẫu số (8): tỷ lệ của tiêu chí này không được vượt quá 100%.")
+
+
+@pytest.mark.parametrize("rule, text, canonical", [
+    ("bands", "over=refuse; >90:2; <=90:0", ">90:2; <=90:0; over=refuse"),
+    ("bands", ">90:2; <=90:0; over=cap", ">90:2; <=90:0; over=cap"),
+    ("ratio", "over=refuse", "over=refuse"),
+    ("ratio", "target=80; over=refuse", "target=80; over=refuse"),
+])
+def test_over_param_round_trips(rule, text, canonical):
+    params = parse_params(rule, text)
+    assert format_params(rule, params) == canonical
+    assert parse_params(rule, canonical) == params
+    assert validate_params(rule, params, D("2")) == []
+
+
+@pytest.mark.parametrize("rule, text, fragment", [
+    ("ratio", "over=maybe", "Tham số 'over' là 'maybe'; dùng 'over=cap'"),
+    ("bands", ">=0:1; over=cap; over=refuse", "Tham số 'over' bị lặp."),
+    ("manual", "over=cap", "Tham số 'over' không dùng cho quy tắc"),
+])
+def test_over_param_errors(rule, text, fragment):
+    with pytest.raises(RuleParamsError) as caught:
+        parse_params(rule, text)
+    assert fragment in caught.value.message
+
+
+def test_over_param_validated_in_json_form():
+    assert validate_params("ratio", {"over": "never"}, D("2")) == [
+        "Tham số 'over' phải là cap hoặc refuse, đang là 'never'."]
