@@ -202,7 +202,7 @@ class TreeHtml:
                                       disabled=not row.editable)
             return f'<label>{t["count"]} {count}</label>'
         score = number_input_html(name="score", value=raw.get("score", ""), id=f"i{pk}-score", form=f"f{pk}",
-                                  disabled=not row.editable)
+                                  data_step=row.step or "0.01", data_max=c.max_points, disabled=not row.editable)
         return (f'<label class="sr-only" for="i{pk}-score">{t["score"]} {code}</label>\n'
                 f'    {score}')
 

@@ -76,7 +76,7 @@ def test_preview_for_agencies_of_the_group_only(cs, login, staff_a, commune_staf
     assert r.status_code == 200
     html = r.content.decode()
     assert "Đúng hạn" in html and "Tử số" in html and "Số lần vi phạm" in html and "điều tra xã hội học" in html
-    assert 'step="0.25"' in html and "disabled" in html
+    assert 'data-step="0.25"' in html and "disabled" in html
     assert "Không có tài liệu: 0 điểm" in html
     login(commune_staff)
     assert client.get(url).status_code == 404

@@ -561,7 +561,8 @@ def test_numerator_above_denominator_accepted_by_default(rule):
         "numerator": "10", "denominator": "8"}
 
 
-@pytest.mark.parametrize("rule, text", [("bands", "=100:2; <100:0; over=refuse"), ("ratio", "target=90; OVER = Refuse")])
+@pytest.mark.parametrize("rule, text", [
+    ("bands", "=100:2; <100:0; over=refuse"), ("ratio", "target=90; OVER = Refuse")])
 def test_over_refuse_rejects_a_numerator_above_the_denominator(rule, text):
     params = parse_params(rule, text)
     assert params["over"] == "refuse"
