@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cchc_portal.core.excel import RowError, read_sheet
+from cchc_portal.core.numbers import vi_number
 from scoring.rules import RULES, RuleParamsError, decimal_str, format_params, parse_params, to_decimal, validate_params
 
 COLUMNS = ["code", "title", "max_points", "rule", "rule_params", "evidence_required", "guidance", "not_applicable_to"]
@@ -207,11 +208,11 @@ def _parse_row(number: int, values: dict, errors: list[RowError]) -> CriterionRo
     elif number_value is None:
         error("max_points", f"Điểm tối đa '{text}' không phải là số.")
     elif number_value < 0:
-        error("max_points", f"Điểm tối đa {decimal_str(number_value)} không được âm.")
+        error("max_points", f"Điểm tối đa {vi_number(number_value)} không được âm.")
     elif number_value != number_value.quantize(Decimal("0.01")):
-        error("max_points", f"Điểm tối đa {decimal_str(number_value)} có quá 2 chữ số thập phân.")
+        error("max_points", f"Điểm tối đa {vi_number(number_value)} có quá 2 chữ số thập phân.")
     elif number_value > MAX_POINTS_LIMIT:
-        error("max_points", f"Điểm tối đa {decimal_str(number_value)} quá lớn.")
+        error("max_points", f"Điểm tối đa {vi_number(number_value)} quá lớn.")
     else:
         row.max_points = number_value
     row.rule = parse_rule(values.get("rule", ""))

@@ -80,7 +80,6 @@ from scoring.rules import (
     bands_of,
     clean_input,
     decimal_param,
-    decimal_str,
     levels_of,
     to_decimal,
     validate_params,
@@ -255,9 +254,9 @@ def _node_problems(tree: _Tree, node: Node) -> list[str]:
     if not isinstance(max_points, Decimal) or not max_points.is_finite():
         return problems + [f"Điểm tối đa '{max_points}' không phải là số."]
     if max_points < 0:
-        problems.append(f"Điểm tối đa {decimal_str(max_points)} không được âm.")
+        problems.append(f"Điểm tối đa {vi_number(max_points)} không được âm.")
     if max_points != max_points.quantize(CENT, rounding=ROUND_HALF_UP):
-        problems.append(f"Điểm tối đa {decimal_str(max_points)} có quá 2 chữ số thập phân.")
+        problems.append(f"Điểm tối đa {vi_number(max_points)} có quá 2 chữ số thập phân.")
     kids = tree.children[code]
     if kids:
         return problems + _branch_problems(tree, node, kids)
@@ -280,7 +279,7 @@ def _branch_problems(tree: _Tree, node: Node, kids: list[str]) -> list[str]:
     if not all(isinstance(m, Decimal) and m.is_finite() for m in counted):
         return problems
     total = sum(counted, ZERO)
-    shown, own = decimal_str(total), decimal_str(node.max_points)
+    shown, own = vi_number(total), vi_number(node.max_points)
     if node.capped and total < node.max_points:
         problems.append(
             f"Tổng điểm tối đa các tiêu chí con ({shown}) nhỏ hơn điểm tối đa ({own}): "
