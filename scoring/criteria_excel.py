@@ -292,7 +292,11 @@ HELP_ROWS = [
     ("rule", "sum (tiêu chí có tiêu chí con); manual, levels, bands, ratio, deduction, survey, imported, bonus, "
              "penalty (tiêu chí được chấm)."),
     ("rule_params", "manual/bonus/penalty/imported: step=0.25 · levels: Đúng hạn=1; Trễ hạn=0.5; Không ban hành=0 · "
-                    "bands: >90:2; 70-90:1; <70:0 · ratio: target=100 · deduction: per=0.5 · survey, sum: để trống."),
+                    "bands: >90:2; 70-90:1; <70:0 · ratio: target=100 · deduction: per=0.5 · survey, sum: để trống. "
+                    "Số thập phân viết 0,5 hoặc 0.5. bands, ratio: tử số lớn hơn mẫu số (vượt kế hoạch, ví dụ 10/8) "
+                    "được tính như 100% (không quá điểm tối đa); thêm over=refuse để không nhận tử số lớn hơn mẫu "
+                    "số (tỷ lệ không thể vượt 100%, ví dụ hồ sơ giải quyết đúng hạn), ví dụ: over=refuse hoặc "
+                    "=100:2; 80-<100:1; <80:0; over=refuse."),
     ("evidence_required", "x: cần tài liệu kiểm chứng (không có tài liệu thì 0 điểm); để trống: không."),
     ("guidance", "Hướng dẫn chấm."),
     ("not_applicable_to", "Mã các đơn vị không áp dụng, cách nhau bằng dấu phẩy."),

@@ -14,7 +14,8 @@ manual     ``{"step": "0.25"}`` (step optional, 0.01)    ``{"score": "1.5"}``: 0
 levels     ``{"levels": [{"label", "points"}, ...]}``    ``{"level": "Trễ hạn"}``: one listed label
 bands      ``{"bands": [{"min", "min_inclusive",``       ``{"numerator": 9, "denominator": 10}``
            ``"max", "max_inclusive", "points"}, ...]}``
-ratio      ``{}`` or ``{"target": "100"}``               ``{"numerator": 9, "denominator": 10}``
+           (+ optional ``"over"``)
+ratio      ``{}``, ``{"target": "100"}``, ``"over"``      ``{"numerator": 9, "denominator": 10}``
 deduction  ``{"per": "0.5"}``                            ``{"count": 2}``: a whole number ≥ 0
 survey     ``{}``                                        none (points come from the survey)
 imported   ``{"step": ...}`` like manual                 ``{"score": ...}`` like manual (fallback
@@ -23,8 +24,10 @@ bonus      ``{"step": ...}`` like manual                 ``{"score": ...}`` like
 penalty    ``{"step": ...}`` like manual                 ``{"score": ...}``: points taken off
 =========  ============================================  ==========================================
 
-For bands and ratio the percentage is numerator / denominator × 100; the numerator may not
-exceed the denominator and the denominator must be above 0. In a band a bound of ``None``
+For bands and ratio the percentage is numerator / denominator × 100 and the denominator must be
+above 0. A numerator above the denominator (10 inspections done of 8 planned) is accepted and
+scored as 100 % (``"over": "cap"``, the default) unless the params say ``"over": "refuse"``
+(a rate that cannot pass 100 %, e.g. dossiers solved on time), which refuses it. In a band a bound of ``None``
 means unbounded; its ``*_inclusive`` flag is then ``True`` (the canonical form).
 
 Text form (column ``rule_params`` of the criteria sheet)
@@ -34,12 +37,14 @@ General:
 - Items are separated by ``;`` or a line break; blanks around items and tokens are ignored,
   empty items are skipped. Empty text means "no parameters".
 - A number is a decimal written with ``.`` or ``,`` as the decimal mark (``0.5`` = ``0,5``),
-  no thousands separator. Text is read in Unicode NFC.
+  no thousands separator (``cchc_portal.core.numbers.parse_decimal(grouping=False)``). Text
+  is read in Unicode NFC. Messages shown to people write numbers the Vietnamese way (``0,5``).
 
 Per rule::
 
     manual, bonus, penalty, imported   ""  |  "step=<number>"         e.g. step=0.25
     ratio                              ""  |  "target=<number>"       e.g. target=100
+    bands, ratio (extra item)          "over=cap" | "over=refuse"     e.g. target=100; over=refuse
     deduction                          "per=<number>"                 e.g. per=0.5
     survey, sum                        ""
     levels                             <label>=<points> { ";" <label>=<points> }
