@@ -10,7 +10,8 @@ Leaves
     points of the band holding numerator / denominator × 100. ratio: max × numerator /
     denominator × 100 / target, capped at max. A numerator above the denominator counts as 100 %
     (its param ``over=refuse`` refuses it instead). Reasons are Vietnamese sentences with
-    numbers in Vietnamese form (``trừ 0,5 × 2 lần``, ``tử số 850; mẫu số 1.000``). deduction: max − per × count, at least 0.
+    numbers in Vietnamese form (``trừ 0,5 × 2 lần``, ``tử số 850; mẫu số 1.000``).
+    deduction: max − per × count, at least 0.
     survey: the points given in ``survey`` (capped to [0, max]); missing or None scores 0 but is
     flagged ``pending`` ("chưa có kết quả khảo sát"). imported: the figure given in ``imported``
     capped to [0, max]; without one, a typed ``{"score"}`` input is used; with neither it scores
