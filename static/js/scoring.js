@@ -315,7 +315,7 @@
   /* ------------------------------------------------------------ conflicts */
   function inputText(input) {
     if (!input || !Object.keys(input).length) return "–";
-    return Object.keys(input).map(function (k) { return k + ": " + input[k]; }).join("; ");
+    return Object.keys(input).map(function (k) { return k + ": " + window.Portal.inputText(input[k]); }).join("; ");
   }
   function hideConflict(row) {
     if (row.conflict) { row.conflict.remove(); row.conflict = null; }

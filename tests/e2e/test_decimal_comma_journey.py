@@ -79,3 +79,25 @@ def test_a_score_typed_with_a_decimal_comma_is_saved_and_shown_back(page, live_s
     assert score.get_attribute("aria-invalid") == "true"
     item = stored(assessment, "1.1")
     assert (item.input, item.self_points, item.version) == ({"score": "4.5"}, Decimal("4.50"), 2)
+
+
+CASES = ["4,5", "4.5", " 4,5 ", "0,125", ",5", "4,", "1 000", "12 500,5", "1.000.000", "1.000,5", "1,000.5", "-2,5",
+         "4,5,6", "4.5.6", "4a", "1 00", "1.000", "2,500", "1000.000", "abc", "", "1.000,5,5"]
+
+
+def test_the_page_and_the_server_read_numbers_alike(page, live_server, assessment):
+    """static/js/portal.js parseNumber and cchc_portal/core/numbers.py give one answer."""
+    from cchc_portal.core.numbers import NumberError, parse_decimal, parse_integer, plain
+
+    def server(text, integer):
+        try:
+            return str(parse_integer(text)) if integer else plain(parse_decimal(text))
+        except NumberError:
+            return None
+
+    log_in(page, live_server, "staff_a")
+    for integer in (False, True):
+        browser = page.evaluate(
+            "([cases, integer]) => cases.map(c => { const r = Portal.parseNumber(c, integer); "
+            "return r.ok ? r.text : null; })", [CASES, integer])
+        assert dict(zip(CASES, browser)) == {c: server(c, integer) for c in CASES}, integer

@@ -279,3 +279,21 @@ def test_imported_figures_page(login, w, officer, appraiser):
     r = client.post(url, {"payload": r.context["payload"]})
     assert r.status_code == 302 and item(w.a, "5.1").external_points == Decimal("4.50")
     assert client.post(url, {"payload": "forged"}).status_code == 302
+
+
+def test_appraisal_form_reads_a_decimal_comma_and_keeps_a_refused_number(login, w, appraiser, staff_a):
+    client = login(appraiser)
+    url = reverse("scoring:appraisal_item", args=[w.a.pk, "1.1"])
+    r = client.post(url, {"score": "1,5,5", "comment": "Thiếu văn bản"}, HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert r.status_code == 200 and "có nhiều dấu phân cách thập phân" in html
+    assert 'name="score" data-step="0.5"' in html and 'value="1,5,5"' in html  # the text stays as typed
+    assert item(w.a, "1.1").appraisal_state == "pending"
+    r = client.post(url, {"score": "1,5", "comment": "Thiếu văn bản"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200
+    assert item(w.a, "1.1").appraised_points == Decimal("1.50") and item(w.a, "1.1").appraised_input == {"score": "1.5"}
+    html = client.get(page_url(w)).content.decode()
+    assert 'inputmode="decimal" data-number="decimal" autocomplete="off" name="score"' in html
+    assert 'value="1,5"' in html and 'type="number"' not in html
+    assert client.post(url, {"score": "1", "comment": "x"}).status_code == 302  # plain post still works
+    assert login(staff_a).post(url, {"score": "1,5", "comment": "x"}).status_code == 404

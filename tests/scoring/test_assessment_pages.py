@@ -145,7 +145,7 @@ def test_history_partial_shows_who_when_and_old_to_new(login, assessment_a, staf
     post_item(client, assessment_a, "1.1.3", score="0.5")
     post_item(client, assessment_a, "1.1.3", score="1", explanation="Đủ 4 báo cáo quý")
     html = client.get(item_url(assessment_a, "1.1.3", "history") + "?partial=1").content.decode()
-    assert staff_a.display_name in html and "<del>score: 0.5</del> → <ins>score: 1</ins>" in html
+    assert staff_a.display_name in html and "<del>score: 0,5</del> → <ins>score: 1</ins>" in html
     assert "<ins>Đủ 4 báo cáo quý</ins>" in html and "<html" not in html
     assert "<html" in client.get(item_url(assessment_a, "1.1.3", "history")).content.decode()
 
