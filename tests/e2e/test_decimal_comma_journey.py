@@ -100,4 +100,4 @@ def test_the_page_and_the_server_read_numbers_alike(page, live_server, assessmen
         browser = page.evaluate(
             "([cases, integer]) => cases.map(c => { const r = Portal.parseNumber(c, integer); "
             "return r.ok ? r.text : null; })", [CASES, integer])
-        assert dict(zip(CASES, browser)) == {c: server(c, integer) for c in CASES}, integer
+        assert dict(zip(CASES, browser, strict=True)) == {c: server(c, integer) for c in CASES}, integer
