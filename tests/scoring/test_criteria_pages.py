@@ -255,3 +255,14 @@ def test_criterion_form_reads_a_decimal_comma_and_refuses_two_marks(cs, login, o
     assert client.post(url, data).status_code == 302
     new = Criterion.objects.get(criteria_set=cs, code="1.5")
     assert new.max_points == Decimal("1.5") and new.params == {"step": "0.5"}
+
+
+def test_preview_says_what_a_numerator_above_the_denominator_does(cs, login, staff_a, commune_staff, client):
+    Criterion.objects.filter(criteria_set=cs, code="1.2").update(params={"target": "97.5", "over": "refuse"})
+    url = reverse("scoring:criteria_preview", args=[cs.pk])
+    login(staff_a)
+    html = client.get(url).content.decode()
+    assert "Tử số lớn hơn mẫu số (vượt kế hoạch) được tính như đạt đủ" in html  # 1.1.2, bands: the default
+    assert "Tử số không được lớn hơn mẫu số." in html and "/ 97,5%" in html  # 1.2, ratio: over=refuse
+    login(commune_staff)
+    assert client.get(url).status_code == 404
