@@ -107,13 +107,16 @@
   window.Portal.inputText = inputText;
 
   /* Every number input of the portal: a refused number is flagged where it was typed (the text stays). */
-  document.addEventListener("change", function (event) {
+  function check(event) {
     var el = event.target;
     if (!el || !el.hasAttribute || !el.hasAttribute("data-number")) return;
     var r = parseNumber(el.value, el.getAttribute("data-number") === "integer");
     var bad = !r.ok && !r.empty;
+    if (bad && event.type === "input") return;  // flagged once typing stops (change), cleared at once
     el.setCustomValidity(bad ? r.error : "");
     el.setAttribute("aria-invalid", bad ? "true" : "false");
     el.title = bad ? r.error : "";
-  });
+  }
+  document.addEventListener("change", check);
+  document.addEventListener("input", check);
 })();
