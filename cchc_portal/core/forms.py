@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.formats import get_format
-from django.utils.html import format_html
+from django.utils.html import escape
 
 from cchc_portal.core.numbers import NumberError, input_text, parse_decimal, parse_integer
 
@@ -36,9 +36,8 @@ def number_input_html(*, name: str, value, integer: bool = False, **attrs) -> st
     """The number input's markup for pages built in Python (the scoring page's tree)."""
     extra = {k.replace("_", "-"): v for k, v in attrs.items() if v is not None and v is not False}
     merged = {**number_attrs(integer=integer), "name": name, "value": number_value(value), **extra}
-    parts = [format_html(' {}="{}"', key, val) if val is not True else format_html(" {}", key)
-             for key, val in merged.items()]
-    return "<input" + "".join(parts) + ">"
+    parts = [f" {key}" if val is True else f' {key}="{escape(val)}"' for key, val in merged.items()]
+    return "<input" + "".join(parts) + ">"  # keys are ours; every value is escaped
 
 
 class NumberInput(forms.TextInput):
