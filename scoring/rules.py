@@ -27,8 +27,8 @@ penalty    ``{"step": ...}`` like manual                 ``{"score": ...}``: poi
 For bands and ratio the percentage is numerator / denominator × 100 and the denominator must be
 above 0. A numerator above the denominator (10 inspections done of 8 planned) is accepted and
 scored as 100 % (``"over": "cap"``, the default) unless the params say ``"over": "refuse"``
-(a rate that cannot pass 100 %, e.g. dossiers solved on time), which refuses it. In a band a bound of ``None``
-means unbounded; its ``*_inclusive`` flag is then ``True`` (the canonical form).
+(a rate that cannot pass 100 %, e.g. dossiers solved on time), which refuses it. In a band a
+bound of ``None`` means unbounded; its ``*_inclusive`` flag is then ``True`` (the canonical form).
 
 Text form (column ``rule_params`` of the criteria sheet)
 -------------------------------------------------------
@@ -224,7 +224,6 @@ class Band:
 
 # ---------------------------------------------------------------------------------------------
 # numbers and labels
-
 
 
 def decimal_str(value: Decimal) -> str:
