@@ -490,11 +490,11 @@ def format_params(rule: str, params: dict) -> str:
 def _points_problems(what: str, points: Decimal, max_points: Decimal) -> list[str]:
     problems = []
     if points < 0:
-        problems.append(f"{what}: điểm {decimal_str(points)} không được âm.")
+        problems.append(f"{what}: điểm {vi_number(points)} không được âm.")
     if points > max_points:
-        problems.append(f"{what}: điểm {decimal_str(points)} vượt điểm tối đa {decimal_str(max_points)}.")
+        problems.append(f"{what}: điểm {vi_number(points)} vượt điểm tối đa {vi_number(max_points)}.")
     if _places(points) > 2:
-        problems.append(f"{what}: điểm {decimal_str(points)} có quá 2 chữ số thập phân.")
+        problems.append(f"{what}: điểm {vi_number(points)} có quá 2 chữ số thập phân.")
     return problems
 
 
@@ -565,16 +565,16 @@ def validate_params(rule: str, params, max_points: Decimal) -> list[str]:
             if not 0 < target <= HUNDRED:
                 problems.append(
                     "Tỷ lệ đạt điểm tối đa (target) phải lớn hơn 0 và không quá 100, "
-                    f"đang là {decimal_str(target)}."
+                    f"đang là {vi_number(target)}."
                 )
         elif rule == "deduction":
             per = decimal_param(params, "per")
             if per is None:
                 problems.append("Quy tắc 'deduction' cần số điểm trừ mỗi lần (per).")
             elif per <= 0:
-                problems.append(f"Số điểm trừ mỗi lần (per) phải lớn hơn 0, đang là {decimal_str(per)}.")
+                problems.append(f"Số điểm trừ mỗi lần (per) phải lớn hơn 0, đang là {vi_number(per)}.")
             elif _places(per) > 2:
-                problems.append(f"Số điểm trừ mỗi lần (per) {decimal_str(per)} có quá 2 chữ số thập phân.")
+                problems.append(f"Số điểm trừ mỗi lần (per) {vi_number(per)} có quá 2 chữ số thập phân.")
     except RuleParamsError as error:
         problems.append(error.message)
     return problems
@@ -583,11 +583,11 @@ def validate_params(rule: str, params, max_points: Decimal) -> list[str]:
 def _step_problems(params: dict, max_points: Decimal) -> list[str]:
     step = decimal_param(params, "step", DEFAULT_STEP)
     if step <= 0:
-        return [f"Bước điểm (step) phải lớn hơn 0, đang là {decimal_str(step)}."]
+        return [f"Bước điểm (step) phải lớn hơn 0, đang là {vi_number(step)}."]
     if _places(step) > 2:
-        return [f"Bước điểm (step) {decimal_str(step)} có quá 2 chữ số thập phân."]
+        return [f"Bước điểm (step) {vi_number(step)} có quá 2 chữ số thập phân."]
     if max_points % step != 0:
-        return [f"Bước điểm {decimal_str(step)} không chia hết điểm tối đa {decimal_str(max_points)}."]
+        return [f"Bước điểm {vi_number(step)} không chia hết điểm tối đa {vi_number(max_points)}."]
     return []
 
 

@@ -464,18 +464,18 @@ def test_validate_tree_reports_every_problem_at_once():
         by_code.setdefault(problem.code, []).append(problem.message)
     assert by_code == {
         "4.x": ["Mã '4.x' không hợp lệ; dùng các số cách nhau bằng dấu chấm, ví dụ 1, 1.2, 1.2.3."],
-        "1": ["Tổng điểm tối đa các tiêu chí con (4.005) khác điểm tối đa (5); "
+        "1": ["Tổng điểm tối đa các tiêu chí con (4,005) khác điểm tối đa (5); "
               "sửa điểm hoặc đánh dấu giới hạn (capped) nếu cố ý."],
         "1.2": ["Mã '1.2' bị lặp.", "Mức 'Có': điểm 4 vượt điểm tối đa 3.", "Mức 'có' bị lặp."],
         "1.3": ["Điểm tối đa -1 không được âm."],
-        "1.4": ["Điểm tối đa 1.005 có quá 2 chữ số thập phân.",
-                "Bước điểm 0.01 không chia hết điểm tối đa 1.005."],
+        "1.4": ["Điểm tối đa 1,005 có quá 2 chữ số thập phân.",
+                "Bước điểm 0,01 không chia hết điểm tối đa 1,005."],
         "2": ["Tiêu chí có tiêu chí con phải dùng quy tắc 'sum', đang là 'manual'."],
         "2.1": ["Các khoảng chưa phủ hết tỷ lệ từ 0% đến 100%, còn thiếu: 70-90."],
         "2.1.1.1": ["Không có tiêu chí cha '2.1.1' của tiêu chí '2.1.1.1'."],
         "3": ["Tiêu chí không có tiêu chí con thì không dùng quy tắc 'sum'; chọn quy tắc chấm."],
         "4": ["Tổng điểm tối đa các tiêu chí con (1) nhỏ hơn điểm tối đa (2): không thể đạt điểm tối đa."],
-        "4.1": ["Bước điểm 0.3 không chia hết điểm tối đa 1."],
+        "4.1": ["Bước điểm 0,3 không chia hết điểm tối đa 1."],
         "5.1.1.1.1": ["Mã '5.1.1.1.1' có 5 cấp; tối đa 4 cấp."],
         "6": ["Chỉ tiêu chí có tiêu chí con mới được đánh dấu giới hạn (capped)."],
     }

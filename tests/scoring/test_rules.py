@@ -325,7 +325,7 @@ def test_bands_several_problems_at_once():
     assert "Khoảng '>90': điểm 3 vượt điểm tối đa 2." in problems
     assert "Khoảng '95-80' rỗng: cận dưới phải nhỏ hơn cận trên." in problems
     assert "Khoảng '60-70': điểm -1 không được âm." in problems
-    assert "Khoảng '65-70': điểm 0.005 có quá 2 chữ số thập phân." in problems
+    assert "Khoảng '65-70': điểm 0,005 có quá 2 chữ số thập phân." in problems
     assert "Các khoảng '60-70' và '65-70' chồng lên nhau." in problems
     assert "Các khoảng chưa phủ hết tỷ lệ từ 0% đến 100%, còn thiếu: 0-<60; >70-90." in problems
 
@@ -348,7 +348,7 @@ def test_levels_problems():
         "Mức 'đúng hạn' bị lặp.",
         "Mức 'Vượt': điểm 3 vượt điểm tối đa 1.",
         "Mức 'Âm': điểm -1 không được âm.",
-        "Mức 'Lẻ': điểm 0.125 có quá 2 chữ số thập phân.",
+        "Mức 'Lẻ': điểm 0,125 có quá 2 chữ số thập phân.",
     ]
     assert validate_params("levels", {"levels": []}, D("1")) == ["Quy tắc 'levels' cần ít nhất một mức."]
     assert validate_params("levels", {"levels": [{"label": "A;B", "points": "1"}]}, D("1")) == [
@@ -359,17 +359,17 @@ def test_levels_problems():
 def test_level_at_exactly_max_is_fine_and_one_hundredth_above_is_not():
     assert validate_params("levels", {"levels": [{"label": "Có", "points": "1.5"}]}, D("1.5")) == []
     assert validate_params("levels", {"levels": [{"label": "Có", "points": "1.51"}]}, D("1.5")) == [
-        "Mức 'Có': điểm 1.51 vượt điểm tối đa 1.5."
+        "Mức 'Có': điểm 1,51 vượt điểm tối đa 1,5."
     ]
 
 
 @pytest.mark.parametrize(
     "rule, params, max_points, expected",
     [
-        ("manual", {"step": "0.3"}, "1", ["Bước điểm 0.3 không chia hết điểm tối đa 1."]),
-        ("manual", {}, "1.005", ["Bước điểm 0.01 không chia hết điểm tối đa 1.005."]),
+        ("manual", {"step": "0.3"}, "1", ["Bước điểm 0,3 không chia hết điểm tối đa 1."]),
+        ("manual", {}, "1.005", ["Bước điểm 0,01 không chia hết điểm tối đa 1,005."]),
         ("bonus", {"step": "0"}, "2", ["Bước điểm (step) phải lớn hơn 0, đang là 0."]),
-        ("penalty", {"step": "0.125"}, "1", ["Bước điểm (step) 0.125 có quá 2 chữ số thập phân."]),
+        ("penalty", {"step": "0.125"}, "1", ["Bước điểm (step) 0,125 có quá 2 chữ số thập phân."]),
         ("manual", {"step": "0.25", "levels": []}, "1", ["Tham số 'levels' không dùng cho quy tắc 'manual' "
                                                           "(Nhập điểm trực tiếp)."]),
         ("ratio", {"target": "0"}, "2", ["Tỷ lệ đạt điểm tối đa (target) phải lớn hơn 0 và không quá 100, "
