@@ -2,12 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cchc_portal.core.dates import DateTimeField, DateTimeTextInput
+from cchc_portal.core.forms import LocalizedIntegerField
 
 from .models import AgencyGroup, Campaign, StepKind
 
 
 class CampaignForm(forms.Form):
-    year = forms.IntegerField(label=_("Năm đánh giá"), min_value=2000, max_value=2100)
+    year = LocalizedIntegerField(label=_("Năm đánh giá"), min_value=2000, max_value=2100)
     name = forms.CharField(label=_("Tên đợt đánh giá"), max_length=255)
     groups = forms.ModelMultipleChoiceField(
         label=_("Nhóm cơ quan được đánh giá"), queryset=AgencyGroup.objects.all(),
@@ -53,5 +54,5 @@ class ExtensionForm(forms.Form):
 
 
 class CopyPlanForm(forms.Form):
-    year = forms.IntegerField(label=_("Năm mới"), min_value=2000, max_value=2100)
+    year = LocalizedIntegerField(label=_("Năm mới"), min_value=2000, max_value=2100)
     name = forms.CharField(label=_("Tên đợt mới"), max_length=255, required=False)

@@ -21,6 +21,7 @@ from io import BytesIO
 import openpyxl
 
 from cchc_portal.core.excel import RowError, WorkbookWriter, read_sheet
+from cchc_portal.core.numbers import vi_number
 from scoring.rules import RULES, RuleParamsError, decimal_str, format_params, parse_params, to_decimal, validate_params
 
 COLUMNS = ["code", "title", "max_points", "rule", "rule_params", "evidence_required", "guidance", "not_applicable_to"]
@@ -205,11 +206,11 @@ def _parse_row(number: int, values: dict, errors: list[RowError]) -> CriterionRo
     elif number_value is None:
         error("max_points", f"Điểm tối đa '{text}' không phải là số.")
     elif number_value < 0:
-        error("max_points", f"Điểm tối đa {decimal_str(number_value)} không được âm.")
+        error("max_points", f"Điểm tối đa {vi_number(number_value)} không được âm.")
     elif number_value != number_value.quantize(Decimal("0.01")):
-        error("max_points", f"Điểm tối đa {decimal_str(number_value)} có quá 2 chữ số thập phân.")
+        error("max_points", f"Điểm tối đa {vi_number(number_value)} có quá 2 chữ số thập phân.")
     elif number_value > MAX_POINTS_LIMIT:
-        error("max_points", f"Điểm tối đa {decimal_str(number_value)} quá lớn.")
+        error("max_points", f"Điểm tối đa {vi_number(number_value)} quá lớn.")
     else:
         row.max_points = number_value
     row.rule = parse_rule(values.get("rule", ""))
@@ -289,7 +290,11 @@ HELP_ROWS = [
     ("rule", "sum (tiêu chí có tiêu chí con); manual, levels, bands, ratio, deduction, survey, imported, bonus, "
              "penalty (tiêu chí được chấm)."),
     ("rule_params", "manual/bonus/penalty/imported: step=0.25 · levels: Đúng hạn=1; Trễ hạn=0.5; Không ban hành=0 · "
-                    "bands: >90:2; 70-90:1; <70:0 · ratio: target=100 · deduction: per=0.5 · survey, sum: để trống."),
+                    "bands: >90:2; 70-90:1; <70:0 · ratio: target=100 · deduction: per=0.5 · survey, sum: để trống. "
+                    "Số thập phân viết 0,5 hoặc 0.5. bands, ratio: tử số lớn hơn mẫu số (vượt kế hoạch, ví dụ 10/8) "
+                    "được tính như 100% (không quá điểm tối đa); thêm over=refuse để không nhận tử số lớn hơn mẫu "
+                    "số (tỷ lệ không thể vượt 100%, ví dụ hồ sơ giải quyết đúng hạn), ví dụ: over=refuse hoặc "
+                    "=100:2; 80-<100:1; <80:0; over=refuse."),
     ("evidence_required", "x: cần tài liệu kiểm chứng (không có tài liệu thì 0 điểm); để trống: không."),
     ("guidance", "Hướng dẫn chấm."),
     ("not_applicable_to", "Mã các đơn vị không áp dụng, cách nhau bằng dấu phẩy."),

@@ -70,8 +70,9 @@ DEPARTMENT_ROWS = [
      "(làm tròn lên) theo Hệ thống thông tin giải quyết TTHC của tỉnh."),
     ("3.3", "Thực hiện xin lỗi bằng văn bản đối với hồ sơ giải quyết quá hạn", "2", "levels",
      "Đầy đủ hoặc không có hồ sơ quá hạn=2; Không đầy đủ=0", X, EVIDENCE + "Văn bản xin lỗi."),
-    ("3.4", "Xử lý phản ánh, kiến nghị của cá nhân, tổ chức về TTHC đúng thời hạn", "2", "ratio", "", X,
-     "Tử số: số phản ánh, kiến nghị xử lý đúng hạn; mẫu số: số phản ánh, kiến nghị nhận được."),
+    ("3.4", "Xử lý phản ánh, kiến nghị của cá nhân, tổ chức về TTHC đúng thời hạn", "2", "ratio", "over=refuse", X,
+     "Tử số: số phản ánh, kiến nghị xử lý đúng hạn; mẫu số: số phản ánh, kiến nghị nhận được "
+     "(tử số không lớn hơn mẫu số)."),
     ("3.5", "Chỉ số phục vụ người dân, doanh nghiệp trên Cổng Dịch vụ công (Quyết định 766/QĐ-TTg)", "6",
      "imported", "", "", "Điểm = 6 × chỉ số phục vụ (%) / 100, số liệu của Hệ thống đánh giá bộ chỉ số 766; "
      "Sở Nội vụ nhập, đơn vị không tự chấm."),
@@ -145,8 +146,9 @@ COMMUNE_ROWS = [
     ("3.3", "Xin lỗi người dân khi giải quyết hồ sơ quá hạn", "2", "levels",
      "Đầy đủ hoặc không có hồ sơ quá hạn=2; Không đầy đủ=0", X,
      EVIDENCE + "Phiếu xin lỗi và hẹn lại ngày trả kết quả."),
-    ("3.4", "Tiếp nhận, xử lý phản ánh, kiến nghị về TTHC đúng thời hạn", "2", "ratio", "", X,
-     "Tử số: số phản ánh, kiến nghị xử lý đúng hạn; mẫu số: số phản ánh, kiến nghị nhận được."),
+    ("3.4", "Tiếp nhận, xử lý phản ánh, kiến nghị về TTHC đúng thời hạn", "2", "ratio", "over=refuse", X,
+     "Tử số: số phản ánh, kiến nghị xử lý đúng hạn; mẫu số: số phản ánh, kiến nghị nhận được "
+     "(tử số không lớn hơn mẫu số)."),
     ("3.5", "Bộ phận Một cửa bố trí đủ nhân lực, trang thiết bị theo quy định", "3", "levels",
      "Đạt=3; Đạt một phần=1.5; Không đạt=0", X, ""),
     ("3.6", "Chỉ số phục vụ người dân trên Cổng Dịch vụ công (Quyết định 766/QĐ-TTg)", "6", "imported", "", "",

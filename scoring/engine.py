@@ -8,7 +8,10 @@ The tree
 Leaves
     manual, bonus, penalty: the score entered. levels: the chosen level's points. bands: the
     points of the band holding numerator / denominator × 100. ratio: max × numerator /
-    denominator × 100 / target, capped at max. deduction: max − per × count, at least 0.
+    denominator × 100 / target, capped at max. A numerator above the denominator counts as 100 %
+    (its param ``over=refuse`` refuses it instead). Reasons are Vietnamese sentences with
+    numbers in Vietnamese form (``trừ 0,5 × 2 lần``, ``tử số 850; mẫu số 1.000``).
+    deduction: max − per × count, at least 0.
     survey: the points given in ``survey`` (capped to [0, max]); missing or None scores 0 but is
     flagged ``pending`` ("chưa có kết quả khảo sát"). imported: the figure given in ``imported``
     capped to [0, max]; without one, a typed ``{"score"}`` input is used; with neither it scores
@@ -68,6 +71,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from cchc_portal.core.numbers import vi_number
 from scoring.rules import (
     BRANCH_RULE,
     HUNDRED,
@@ -79,7 +83,6 @@ from scoring.rules import (
     bands_of,
     clean_input,
     decimal_param,
-    decimal_str,
     levels_of,
     to_decimal,
     validate_params,
@@ -271,9 +274,9 @@ def _node_problems(tree: _Tree, node: Node) -> list[str]:
     if not isinstance(max_points, Decimal) or not max_points.is_finite():
         return problems + [f"Điểm tối đa '{max_points}' không phải là số."]
     if max_points < 0:
-        problems.append(f"Điểm tối đa {decimal_str(max_points)} không được âm.")
+        problems.append(f"Điểm tối đa {vi_number(max_points)} không được âm.")
     if max_points != max_points.quantize(CENT, rounding=ROUND_HALF_UP):
-        problems.append(f"Điểm tối đa {decimal_str(max_points)} có quá 2 chữ số thập phân.")
+        problems.append(f"Điểm tối đa {vi_number(max_points)} có quá 2 chữ số thập phân.")
     kids = tree.children[code]
     if kids:
         return problems + _branch_problems(tree, node, kids)
@@ -296,7 +299,7 @@ def _branch_problems(tree: _Tree, node: Node, kids: list[str]) -> list[str]:
     if not all(isinstance(m, Decimal) and m.is_finite() for m in counted):
         return problems
     total = sum(counted, ZERO)
-    shown, own = decimal_str(total), decimal_str(node.max_points)
+    shown, own = vi_number(total), vi_number(node.max_points)
     if node.capped and total < node.max_points:
         problems.append(
             f"Tổng điểm tối đa các tiêu chí con ({shown}) nhỏ hơn điểm tối đa ({own}): "
@@ -336,19 +339,22 @@ def _leaf_value(node: Node, raw: dict) -> tuple[Decimal, str]:
         if per is None:
             raise RuleParamsError("Thiếu tham số 'per' (số điểm trừ mỗi lần).")
         count = Decimal(cleaned["count"])
-        return max(max_points - per * count, ZERO), f"trừ {decimal_str(per)} × {cleaned['count']} lần"
+        return max(max_points - per * count, ZERO), f"trừ {vi_number(per)} × {cleaned['count']} lần"
     numerator, denominator = Decimal(cleaned["numerator"]), Decimal(cleaned["denominator"])
-    fraction = f"{cleaned['numerator']}/{cleaned['denominator']}"
+    fraction = f"tử số {vi_number(numerator)}; mẫu số {vi_number(denominator)}"
+    pct = numerator * HUNDRED / denominator
+    over = ", vượt 100% nên tính 100%" if pct > HUNDRED else ""
     if rule == "ratio":
         target = decimal_param(params, "target", HUNDRED)
         if target <= 0:
             raise RuleParamsError("Tham số 'target' phải lớn hơn 0.")
-        return max_points * numerator * HUNDRED / (denominator * target), f"tỷ lệ {fraction}"
-    pct = numerator * HUNDRED / denominator  # bands
-    shown = decimal_str(round_points(pct))
+        if numerator > denominator:  # over 100 % counts as 100 % (rule param over=cap)
+            return max_points * HUNDRED / target, f"{fraction}{over}"
+        return max_points * numerator * HUNDRED / (denominator * target), fraction
+    shown = vi_number(round_points(pct))
     for band in bands_of(params):
-        if band.contains(pct):
-            return band.points, f"tỷ lệ {shown}% ({band.range_text()})"
+        if band.contains(min(pct, HUNDRED)):  # over 100 % counts as 100 % (rule param over=cap)
+            return band.points, f"{fraction}: tỷ lệ {shown}%{over} ({band.range_text()})"
     raise RuleParamsError(f"Không có khoảng điểm nào cho tỷ lệ {shown}%.")
 
 
@@ -378,7 +384,7 @@ class _Scoring:
             bonus = sum((self.points[c].value for c in self.tree.outermost("bonus", node.code)), ZERO)
             penalty = sum((self.points[c].value for c in self.tree.outermost("penalty", node.code)), ZERO)
             pending = any(self.points[kid].pending for kid in kids)
-            reason = f"thưởng {decimal_str(bonus)}, trừ {decimal_str(penalty)}"
+            reason = f"thưởng {vi_number(bonus)}, trừ {vi_number(penalty)}"
             return Points(bonus - penalty, node.max_points, reason, pending=pending)
         counted = [self.points[kid] for kid in kids if self.tree.kind[kid] == kind]
         counted = [p for p in counted if p.applicable]
@@ -388,7 +394,7 @@ class _Scoring:
         total = sum((p.value for p in counted), ZERO)
         reason = ""
         if total > applicable_max:
-            reason = f"tổng {decimal_str(total)} vượt tối đa, tính {decimal_str(applicable_max)}"
+            reason = f"tổng {vi_number(total)} vượt tối đa, tính {vi_number(applicable_max)}"
         pending = any(p.pending for p in counted)
         return Points(min(total, applicable_max), applicable_max, reason, pending=pending)
 
@@ -412,7 +418,7 @@ class _Scoring:
         try:
             if figure is not None:
                 value = _number(figure, "Số liệu")
-                reason = "kết quả khảo sát" if rule == "survey" else f"số liệu nhập: {decimal_str(value)}"
+                reason = "kết quả khảo sát" if rule == "survey" else f"số liệu nhập: {vi_number(value)}"
             else:
                 value, reason = _leaf_value(node, raw)
         except (InputError, RuleParamsError) as error:

@@ -48,7 +48,8 @@ class AssignmentForm(forms.Form):
 
 def appraisal_input_from(data) -> tuple[dict | None, str]:
     """(input, comment) from a posted appraisal form: the fields that fit the rule kind.
-    "accept" (the button "Chấp nhận điểm tự chấm") gives input None."""
+    "accept" (the button "Chấp nhận điểm tự chấm") gives input None. Numbers are as typed;
+    `forms_assessments.number_fields_from_form` reads them."""
     comment = (data.get("comment") or "").strip()
     if data.get("accept"):
         return None, comment

@@ -4,13 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from campaigns.models import Agency, AgencyGroup
+from cchc_portal.core.forms import LocalizedDecimalField
 from scoring.models import Rule
 from scoring.rules import RuleParamsError, parse_params, validate_params
 
 PARAMS_HELP = _(
     "Theo cách chấm — manual, bonus, penalty, imported: step=0.25 · levels: Đúng hạn=1; Trễ hạn=0.5; "
     "Không ban hành=0 · bands: >90:2; 70-90:1; <70:0 · ratio: target=100 (có thể để trống) · deduction: "
-    "per=0.5 · sum, survey: để trống."
+    "per=0.5 · sum, survey: để trống. Tử số lớn hơn mẫu số được tính 100%; thêm over=refuse để không nhận."
 )
 
 
@@ -30,7 +31,7 @@ class CriterionForm(ReasonMixin, forms.Form):
                            help_text=_("1, 1.2, 1.2.3: tiêu chí cha lấy theo mã. Đổi mã để chuyển tiêu chí (cùng các "
                                        "tiêu chí con) sang vị trí khác."))
     title = forms.CharField(label=_("Nội dung"), widget=forms.Textarea(attrs={"rows": 2}))
-    max_points = forms.DecimalField(label=_("Điểm tối đa"), max_digits=7, decimal_places=2, min_value=0)
+    max_points = LocalizedDecimalField(label=_("Điểm tối đa"), max_digits=7, decimal_places=2, min_value=0)
     rule = forms.ChoiceField(label=_("Cách chấm"), choices=Rule.choices)
     rule_params = forms.CharField(label=_("Tham số chấm"), required=False, help_text=PARAMS_HELP,
                                   widget=forms.Textarea(attrs={"rows": 2}))
@@ -72,9 +73,9 @@ class CriterionForm(ReasonMixin, forms.Form):
 
 
 class CapsForm(ReasonMixin, forms.Form):
-    bonus_cap = forms.DecimalField(label=_("Trần điểm thưởng"), required=False, max_digits=7, decimal_places=2,
+    bonus_cap = LocalizedDecimalField(label=_("Trần điểm thưởng"), required=False, max_digits=7, decimal_places=2,
                                    min_value=0, help_text=_("Tổng điểm thưởng tối đa; để trống: không giới hạn."))
-    penalty_cap = forms.DecimalField(label=_("Trần điểm trừ"), required=False, max_digits=7, decimal_places=2,
+    penalty_cap = LocalizedDecimalField(label=_("Trần điểm trừ"), required=False, max_digits=7, decimal_places=2,
                                      min_value=0, help_text=_("Tổng điểm trừ tối đa; để trống: không giới hạn."))
 
     def __init__(self, *args, locked=False, **kwargs):

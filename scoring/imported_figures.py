@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from cchc_portal.core.excel import ImportReport, RowError, read_sheet
 from cchc_portal.core.exceptions import ApplicationError
+from cchc_portal.core.numbers import vi_number
 from cchc_portal.core.utils import q2
 from scoring.compute import item_points
 from scoring.models import Assessment, Criterion, ImportedFigure, Item
@@ -123,10 +124,10 @@ def _check(*, campaign, rows) -> tuple[list[FigureRow], list[RowError]]:
         elif value is None:
             errors.append(RowError(number, "value", f"Giá trị “{text}” không phải là số."))
         elif criterion is not None and not Decimal(0) <= value <= criterion.max_points:
-            errors.append(RowError(number, "value", f"Giá trị {decimal_str(value)} phải từ 0 đến "
-                                                    f"{decimal_str(criterion.max_points)} (điểm tối đa)."))
+            errors.append(RowError(number, "value", f"Giá trị {vi_number(value)} phải từ 0 đến "
+                                                    f"{vi_number(criterion.max_points)} (điểm tối đa)."))
         elif value < 0:
-            errors.append(RowError(number, "value", f"Giá trị {decimal_str(value)} không được âm."))
+            errors.append(RowError(number, "value", f"Giá trị {vi_number(value)} không được âm."))
         source = r.get("source", "").strip()
         if len(source) > 255:
             errors.append(RowError(number, "source", "Nguồn số liệu dài quá 255 ký tự."))

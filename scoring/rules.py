@@ -14,7 +14,8 @@ manual     ``{"step": "0.25"}`` (step optional, 0.01)    ``{"score": "1.5"}``: 0
 levels     ``{"levels": [{"label", "points"}, ...]}``    ``{"level": "Trễ hạn"}``: one listed label
 bands      ``{"bands": [{"min", "min_inclusive",``       ``{"numerator": 9, "denominator": 10}``
            ``"max", "max_inclusive", "points"}, ...]}``
-ratio      ``{}`` or ``{"target": "100"}``               ``{"numerator": 9, "denominator": 10}``
+           (+ optional ``"over"``)
+ratio      ``{}``, ``{"target": "100"}``, ``"over"``      ``{"numerator": 9, "denominator": 10}``
 deduction  ``{"per": "0.5"}``                            ``{"count": 2}``: a whole number ≥ 0
 survey     ``{}``                                        none (points come from the survey)
 imported   ``{"step": ...}`` like manual                 ``{"score": ...}`` like manual (fallback
@@ -23,9 +24,11 @@ bonus      ``{"step": ...}`` like manual                 ``{"score": ...}`` like
 penalty    ``{"step": ...}`` like manual                 ``{"score": ...}``: points taken off
 =========  ============================================  ==========================================
 
-For bands and ratio the percentage is numerator / denominator × 100; the numerator may not
-exceed the denominator and the denominator must be above 0. In a band a bound of ``None``
-means unbounded; its ``*_inclusive`` flag is then ``True`` (the canonical form).
+For bands and ratio the percentage is numerator / denominator × 100 and the denominator must be
+above 0. A numerator above the denominator (10 inspections done of 8 planned) is accepted and
+scored as 100 % (``"over": "cap"``, the default) unless the params say ``"over": "refuse"``
+(a rate that cannot pass 100 %, e.g. dossiers solved on time), which refuses it. In a band a
+bound of ``None`` means unbounded; its ``*_inclusive`` flag is then ``True`` (the canonical form).
 
 Text form (column ``rule_params`` of the criteria sheet)
 -------------------------------------------------------
@@ -34,12 +37,14 @@ General:
 - Items are separated by ``;`` or a line break; blanks around items and tokens are ignored,
   empty items are skipped. Empty text means "no parameters".
 - A number is a decimal written with ``.`` or ``,`` as the decimal mark (``0.5`` = ``0,5``),
-  no thousands separator. Text is read in Unicode NFC.
+  no thousands separator (``cchc_portal.core.numbers.parse_decimal(grouping=False)``). Text
+  is read in Unicode NFC. Messages shown to people write numbers the Vietnamese way (``0,5``).
 
 Per rule::
 
     manual, bonus, penalty, imported   ""  |  "step=<number>"         e.g. step=0.25
     ratio                              ""  |  "target=<number>"       e.g. target=100
+    bands, ratio (extra item)          "over=cap" | "over=refuse"     e.g. target=100; over=refuse
     deduction                          "per=<number>"                 e.g. per=0.5
     survey, sum                        ""
     levels                             <label>=<points> { ";" <label>=<points> }
@@ -89,8 +94,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from itertools import combinations
+
+from cchc_portal.core.numbers import NumberError, parse_decimal, vi_number
 
 RULES: dict[str, str] = {
     "manual": "Nhập điểm trực tiếp",
@@ -110,6 +117,10 @@ SCORE_RULES = frozenset({"manual", "imported", "bonus", "penalty"})  # input {"s
 OUTSIDE_MAX_RULES = frozenset({"bonus", "penalty"})  # points outside the maximum
 
 DEFAULT_STEP = Decimal("0.01")
+# Numerator above the denominator (10 inspections done of 8 planned): "cap" (default) scores
+# it as 100 %; "refuse" rejects it, for rates that cannot pass 100 % (on-time dossiers).
+OVER_CAP, OVER_REFUSE = "cap", "refuse"
+OVER_CHOICES = (OVER_CAP, OVER_REFUSE)
 DEFAULT_TARGET = Decimal("100")
 HUNDRED = Decimal("100")
 
@@ -119,8 +130,8 @@ _PARAM_KEYS: dict[str, tuple[str, ...]] = {
     "bonus": ("step",),
     "penalty": ("step",),
     "levels": ("levels",),
-    "bands": ("bands",),
-    "ratio": ("target",),
+    "bands": ("bands", "over"),
+    "ratio": ("target", "over"),
     "deduction": ("per",),
     "survey": (),
     "sum": (),
@@ -214,8 +225,6 @@ class Band:
 # ---------------------------------------------------------------------------------------------
 # numbers and labels
 
-_NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
-
 
 def decimal_str(value: Decimal) -> str:
     """Canonical text of a decimal: ``"0.5"``, ``"2"``, ``"100"`` (no exponent, no trailing zeros)."""
@@ -225,25 +234,13 @@ def decimal_str(value: Decimal) -> str:
 
 
 def to_decimal(value) -> Decimal | None:
-    """A finite Decimal from a str ("1,5" too), int, Decimal or float, or None if it is not a number."""
-    if isinstance(value, bool):
+    """A finite Decimal from a str ("1,5" too), int, Decimal or float, or None if it is not a number.
+
+    Reads machine text (``parse_decimal(grouping=False)``): one mark, the decimal one."""
+    try:
+        return parse_decimal(value, grouping=False)
+    except NumberError:
         return None
-    if isinstance(value, Decimal):
-        return value if value.is_finite() else None
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        # JSON numbers arrive as floats; their shortest repr is what the person typed.
-        return Decimal(repr(value)) if value == value and abs(value) != float("inf") else None
-    if isinstance(value, str):
-        text = value.strip().replace(",", ".")
-        if not _NUMBER.fullmatch(text):
-            return None
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            return None
-    return None
 
 
 def _places(value: Decimal) -> int:
@@ -410,6 +407,37 @@ def _parse_key_values(rule: str, items: list[str]) -> dict:
     return params
 
 
+_OVER_ITEM = re.compile(r"over\s*=\s*(.*)", re.IGNORECASE | re.DOTALL)
+
+
+def _parse_over(items: list[str]) -> tuple[dict, list[str]]:
+    """The ``over=cap|refuse`` item of bands and ratio, and the other items."""
+    over, rest = {}, []
+    for item in items:
+        match = _OVER_ITEM.fullmatch(item)
+        if not match:
+            rest.append(item)
+            continue
+        if over:
+            raise RuleParamsError("Tham số 'over' bị lặp.")
+        value = match.group(1).strip().lower()
+        if value not in OVER_CHOICES:
+            raise RuleParamsError(
+                f"Tham số 'over' là '{match.group(1).strip()}'; dùng 'over=cap' (tử số vượt mẫu số: tính 100%) "
+                "hoặc 'over=refuse' (không nhận tử số lớn hơn mẫu số)."
+            )
+        over = {"over": value}
+    return over, rest
+
+
+def over_of(params: dict) -> str:
+    """What a numerator above the denominator does: ``"cap"`` (default) or ``"refuse"``."""
+    value = (params or {}).get("over") or OVER_CAP
+    if value not in OVER_CHOICES:
+        raise RuleParamsError(f"Tham số 'over' phải là {' hoặc '.join(OVER_CHOICES)}, đang là '{value}'.")
+    return value
+
+
 def parse_params(rule: str, text: str | None) -> dict:
     """Read the text form of ``rule``'s parameters into the canonical params dict.
 
@@ -426,11 +454,14 @@ def parse_params(rule: str, text: str | None) -> dict:
         if not items:
             raise RuleParamsError(f"Quy tắc 'levels' cần ít nhất một mức, ví dụ '{_EXAMPLES['levels']}'.")
         return {"levels": [_parse_level(item) for item in items]}
+    over = {}
+    if rule in ("bands", "ratio"):
+        over, items = _parse_over(items)
     if rule == "bands":
         if not items:
             raise RuleParamsError(f"Quy tắc 'bands' cần ít nhất một khoảng, ví dụ '{_EXAMPLES['bands']}'.")
-        return {"bands": [_parse_band(item) for item in items]}
-    params = _parse_key_values(rule, items)
+        return {"bands": [_parse_band(item) for item in items], **over}
+    params = {**_parse_key_values(rule, items), **over}
     if rule == "deduction" and "per" not in params:
         raise RuleParamsError("Quy tắc 'deduction' cần số điểm trừ mỗi lần, ví dụ 'per=0.5'.")
     return params
@@ -445,10 +476,11 @@ def format_params(rule: str, params: dict) -> str:
         raise RuleParamsError(f"Tham số không dùng cho quy tắc {_rule_name(rule)}: {', '.join(unknown)}.")
     if rule == "levels":
         return "; ".join(f"{level.label}={decimal_str(level.points)}" for level in levels_of(params))
+    over = [f"over={over_of(params)}"] if params.get("over") is not None else []
     if rule == "bands":
-        return "; ".join(f"{band.range_text()}:{decimal_str(band.points)}" for band in bands_of(params))
-    keys = [key for key in _PARAM_KEYS[rule] if params.get(key) is not None]
-    return "; ".join(f"{key}={decimal_str(decimal_param(params, key))}" for key in keys)
+        return "; ".join([f"{band.range_text()}:{decimal_str(band.points)}" for band in bands_of(params)] + over)
+    keys = [key for key in _PARAM_KEYS[rule] if key != "over" and params.get(key) is not None]
+    return "; ".join([f"{key}={decimal_str(decimal_param(params, key))}" for key in keys] + over)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -458,11 +490,11 @@ def format_params(rule: str, params: dict) -> str:
 def _points_problems(what: str, points: Decimal, max_points: Decimal) -> list[str]:
     problems = []
     if points < 0:
-        problems.append(f"{what}: điểm {decimal_str(points)} không được âm.")
+        problems.append(f"{what}: điểm {vi_number(points)} không được âm.")
     if points > max_points:
-        problems.append(f"{what}: điểm {decimal_str(points)} vượt điểm tối đa {decimal_str(max_points)}.")
+        problems.append(f"{what}: điểm {vi_number(points)} vượt điểm tối đa {vi_number(max_points)}.")
     if _places(points) > 2:
-        problems.append(f"{what}: điểm {decimal_str(points)} có quá 2 chữ số thập phân.")
+        problems.append(f"{what}: điểm {vi_number(points)} có quá 2 chữ số thập phân.")
     return problems
 
 
@@ -520,6 +552,8 @@ def validate_params(rule: str, params, max_points: Decimal) -> list[str]:
         for key in sorted(set(params) - set(_PARAM_KEYS[rule]), key=str)
     ]
     try:
+        if rule in ("bands", "ratio"):
+            over_of(params)
         if rule in SCORE_RULES:
             problems += _step_problems(params, max_points)
         elif rule == "levels":
@@ -531,16 +565,16 @@ def validate_params(rule: str, params, max_points: Decimal) -> list[str]:
             if not 0 < target <= HUNDRED:
                 problems.append(
                     "Tỷ lệ đạt điểm tối đa (target) phải lớn hơn 0 và không quá 100, "
-                    f"đang là {decimal_str(target)}."
+                    f"đang là {vi_number(target)}."
                 )
         elif rule == "deduction":
             per = decimal_param(params, "per")
             if per is None:
                 problems.append("Quy tắc 'deduction' cần số điểm trừ mỗi lần (per).")
             elif per <= 0:
-                problems.append(f"Số điểm trừ mỗi lần (per) phải lớn hơn 0, đang là {decimal_str(per)}.")
+                problems.append(f"Số điểm trừ mỗi lần (per) phải lớn hơn 0, đang là {vi_number(per)}.")
             elif _places(per) > 2:
-                problems.append(f"Số điểm trừ mỗi lần (per) {decimal_str(per)} có quá 2 chữ số thập phân.")
+                problems.append(f"Số điểm trừ mỗi lần (per) {vi_number(per)} có quá 2 chữ số thập phân.")
     except RuleParamsError as error:
         problems.append(error.message)
     return problems
@@ -549,11 +583,11 @@ def validate_params(rule: str, params, max_points: Decimal) -> list[str]:
 def _step_problems(params: dict, max_points: Decimal) -> list[str]:
     step = decimal_param(params, "step", DEFAULT_STEP)
     if step <= 0:
-        return [f"Bước điểm (step) phải lớn hơn 0, đang là {decimal_str(step)}."]
+        return [f"Bước điểm (step) phải lớn hơn 0, đang là {vi_number(step)}."]
     if _places(step) > 2:
-        return [f"Bước điểm (step) {decimal_str(step)} có quá 2 chữ số thập phân."]
+        return [f"Bước điểm (step) {vi_number(step)} có quá 2 chữ số thập phân."]
     if max_points % step != 0:
-        return [f"Bước điểm {decimal_str(step)} không chia hết điểm tối đa {decimal_str(max_points)}."]
+        return [f"Bước điểm {vi_number(step)} không chia hết điểm tối đa {vi_number(max_points)}."]
     return []
 
 
@@ -597,10 +631,10 @@ def _bands_problems(bands: list[Band], max_points: Decimal) -> list[str]:
 
 
 def _input_number(raw: dict, key: str, what: str) -> Decimal:
-    number = to_decimal(raw[key])
-    if number is None:
-        raise InputError(f"{what} '{raw[key]}' không phải là số.")
-    return number
+    try:
+        return parse_decimal(raw[key], grouping=False)
+    except NumberError as error:
+        raise InputError(f"{what}: {error.message}") from None
 
 
 def clean_input(rule: str, params: dict, max_points: Decimal, raw: dict | None) -> dict:
@@ -636,7 +670,7 @@ def clean_input(rule: str, params: dict, max_points: Decimal, raw: dict | None) 
     if rule == "levels":
         return {"level": _clean_level(params, raw["level"]).label}
     if rule in ("bands", "ratio"):
-        numerator, denominator = _clean_fraction(raw)
+        numerator, denominator = _clean_fraction(raw, over=over_of(params))
         return {"numerator": decimal_str(numerator), "denominator": decimal_str(denominator)}
     count = to_decimal(raw["count"])
     if count is None or count < 0 or count != count.to_integral_value():
@@ -647,12 +681,12 @@ def clean_input(rule: str, params: dict, max_points: Decimal, raw: dict | None) 
 def _clean_score(params: dict, max_points: Decimal, raw: dict) -> Decimal:
     score = _input_number(raw, "score", "Điểm")
     if not 0 <= score <= max_points:
-        raise InputError(f"Điểm phải từ 0 đến {decimal_str(max_points)}, đang nhập {decimal_str(score)}.")
+        raise InputError(f"Điểm phải từ 0 đến {vi_number(max_points)}, đang nhập {vi_number(score)}.")
     step = decimal_param(params, "step", DEFAULT_STEP)
     if step > 0 and score % step != 0:
         raise InputError(
-            f"Điểm {decimal_str(score)} không đúng bước chấm {decimal_str(step)} "
-            f"(ví dụ: 0; {decimal_str(step)}; {decimal_str(step * 2)}...)."
+            f"Điểm {vi_number(score)} không đúng bước chấm {vi_number(step)} "
+            f"(ví dụ: 0; {vi_number(step)}; {vi_number(step * 2)}...)."
         )
     return score
 
@@ -667,7 +701,7 @@ def _clean_level(params: dict, label) -> Level:
     raise InputError(f"Mức '{label}' không có trong danh sách các mức: {names}.")
 
 
-def _clean_fraction(raw: dict) -> tuple[Decimal, Decimal]:
+def _clean_fraction(raw: dict, *, over: str = OVER_CAP) -> tuple[Decimal, Decimal]:
     numerator = _input_number(raw, "numerator", "Tử số")
     denominator = _input_number(raw, "denominator", "Mẫu số")
     if numerator < 0 or denominator < 0:
@@ -677,9 +711,9 @@ def _clean_fraction(raw: dict) -> tuple[Decimal, Decimal]:
             "Mẫu số bằng 0 nên không tính được tỷ lệ; nhập mẫu số lớn hơn 0 "
             "(nếu không phát sinh, đề nghị xác định tiêu chí không áp dụng)."
         )
-    if numerator > denominator:
+    if numerator > denominator and over == OVER_REFUSE:
         raise InputError(
-            f"Tử số ({decimal_str(numerator)}) không được lớn hơn mẫu số ({decimal_str(denominator)}): "
-            "tỷ lệ không vượt quá 100%."
+            f"Tử số ({vi_number(numerator)}) không được lớn hơn mẫu số ({vi_number(denominator)}): "
+            "tỷ lệ của tiêu chí này không được vượt quá 100%."
         )
     return numerator, denominator

@@ -3,6 +3,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import AgencyGroup
+from cchc_portal.core.forms import LocalizedIntegerField
 from scoring.models import Criterion, Rule
 
 from .models import Flag, Question, RespondentGroup
@@ -17,7 +18,7 @@ class GroupForm(forms.Form):
     form_code = forms.CharField(label=_("Mã phiếu"), max_length=40, required=False)
     instructions = forms.CharField(label=_("Hướng dẫn trả lời"), required=False,
                                    widget=forms.Textarea(attrs={"rows": 3}))
-    min_answers = forms.IntegerField(
+    min_answers = LocalizedIntegerField(
         label=_("Số phiếu tối thiểu"), min_value=0, initial=3,
         help_text=_("Ít hơn số phiếu hợp lệ này thì tiêu chí được đánh dấu, không tính điểm."))
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cchc_portal.core.exceptions import ApplicationError
+from cchc_portal.core.forms import LocalizedIntegerField
 
 from .reminders import parse_offsets
 
@@ -10,7 +11,7 @@ class ReminderPolicyForm(forms.Form):
     offsets = forms.CharField(
         label=_("Các mốc nhắc (ngày)"), max_length=100,
         help_text=_("Số ngày trước hạn, cách nhau bởi dấu phẩy; số âm là số ngày sau khi quá hạn. Ví dụ: 7, 3, 1, -1"))
-    leader_from = forms.IntegerField(
+    leader_from = LocalizedIntegerField(
         label=_("Báo lãnh đạo đơn vị từ mốc"), required=False, min_value=-30, max_value=90,
         help_text=_("Ví dụ 1: lãnh đạo đơn vị nhận nhắc từ mốc 1 ngày trước hạn trở đi. Để trống: không báo."))
     notify_officers = forms.BooleanField(label=_("Báo cán bộ Sở khi đơn vị quá hạn"), required=False)

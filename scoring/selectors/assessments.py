@@ -27,6 +27,7 @@ from campaigns.selectors import (
     user_is_officer,
     user_is_province_staff,
 )
+from cchc_portal.core.templatetags.portal import number, points
 from evidence.models import Document
 from scoring import engine
 from scoring.compute import node_for
@@ -476,13 +477,18 @@ class HistoryEntry:
 
 
 def _input_text(raw) -> str:
+    """An input as people read it, numbers in the active language: "score: 4,5"."""
     if not raw:
         return "–"
-    return "; ".join(f"{k}: {v}" for k, v in raw.items())
+    return "; ".join(f"{k}: {number(v) if k in _NUMBER_KEYS else v}" for k, v in raw.items())
+
+
+_NUMBER_KEYS = frozenset({"score", "numerator", "denominator", "count"})
 
 
 def _points_text(value) -> str:
-    return "–" if value is None else str(engine.round_points(value))
+    """Points in the active language: "4,00" in Vietnamese."""
+    return points(value)
 
 
 def item_history(*, item) -> list[HistoryEntry]:

@@ -27,6 +27,7 @@ from campaigns.models import AgencyGroup, Campaign, StepKind, User
 from campaigns.selectors import step_window_for, user_is_appraiser, user_is_officer
 from campaigns.signals import extension_granted
 from cchc_portal.core.exceptions import ApplicationError, ConflictError, DeadlineError
+from cchc_portal.core.numbers import vi_number
 from cchc_portal.notifications.services import notification_create
 from evidence.models import Document
 from scoring.compute import item_points
@@ -41,7 +42,7 @@ from scoring.models import (
     Item,
     Message,
 )
-from scoring.rules import InputError, RuleParamsError, clean_input, decimal_str
+from scoring.rules import InputError, RuleParamsError, clean_input
 from scoring.selectors import appraisal as sel
 from scoring.selectors.assessments import local_text
 from scoring.selectors.criteria import not_applicable_codes
@@ -264,8 +265,8 @@ def _apply(item, *, cleaned, comment, user, now) -> Item:
     points = item_points(item, raw=raw or None)
     if points.value != self_points and not comment:
         raise ApplicationError(
-            f"Tiêu chí {criterion.code}: điểm thẩm định {decimal_str(points.value)} khác điểm tự chấm "
-            f"{decimal_str(self_points)}; cần ghi ý kiến thẩm định.",
+            f"Tiêu chí {criterion.code}: điểm thẩm định {vi_number(points.value)} khác điểm tự chấm "
+            f"{vi_number(self_points)}; cần ghi ý kiến thẩm định.",
             extra={"errors": {"comment": ["Bắt buộc khi điểm thẩm định khác điểm tự chấm."]}},
         )
     adjusted = raw != own or points.value != self_points
@@ -592,7 +593,7 @@ def assessment_finalize(*, assessment, user, now=None) -> Assessment:
     _record(assessment.pk, user=user, now=now, reason="chốt điểm")
     assessment.refresh_from_db()
     _notify(sel.agency_members(assessment=assessment),
-            text=f"{assessment.agency.name}: Sở Nội vụ đã chốt điểm thẩm định ({decimal_str(result.total)} điểm).",
+            text=f"{assessment.agency.name}: Sở Nội vụ đã chốt điểm thẩm định ({vi_number(result.total, 2)} điểm).",
             url=reverse("scoring:explanations", args=[assessment.pk]),
             key=f"assessment-final:{assessment.pk}:{int(now.timestamp())}")
     return assessment

@@ -25,6 +25,7 @@ from scoring.forms_appraisal import (
     ReopenForm,
     appraisal_input_from,
 )
+from scoring.forms_assessments import number_fields_from_form
 from scoring.models import Assignment, Item
 from scoring.selectors import appraisal as sel
 from scoring.services import appraisal as svc
@@ -160,7 +161,8 @@ def appraisal_item(request, pk, code):
         raise Http404
     raw, comment = appraisal_input_from(request.POST)
     try:
-        svc.item_appraise(item=item, input=raw, comment=comment, user=request.user)
+        typed = None if raw is None else number_fields_from_form(raw, list(raw))
+        svc.item_appraise(item=item, input=typed, comment=comment, user=request.user)
     except ApplicationError as exc:
         if request.htmx:
             return _field_response(request, assessment, code, errors={code: exc.message},

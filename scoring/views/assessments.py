@@ -24,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from campaigns.models import Role
 from campaigns.selectors import campaign_get_for_user, user_is_officer
 from cchc_portal.core.exceptions import ApplicationError, DeadlineError
+from cchc_portal.core.forms import number_input_html
 from cchc_portal.core.templatetags.portal import points, sign_class, signed_points
 from cchc_portal.core.utils import points_str
 from evidence.forms import DocumentMetadataForm
@@ -227,25 +228,22 @@ class TreeHtml:
                     f'      <option value="">{t["choose"]}</option>{options}\n    </select>')
         if c.rule in ("bands", "ratio"):
             def number(name):
-                value = escape(raw.get(name, ""))
-                return (f'<input type="number" name="{name}" min="0" step="any" inputmode="decimal" {form} '
-                        f'value="{value}"{off}>')
+                return number_input_html(name=name, value=raw.get(name, ""), form=f"f{pk}", disabled=not row.editable)
             bands = f'\n    <small class="muted sa-bands">{escape(row.bands_text)}</small>' if row.bands_text else ""
             return (f'<span class="sa-frac">\n    <label>{t["num"]} {number("numerator")}</label>\n'
                     f'    <label>{t["den"]} {number("denominator")}</label>\n'
                     f'    <output class="sa-pct" data-pct aria-live="polite"></output></span>{bands}')
         if c.rule == "deduction":
-            value = escape(raw.get("count", ""))
-            return (f'<label>{t["count"]} <input type="number" name="count" min="0" step="1" inputmode="numeric" '
-                    f'{form} value="{value}"{off}></label>')
-        value = escape(raw.get("score", ""))
+            count = number_input_html(name="count", value=raw.get("count", ""), integer=True, form=f"f{pk}",
+                                      disabled=not row.editable)
+            return f'<label>{t["count"]} {count}</label>'
+        score = number_input_html(name="score", value=raw.get("score", ""), id=f"i{pk}-score", form=f"f{pk}",
+                                  data_step=row.step or "0.01", data_max=c.max_points, disabled=not row.editable)
         label = f'<label class="sr-only" for="i{pk}-score">{t["score"]} {code}</label>'
         if c.rule in ("bonus", "penalty"):  # said on screen: what is typed is added or taken off
             label = (f'<label class="sa-kind-label" for="i{pk}-score">{t["score_" + c.rule]}'
                      f'<span class="sr-only"> {code}</span></label>')
-        return (f'{label}\n'
-                f'    <input id="i{pk}-score" type="number" name="score" min="0" max="{c.max_points}" '
-                f'step="{escape(row.step or "0.01")}" inputmode="decimal" {form} value="{value}"{off}>')
+        return f'{label}\n    {score}'
 
     @staticmethod
     def points_class(row) -> str:

@@ -29,7 +29,16 @@ from scoring.forms_criteria import (
     ReasonForm,
 )
 from scoring.models import Criterion, Rule
-from scoring.rules import DEFAULT_STEP, DEFAULT_TARGET, RuleParamsError, bands_of, decimal_param, decimal_str, levels_of
+from scoring.rules import (
+    DEFAULT_STEP,
+    DEFAULT_TARGET,
+    RuleParamsError,
+    bands_of,
+    decimal_param,
+    decimal_str,
+    levels_of,
+    over_of,
+)
 from scoring.selectors import criteria as selectors
 from scoring.services import criteria as services
 
@@ -349,8 +358,10 @@ def _widget(c):
             widget["levels"] = [(level.label, level.points) for level in levels_of(params)]
         elif rule == "bands":
             widget["bands"] = [(band.range_text(), band.points) for band in bands_of(params)]
+            widget["over"] = over_of(params)
         elif rule == "ratio":
             widget["target"] = decimal_str(decimal_param(params, "target", DEFAULT_TARGET))
+            widget["over"] = over_of(params)
         elif rule == "deduction":
             widget["per"] = decimal_param(params, "per")
     except RuleParamsError as exc:

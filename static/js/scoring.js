@@ -33,6 +33,22 @@
     if (text === "" || !/^-?(\d+(\.\d*)?|\.\d+)$/.test(text)) return null;
     return Number(text);
   }
+  /* What was typed in a number input, read by the portal's one parser (static/js/portal.js). */
+  function typed(value, integer) {
+    var r = window.Portal.parseNumber(value, integer);
+    return r.ok ? r.value : null;
+  }
+  /* The first number of the row that cannot be read (its message), marking the input; null if none. */
+  function invalidNumber(row) {
+    var error = null;
+    row.tr.querySelectorAll("[form='" + row.formId + "'][data-number]").forEach(function (el) {
+      var r = window.Portal.parseNumber(el.value, el.getAttribute("data-number") === "integer");
+      var bad = !r.ok && !r.empty;
+      el.setAttribute("aria-invalid", bad ? "true" : "false");
+      if (bad && !error) error = r.error;
+    });
+    return error;
+  }
   function round2(x) { return Math.round(x * 100 + 1e-7) / 100; }  // half-up, as the engine
   var MINUS = "\u2212";
   function fmt(x) {
@@ -103,17 +119,18 @@
     if (node.ev && !hasEvidence) return 0;
     var p = node.params || {}, value = null;
     if (["manual", "bonus", "penalty", "imported"].indexOf(node.rule) >= 0) {
-      value = num(f.score);
+      value = typed(f.score);
       if (value === null || value < 0 || value > node.max) return 0;
     } else if (node.rule === "levels") {
       value = levelPoints(p, f.level);
     } else if (node.rule === "deduction") {
-      var count = num(f.count), per = num(p.per);
+      var count = typed(f.count, true), per = num(p.per);
       if (count === null || count < 0 || per === null) return 0;
       value = Math.max(node.max - per * count, 0);
     } else if (node.rule === "bands" || node.rule === "ratio") {
-      var a = num(f.numerator), b = num(f.denominator);
-      if (a === null || b === null || b <= 0 || a < 0 || a > b) return 0;
+      var a = typed(f.numerator), b = typed(f.denominator);
+      if (a === null || b === null || b <= 0 || a < 0 || (a > b && p.over === "refuse")) return 0;
+      if (a > b) a = b;  // over 100 % counts as 100 % (rule param over=cap, the default)
       if (node.rule === "ratio") {
         value = node.max * a * 100 / (b * (num(p.target) || 100));
       } else {
@@ -225,7 +242,7 @@
   function refreshRow(row) {
     var f = fieldsOf(row);
     if (row.pctEl) {
-      var a = num(f.numerator), b = num(f.denominator);
+      var a = typed(f.numerator), b = typed(f.denominator);
       row.pctEl.textContent = a !== null && b ? fmt(a * 100 / b) + "%" : "";
     }
     row.tr.setAttribute("data-scored", scored(f) ? "1" : "0");
@@ -293,6 +310,8 @@
     if (!editable || !row.editable) return;
     if (row.inflight) { row.again = true; return; }
     clearTimeout(row.timer);
+    var bad = invalidNumber(row);
+    if (bad) { setState(row, "invalid", bad); return; }  // the text stays as typed; nothing is sent
     row.inflight = true;
     row.again = false;
     var sentVersion = version(row), sentEdits = row.edits;
@@ -350,7 +369,7 @@
   /* ------------------------------------------------------------ conflicts */
   function inputText(input) {
     if (!input || !Object.keys(input).length) return "–";
-    return Object.keys(input).map(function (k) { return k + ": " + input[k]; }).join("; ");
+    return Object.keys(input).map(function (k) { return k + ": " + window.Portal.inputText(input[k]); }).join("; ");
   }
   function hideConflict(row) {
     if (row.conflict) { row.conflict.remove(); row.conflict = null; }
@@ -375,7 +394,7 @@
       forget(row, version(row));
       row.tr.querySelectorAll("[form='" + row.formId + "']").forEach(function (el) {
         if (el.name === "explanation") el.value = cur.explanation || "";
-        else if (el.name && el.name !== "version") el.value = (cur.input && cur.input[el.name] !== undefined) ? cur.input[el.name] : "";
+        else if (el.name && el.name !== "version") el.value = (cur.input && cur.input[el.name] !== undefined) ? window.Portal.inputText(cur.input[el.name]) : "";
       });
       row.form.querySelector("[name=version]").value = cur.version;
       hideConflict(row);

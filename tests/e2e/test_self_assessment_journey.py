@@ -156,7 +156,7 @@ def test_filters_fold_and_history_dialog(page, live_server, assessment, staff_a)
     dialog = page.locator("#sa-history")
     dialog.locator(".sa-history").wait_for()
     text = dialog.inner_text()
-    assert staff_a.display_name in text and "score: 0.5" in text and "score: 1" in text and "Lần 2" in text
+    assert staff_a.display_name in text and "score: 0,5" in text and "score: 1" in text and "Lần 2" in text
 
 
 def test_the_page_turns_read_only_at_the_cutoff(page, live_server, assessment):

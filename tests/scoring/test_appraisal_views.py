@@ -334,3 +334,21 @@ def test_finalise_confirmation_shows_the_total_and_then_finalises(login, w, offi
     assert w.a.agency.name in page and "Chốt điểm thẩm định" in page
     assert client.post(url, confirm_post(r)).status_code == 302
     assert Assessment.objects.get(pk=w.a.pk).status == "final"
+
+
+def test_appraisal_form_reads_a_decimal_comma_and_keeps_a_refused_number(login, w, appraiser, staff_a):
+    client = login(appraiser)
+    url = reverse("scoring:appraisal_item", args=[w.a.pk, "1.1"])
+    r = client.post(url, {"score": "1,5,5", "comment": "Thiếu văn bản"}, HTTP_HX_REQUEST="true")
+    html = r.content.decode()
+    assert r.status_code == 200 and "có nhiều dấu phân cách thập phân" in html
+    assert 'name="score" data-step="0.5"' in html and 'value="1,5,5"' in html  # the text stays as typed
+    assert item(w.a, "1.1").appraisal_state == "pending"
+    r = client.post(url, {"score": "1,5", "comment": "Thiếu văn bản"}, HTTP_HX_REQUEST="true")
+    assert r.status_code == 200
+    assert item(w.a, "1.1").appraised_points == Decimal("1.50") and item(w.a, "1.1").appraised_input == {"score": "1.5"}
+    html = client.get(page_url(w)).content.decode()
+    assert 'inputmode="decimal" data-number="decimal" autocomplete="off" name="score"' in html
+    assert 'value="1,5"' in html and 'type="number"' not in html
+    assert client.post(url, {"score": "1", "comment": "x"}).status_code == 302  # plain post still works
+    assert login(staff_a).post(url, {"score": "1,5", "comment": "x"}).status_code == 404

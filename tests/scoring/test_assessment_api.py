@@ -162,3 +162,16 @@ def test_total_and_index_follow_the_engine(api, assessment_a, staff_a):
     patch(client, assessment_a, "1.2", {"input": {"numerator": 1, "denominator": 3}, "version": 1})
     row = client.get(f"/api/v1/assessments/?campaign={assessment_a.campaign_id}").json()[0]
     assert row["total"] == "3.00" and Decimal(row["index"]) == Decimal("15.00")  # 2 + 3 × 1/3 of 20
+
+
+def test_patch_keeps_the_api_text_and_takes_a_comma_too(api, assessment_a, staff_a, staff_b):
+    client = api.as_user(staff_a)
+    r = patch(client, assessment_a, "1.1.3", {"input": {"score": "0,75"}, "version": 1})
+    assert r.status_code == 200 and r.json()["self_points"] == "0.75" and r.json()["input"] == {"score": "0.75"}
+    r = patch(client, assessment_a, "1.2", {"input": {"numerator": "1.125", "denominator": "2"}, "version": 1})
+    assert r.status_code == 200 and r.json()["input"] == {"numerator": "1.125", "denominator": "2"}  # never 1125
+    r = patch(client, assessment_a, "1.1.2", {"input": {"numerator": 10, "denominator": 8}, "version": 1})
+    assert r.status_code == 200 and r.json()["self_points"] == "2.00"  # over 100 %: the max
+    r = patch(client, assessment_a, "1.1.3", {"input": {"score": "0,5,5"}, "version": 2})
+    assert r.status_code == 400 and "'0,5,5' có nhiều dấu phân cách thập phân" in r.json()["detail"]
+    assert patch(api.as_user(staff_b), assessment_a, "1.1.3", {"input": {}, "version": 2}).status_code == 404

@@ -43,7 +43,7 @@ def test_page_shows_an_input_fitting_each_rule_kind(login, assessment_a, staff_a
     assert 'name="level"' in html and "Trễ hạn (0,50)" in html                     # levels: a select
     assert 'name="numerator"' in html and 'name="denominator"' in html and "data-pct" in html  # bands, ratio
     assert 'name="count"' in html                                                  # deduction
-    assert 'name="score"' in html and 'step="0.25"' in html and 'step="0.5"' in html  # manual, bonus/penalty
+    assert 'name="score"' in html and 'data-step="0.25"' in html and 'data-step="0.5"' in html  # manual, bonus/penalty
     assert "Lấy từ kết quả điều tra XHH" in html                                   # survey
     assert '<details class="sa-guide"><summary>Hướng dẫn chấm</summary>Tỷ lệ văn bản được ban hành' in html
     assert 'data-deadline="' in html and "Trình lãnh đạo duyệt" in html
@@ -145,7 +145,7 @@ def test_history_partial_shows_who_when_and_old_to_new(login, assessment_a, staf
     post_item(client, assessment_a, "1.1.3", score="0.5")
     post_item(client, assessment_a, "1.1.3", score="1", explanation="Đủ 4 báo cáo quý")
     html = client.get(item_url(assessment_a, "1.1.3", "history") + "?partial=1").content.decode()
-    assert staff_a.display_name in html and "<del>score: 0.5</del> → <ins>score: 1</ins>" in html
+    assert staff_a.display_name in html and "<del>score: 0,5</del> → <ins>score: 1</ins>" in html
     assert "<ins>Đủ 4 báo cáo quý</ins>" in html and "<html" not in html
     assert "<html" in client.get(item_url(assessment_a, "1.1.3", "history")).content.decode()
 
@@ -280,3 +280,41 @@ def test_page_queries_do_not_grow_with_the_number_of_items(n, login, campaign, a
     assert len(ctx.captured_queries) == 14
     tree = json.loads(r.content.decode().split('id="sa-tree" type="application/json">')[1].split("</script>")[0])
     assert len([node for node in tree["nodes"] if "." in node["code"]]) == n
+
+
+# ---------------------------------------------------------------- numbers as typed (issue #13, points 1 and 4)
+
+
+def test_autosave_reads_a_decimal_comma_and_shows_it_back(login, assessment_a, staff_a):
+    client = login(staff_a)
+    r = post_item(client, assessment_a, "1.1.3", score="0,75")
+    assert r.status_code == 200, r.content
+    assert r.json()["self_points"] == "0.75" and item(assessment_a, "1.1.3").input == {"score": "0.75"}
+    html = client.get(page_url(assessment_a)).content.decode()
+    row = html[html.index('id="item-1.1.3"'):html.index('id="item-1.2"')]
+    assert 'name="score" value="0,75"' in row and 'type="text" inputmode="decimal"' in row
+    assert 'type="number"' not in html
+
+
+def test_autosave_reads_a_count_with_thousands_dots(login, assessment_a, staff_a):
+    r = post_item(login(staff_a), assessment_a, "1.3", count="1.000")
+    assert r.status_code == 200, r.content
+    assert item(assessment_a, "1.3").input == {"count": "1000"}
+
+
+def test_autosave_refuses_two_decimal_marks_and_stores_nothing(login, assessment_a, staff_a, staff_b):
+    r = post_item(login(staff_a), assessment_a, "1.1.3", score="0,5,5")
+    assert r.status_code == 400
+    assert r.json()["detail"] == ("Điểm: '0,5,5' có nhiều dấu phân cách thập phân; một số chỉ có một dấu phẩy "
+                                  "thập phân (ví dụ 4,5).")
+    assert list(r.json()["errors"]) == ["score"]
+    saved = item(assessment_a, "1.1.3")
+    assert (saved.version, saved.input) == (1, {})
+    assert post_item(login(staff_b), assessment_a, "1.1.3", version=1, score="0,5").status_code == 404
+
+
+def test_autosave_caps_a_numerator_above_the_denominator(login, assessment_a, staff_a):
+    r = post_item(login(staff_a), assessment_a, "1.1.2", numerator="10", denominator="8")
+    assert r.status_code == 200, r.content
+    assert r.json()["self_points"] == "2.00"
+    assert r.json()["reason"] == "tử số 10; mẫu số 8: tỷ lệ 125%, vượt 100% nên tính 100% (>90)"

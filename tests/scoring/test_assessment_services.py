@@ -216,7 +216,7 @@ def test_history_keeps_who_when_and_old_to_new_of_score_explanation_and_evidence
     entries = item_history(item=item(assessment_a, "1.1.1"))
     assert len(entries) == 3 and all(e.who == staff_a.display_name for e in entries)
     newest = {c.label: (c.old, c.new) for c in entries[0].changes}
-    assert newest["Tài liệu kiểm chứng"] == ("–", "kh.pdf") and newest["Điểm tự chấm"] == ("0.00", "1.00")
+    assert newest["Tài liệu kiểm chứng"] == ("–", "kh.pdf") and newest["Điểm tự chấm"] == ("0,00", "1,00")
     middle = {c.label: (c.old, c.new) for c in entries[1].changes}
     assert middle["Số liệu tự chấm"] == ("level: Trễ hạn", "level: Đúng hạn")
     assert middle["Giải trình"] == ("Ban hành ngày 20/1", "Ban hành ngày 2/1")

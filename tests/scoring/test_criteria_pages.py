@@ -76,7 +76,7 @@ def test_preview_for_agencies_of_the_group_only(cs, login, staff_a, commune_staf
     assert r.status_code == 200
     html = r.content.decode()
     assert "Đúng hạn" in html and "Tử số" in html and "Số lần vi phạm" in html and "điều tra xã hội học" in html
-    assert 'step="0.25"' in html and "disabled" in html
+    assert 'data-step="0.25"' in html and "disabled" in html
     assert "Không có tài liệu: 0 điểm" in html
     login(commune_staff)
     assert client.get(url).status_code == 404
@@ -240,3 +240,29 @@ def test_campaign_page_links(cs, officer, staff_a, commune_staff):
     staff_links = [link for link in links_for(cs.campaign, staff_a) if link.label.startswith("Bộ tiêu chí")]
     assert [link.url for link in staff_links] == [reverse("scoring:criteria_preview", args=[cs.pk])]
     assert not [link for link in links_for(cs.campaign, commune_staff) if link.label.startswith("Bộ tiêu chí")]
+
+
+def test_criterion_form_reads_a_decimal_comma_and_refuses_two_marks(cs, login, officer, staff_a, client):
+    login(staff_a)
+    url = reverse("scoring:criterion_create", args=[cs.pk]) + "?parent=1"
+    data = {"code": "1.5", "title": "Tuyên truyền CCHC", "max_points": "1,5", "rule": "manual",
+            "rule_params": "step=0,5"}
+    assert client.post(url, data).status_code in (403, 404)
+    login(officer)
+    r = client.post(url, {**data, "max_points": "1,5,5"})
+    assert r.status_code == 200 and "có nhiều dấu phân cách thập phân" in r.context["form"].errors["max_points"][0]
+    assert 'value="1,5,5"' in r.content.decode()  # the text stays as typed
+    assert client.post(url, data).status_code == 302
+    new = Criterion.objects.get(criteria_set=cs, code="1.5")
+    assert new.max_points == Decimal("1.5") and new.params == {"step": "0.5"}
+
+
+def test_preview_says_what_a_numerator_above_the_denominator_does(cs, login, staff_a, commune_staff, client):
+    Criterion.objects.filter(criteria_set=cs, code="1.2").update(params={"target": "97.5", "over": "refuse"})
+    url = reverse("scoring:criteria_preview", args=[cs.pk])
+    login(staff_a)
+    html = client.get(url).content.decode()
+    assert "Tử số lớn hơn mẫu số (vượt kế hoạch) được tính như đạt đủ" in html  # 1.1.2, bands: the default
+    assert "Tử số không được lớn hơn mẫu số." in html and "/ 97,5%" in html  # 1.2, ratio: over=refuse
+    login(commune_staff)
+    assert client.get(url).status_code == 404

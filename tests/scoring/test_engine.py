@@ -73,8 +73,9 @@ def test_bands_full_only_at_100_percent(numerator, denominator, expected):
 
 
 def test_bands_reason_shows_percentage_and_band():
-    assert leaf("bands", CA_MAU, "2", fraction(2, 3)).reason == "tỷ lệ 66.67% (<70)"
-    assert leaf("bands", CA_MAU, "2", fraction(9, 10)).reason == "tỷ lệ 90% (70-90)"
+    assert leaf("bands", CA_MAU, "2", fraction(2, 3)).reason == "tử số 2; mẫu số 3: tỷ lệ 66,67% (<70)"
+    assert leaf("bands", CA_MAU, "2", fraction(9, 10)).reason == "tử số 9; mẫu số 10: tỷ lệ 90% (70-90)"
+    assert leaf("bands", CA_MAU, "2", fraction(850, 1000)).reason == "tử số 850; mẫu số 1.000: tỷ lệ 85% (70-90)"
 
 
 def test_bands_percentage_in_a_gap_scores_zero_with_reason():
@@ -109,7 +110,7 @@ def test_ratio_rounds_half_up_not_to_even():
 def test_deduction_floors_at_zero(count, expected):
     points = leaf("deduction", "per=0.5", "2", {"count": count})
     assert points.value == D(expected)
-    assert points.reason == f"trừ 0.5 × {count} lần"
+    assert points.reason == f"trừ 0,5 × {count} lần"
 
 
 @pytest.mark.parametrize(
@@ -118,10 +119,10 @@ def test_deduction_floors_at_zero(count, expected):
         ({"score": "0"}, "0", ""),
         ({"score": "0.75"}, "0.75", ""),
         ({"score": "1"}, "1", ""),
-        ({"score": "1.25"}, "0", "Điểm phải từ 0 đến 1, đang nhập 1.25."),
-        ({"score": "0.3"}, "0", "Điểm 0.3 không đúng bước chấm 0.25 (ví dụ: 0; 0.25; 0.5...)."),
-        ({"score": "-0.25"}, "0", "Điểm phải từ 0 đến 1, đang nhập -0.25."),
-        ({"score": "abc"}, "0", "Điểm 'abc' không phải là số."),
+        ({"score": "1.25"}, "0", "Điểm phải từ 0 đến 1, đang nhập 1,25."),
+        ({"score": "0.3"}, "0", "Điểm 0,3 không đúng bước chấm 0,25 (ví dụ: 0; 0,25; 0,5...)."),
+        ({"score": "-0.25"}, "0", "Điểm phải từ 0 đến 1, đang nhập -0,25."),
+        ({"score": "abc"}, "0", "Điểm: 'abc' không phải là số; chỉ dùng chữ số và dấu phẩy thập phân (ví dụ 4,5)."),
     ],
 )
 def test_manual_score_and_step(raw, expected, reason):
@@ -354,7 +355,7 @@ def test_golden_bonus_penalty_caps_evidence_and_pending_survey():
     assert result.fields["2"] == Points(D("1.5"), D(4), pending=True)
     assert result.points["3.3"] == Points(D(0), D(1), NO_EVIDENCE)
     assert result.fields["3"].value == D(2)  # 1.5 + 1.5 + 0 capped at 2
-    assert result.fields["4"] == Points(D("-0.5"), D(2), "thưởng 2.5, trừ 3")  # the net, shown as is
+    assert result.fields["4"] == Points(D("-0.5"), D(2), "thưởng 2,5, trừ 3")  # the net, shown as is
     assert (result.base_total, result.applicable_max) == (D("7.49"), D(12))
     assert (result.bonus, result.penalty) == (D(2), D(1))  # 2.5 capped at 2, 3 capped at 1
     assert result.total == D("8.49")
@@ -463,18 +464,18 @@ def test_validate_tree_reports_every_problem_at_once():
         by_code.setdefault(problem.code, []).append(problem.message)
     assert by_code == {
         "4.x": ["Mã '4.x' không hợp lệ; dùng các số cách nhau bằng dấu chấm, ví dụ 1, 1.2, 1.2.3."],
-        "1": ["Tổng điểm tối đa các tiêu chí con (4.005) khác điểm tối đa (5); "
+        "1": ["Tổng điểm tối đa các tiêu chí con (4,005) khác điểm tối đa (5); "
               "sửa điểm hoặc đánh dấu giới hạn (capped) nếu cố ý."],
         "1.2": ["Mã '1.2' bị lặp.", "Mức 'Có': điểm 4 vượt điểm tối đa 3.", "Mức 'có' bị lặp."],
         "1.3": ["Điểm tối đa -1 không được âm."],
-        "1.4": ["Điểm tối đa 1.005 có quá 2 chữ số thập phân.",
-                "Bước điểm 0.01 không chia hết điểm tối đa 1.005."],
+        "1.4": ["Điểm tối đa 1,005 có quá 2 chữ số thập phân.",
+                "Bước điểm 0,01 không chia hết điểm tối đa 1,005."],
         "2": ["Tiêu chí có tiêu chí con phải dùng quy tắc 'sum', đang là 'manual'."],
         "2.1": ["Các khoảng chưa phủ hết tỷ lệ từ 0% đến 100%, còn thiếu: 70-90."],
         "2.1.1.1": ["Không có tiêu chí cha '2.1.1' của tiêu chí '2.1.1.1'."],
         "3": ["Tiêu chí không có tiêu chí con thì không dùng quy tắc 'sum'; chọn quy tắc chấm."],
         "4": ["Tổng điểm tối đa các tiêu chí con (1) nhỏ hơn điểm tối đa (2): không thể đạt điểm tối đa."],
-        "4.1": ["Bước điểm 0.3 không chia hết điểm tối đa 1."],
+        "4.1": ["Bước điểm 0,3 không chia hết điểm tối đa 1."],
         "5.1.1.1.1": ["Mã '5.1.1.1.1' có 5 cấp; tối đa 4 cấp."],
         "6": ["Chỉ tiêu chí có tiêu chí con mới được đánh dấu giới hạn (capped)."],
     }
@@ -697,3 +698,34 @@ def test_raising_one_leaf_never_lowers_any_branch_or_the_total(agency, data):
     for code, p in before.points.items():
         if target.code.startswith(code + ".") or code == target.code:
             assert after.points[code].value >= p.value
+
+
+# ---------------------------------------------------------------- over 100 % (issue #13, point 4)
+
+
+@pytest.mark.parametrize("rule, params", [("bands", HALF), ("bands", CA_MAU), ("ratio", ""), ("ratio", "target=80")])
+def test_numerator_above_denominator_scores_the_max_by_default(rule, params):
+    points = leaf(rule, params, "2", fraction(10, 8))  # 10 inspections done of 8 planned
+    assert points.value == D(2)
+    assert "tử số 10; mẫu số 8" in points.reason and "vượt 100% nên tính 100%" in points.reason
+
+
+def test_numerator_above_denominator_keeps_the_percentage_in_the_reason():
+    points = leaf("bands", HALF, "2", fraction(10, 8))
+    assert points.reason == "tử số 10; mẫu số 8: tỷ lệ 125%, vượt 100% nên tính 100% (=100)"
+
+
+@pytest.mark.parametrize("rule, params", [("bands", HALF + "; over=refuse"), ("ratio", "over=refuse")])
+def test_numerator_above_denominator_refused_when_the_criterion_says_so(rule, params):
+    points = leaf(rule, params, "2", fraction(10, 8))
+    assert points.value == D(0)
+    assert points.reason == (
+        "Tử số (10) không được lớn hơn mẫu số (8): tỷ lệ của tiêu chí này không được vượt quá 100%."
+    )
+    assert leaf(rule, params, "2", fraction(8, 8)).value == D(2)
+
+
+def test_reasons_write_numbers_the_vietnamese_way():
+    assert leaf("deduction", "per=0.25", "2", {"count": 3}).reason == "trừ 0,25 × 3 lần"
+    assert leaf("ratio", "", "2", fraction(850, 1000)).reason == "tử số 850; mẫu số 1.000"
+    assert leaf("ratio", "", "2", fraction("97.5", 100)).reason == "tử số 97,5; mẫu số 100"

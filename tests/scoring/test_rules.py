@@ -325,7 +325,7 @@ def test_bands_several_problems_at_once():
     assert "Khoảng '>90': điểm 3 vượt điểm tối đa 2." in problems
     assert "Khoảng '95-80' rỗng: cận dưới phải nhỏ hơn cận trên." in problems
     assert "Khoảng '60-70': điểm -1 không được âm." in problems
-    assert "Khoảng '65-70': điểm 0.005 có quá 2 chữ số thập phân." in problems
+    assert "Khoảng '65-70': điểm 0,005 có quá 2 chữ số thập phân." in problems
     assert "Các khoảng '60-70' và '65-70' chồng lên nhau." in problems
     assert "Các khoảng chưa phủ hết tỷ lệ từ 0% đến 100%, còn thiếu: 0-<60; >70-90." in problems
 
@@ -348,7 +348,7 @@ def test_levels_problems():
         "Mức 'đúng hạn' bị lặp.",
         "Mức 'Vượt': điểm 3 vượt điểm tối đa 1.",
         "Mức 'Âm': điểm -1 không được âm.",
-        "Mức 'Lẻ': điểm 0.125 có quá 2 chữ số thập phân.",
+        "Mức 'Lẻ': điểm 0,125 có quá 2 chữ số thập phân.",
     ]
     assert validate_params("levels", {"levels": []}, D("1")) == ["Quy tắc 'levels' cần ít nhất một mức."]
     assert validate_params("levels", {"levels": [{"label": "A;B", "points": "1"}]}, D("1")) == [
@@ -359,17 +359,17 @@ def test_levels_problems():
 def test_level_at_exactly_max_is_fine_and_one_hundredth_above_is_not():
     assert validate_params("levels", {"levels": [{"label": "Có", "points": "1.5"}]}, D("1.5")) == []
     assert validate_params("levels", {"levels": [{"label": "Có", "points": "1.51"}]}, D("1.5")) == [
-        "Mức 'Có': điểm 1.51 vượt điểm tối đa 1.5."
+        "Mức 'Có': điểm 1,51 vượt điểm tối đa 1,5."
     ]
 
 
 @pytest.mark.parametrize(
     "rule, params, max_points, expected",
     [
-        ("manual", {"step": "0.3"}, "1", ["Bước điểm 0.3 không chia hết điểm tối đa 1."]),
-        ("manual", {}, "1.005", ["Bước điểm 0.01 không chia hết điểm tối đa 1.005."]),
+        ("manual", {"step": "0.3"}, "1", ["Bước điểm 0,3 không chia hết điểm tối đa 1."]),
+        ("manual", {}, "1.005", ["Bước điểm 0,01 không chia hết điểm tối đa 1,005."]),
         ("bonus", {"step": "0"}, "2", ["Bước điểm (step) phải lớn hơn 0, đang là 0."]),
-        ("penalty", {"step": "0.125"}, "1", ["Bước điểm (step) 0.125 có quá 2 chữ số thập phân."]),
+        ("penalty", {"step": "0.125"}, "1", ["Bước điểm (step) 0,125 có quá 2 chữ số thập phân."]),
         ("manual", {"step": "0.25", "levels": []}, "1", ["Tham số 'levels' không dùng cho quy tắc 'manual' "
                                                           "(Nhập điểm trực tiếp)."]),
         ("ratio", {"target": "0"}, "2", ["Tỷ lệ đạt điểm tối đa (target) phải lớn hơn 0 và không quá 100, "
@@ -450,13 +450,15 @@ def test_clean_manual_score_on_step(raw, expected):
 @pytest.mark.parametrize(
     "raw, message",
     [
-        ({"score": "1.75"}, "Điểm phải từ 0 đến 1.5, đang nhập 1.75."),
-        ({"score": "1.51"}, "Điểm phải từ 0 đến 1.5, đang nhập 1.51."),
-        ({"score": "-0.25"}, "Điểm phải từ 0 đến 1.5, đang nhập -0.25."),
-        ({"score": "0.3"}, "Điểm 0.3 không đúng bước chấm 0.25 (ví dụ: 0; 0.25; 0.5...)."),
-        ({"score": "một"}, "Điểm 'một' không phải là số."),
-        ({"score": True}, "Điểm 'True' không phải là số."),
-        ({"score": float("nan")}, "Điểm 'nan' không phải là số."),
+        ({"score": "1.75"}, "Điểm phải từ 0 đến 1,5, đang nhập 1,75."),
+        ({"score": "1,51"}, "Điểm phải từ 0 đến 1,5, đang nhập 1,51."),
+        ({"score": "-0.25"}, "Điểm phải từ 0 đến 1,5, đang nhập -0,25."),
+        ({"score": "0.3"}, "Điểm 0,3 không đúng bước chấm 0,25 (ví dụ: 0; 0,25; 0,5...)."),
+        ({"score": "một"}, "Điểm: 'một' không phải là số; chỉ dùng chữ số và dấu phẩy thập phân (ví dụ 4,5)."),
+        ({"score": "4,5,6"}, "Điểm: '4,5,6' có nhiều dấu phân cách thập phân; một số chỉ có một dấu phẩy "
+                             "thập phân (ví dụ 4,5)."),
+        ({"score": True}, "Điểm: 'True' không phải là số."),
+        ({"score": float("nan")}, "Điểm: 'nan' không phải là số."),
         ({"score": ""}, "Chưa nhập score."),
         ({}, "Chưa nhập score."),
         ({"score": "1", "level": "x"}, "Trường 'level' không dùng cho tiêu chí này; chỉ nhận: score."),
@@ -511,10 +513,9 @@ def test_clean_fraction(rule):
     [
         ({"numerator": 1, "denominator": 0}, "Mẫu số bằng 0 nên không tính được tỷ lệ"),
         ({"numerator": 0, "denominator": 0}, "Mẫu số bằng 0 nên không tính được tỷ lệ"),
-        ({"numerator": 11, "denominator": 10}, "Tử số (11) không được lớn hơn mẫu số (10)"),
         ({"numerator": -1, "denominator": 10}, "Tử số và mẫu số không được âm."),
         ({"numerator": 1, "denominator": -10}, "Tử số và mẫu số không được âm."),
-        ({"numerator": "chín", "denominator": 10}, "Tử số 'chín' không phải là số."),
+        ({"numerator": "chín", "denominator": 10}, "Tử số: 'chín' không phải là số"),
         ({"numerator": 9}, "Chưa nhập denominator."),
         ({"score": "1"}, "Trường 'score' không dùng cho tiêu chí này"),
     ],
@@ -548,3 +549,53 @@ def test_branch_and_unknown_rule_take_no_input():
         clean_input("sum", {}, D("5"), {"score": "1"})
     with pytest.raises(InputError, match="Quy tắc chấm 'x' không hợp lệ"):
         clean_input("x", {}, D("5"), {"score": "1"})
+
+
+# ---------------------------------------------------------------- over 100 % (issue #13, point 4)
+
+
+@pytest.mark.parametrize("rule", ["bands", "ratio"])
+def test_numerator_above_denominator_accepted_by_default(rule):
+    params = parse_params(rule, ">=0:1" if rule == "bands" else "")
+    assert clean_input(rule, params, D("2"), {"numerator": "10", "denominator": "8"}) == {
+        "numerator": "10", "denominator": "8"}
+
+
+@pytest.mark.parametrize("rule, text", [
+    ("bands", "=100:2; <100:0; over=refuse"), ("ratio", "target=90; OVER = Refuse")])
+def test_over_refuse_rejects_a_numerator_above_the_denominator(rule, text):
+    params = parse_params(rule, text)
+    assert params["over"] == "refuse"
+    with pytest.raises(InputError) as caught:
+        clean_input(rule, params, D("2"), {"numerator": "10", "denominator": "8"})
+    assert caught.value.message == (
+        "Tử số (10) không được lớn hơn mẫu số (8): tỷ lệ của tiêu chí này không được vượt quá 100%.")
+
+
+@pytest.mark.parametrize("rule, text, canonical", [
+    ("bands", "over=refuse; >90:2; <=90:0", ">90:2; <=90:0; over=refuse"),
+    ("bands", ">90:2; <=90:0; over=cap", ">90:2; <=90:0; over=cap"),
+    ("ratio", "over=refuse", "over=refuse"),
+    ("ratio", "target=80; over=refuse", "target=80; over=refuse"),
+])
+def test_over_param_round_trips(rule, text, canonical):
+    params = parse_params(rule, text)
+    assert format_params(rule, params) == canonical
+    assert parse_params(rule, canonical) == params
+    assert validate_params(rule, params, D("2")) == []
+
+
+@pytest.mark.parametrize("rule, text, fragment", [
+    ("ratio", "over=maybe", "Tham số 'over' là 'maybe'; dùng 'over=cap'"),
+    ("bands", ">=0:1; over=cap; over=refuse", "Tham số 'over' bị lặp."),
+    ("manual", "over=cap", "Tham số 'over' không dùng cho quy tắc"),
+])
+def test_over_param_errors(rule, text, fragment):
+    with pytest.raises(RuleParamsError) as caught:
+        parse_params(rule, text)
+    assert fragment in caught.value.message
+
+
+def test_over_param_validated_in_json_form():
+    assert validate_params("ratio", {"over": "never"}, D("2")) == [
+        "Tham số 'over' phải là cap hoặc refuse, đang là 'never'."]
