@@ -49,6 +49,13 @@ from scoring.models import (
 )
 from scoring.rules import DEFAULT_STEP, RuleParamsError, decimal_param, levels_of
 from scoring.selectors.criteria import not_applicable_codes
+from scoring.selectors.progress import (  # noqa: F401 - code_covers and item_counts_as_appraised are used here too
+    Progress,
+    appraisal_progress_of,
+    code_covers,
+    item_counts_as_appraised,
+    na_codes_for,
+)
 
 S = Assessment.Status
 # Where the appraiser may write (items under an open explanation request wait for the answer).
@@ -62,11 +69,6 @@ PAGE_SIZE = 25
 
 
 # ---------------------------------------------------------------- assignments
-
-
-def code_covers(codes, code: str) -> bool:
-    """Whether any of `codes` is `code` or one of its ancestors ("1" covers "1.2.3")."""
-    return any(code == c or code.startswith(c + ".") for c in codes)
 
 
 def _codes_q(codes, prefix="criterion__code") -> Q:
@@ -276,13 +278,6 @@ def appraised_score(*, assessment) -> engine.Result:
         criteria=_criteria(criteria_set), items=_items_with_evidence(assessment), criteria_set=criteria_set,
         na=not_applicable_codes(criteria_set=criteria_set, agency=assessment.agency), appraised=True,
     )
-
-
-def item_counts_as_appraised(item) -> bool:
-    """Accepted or adjusted; a survey or imported leaf also once its figure is there."""
-    if item.appraisal_state != Item.AppraisalState.PENDING:
-        return True
-    return item.criterion.rule in EXTERNAL_RULES and item.external_points is not None
 
 
 def unappraised_codes(*, assessment, criteria=None, items=None, na=None) -> list[str]:
@@ -496,6 +491,7 @@ class AppraisalPage:
     appraised_count: int = 0
     assigned_count: int = 0
     changed_count: int = 0
+    progress: Progress = Progress(0, 0)  # of the reader's share: what "x/y đã thẩm định" shows
 
     @property
     def total_diff(self) -> Decimal:
@@ -638,6 +634,8 @@ def appraisal_page_data(*, user, assessment, now=None) -> AppraisalPage:
             if item.appraisal_state == Item.AppraisalState.PENDING and not item_counts_as_appraised(item):
                 fields[-1].pending += 1
                 fields[-1].may_accept += row.may_appraise
+    page.progress = appraisal_progress_of(
+        items, na_of=lambda item: na, in_share=lambda item: codes is None or code_covers(codes, item.criterion.code))
     return page
 
 
@@ -702,7 +700,10 @@ def appraisal_queue(*, user, campaign, q="", show="", page_number=1, assignments
         "id", "assessment_id", "appraisal_state", "external_points", "updated_at", "criterion__rule",
         "criterion__code",
     ).annotate(**_changed_annotations(user))
+    na = na_codes_for(page.object_list)
     for item in items:
+        if code_covers(na[item.assessment_id], item.criterion.code):
+            continue  # not applicable to the agency: nobody appraises it
         row = rows[item.assessment_id]
         row.assigned += 1
         if item.has_open_request:

@@ -25,6 +25,7 @@ from scoring.forms_appraisal import (
 )
 from scoring.models import Assignment, Item
 from scoring.selectors import appraisal as sel
+from scoring.selectors.progress import appraiser_progress
 from scoring.services import appraisal as svc
 
 SIGNING_SALT = "scoring.imported_figures"
@@ -99,6 +100,7 @@ def appraisal_queue(request, pk):
     return render(request, "scoring/appraisal/queue.html", {
         "campaign": campaign, "page": page, "rows": rows, "q": q, "show": show, "assignments": assignments,
         "is_officer": user_is_officer(request.user),
+        "progress": appraiser_progress(campaign=campaign, appraiser=request.user, assignments=assignments),
     })
 
 

@@ -41,6 +41,7 @@ from scoring.selectors.assessments import (
     item_history,
     user_may_download_report,
 )
+from scoring.selectors.progress import PROVINCE_RULES
 from scoring.services import assessments as services
 
 
@@ -213,7 +214,8 @@ class TreeHtml:
         form, off = f'form="f{pk}"', "" if row.editable else " disabled"
         url = f"{self.base}{code}/"
         attrs = (f' data-scored="{1 if row.scored else 0}" data-docs="{len(row.documents)}"'
-                 + (' data-ev="1"' if c.evidence_required else "") + (' data-editable="1"' if row.editable else ""))
+                 + (' data-ev="1"' if c.evidence_required else "") + (' data-editable="1"' if row.editable else "")
+                 + (' data-province="1"' if c.rule in PROVINCE_RULES else ""))
         tag = f' <span class="tag">{t["ev"]}</span>' if c.evidence_required else ""
         guide = (f'\n    <details class="sa-guide"><summary>{t["guide"]}</summary>{linebreaksbr(c.guidance, True)}'
                  f"</details>" if c.guidance else "")
