@@ -235,7 +235,7 @@ class TreeHtml:
         return (
             f'<tr id="item-{code}" class="leaf{" na" if row.not_applicable else ""}" data-code="{code}" '
             f'data-item="{pk}" data-rule="{escape(c.rule)}"\n    data-version="{item.version}"{attrs}>\n'
-            f'  <td class="sa-code">{code}</td>\n  <td class="sa-title">{escape(c.title)}{tag}{guide}</td>\n'
+            f'  <td class="sa-code">{code}</td>\n  <td class="sa-title"><span data-title>{escape(c.title)}</span>{tag}{guide}</td>\n'
             f'  <td class="num">{self.fmt(c.max_points)}</td>\n'
             f'  <td class="sa-input">{self.input(row, pk, form, off)}</td>\n'
             f'  <td class="num sa-pts"><output data-points>{self.fmt(row.points.value)}</output>\n'

@@ -392,7 +392,10 @@
     var dialog = document.getElementById(id);
     if (!dialog || !dialog.showModal) return false;
     dialogRow = row;
-    dialog.querySelectorAll("[data-dialog-code]").forEach(function (el) { el.textContent = row ? row.code : ""; });
+    // the item by its code and title: a bare code means nothing to whoever reads the dialog
+    var title = row && row.tr.querySelector("[data-title]");
+    var item = row ? msg("item") + " " + row.code + (title ? ". " + title.textContent : "") : "";
+    dialog.querySelectorAll("[data-dialog-item]").forEach(function (el) { el.textContent = item; });
     dialog.showModal();
     return dialog;
   }
