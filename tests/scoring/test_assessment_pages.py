@@ -279,3 +279,15 @@ def test_page_queries_do_not_grow_with_the_number_of_items(n, login, campaign, a
     assert len(ctx.captured_queries) == 14
     tree = json.loads(r.content.decode().split('id="sa-tree" type="application/json">')[1].split("</script>")[0])
     assert len([node for node in tree["nodes"] if "." in node["code"]]) == n
+
+
+def test_evidence_dialogs_name_the_agency_and_the_item(login, assessment_a, staff_a):
+    html = login(staff_a).get(page_url(assessment_a)).content.decode()
+    agency = assessment_a.agency.name
+    assert f"Đính kèm tài liệu từ thư viện của {agency}</h2>" in html
+    assert f"Tải lên tài liệu kiểm chứng của {agency}</h2>" in html
+    assert "data-dialog-code" not in html and html.count("data-dialog-item") == 3  # the script writes code + title
+    assert 'data-msg-item="Tiêu chí"' in html and "<span data-title>" in html
+    r = login(staff_a).get(item_url(assessment_a, "1.1.3", "documents"))
+    page = r.content.decode()
+    assert f"Tài liệu kiểm chứng của {agency}</h1>" in page and "Tiêu chí 1.1.3. " in page
