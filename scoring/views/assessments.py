@@ -41,7 +41,7 @@ from scoring.selectors.assessments import (
     item_history,
     user_may_download_report,
 )
-from scoring.selectors.progress import PROVINCE_RULES
+from scoring.selectors.progress import PROVINCE_RULES, STAGES, stage_label, with_stage
 from scoring.services import assessments as services
 
 
@@ -235,7 +235,8 @@ class TreeHtml:
         return (
             f'<tr id="item-{code}" class="leaf{" na" if row.not_applicable else ""}" data-code="{code}" '
             f'data-item="{pk}" data-rule="{escape(c.rule)}"\n    data-version="{item.version}"{attrs}>\n'
-            f'  <td class="sa-code">{code}</td>\n  <td class="sa-title"><span data-title>{escape(c.title)}</span>{tag}{guide}</td>\n'
+            f'  <td class="sa-code">{code}</td>\n'
+            f'  <td class="sa-title"><span data-title>{escape(c.title)}</span>{tag}{guide}</td>\n'
             f'  <td class="num">{self.fmt(c.max_points)}</td>\n'
             f'  <td class="sa-input">{self.input(row, pk, form, off)}</td>\n'
             f'  <td class="num sa-pts"><output data-points>{self.fmt(row.points.value)}</output>\n'
@@ -282,14 +283,18 @@ def assessment_list(request):
     if request.GET.get("campaign"):
         campaign = campaign_get_for_user(user=request.user, pk=request.GET["campaign"])
         qs = qs.filter(campaign=campaign)
+    qs = with_stage(qs)  # the board's and the home page's vocabulary ("Chưa bắt đầu" included)
     status = request.GET.get("status", "")
-    if status in Assessment.Status.values:
-        qs = qs.filter(status=status)
+    if status in STAGES:
+        qs = qs.filter(stage=status)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     indexes = assessment_indexes(page.object_list)
     rows = [(a, *indexes.get(a.pk, (None, None))) for a in page.object_list]
+    for a, *_rest in rows:
+        a.stage_label = stage_label(a.stage)
     return render(request, "scoring/assessment/list.html", {
-        "page": page, "rows": rows, "campaign": campaign, "status": status, "statuses": Assessment.Status.choices,
+        "page": page, "rows": rows, "campaign": campaign, "status": status,
+        "statuses": [(stage, stage_label(stage)) for stage in STAGES],
     })
 
 

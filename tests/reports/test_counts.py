@@ -118,6 +118,14 @@ def test_every_page_and_the_api_show_the_same_figures(world, login, api, officer
     by_stage["Chưa bắt đầu"] += 1  # the commune: covered, no criteria set, no assessment
     assert dict(by_stage) == EXPECTED_STAGES
     assert {a["agency_code"]: a["stage"] for a in listed}["D1"] == "not_started"
+    # the officers' list of assessments says the same of each one
+    listing = text(login(officer).get(reverse("scoring:assessment_list"), {"campaign": campaign.pk}))
+    on_list = Counter(re.findall(r'<span class="pill pill-[a-z_]+">([^<]+)</span>', listing))
+    on_list["Chưa bắt đầu"] += 1
+    assert dict(on_list) == EXPECTED_STAGES
+    not_started = text(login(officer).get(reverse("scoring:assessment_list"),
+                                          {"campaign": campaign.pk, "status": "not_started"}))
+    assert all(code in not_started for code in ("D1", "D2", "D3")) and "Sở Tư pháp" not in not_started
 
     # the agency's scoring page and the API: its own 26 leaves, the Sở's 8 named
     sa = by_code["SA"]
