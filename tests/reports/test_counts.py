@@ -118,6 +118,8 @@ def test_every_page_and_the_api_show_the_same_figures(world, login, api, officer
     by_stage["Chưa bắt đầu"] += 1  # the commune: covered, no criteria set, no assessment
     assert dict(by_stage) == EXPECTED_STAGES
     assert {a["agency_code"]: a["stage"] for a in listed}["D1"] == "not_started"
+    results = api.as_user(officer).get(f"/api/v1/campaigns/{campaign.pk}/results/").json()
+    assert {r["agency_code"]: r["stage"] for r in results} == {a["agency_code"]: a["stage"] for a in listed}
     # the officers' list of assessments says the same of each one
     listing = text(login(officer).get(reverse("scoring:assessment_list"), {"campaign": campaign.pk}))
     on_list = Counter(re.findall(r'<span class="pill pill-[a-z_]+">([^<]+)</span>', listing))
