@@ -56,6 +56,9 @@ def test_staff_score_upload_send_and_leader_approves(page, browser, live_server,
     # the PDF through the evidence widget, in the item's dialog
     level.get_by_role("link", name="Tải lên").click()
     dialog = page.locator("#sa-upload")
+    # the dialog names the agency and the item (code and title), not a bare code
+    assert dialog.locator("h2").inner_text() == "Tải lên tài liệu kiểm chứng của Sở Tài chính"
+    assert dialog.locator("[data-dialog-item]").inner_text() == "Tiêu chí 1.1.1. Tiêu chí 1.1.1"
     dialog.locator("input[type=file]").set_input_files(
         files=[{"name": "ke-hoach-cchc.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes("Ke hoach")}])
     dialog.get_by_label("Số, ký hiệu").fill("15/KH-STC")
