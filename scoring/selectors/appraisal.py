@@ -52,6 +52,7 @@ from scoring.selectors.criteria import not_applicable_codes
 from scoring.selectors.progress import (  # noqa: F401 - code_covers and item_counts_as_appraised are used here too
     Progress,
     appraisal_progress_of,
+    appraiser_progress_by_assessment,
     code_covers,
     item_counts_as_appraised,
     na_codes_for,
@@ -487,9 +488,6 @@ class AppraisalPage:
     open_codes: list[str]
     explanation_window: object = None
     status_reason: str = ""
-    leaf_count: int = 0
-    appraised_count: int = 0
-    assigned_count: int = 0
     changed_count: int = 0
     progress: Progress = Progress(0, 0)  # of the reader's share: what "x/y đã thẩm định" shows
 
@@ -627,9 +625,6 @@ def appraisal_page_data(*, user, assessment, now=None) -> AppraisalPage:
         row.reason_shown = row.locked_reason not in ("", status_reason, window_reason)
         _rule_ui(row)
         if not row.not_applicable:
-            page.leaf_count += 1
-            page.appraised_count += item_counts_as_appraised(item)
-            page.assigned_count += row.assigned
             page.changed_count += row.changed
             if item.appraisal_state == Item.AppraisalState.PENDING and not item_counts_as_appraised(item):
                 fields[-1].pending += 1
@@ -659,11 +654,12 @@ class QueueRow:
         return self.assigned - self.pending
 
 
-def appraisal_queue(*, user, campaign, q="", show="", page_number=1, assignments=None):
+def appraisal_queue(*, user, campaign, q="", show="", page_number=1, assignments=None, progress=None):
     """The appraiser's work: one row per agency (assessment at the Sở) with counts over the
-    items assigned to the user: pending, accepted, adjusted, explanation open / answered,
-    and what changed since they last looked. A page of rows in 5 queries (with the user's
-    `assignments` given) whatever the number of agencies or items."""
+    applicable items assigned to the user: pending, accepted, adjusted, explanation open /
+    answered, and what changed since they last looked. A page of rows in 6 queries (with the
+    user's `assignments` given) whatever the number of agencies or items. "todo" keeps the
+    agencies whose `progress` (``appraiser_progress_by_assessment``) is not complete."""
     if assignments is None:
         assignments = user_assignments(user=user, campaign_id=campaign.pk)
     qs = assessment_list_for_appraisal(user=user, campaign=campaign, assignments=assignments).order_by(
@@ -671,13 +667,15 @@ def appraisal_queue(*, user, campaign, q="", show="", page_number=1, assignments
     if q:
         qs = qs.filter(Q(agency__code__icontains=q) | Q(agency__name__icontains=q))
     assignment_q = user_assignment_q(user=user, campaign_id=campaign.pk, assignments=assignments)
-    if show in ("todo", "changed", "answered"):
+    if show == "todo":
+        if progress is None:
+            progress = appraiser_progress_by_assessment(campaign=campaign, appraiser=user, assignments=assignments)
+        qs = qs.filter(pk__in=[pk for pk, p in progress.items() if p.done < p.total])
+    elif show in ("changed", "answered"):
         items_q = Item.objects.filter(assessment=OuterRef("pk"))
         if assignment_q is not None:
             items_q = items_q.filter(assignment_q)
-        if show == "todo":
-            items_q = items_q.filter(appraisal_state=Item.AppraisalState.PENDING)
-        elif show == "answered":
+        if show == "answered":
             items_q = items_q.filter(explanation_requests__status=ExplanationRequest.Status.ANSWERED)
         else:
             seen = OuterRef("seen_at_mine")

@@ -169,9 +169,10 @@ def na_codes_for(assessments) -> dict[int, set[str]]:
     return {a.pk: pairs.get((a.criteria_set_id, a.agency_id), set()) for a in assessments}
 
 
-def appraiser_progress(*, campaign, appraiser, assignments=None) -> Progress:
-    """What the user has appraised of their share over every assessment at the Sở in the
-    campaign (three queries with `assignments` given): officers' share is every item."""
+def appraiser_progress_by_assessment(*, campaign, appraiser, assignments=None) -> dict[int, Progress]:
+    """Assessment id → what the user has appraised of their share of it, for every assessment
+    at the Sở in the campaign (three queries with `assignments` given): officers' share is
+    every item. The work queue's "còn tiêu chí chưa thẩm định" filter and its total use it."""
     from scoring.selectors.appraisal import assessment_list_for_appraisal, user_assignment_q, user_assignments
 
     if assignments is None:
@@ -179,16 +180,27 @@ def appraiser_progress(*, campaign, appraiser, assignments=None) -> Progress:
     assessments = list(assessment_list_for_appraisal(user=appraiser, campaign=campaign, assignments=assignments)
                        .select_related(None).only("id", "criteria_set_id", "agency_id"))
     if not assessments:
-        return Progress(0, 0)
+        return {}
     items = Item.objects.filter(assessment_id__in=[a.pk for a in assessments])
     share = user_assignment_q(user=appraiser, campaign_id=campaign.pk, assignments=assignments)
     if share is not None:
         items = items.filter(share)
-    items = items.select_related("criterion").only(
-        "id", "assessment_id", "appraisal_state", "external_points", "criterion__code", "criterion__rule")
+    by_assessment = defaultdict(list)
+    for item in items.select_related("criterion").only(
+            "id", "assessment_id", "appraisal_state", "external_points", "criterion__code", "criterion__rule"):
+        by_assessment[item.assessment_id].append(item)
     na = na_codes_for(assessments)
-    return appraisal_progress_of(items, na_of=lambda item: na.get(item.assessment_id, ()),
-                                 in_share=lambda item: True)
+    return {a.pk: appraisal_progress_of(by_assessment.get(a.pk, []), na_of=lambda item, a=a: na.get(a.pk, ()),
+                                        in_share=lambda item: True) for a in assessments}
+
+
+def appraiser_progress(*, campaign, appraiser, assignments=None, by_assessment=None) -> Progress:
+    """What the user has appraised of their share over every assessment at the Sở in the campaign."""
+    if by_assessment is None:
+        by_assessment = appraiser_progress_by_assessment(campaign=campaign, appraiser=appraiser,
+                                                         assignments=assignments)
+    return Progress(done=sum(p.done for p in by_assessment.values()),
+                    total=sum(p.total for p in by_assessment.values()))
 
 
 def stages_of(assessments) -> dict[int, str]:

@@ -215,3 +215,20 @@ def test_the_appraisal_page_counts_the_appraisers_share(world, login, appraiser)
     page = text(login(appraiser).get(reverse("scoring:appraisal_page", args=[by_code["SA"].pk])))
     assert '<span class="stat" data-appraisal-progress>5/20</span>' in page  # not 5/34
     assert "Tiêu chí được giao đã thẩm định" in page
+
+
+def test_the_queues_todo_filter_agrees_with_its_counts(world, login, appraiser):
+    campaign, by_code = world
+    d5 = by_code["D5"]
+    from scoring.models import Criterion
+
+    # an item that does not apply to D5 stays pending forever: it is nobody's work
+    Criterion.objects.get(criteria_set=d5.criteria_set, code="2.10").not_applicable_to.add(d5.agency)
+    Item.objects.filter(assessment=d5, criterion__code="2.10").update(appraisal_state=Item.AppraisalState.PENDING)
+    client = login(appraiser)
+    url = reverse("scoring:appraisal_queue", args=[campaign.pk])
+    rows = {r.assessment.agency.code: (r.done, r.assigned) for r in client.get(url).context["rows"]}
+    assert rows == {"SA": (5, 20), "D5": (19, 19)}
+    todo = client.get(url, {"show": "todo"})
+    assert [r.assessment.agency.code for r in todo.context["rows"]] == ["SA"]
+    assert '<span class="stat">24/39</span>' in text(todo)
