@@ -3,7 +3,7 @@ assessments, PATCH an item with its version, upload and link evidence, and the a
 flow (send to leader, approve, return). Points travel as strings with 2 decimals.
 """
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -29,6 +29,7 @@ from scoring.selectors.progress import (
     stage_label,
     stage_rows,
     stages_of,
+    with_stage,
 )
 from scoring.services import assessments as services
 
@@ -92,7 +93,9 @@ def _with_indexes(assessments):
 
 class AssessmentListApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("campaign", int, description="id đợt đánh giá"),
-                               OpenApiParameter("status", str)],
+                               OpenApiParameter("status", str),
+                               OpenApiParameter("stage", str, enum=list(STAGES),
+                                                description="Trạng thái như các trang hiển thị")],
                    responses=AssessmentOutputSerializer(many=True))
     def get(self, request):
         qs = assessment_list_for_user(user=request.user)
@@ -100,6 +103,8 @@ class AssessmentListApi(APIView):
             qs = qs.filter(campaign_id=_int_param(request.query_params["campaign"], "campaign"))
         if request.query_params.get("status"):
             qs = qs.filter(status=request.query_params["status"])
+        if request.query_params.get("stage"):
+            qs = with_stage(qs).filter(stage=request.query_params["stage"])
         return Response(AssessmentOutputSerializer(_with_indexes(qs), many=True).data)
 
 
@@ -251,7 +256,9 @@ class ReturnApi(_FlowApi):
 class CampaignProgressApi(APIView):
     """Officers: where the campaign's agencies stand, counted as the home page and the board count."""
 
+    @extend_schema_serializer(component_name="CampaignProgress")
     class OutputSerializer(serializers.Serializer):
+        @extend_schema_serializer(component_name="CampaignProgressStage")
         class StageSerializer(serializers.Serializer):
             code = serializers.CharField()
             label = serializers.CharField()

@@ -118,6 +118,8 @@ def test_every_page_and_the_api_show_the_same_figures(world, login, api, officer
     by_stage["Chưa bắt đầu"] += 1  # the commune: covered, no criteria set, no assessment
     assert dict(by_stage) == EXPECTED_STAGES
     assert {a["agency_code"]: a["stage"] for a in listed}["D1"] == "not_started"
+    untouched = api.as_user(officer).get(f"/api/v1/assessments/?campaign={campaign.pk}&stage=not_started").json()
+    assert sorted(a["agency_code"] for a in untouched) == ["D1", "D2", "D3"]
     results = api.as_user(officer).get(f"/api/v1/campaigns/{campaign.pk}/results/").json()
     assert {r["agency_code"]: r["stage"] for r in results} == {a["agency_code"]: a["stage"] for a in listed}
     # the officers' list of assessments says the same of each one
