@@ -60,7 +60,7 @@ class ResultSerializer(serializers.Serializer):
     fields = FieldSerializer(many=True)
     status = serializers.CharField(required=False, help_text="Trạng thái bản tự đánh giá (chỉ kết quả tạm tính).")
     stage = serializers.CharField(required=False, help_text="Trạng thái như các trang hiển thị (chỉ kết quả tạm "
-                                                            "tính): `not_started` là bản nháp chưa lưu gì.")
+                                                            "tính): `not_started` là bản nháp chưa chấm tiêu chí nào.")
 
 
 class ResultsApi(APIView):

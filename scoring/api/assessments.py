@@ -74,7 +74,7 @@ class AssessmentOutputSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField(allow_null=True)
     appraised_total = PointsField(allow_null=True)
     stage = serializers.ChoiceField(choices=STAGES, help_text="Trạng thái như các trang hiển thị: `not_started` là "
-                                    "bản nháp đơn vị chưa lưu gì (Chưa bắt đầu); còn lại như `status`.")
+                                    "bản nháp đơn vị chưa chấm tiêu chí nào (Chưa bắt đầu); còn lại như `status`.")
     stage_label = serializers.SerializerMethodField()
 
     def get_stage_label(self, obj) -> str:

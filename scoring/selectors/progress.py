@@ -1,8 +1,8 @@
 """The counts every page and the API show, each defined once.
 
 Where an agency stands (its *stage*)
-    An assessment's status, except that a draft in which the agency has saved nothing yet
-    (no item with an input, explanation or document saved by the agency) is "Chưa bắt đầu";
+    An assessment's status, except that a draft in which the agency has scored nothing yet
+    (none of its own items has an input: the "0/y đã chấm" of its page) is "Chưa bắt đầu";
     an agency the campaign covers without an assessment (the campaign not opened yet, or no
     criteria set for its group) is "Chưa bắt đầu" too. The officer's home page, the progress
     board and the API count stages with `campaign_status_counts`.
@@ -46,9 +46,12 @@ def stage_label(stage: str) -> str:
 
 
 def stage_expression():
-    """The stage of an assessment as a database expression (annotate `stage=`)."""
-    saved = Exists(Item.objects.filter(assessment=OuterRef("pk"), updated_at__isnull=False))
-    return Case(When(Q(status=S.DRAFT) & ~saved, then=Value(NOT_STARTED)), default=F("status"),
+    """The stage of an assessment as a database expression (annotate `stage=`): a draft
+    without one scored item of the agency's own (what `assessment_progress` counts as done)
+    has not started."""
+    scored = Exists(Item.objects.filter(assessment=OuterRef("pk")).exclude(input={})
+                    .exclude(criterion__rule__in=PROVINCE_RULES))
+    return Case(When(Q(status=S.DRAFT) & ~scored, then=Value(NOT_STARTED)), default=F("status"),
                 output_field=CharField())
 
 

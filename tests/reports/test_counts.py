@@ -234,3 +234,21 @@ def test_the_queues_todo_filter_agrees_with_its_counts(world, login, appraiser):
     todo = client.get(url, {"show": "todo"})
     assert [r.assessment.agency.code for r in todo.context["rows"]] == ["SA"]
     assert '<span class="stat">24/39</span>' in text(todo)
+
+
+def test_a_draft_starts_with_its_first_scored_item(world, login, officer, staff_a, agency_b):
+    campaign, by_code = world
+    d1 = by_code["D1"]
+    from decimal import Decimal
+
+    # an explanation alone, or a figure the Sở filled in, is not scoring
+    Item.objects.filter(assessment=d1, criterion__code="1.1").update(explanation="Đang chuẩn bị",
+                                                                      updated_at=timezone.now())
+    Item.objects.filter(assessment=d1, criterion__code="4.1").update(input={"score": "1"},
+                                                                      external_points=Decimal("1"))
+    assert campaign_status_counts(campaign=campaign)[NOT_STARTED] == 4
+    Item.objects.filter(assessment=d1, criterion__code="1.2").update(input={"score": "1"})
+    counts = campaign_status_counts(campaign=campaign)
+    assert counts[NOT_STARTED] == 3 and counts[Assessment.Status.DRAFT] == 2
+    board = _board_figures(text(login(officer).get(reverse("reports-board", args=[campaign.pk]))))
+    assert board["Chưa bắt đầu"] == 3 and board["Đang chấm"] == 2
