@@ -252,3 +252,18 @@ def test_a_draft_starts_with_its_first_scored_item(world, login, officer, staff_
     assert counts[NOT_STARTED] == 3 and counts[Assessment.Status.DRAFT] == 2
     board = _board_figures(text(login(officer).get(reverse("reports-board", args=[campaign.pk]))))
     assert board["Chưa bắt đầu"] == 3 and board["Đang chấm"] == 2
+
+
+def test_an_assignment_limited_to_a_group_counts_only_that_groups_items(world, api, officer):
+    campaign, by_code = world
+    from django.contrib.auth.models import Group
+
+    second = UserFactory(username="thamdinh2")
+    second.groups.add(Group.objects.get_or_create(name="appraiser")[0])
+    build_tree(CriteriaSetFactory(campaign=campaign, group=group("commune")), [("1", "1"), ("1.1", "1", "manual")])
+    assign(campaign, second, ["3"], officer=officer, group_code=group("department"))
+    assign(campaign, second, ["1"], officer=officer, group_code=group("commune"))
+    body = api.as_user(second).get(f"/api/v1/assessments/{by_code['SA'].pk}/appraisal/").json()
+    assert body["progress"] == {"appraised": 0, "total": 6}  # field 3 only: field 1 is theirs for communes
+    assert api.as_user(second).get(f"/api/v1/campaigns/{campaign.pk}/appraisal-progress/").json() == {
+        "appraised": 0, "total": 12}  # SA and D5, field 3 each
