@@ -41,7 +41,14 @@ from scoring.selectors.assessments import (
     item_history,
     user_may_download_report,
 )
-from scoring.selectors.progress import PROVINCE_RULES, STAGES, stage_label, with_stage
+from scoring.selectors.progress import (
+    PROVINCE_RULES,
+    STAGES,
+    assessment_progress,
+    stage_label,
+    stages_of,
+    with_stage,
+)
 from scoring.services import assessments as services
 
 
@@ -87,6 +94,15 @@ def _item_json(item) -> dict:
         "saved_at": timezone.localtime(item.updated_at).strftime("%H:%M:%S") if item.updated_at else "",
         **_tree_json(item.tree_result),
     }
+
+
+def _standing_json(assessment) -> dict:
+    """Where the assessment stands after a save, counted as every page counts it: the page's
+    "x/y đã chấm" and its stage (a first scored item moves it from "Chưa bắt đầu")."""
+    progress = assessment_progress(assessment=assessment)
+    stage = stages_of([assessment]).get(assessment.pk, assessment.status)
+    return {"progress": {"done": progress.done, "total": progress.total}, "stage": stage,
+            "stage_label": stage_label(stage)}
 
 
 # ---------------------------------------------------------------- the tree as HTML
@@ -305,8 +321,9 @@ def assessment_page(request, pk):
     data = assessment_page_data(assessment=assessment)
     is_staff, is_leader = Role.STAFF in roles, Role.LEADER in roles
     html = TreeHtml(request=request, item_base=_page_url(assessment) + "items/")
+    stage = stages_of([assessment]).get(assessment.pk, assessment.status)
     return render(request, "scoring/assessment/page.html", {
-        "assessment": assessment, "data": data, "rows": data.rows, "result": data.result, "scope": data.scope,
+        "assessment": assessment, "data": data, "stage": stage, "stage_label": stage_label(stage), "rows": data.rows, "result": data.result, "scope": data.scope,
         "item_base": _page_url(assessment) + "items/", "tree": _tree_blob(data),
         "tree_html": html.render(data.rows), "library_html": html.library(data.library),
         "is_staff": is_staff, "is_leader": is_leader,
@@ -348,7 +365,7 @@ def item_save(request, pk, code):
         messages.error(request, exc.message)
         return redirect(_page_url(assessment) + f"#item-{code}")
     if _wants_json(request):
-        return JsonResponse(_item_json(saved))
+        return JsonResponse({**_item_json(saved), **_standing_json(assessment)})
     messages.success(request, _("Đã lưu tiêu chí %(code)s.") % {"code": code})
     return redirect(_page_url(assessment) + f"#item-{code}")
 

@@ -211,6 +211,10 @@
     var values = {};
     Object.keys(data.nodes).forEach(function (code) { values[code] = num(data.nodes[code]); });
     showTotals(values, num(data.total), data.index === null ? null : num(data.index), false);
+    // where the assessment stands, as the server counts it for every page
+    var progress = document.querySelector("[data-progress]"), status = document.getElementById("sa-status");
+    if (data.progress && progress) progress.textContent = data.progress.done + "/" + data.progress.total;
+    if (data.stage && status) { status.textContent = data.stage_label; status.className = "pill pill-" + data.stage; }
   }
 
   function remember(row) {

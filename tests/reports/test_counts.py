@@ -267,3 +267,22 @@ def test_an_assignment_limited_to_a_group_counts_only_that_groups_items(world, a
     assert body["progress"] == {"appraised": 0, "total": 6}  # field 3 only: field 1 is theirs for communes
     assert api.as_user(second).get(f"/api/v1/campaigns/{campaign.pk}/appraisal-progress/").json() == {
         "appraised": 0, "total": 12}  # SA and D5, field 3 each
+
+
+def test_a_save_answers_where_the_assessment_stands(world, login, staff_a, agency_a, officer):
+    campaign, by_code = world
+    from campaigns.models import Membership
+
+    d1 = by_code["D1"]
+    Membership.objects.create(user=staff_a, agency=d1.agency, role="staff")
+    client = login(staff_a)
+    page = text(client.get(reverse("scoring:assessment_page", args=[d1.pk])))
+    assert '<span class="pill pill-not_started" id="sa-status">Chưa bắt đầu</span>' in page
+    assert '<span class="stat" data-progress>0/26</span>' in page
+    r = client.post(reverse("scoring:assessment_page", args=[d1.pk]) + "items/1.1/save/",
+                    {"version": 1, "score": "1"}, HTTP_ACCEPT="application/json")
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["progress"] == {"done": 1, "total": 26}
+    assert (body["stage"], body["stage_label"]) == ("draft", "Đang chấm")
+    assert campaign_status_counts(campaign=campaign)[NOT_STARTED] == 3
