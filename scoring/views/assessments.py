@@ -323,7 +323,8 @@ def assessment_page(request, pk):
     html = TreeHtml(request=request, item_base=_page_url(assessment) + "items/")
     stage = stages_of([assessment]).get(assessment.pk, assessment.status)
     return render(request, "scoring/assessment/page.html", {
-        "assessment": assessment, "data": data, "stage": stage, "stage_label": stage_label(stage), "rows": data.rows, "result": data.result, "scope": data.scope,
+        "assessment": assessment, "data": data, "stage": stage, "stage_label": stage_label(stage),
+        "rows": data.rows, "result": data.result, "scope": data.scope,
         "item_base": _page_url(assessment) + "items/", "tree": _tree_blob(data),
         "tree_html": html.render(data.rows), "library_html": html.library(data.library),
         "is_staff": is_staff, "is_leader": is_leader,
