@@ -3,7 +3,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -218,3 +218,10 @@ def officers() -> QuerySet[User]:
     return User.objects.filter(
         Q(groups__name__in=[Role.OFFICER, Role.ADMIN]) | Q(is_superuser=True), is_active=True
     ).distinct()
+
+
+def campaign_list_with_counts(*, user) -> QuerySet[Campaign]:
+    """`campaign_list_for_user` with `agency_total` (agencies covered) and `extension_total`
+    (extensions granted). Both counts are distinct: the two joins multiply each other's rows."""
+    return campaign_list_for_user(user=user).annotate(
+        agency_total=Count("agencies", distinct=True), extension_total=Count("steps__extensions", distinct=True))

@@ -38,6 +38,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, Left, StrIndex
 
 from scoring.engine import Node, Points, round_points, score
 from scoring.models import Assessment, Criterion, Item
+from scoring.selectors.progress import stage_label, with_stage
 
 from .models import ResultSettings, default_grade_bands
 
@@ -131,10 +132,11 @@ class AgencyResult:
     grade: str | None = None
     rank: int | None = None
     nodes: dict[str, Points] | None = None  # every node's points (detail=True only)
+    stage: str = ""  # the status as pages say it ("not_started" for an untouched draft)
 
     @property
     def status_label(self):
-        return Assessment.Status(self.status).label if self.status in Assessment.Status.values else self.status
+        return stage_label(self.stage or self.status)
 
     @property
     def is_final(self):
@@ -534,7 +536,7 @@ def campaign_results(*, campaign, detail=False, assessments=None, settings=None)
 
 def _campaign_results(*, campaign, detail, assessments, settings) -> CampaignResults:
     settings = settings or result_settings_for(campaign)
-    qs = Assessment.objects.filter(campaign=campaign).order_by()
+    qs = with_stage(Assessment.objects.filter(campaign=campaign).order_by())
     items = Item.objects.filter(assessment__campaign=campaign)
     if assessments is not None:
         assessments = list(assessments)
@@ -542,7 +544,7 @@ def _campaign_results(*, campaign, detail, assessments, settings) -> CampaignRes
         items = items.filter(assessment_id__in=assessments)
     assessment_rows = list(qs.values_list(
         "pk", "criteria_set_id", "status", "agency_id", "agency__code", "agency__name", "agency__group__code",
-        "agency__group__name", "agency__group__order"))
+        "agency__group__name", "agency__group__order", "stage"))
     # Live survey points, when the survey offers them, are joined in Python; otherwise
     # survey items are summed in SQL like the others (appraised, else external points).
     survey_live = _survey_figures(campaign)
@@ -574,7 +576,7 @@ def _campaign_results(*, campaign, detail, assessments, settings) -> CampaignRes
 
     rows = []
     set_of_group: dict[str, int] = {}
-    for pk, set_id, status, agency_id, code, name, group_code, group_name, group_order in assessment_rows:
+    for pk, set_id, status, agency_id, code, name, group_code, group_name, group_order, stage in assessment_rows:
         shape = shapes.get(set_id)
         set_of_group.setdefault(group_code, set_id)
         scored = None
@@ -582,7 +584,7 @@ def _campaign_results(*, campaign, detail, assessments, settings) -> CampaignRes
             scored = shape.score(units.get(pk, {}), na_by_agency.get((set_id, agency_id), ()), detail=detail)
         rows.append(_row(scored, shape, agency_id=agency_id, agency_code=code, agency_name=name,
                          group_code=group_code, group_name=group_name, group_order=group_order,
-                         assessment_id=pk, status=status))
+                         assessment_id=pk, status=status, stage=stage))
 
     by_group: dict[str, list] = defaultdict(list)
     for row in rows:

@@ -3,13 +3,13 @@ pages, the officers' progress board and score sheets, each with its access check
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext
 
 from campaigns.models import Agency, Campaign
 from campaigns.selectors import campaign_get_for_user, user_agency_ids, user_is_officer
-from scoring.models import Assessment, Item
+from scoring.models import Assessment
+from scoring.selectors import progress
 
 from .models import Publication, PublicationRow
 from .results import (  # noqa: F401 - the public face of results lives here
@@ -113,18 +113,11 @@ def previous_rows(*, publication, agency_codes=None) -> dict[str, PublicationRow
 
 # ---------------------------------------------------------------- the officers' progress board
 
-NOT_STARTED = "not_started"
-BOARD_ORDER = [
-    NOT_STARTED, Assessment.Status.DRAFT, Assessment.Status.WITH_LEADER, Assessment.Status.LOCKED,
-    Assessment.Status.SUBMITTED, Assessment.Status.IN_APPRAISAL, Assessment.Status.EXPLANATION_REQUESTED,
-    Assessment.Status.EXPLAINED, Assessment.Status.APPRAISED, Assessment.Status.FINAL,
-]
-
-
-def board_label(status) -> str:
-    if status == NOT_STARTED:
-        return gettext("Chưa bắt đầu")
-    return str(Assessment.Status(status).label)
+# The stage vocabulary is scoring's (scoring/selectors/progress.py): the board, the home page
+# and the API count the same stages with the same selector.
+NOT_STARTED = progress.NOT_STARTED
+BOARD_ORDER = list(progress.STAGES)
+board_label = progress.stage_label
 
 
 @dataclass
@@ -139,27 +132,19 @@ class BoardRow:
 
 
 def assessment_board(*, campaign, status="", group="", q="") -> tuple[list[BoardRow], dict[str, int]]:
-    """Where every covered agency stands (three queries): rows filtered by board status,
-    group and name/code, and the counts per status over all agencies.
-
-    "Not started": no assessment yet, or a draft in which nothing has been saved.
-    """
-    started = Exists(Item.objects.filter(assessment=OuterRef("pk"), updated_at__isnull=False))
+    """Where every covered agency stands (four queries): rows filtered by stage, group and
+    name/code, and `campaign_status_counts` over all agencies."""
     assessments = {
-        a.agency_id: a for a in Assessment.objects.filter(campaign=campaign).annotate(started=started).only(
+        a.agency_id: a for a in progress.with_stage(Assessment.objects.filter(campaign=campaign)).only(
             "id", "agency_id", "status", "submitted_at", "finalised_at", "self_total", "appraised_total",
             "locked_at", "updated_at")
     }
     agencies = campaign.agencies.select_related("group").order_by("group__order", "code")
-    rows, counts = [], dict.fromkeys(BOARD_ORDER, 0)
+    rows = []
     q = (q or "").strip().casefold()
     for agency in agencies:
         assessment = assessments.get(agency.pk)
-        if assessment is None or (assessment.status == Assessment.Status.DRAFT and not assessment.started):
-            state = NOT_STARTED
-        else:
-            state = assessment.status
-        counts[state] = counts.get(state, 0) + 1
+        state = NOT_STARTED if assessment is None else assessment.stage
         if status and state != status:
             continue
         if group and agency.group.code != group:
@@ -167,10 +152,9 @@ def assessment_board(*, campaign, status="", group="", q="") -> tuple[list[Board
         if q and q not in agency.name.casefold() and q not in agency.code.casefold():
             continue
         rows.append(BoardRow(agency=agency, assessment=assessment, status=state))
-    return rows, counts
+    return rows, progress.campaign_status_counts(campaign=campaign)
 
 
-def assessment_status_counts(campaign) -> dict[str, int]:
-    """{status: number of assessments} of one campaign (one query)."""
-    return dict(Assessment.objects.filter(campaign=campaign).values_list("status").annotate(n=Count("id"))
-                .values_list("status", "n").order_by())
+def campaign_status_counts(*, campaign) -> dict[str, int]:
+    """{stage: number of agencies} of one campaign (see scoring.selectors.progress)."""
+    return progress.campaign_status_counts(campaign=campaign)

@@ -7,13 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from campaigns import selectors as campaign_selectors
@@ -23,6 +22,7 @@ from cchc_portal.core import confirm
 from cchc_portal.core.exceptions import ApplicationError
 from cchc_portal.core.utils import q2
 from scoring.models import Assessment, Item
+from scoring.selectors.progress import stage_rows
 
 from . import charts, exports, selectors, services
 from .forms import PublishForm, ResultSettingsForm
@@ -59,11 +59,7 @@ def _agency_home(user, now):
 
 
 def _officer_home(user, now):
-    campaigns = (
-        campaign_selectors.campaign_list_for_user(user=user)
-        .annotate(agency_total=Count("agencies", distinct=True), extension_total=Count("steps__extensions"))
-        .order_by("-year")[:10]
-    )
+    campaigns = campaign_selectors.campaign_list_with_counts(user=user).order_by("-year")[:10]
     rows = []
     for campaign in campaigns:
         steps = sorted(campaign.steps.all(), key=lambda s: s.order)
@@ -77,24 +73,13 @@ def _officer_home(user, now):
     return rows
 
 
-# Assessment statuses folded into the home page's counters (label, statuses).
-COUNTER_GROUPS = [
-    (gettext_lazy("Đang chấm"), ("draft", "with_leader")),
-    (gettext_lazy("Quá hạn, đã khóa"), ("locked",)),
-    (gettext_lazy("Đã gửi Sở"), ("submitted",)),
-    (gettext_lazy("Đang thẩm định"), ("in_appraisal", "explanation_requested", "explained", "appraised")),
-    (gettext_lazy("Đã chốt điểm"), ("final",)),
-]
-
-
 def campaign_counters(campaign) -> list[tuple[str, int]]:
     """Progress counters shown on the officer's home page (label, number): agencies,
-    extensions, and assessments by stage (one query)."""
+    extensions granted, and agencies by stage with the board's labels and numbers (only
+    stages someone is in)."""
     counters = [(_("Đơn vị được đánh giá"), campaign.agency_total), (_("Lượt gia hạn"), campaign.extension_total)]
-    by_status = selectors.assessment_status_counts(campaign)
-    if by_status:
-        counters += [(str(label), sum(by_status.get(s, 0) for s in statuses)) for label, statuses in COUNTER_GROUPS]
-    return counters
+    counts = selectors.campaign_status_counts(campaign=campaign)
+    return counters + [(label, n) for _stage, label, n in stage_rows(counts) if n]
 
 
 @login_required
@@ -213,7 +198,7 @@ def board(request, pk):
     status = (request.GET.get("status") or "").strip()
     rows, counts = selectors.assessment_board(campaign=campaign, status=status, group=group, q=q)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    statuses = [(s, selectors.board_label(s), counts.get(s, 0)) for s in selectors.BOARD_ORDER]
+    statuses = stage_rows(counts)
     groups = list(campaign.groups.order_by("order").values_list("code", "name"))
     return render(request, "reports/board.html", {
         "campaign": campaign, "page": page, "statuses": statuses, "status": status, "group": group, "q": q,

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy
 
 from campaigns.models import Membership, Role, StepKind
 from campaigns.selectors import officers, step_windows
@@ -177,7 +178,8 @@ def explanation_due(campaign, now):
                              recipients=_recipients(a.agency, members.get(a.agency_id, [])))
 
 
-register_due_work("scoring.lock_overdue", lock_overdue, order=10)
-register_due_work("scoring.explanation_close_overdue", explanation_close, order=20)
+register_due_work("scoring.lock_overdue", lock_overdue, order=10, label=gettext_lazy("Khóa chấm điểm khi hết hạn"))
+register_due_work("scoring.explanation_close_overdue", explanation_close, order=20,
+                  label=gettext_lazy("Đóng yêu cầu giải trình quá hạn"))
 register_reminder_source(StepKind.SELF_ASSESSMENT, self_assessment_due)
 register_reminder_source(StepKind.EXPLANATION, explanation_due)

@@ -15,6 +15,7 @@ Imported once from SurveysConfig.ready(); importing registers (by name, so twice
   respondent gets a fresh link e-mailed to the listed address.
 """
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from campaigns.models import Membership, StepKind
 from campaigns.selectors import step_windows
@@ -80,8 +81,11 @@ def lists_due(campaign, now):
                                   user_id=m.user_id, role=m.role) for m in members.get(agency.pk, [])])
 
 
-register_due_work("surveys.invitations_due", invitations_due, order=30)
-register_due_work("surveys.answers_expand", answers_expand, order=33)
-register_due_work("surveys.integrity_scan", integrity_scan, order=35)
+register_due_work("surveys.invitations_due", invitations_due, order=30,
+                  label=gettext_lazy("Gửi thư mời trả lời phiếu điều tra XHH"))
+register_due_work("surveys.answers_expand", answers_expand, order=33,
+                  label=gettext_lazy("Ghi phiếu trả lời thành từng câu"))
+register_due_work("surveys.integrity_scan", integrity_scan, order=35,
+                  label=gettext_lazy("Rà soát dấu hiệu bất thường khi trả lời phiếu"))
 register_reminder_source(StepKind.RESPONDENT_LISTS, lists_due)
 register_reminder_source(StepKind.SURVEY, survey_due)

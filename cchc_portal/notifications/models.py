@@ -131,7 +131,8 @@ class Reminder(models.Model):
     """One reminder that went out: unique per (policy, recipient, offset), so never twice."""
 
     policy = models.ForeignKey(ReminderPolicy, on_delete=models.CASCADE, related_name="reminders")
-    target = models.CharField(_("đối tượng nhắc"), max_length=80)
+    target = models.CharField(_("đối tượng nhắc"), max_length=80)  # a key: "agency:12", "respondent:7"
+    target_name = models.CharField(_("tên đối tượng nhắc"), max_length=255, blank=True)  # what people read
     recipient = models.CharField(_("người nhận"), max_length=160)
     offset = models.SmallIntegerField(_("mốc (ngày)"))
     deadline = models.DateTimeField(_("hạn áp dụng"))

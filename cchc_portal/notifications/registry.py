@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 _due_work: dict[str, tuple[int, Callable]] = {}
+_due_work_labels: dict[str, str] = {}
 _reminder_sources: dict[str, Callable] = {}
 
 
@@ -46,15 +47,30 @@ class ReminderTarget:
     opens_at: datetime | None = None
 
 
-def register_due_work(name: str, fn: Callable[[datetime], str], *, order: int = 50) -> Callable:
+def register_due_work(name: str, fn: Callable[[datetime], str], *, order: int = 50, label=None) -> Callable:
     """Register (or replace, by name) one piece of due work for the tick. Lower `order`
-    runs first: locks (10) before reminders (60) before outbox upkeep (90)."""
+    runs first: locks (10) before reminders (60) before outbox upkeep (90). `label` is what
+    people read (a lazy gettext string); `name` stays the key in logs and stored runs."""
     _due_work[name] = (order, fn)
+    if label is not None:
+        _due_work_labels[name] = label
     return fn
+
+
+def due_work_label(name: str) -> str:
+    """The Vietnamese (translated) name of a piece of due work; a name no longer registered
+    (a run recorded before an upgrade) reads as "Việc tự động khác"."""
+    label = _due_work_labels.get(name)
+    if label is None:
+        from django.utils.translation import gettext
+
+        return gettext("Việc tự động khác")
+    return str(label)
 
 
 def unregister_due_work(name: str) -> None:
     _due_work.pop(name, None)
+    _due_work_labels.pop(name, None)
 
 
 def due_work() -> list[tuple[str, Callable]]:

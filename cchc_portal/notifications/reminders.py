@@ -169,7 +169,8 @@ def _send(policy, target, recipient, slot, *, recipient_key, context, subject, t
     try:
         with transaction.atomic():
             reminder = Reminder.objects.create(
-                policy=policy, target=target.key[:80], recipient=recipient_key[:160], offset=slot.offset,
+                policy=policy, target=target.key[:80], target_name=(target.name or "")[:255],
+                recipient=recipient_key[:160], offset=slot.offset,
                 deadline=target.deadline, due_at=slot.due_at, email=recipient.email or "")
             if recipient.email:
                 reminder.outbox = outbox_enqueue(to=recipient.email, subject=subject, template=context["template"],

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from . import registry
 from .models import TickRun
@@ -61,5 +62,5 @@ def _outbox(now):
 
 
 def register_builtin():
-    registry.register_due_work("reminders", _reminders, order=60)
-    registry.register_due_work("outbox", _outbox, order=90)
+    registry.register_due_work("reminders", _reminders, order=60, label=gettext_lazy("Nhắc hạn"))
+    registry.register_due_work("outbox", _outbox, order=90, label=gettext_lazy("Gửi thư đến lượt, xếp lại thư gửi dở"))

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from campaigns.models import StepKind
 from campaigns.selectors import user_is_officer
 from cchc_portal.core.exceptions import ApplicationError
 
@@ -202,11 +203,22 @@ def reminder_policies(request, pk):
 def automation(request):
     _officer(request)
     page = Paginator(selectors.tick_run_list(), 20).get_page(request.GET.get("page"))
-    from .registry import due_work, reminder_source_kinds
+    from .registry import due_work, due_work_label, reminder_source_kinds
 
+    for run in page.object_list:  # people read labels; names stay the keys stored in each run
+        for result in run.results:
+            result["label"] = due_work_label(result.get("name", ""))
     return render(request, "notifications/automation.html", {
-        "page": page, "work": [name for name, _fn in due_work()], "sources": reminder_source_kinds(),
+        "page": page, "work": [due_work_label(name) for name, _fn in due_work()],
+        "sources": [_step_label(kind) for kind in reminder_source_kinds()],
     })
+
+
+def _step_label(kind) -> str:
+    try:
+        return str(StepKind(kind).label)
+    except ValueError:
+        return _("Bước khác")
 
 
 @login_required

@@ -59,6 +59,8 @@ class ResultSerializer(serializers.Serializer):
     penalty = PointsField()
     fields = FieldSerializer(many=True)
     status = serializers.CharField(required=False, help_text="Trạng thái bản tự đánh giá (chỉ kết quả tạm tính).")
+    stage = serializers.CharField(required=False, help_text="Trạng thái như các trang hiển thị (chỉ kết quả tạm "
+                                                            "tính): `not_started` là bản nháp chưa chấm tiêu chí nào.")
 
 
 class ResultsApi(APIView):
@@ -76,7 +78,7 @@ class ResultsApi(APIView):
             rows = selectors.publication_rows(publication=publication)
         else:
             results = selectors.campaign_results(campaign=campaign)
-            rows = [{**services.publication_row(r), "status": r.status} for r in results.rows]
+            rows = [{**services.publication_row(r), "status": r.status, "stage": r.stage} for r in results.rows]
         return Response(ResultSerializer(rows, many=True).data)
 
 

@@ -13,6 +13,7 @@ from cchc_portal.core.api import PointsField
 from cchc_portal.core.exceptions import ApplicationError
 from scoring.models import Item
 from scoring.selectors import appraisal as sel
+from scoring.selectors.progress import appraiser_progress, assessment_appraisal_progress
 from scoring.services import appraisal as svc
 
 
@@ -80,6 +81,11 @@ class AppraisalItemSerializer(serializers.Serializer):
     appraised_at = serializers.DateTimeField(allow_null=True)
 
 
+class AppraisalProgressSerializer(serializers.Serializer):
+    appraised = serializers.IntegerField(source="done")
+    total = serializers.IntegerField(help_text="Tiêu chí áp dụng thuộc phần được giao")
+
+
 class AppraisalApi(APIView):
     class OutputSerializer(serializers.Serializer):
         id = serializers.IntegerField()
@@ -89,6 +95,7 @@ class AppraisalApi(APIView):
         appraised_total = PointsField(allow_null=True)
         finalised_at = serializers.DateTimeField(allow_null=True)
         unappraised = serializers.ListField(child=serializers.CharField())
+        progress = AppraisalProgressSerializer(help_text="Phần của người gọi (cán bộ Sở: mọi tiêu chí)")
         items = AppraisalItemSerializer(many=True)
 
     @extend_schema(responses=OutputSerializer)
@@ -102,7 +109,18 @@ class AppraisalApi(APIView):
             **{f: getattr(assessment, f) for f in ("id", "agency", "status", "self_total", "appraised_total",
                                                   "finalised_at", "unappraised")},
             "items": assessment.items_list,
+            "progress": assessment_appraisal_progress(user=request.user, assessment=assessment),
         }).data)
+
+
+class AppraiserProgressApi(APIView):
+    @extend_schema(responses=AppraisalProgressSerializer)
+    def get(self, request, pk):
+        """What the caller has appraised of their share over every assessment at the Sở (province staff)."""
+        if not user_is_province_staff(request.user):
+            raise Http404
+        campaign = campaign_get_for_user(user=request.user, pk=pk)
+        return Response(AppraisalProgressSerializer(appraiser_progress(campaign=campaign, appraiser=request.user)).data)
 
 
 class ItemAppraisalApi(APIView):
@@ -249,6 +267,7 @@ class ReopenApi(APIView):
 urlpatterns = [
     path("campaigns/<int:pk>/assignments/", AssignmentApi.as_view(), name="api-campaign-assignments"),
     path("assessments/<int:pk>/appraisal/", AppraisalApi.as_view(), name="api-assessment-appraisal"),
+    path("campaigns/<int:pk>/appraisal-progress/", AppraiserProgressApi.as_view(), name="api-appraiser-progress"),
     path("assessments/<int:pk>/items/<str:code>/appraisal/", ItemAppraisalApi.as_view(),
          name="api-assessment-item-appraisal"),
     path("assessments/<int:pk>/fields/<str:code>/accept/", FieldAcceptApi.as_view(),

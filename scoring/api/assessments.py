@@ -3,14 +3,14 @@ assessments, PATCH an item with its version, upload and link evidence, and the a
 flow (send to leader, approve, return). Points travel as strings with 2 decimals.
 """
 from django.urls import path
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from campaigns.selectors import campaign_get_for_user, user_is_officer
+from campaigns.selectors import campaign_get_for_user, campaign_list_with_counts, user_is_officer
 from cchc_portal.core.api import PointsField
 from cchc_portal.core.exceptions import ApplicationError
 from cchc_portal.core.utils import points_str
@@ -21,6 +21,15 @@ from scoring.selectors.assessments import (
     assessment_get_for_user,
     assessment_indexes,
     assessment_list_for_user,
+)
+from scoring.selectors.progress import (
+    STAGES,
+    assessment_progress,
+    campaign_status_counts,
+    stage_label,
+    stage_rows,
+    stages_of,
+    with_stage,
 )
 from scoring.services import assessments as services
 
@@ -64,19 +73,29 @@ class AssessmentOutputSerializer(serializers.Serializer):
     index = PointsField(allow_null=True)
     submitted_at = serializers.DateTimeField(allow_null=True)
     appraised_total = PointsField(allow_null=True)
+    stage = serializers.ChoiceField(choices=STAGES, help_text="Trạng thái như các trang hiển thị: `not_started` là "
+                                    "bản nháp đơn vị chưa chấm tiêu chí nào (Chưa bắt đầu); còn lại như `status`.")
+    stage_label = serializers.SerializerMethodField()
+
+    def get_stage_label(self, obj) -> str:
+        return stage_label(obj.stage)
 
 
 def _with_indexes(assessments):
     assessments = list(assessments)
     indexes = assessment_indexes(assessments)
+    stages = stages_of(assessments)
     for a in assessments:
         a.applicable_max, a.index = indexes.get(a.pk, (None, None))
+        a.stage = stages.get(a.pk, a.status)
     return assessments
 
 
 class AssessmentListApi(APIView):
     @extend_schema(parameters=[OpenApiParameter("campaign", int, description="id đợt đánh giá"),
-                               OpenApiParameter("status", str)],
+                               OpenApiParameter("status", str),
+                               OpenApiParameter("stage", str, enum=list(STAGES),
+                                                description="Trạng thái như các trang hiển thị")],
                    responses=AssessmentOutputSerializer(many=True))
     def get(self, request):
         qs = assessment_list_for_user(user=request.user)
@@ -84,6 +103,8 @@ class AssessmentListApi(APIView):
             qs = qs.filter(campaign_id=_int_param(request.query_params["campaign"], "campaign"))
         if request.query_params.get("status"):
             qs = qs.filter(status=request.query_params["status"])
+        if request.query_params.get("stage"):
+            qs = with_stage(qs).filter(stage=request.query_params["stage"])
         return Response(AssessmentOutputSerializer(_with_indexes(qs), many=True).data)
 
 
@@ -106,13 +127,22 @@ class ItemOutputSerializer(serializers.Serializer):
         return sorted(d.pk for d in obj.documents.all())
 
 
+class ProgressSerializer(serializers.Serializer):
+    scored = serializers.IntegerField(source="done", help_text="Tiêu chí đơn vị tự chấm đã có số liệu")
+    total = serializers.IntegerField(help_text="Tiêu chí áp dụng mà đơn vị tự chấm")
+    province_items = serializers.ListField(child=serializers.CharField(), source="province_codes",
+                                           help_text="Tiêu chí do Sở Nội vụ điền (điều tra XHH, số liệu nhập)")
+
+
 class AssessmentDetailApi(APIView):
     class OutputSerializer(AssessmentOutputSerializer):
+        progress = ProgressSerializer()
         items = ItemOutputSerializer(many=True, source="item_rows")
 
     @extend_schema(responses=OutputSerializer)
     def get(self, request, pk):
         assessment = _with_indexes([assessment_get_for_user(user=request.user, pk=pk)])[0]
+        assessment.progress = assessment_progress(assessment=assessment, for_agency=True)
         assessment.item_rows = sorted(
             Item.objects.filter(assessment=assessment).select_related("criterion").prefetch_related("documents"),
             key=lambda i: code_key(i.criterion.code),
@@ -223,8 +253,35 @@ class ReturnApi(_FlowApi):
                                           comment=data.validated_data["comment"])
 
 
+class CampaignProgressApi(APIView):
+    """Officers: where the campaign's agencies stand, counted as the home page and the board count."""
+
+    @extend_schema_serializer(component_name="CampaignProgress")
+    class OutputSerializer(serializers.Serializer):
+        @extend_schema_serializer(component_name="CampaignProgressStage")
+        class StageSerializer(serializers.Serializer):
+            code = serializers.CharField()
+            label = serializers.CharField()
+            count = serializers.IntegerField()
+
+        agencies = serializers.IntegerField(source="agency_total")
+        extensions = serializers.IntegerField(source="extension_total")
+        stages = StageSerializer(many=True)
+
+    @extend_schema(responses=OutputSerializer)
+    def get(self, request, pk):
+        campaign_get_for_user(user=request.user, pk=pk)
+        if not user_is_officer(request.user):
+            raise PermissionDenied("Chỉ cán bộ Sở Nội vụ được xem tình hình chấm điểm.")
+        campaign = campaign_list_with_counts(user=request.user).get(pk=pk)
+        campaign.stages = [{"code": code, "label": label, "count": n}
+                           for code, label, n in stage_rows(campaign_status_counts(campaign=campaign))]
+        return Response(self.OutputSerializer(campaign).data)
+
+
 urlpatterns = [
     path("campaigns/<int:pk>/open/", CampaignOpenApi.as_view(), name="api-campaign-open"),
+    path("campaigns/<int:pk>/progress/", CampaignProgressApi.as_view(), name="api-campaign-progress"),
     path("assessments/", AssessmentListApi.as_view(), name="api-assessments"),
     path("assessments/<int:pk>/", AssessmentDetailApi.as_view(), name="api-assessment"),
     path("assessments/<int:pk>/items/<str:code>/", ItemUpdateApi.as_view(), name="api-assessment-item"),

@@ -49,6 +49,14 @@ from scoring.models import (
 )
 from scoring.rules import DEFAULT_STEP, RuleParamsError, decimal_param, levels_of
 from scoring.selectors.criteria import not_applicable_codes
+from scoring.selectors.progress import (  # noqa: F401 - code_covers and item_counts_as_appraised are used here too
+    Progress,
+    appraisal_progress_of,
+    appraiser_progress_by_assessment,
+    code_covers,
+    item_counts_as_appraised,
+    na_codes_for,
+)
 
 S = Assessment.Status
 # Where the appraiser may write (items under an open explanation request wait for the answer).
@@ -62,11 +70,6 @@ PAGE_SIZE = 25
 
 
 # ---------------------------------------------------------------- assignments
-
-
-def code_covers(codes, code: str) -> bool:
-    """Whether any of `codes` is `code` or one of its ancestors ("1" covers "1.2.3")."""
-    return any(code == c or code.startswith(c + ".") for c in codes)
 
 
 def _codes_q(codes, prefix="criterion__code") -> Q:
@@ -278,13 +281,6 @@ def appraised_score(*, assessment) -> engine.Result:
     )
 
 
-def item_counts_as_appraised(item) -> bool:
-    """Accepted or adjusted; a survey or imported leaf also once its figure is there."""
-    if item.appraisal_state != Item.AppraisalState.PENDING:
-        return True
-    return item.criterion.rule in EXTERNAL_RULES and item.external_points is not None
-
-
 def unappraised_codes(*, assessment, criteria=None, items=None, na=None) -> list[str]:
     """Applicable leaves not appraised yet (a leaf without an item counts as not appraised)."""
     criteria_set = assessment.criteria_set
@@ -492,10 +488,8 @@ class AppraisalPage:
     open_codes: list[str]
     explanation_window: object = None
     status_reason: str = ""
-    leaf_count: int = 0
-    appraised_count: int = 0
-    assigned_count: int = 0
     changed_count: int = 0
+    progress: Progress = Progress(0, 0)  # of the reader's share: what "x/y đã thẩm định" shows
 
     @property
     def total_diff(self) -> Decimal:
@@ -631,13 +625,12 @@ def appraisal_page_data(*, user, assessment, now=None) -> AppraisalPage:
         row.reason_shown = row.locked_reason not in ("", status_reason, window_reason)
         _rule_ui(row)
         if not row.not_applicable:
-            page.leaf_count += 1
-            page.appraised_count += item_counts_as_appraised(item)
-            page.assigned_count += row.assigned
             page.changed_count += row.changed
             if item.appraisal_state == Item.AppraisalState.PENDING and not item_counts_as_appraised(item):
                 fields[-1].pending += 1
                 fields[-1].may_accept += row.may_appraise
+    page.progress = appraisal_progress_of(
+        items, na_of=lambda item: na, in_share=lambda item: codes is None or code_covers(codes, item.criterion.code))
     return page
 
 
@@ -661,11 +654,12 @@ class QueueRow:
         return self.assigned - self.pending
 
 
-def appraisal_queue(*, user, campaign, q="", show="", page_number=1, assignments=None):
+def appraisal_queue(*, user, campaign, q="", show="", page_number=1, assignments=None, progress=None):
     """The appraiser's work: one row per agency (assessment at the Sở) with counts over the
-    items assigned to the user: pending, accepted, adjusted, explanation open / answered,
-    and what changed since they last looked. A page of rows in 5 queries (with the user's
-    `assignments` given) whatever the number of agencies or items."""
+    applicable items assigned to the user: pending, accepted, adjusted, explanation open /
+    answered, and what changed since they last looked. A page of rows in 6 queries (with the
+    user's `assignments` given) whatever the number of agencies or items. "todo" keeps the
+    agencies whose `progress` (``appraiser_progress_by_assessment``) is not complete."""
     if assignments is None:
         assignments = user_assignments(user=user, campaign_id=campaign.pk)
     qs = assessment_list_for_appraisal(user=user, campaign=campaign, assignments=assignments).order_by(
@@ -673,13 +667,15 @@ def appraisal_queue(*, user, campaign, q="", show="", page_number=1, assignments
     if q:
         qs = qs.filter(Q(agency__code__icontains=q) | Q(agency__name__icontains=q))
     assignment_q = user_assignment_q(user=user, campaign_id=campaign.pk, assignments=assignments)
-    if show in ("todo", "changed", "answered"):
+    if show == "todo":
+        if progress is None:
+            progress = appraiser_progress_by_assessment(campaign=campaign, appraiser=user, assignments=assignments)
+        qs = qs.filter(pk__in=[pk for pk, p in progress.items() if p.done < p.total])
+    elif show in ("changed", "answered"):
         items_q = Item.objects.filter(assessment=OuterRef("pk"))
         if assignment_q is not None:
             items_q = items_q.filter(assignment_q)
-        if show == "todo":
-            items_q = items_q.filter(appraisal_state=Item.AppraisalState.PENDING)
-        elif show == "answered":
+        if show == "answered":
             items_q = items_q.filter(explanation_requests__status=ExplanationRequest.Status.ANSWERED)
         else:
             seen = OuterRef("seen_at_mine")
@@ -702,7 +698,10 @@ def appraisal_queue(*, user, campaign, q="", show="", page_number=1, assignments
         "id", "assessment_id", "appraisal_state", "external_points", "updated_at", "criterion__rule",
         "criterion__code",
     ).annotate(**_changed_annotations(user))
+    na = na_codes_for(page.object_list)
     for item in items:
+        if code_covers(na[item.assessment_id], item.criterion.code):
+            continue  # not applicable to the agency: nobody appraises it
         row = rows[item.assessment_id]
         row.assigned += 1
         if item.has_open_request:

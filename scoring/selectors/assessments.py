@@ -35,6 +35,7 @@ from scoring.criteria_excel import code_key
 from scoring.models import Assessment, CriteriaSet, Criterion, ExplanationRequest, Item
 from scoring.rules import DEFAULT_STEP, RuleParamsError, bands_of, decimal_param, levels_of
 from scoring.selectors.criteria import criteria_nodes, not_applicable_codes
+from scoring.selectors.progress import Leaf, Progress, progress_of
 
 EDITABLE = Assessment.Status.DRAFT
 NOT_SUBMITTED = (Assessment.Status.DRAFT, Assessment.Status.WITH_LEADER)
@@ -301,8 +302,7 @@ class PageData:
     result: engine.Result
     scope: EditScope
     library: list[DocRef]
-    leaf_count: int
-    scored_count: int
+    progress: Progress
     missing_evidence_count: int
     open_requests: list = field(default_factory=list)
     unscored: list[Row] = field(default_factory=list)  # leaves the agency must type and left empty
@@ -358,7 +358,7 @@ def assessment_page_data(*, assessment, now=None) -> PageData:
         not_applicable=na, bonus_cap=criteria_set.bonus_cap, penalty_cap=criteria_set.penalty_cap,
     )
     codes = {c.code for c in criteria}
-    rows, leaf_count, scored, missing, unscored = [], 0, 0, 0, []
+    rows, leaves, missing, unscored = [], [], 0, []
     for c in criteria:
         item = items.get(c.pk)
         prefix = c.code + "."
@@ -370,9 +370,8 @@ def assessment_page_data(*, assessment, now=None) -> PageData:
         if is_leaf and item is not None:
             row.editable = scope.allows(item.pk) and not row.not_applicable and c.rule != "survey"
             _rule_ui(c, row)
+            leaves.append(Leaf(c.code, c.rule, row.scored, not row.not_applicable))
             if not row.not_applicable:
-                leaf_count += 1
-                scored += row.scored
                 missing += row.missing_evidence
                 # an empty bonus or penalty is "none" (nothing added, no violation), not a gap
                 if not row.scored and c.rule not in ("survey", "bonus", "penalty") and not (
@@ -387,7 +386,7 @@ def assessment_page_data(*, assessment, now=None) -> PageData:
                 "id", "criterion__code")))
         )
     return PageData(assessment=assessment, rows=rows, result=result, scope=scope, library=library,
-                    leaf_count=leaf_count, scored_count=scored, missing_evidence_count=missing,
+                    progress=progress_of(leaves, for_agency=True), missing_evidence_count=missing,
                     open_requests=open_requests, unscored=unscored)
 
 

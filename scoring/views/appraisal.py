@@ -28,6 +28,7 @@ from scoring.forms_appraisal import (
 from scoring.forms_assessments import number_fields_from_form
 from scoring.models import Assignment, Item
 from scoring.selectors import appraisal as sel
+from scoring.selectors.progress import appraiser_progress, appraiser_progress_by_assessment
 from scoring.services import appraisal as svc
 
 SIGNING_SALT = "scoring.imported_figures"
@@ -97,11 +98,14 @@ def appraisal_queue(request, pk):
     q = request.GET.get("q", "").strip()
     show = request.GET.get("show", "")
     assignments = sel.user_assignments(user=request.user, campaign_id=campaign.pk)
+    progress = appraiser_progress_by_assessment(campaign=campaign, appraiser=request.user, assignments=assignments)
     page, rows = sel.appraisal_queue(user=request.user, campaign=campaign, q=q, show=show,
-                                     page_number=request.GET.get("page"), assignments=assignments)
+                                     page_number=request.GET.get("page"), assignments=assignments,
+                                     progress=progress)
     return render(request, "scoring/appraisal/queue.html", {
         "campaign": campaign, "page": page, "rows": rows, "q": q, "show": show, "assignments": assignments,
         "is_officer": user_is_officer(request.user),
+        "progress": appraiser_progress(campaign=campaign, appraiser=request.user, by_assessment=progress),
     })
 
 

@@ -44,6 +44,14 @@ from scoring.selectors.assessments import (
     item_history,
     user_may_download_report,
 )
+from scoring.selectors.progress import (
+    PROVINCE_RULES,
+    STAGES,
+    assessment_progress,
+    stage_label,
+    stages_of,
+    with_stage,
+)
 from scoring.services import assessments as services
 
 
@@ -90,6 +98,15 @@ def _item_json(item) -> dict:
         "saved_at": timezone.localtime(item.updated_at).strftime("%H:%M") if item.updated_at else "",
         **_tree_json(item.tree_result),
     }
+
+
+def _standing_json(assessment) -> dict:
+    """Where the assessment stands after a save, counted as every page counts it: the page's
+    "x/y đã chấm" and its stage (a first scored item moves it from "Chưa bắt đầu")."""
+    progress = assessment_progress(assessment=assessment)
+    stage = stages_of([assessment]).get(assessment.pk, assessment.status)
+    return {"progress": {"done": progress.done, "total": progress.total}, "stage": stage,
+            "stage_label": stage_label(stage)}
 
 
 # ---------------------------------------------------------------- the tree as HTML
@@ -264,7 +281,8 @@ class TreeHtml:
         form, off = f'form="f{pk}"', "" if row.editable else " disabled"
         url = f"{self.base}{code}/"
         attrs = (f' data-scored="{1 if row.scored else 0}" data-docs="{len(row.documents)}"'
-                 + (' data-ev="1"' if c.evidence_required else "") + (' data-editable="1"' if row.editable else ""))
+                 + (' data-ev="1"' if c.evidence_required else "") + (' data-editable="1"' if row.editable else "")
+                 + (' data-province="1"' if c.rule in PROVINCE_RULES else ""))
         tag = f' <span class="tag">{t["ev"]}</span>' if c.evidence_required else ""
         if c.rule in ("bonus", "penalty"):
             tag = f' <span class="tag tag-{c.rule}">{t[c.rule]}</span>{tag}'
@@ -293,7 +311,8 @@ class TreeHtml:
         return (
             f'<tr id="item-{code}" class="leaf{" na" if row.not_applicable else ""}" data-code="{code}" '
             f'data-item="{pk}" data-rule="{escape(c.rule)}"\n    data-version="{item.version}"{attrs}>\n'
-            f'  <td class="sa-code">{code}</td>\n  <td class="sa-title">{escape(c.title)}{tag}{guide}</td>\n'
+            f'  <td class="sa-code">{code}</td>\n'
+            f'  <td class="sa-title"><span data-title>{escape(c.title)}</span>{tag}{guide}</td>\n'
             f'  <td class="num sa-max" data-label="{t["max"]}">{self.fmt(c.max_points)}</td>\n'
             f'  <td class="sa-input">{self.input(row, pk, form, off)}</td>\n'
             f'  <td class="num sa-pts"><output data-points{self.points_class(row)}>'
@@ -341,14 +360,18 @@ def assessment_list(request):
     if request.GET.get("campaign"):
         campaign = campaign_get_for_user(user=request.user, pk=request.GET["campaign"])
         qs = qs.filter(campaign=campaign)
+    qs = with_stage(qs)  # the board's and the home page's vocabulary ("Chưa bắt đầu" included)
     status = request.GET.get("status", "")
-    if status in Assessment.Status.values:
-        qs = qs.filter(status=status)
+    if status in STAGES:
+        qs = qs.filter(stage=status)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     indexes = assessment_indexes(page.object_list)
     rows = [(a, *indexes.get(a.pk, (None, None))) for a in page.object_list]
+    for a, *_rest in rows:
+        a.stage_label = stage_label(a.stage)
     return render(request, "scoring/assessment/list.html", {
-        "page": page, "rows": rows, "campaign": campaign, "status": status, "statuses": Assessment.Status.choices,
+        "page": page, "rows": rows, "campaign": campaign, "status": status,
+        "statuses": [(stage, stage_label(stage)) for stage in STAGES],
     })
 
 
@@ -364,8 +387,10 @@ def assessment_page(request, pk):
     approve_confirm = _("Duyệt và gửi bản tự đánh giá đến Sở Nội vụ? Sau khi gửi, đơn vị không sửa được nữa.")
     if can_decide and data.unscored:
         approve_confirm = f"{unscored_text(data.unscored)}\n\n{approve_confirm}"
+    stage = stages_of([assessment]).get(assessment.pk, assessment.status)
     return render(request, "scoring/assessment/page.html", {
-        "assessment": assessment, "data": data, "rows": data.rows, "result": data.result, "scope": data.scope,
+        "assessment": assessment, "data": data, "stage": stage, "stage_label": stage_label(stage),
+        "rows": data.rows, "result": data.result, "scope": data.scope,
         "item_base": _page_url(assessment) + "items/", "tree": _tree_blob(data),
         "tree_html": html.render(data.rows, data.result), "library_html": html.library(data.library),
         "is_staff": is_staff, "is_leader": is_leader,
@@ -416,7 +441,7 @@ def item_save(request, pk, code):
         messages.error(request, exc.message)
         return redirect(_page_url(assessment) + f"#item-{code}")
     if _wants_json(request):
-        return JsonResponse(_item_json(saved))
+        return JsonResponse({**_item_json(saved), **_standing_json(assessment)})
     messages.success(request, _("Đã lưu tiêu chí %(code)s.") % {"code": code})
     return redirect(_page_url(assessment) + f"#item-{code}")
 

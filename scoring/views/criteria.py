@@ -427,7 +427,8 @@ def criteria_import(request, campaign_pk, group):
     criteria_set = selectors.criteria_set_for(campaign=campaign, group=group_obj)
     locked = bool(criteria_set and services.criteria_set_is_locked(criteria_set))
     key = f"{SESSION_IMPORT}-{campaign.pk}-{group_obj.code}"
-    context = {"campaign": campaign, "group": group_obj, "criteria_set": criteria_set, "locked": locked}
+    context = {"campaign": campaign, "group": group_obj, "criteria_set": criteria_set, "locked": locked,
+               "rules": dict(Rule.choices)}
     if request.method == "POST" and request.POST.get("step") == "confirm":
         stored = request.session.get(key)
         form = ReasonForm(request.POST, locked=locked)

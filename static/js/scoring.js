@@ -272,6 +272,10 @@
     Object.keys(data.nodes).forEach(function (code) { values[code] = num(data.nodes[code]); });
     showTotals(values, num(data.total), data.index === null ? null : num(data.index), false,
                num(data.bonus) || 0, num(data.penalty) || 0);
+    // where the assessment stands, as the server counts it for every page
+    var progress = document.querySelector("[data-progress]"), status = document.getElementById("sa-status");
+    if (data.progress && progress) progress.textContent = data.progress.done + "/" + data.progress.total;
+    if (data.stage && status) { status.textContent = data.stage_label; status.className = "pill pill-" + data.stage; }
   }
 
   function remember(row) {
@@ -466,7 +470,10 @@
     var dialog = document.getElementById(id);
     if (!dialog || !dialog.showModal) return false;
     dialogRow = row;
-    dialog.querySelectorAll("[data-dialog-code]").forEach(function (el) { el.textContent = row ? row.code : ""; });
+    // the item by its code and title: a bare code means nothing to whoever reads the dialog
+    var title = row && row.tr.querySelector("[data-title]");
+    var item = row ? msg("item") + " " + row.code + (title ? ". " + title.textContent : "") : "";
+    dialog.querySelectorAll("[data-dialog-item]").forEach(function (el) { el.textContent = item; });
     dialog.showModal();
     return dialog;
   }
@@ -544,6 +551,7 @@
     root.querySelectorAll("tr.leaf").forEach(function (tr) {
       var rule = tr.getAttribute("data-rule");  // an empty bonus or penalty means none: not "unscored"
       var show = !value || (value === "unscored" ? typed(tr) && !tr.classList.contains("na") &&
+        !tr.hasAttribute("data-province") &&
         rule !== "bonus" && rule !== "penalty" && tr.getAttribute("data-scored") !== "1"
         : tr.getAttribute("data-missing") === "1");
       tr.hidden = !show;

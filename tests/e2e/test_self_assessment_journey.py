@@ -35,7 +35,7 @@ def test_staff_score_upload_send_and_leader_approves(page, browser, live_server,
     log_in(page, live_server, "staff_a")
     page.get_by_role("link", name="Tự đánh giá, chấm điểm").first.click()
     page.wait_for_url(f"**/scoring/assessments/{assessment.pk}/")
-    assert page.locator("#sa-status").inner_text() == "Đang chấm"
+    assert page.locator("#sa-status").inner_text() == "Chưa bắt đầu"  # nothing scored yet, as the board says
 
     # a manual score, a percentage band and a level
     row(page, "1.1.3").locator("input[name=score]").fill("0.75")
@@ -50,12 +50,16 @@ def test_staff_score_upload_send_and_leader_approves(page, browser, live_server,
     level.locator("select[name=level]").select_option("Đúng hạn")
     level.locator("textarea[name=explanation]").fill("Kế hoạch số 15/KH-STC ban hành ngày 10/01")
     wait_saved(page, "1.1.1")
+    assert page.locator("#sa-status").inner_text() == "Đang chấm"  # the first scored item started it
     assert level.locator("[data-zero]").is_visible()  # evidence required: 0 until a document is attached
     assert level.locator("[data-points]").inner_text() == "0,00"
 
     # the PDF through the evidence widget, in the item's dialog
     level.get_by_role("link", name="Tải lên").click()
     dialog = page.locator("#sa-upload")
+    # the dialog names the agency and the item (code and title), not a bare code
+    assert dialog.locator("h2").inner_text() == "Tải lên tài liệu kiểm chứng của Sở Tài chính"
+    assert dialog.locator("[data-dialog-item]").inner_text() == "Tiêu chí 1.1.1. Tiêu chí 1.1.1"
     dialog.locator("input[type=file]").set_input_files(
         files=[{"name": "ke-hoach-cchc.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes("Ke hoach")}])
     dialog.get_by_label("Số, ký hiệu").fill("15/KH-STC")

@@ -294,3 +294,14 @@ def test_the_email_wording_fits_the_recipient(deadline_campaign, staff_a):
     text, html = outbox_render(respondent)
     assert "chưa trả lời phiếu điều tra" in text and "tự động khóa" not in text
     assert "Nhận đường dẫn trả lời phiếu" in html
+
+
+def test_the_reminders_page_names_the_agency_not_its_key(deadline_campaign, staff_a, officer, agency_a, client):
+    tick_run(now=vn(2026, 11, 8, 17))
+    reminder = Reminder.objects.get(email=staff_a.email)
+    assert reminder.target == f"agency:{agency_a.pk}" and reminder.target_name == "Sở Tài chính"
+    from django.urls import reverse
+
+    client.force_login(officer, backend="django.contrib.auth.backends.ModelBackend")
+    html = client.get(reverse("notifications:reminders", args=[deadline_campaign.pk])).content.decode()
+    assert "<td>Sở Tài chính</td>" in html and f"agency:{agency_a.pk}" not in html and "user:" not in html

@@ -1,5 +1,6 @@
 """Pages: the bell and its list, the officers' outbox, jobs with their progress, the agency
 import job, reminder policies and the tick's record. Everyone refused gets 403/404."""
+import re
 from io import BytesIO
 
 import pytest
@@ -289,7 +290,12 @@ def test_officers_see_what_the_tick_did_and_can_run_it(login, officer, staff_a, 
     tick_run(now=vn(2026, 11, 15, 17))
     c = login(officer)
     html = c.get(reverse("notifications:automation")).content.decode()
-    assert "17:00:00 15/11/2026" in html and "reminders" in html and "scoring.lock_overdue" in html
+    assert "17:00:00 15/11/2026" in html and "Nhắc hạn" in html and "Khóa chấm điểm khi hết hạn" in html
+    assert "Tự đánh giá, chấm điểm" in html  # a reminder source by its step's name
+    # names are keys, not words: no dotted task name nor step code reaches the page
+    text = re.sub(r"<[^>]+>", " ", html)
+    assert not re.search(r"\b(scoring|surveys)\.[a-z_]+", text) and "self_assessment" not in text
+    assert "reminders" not in text and "outbox" not in text
     response = c.post(reverse("notifications:automation_run"))
     assert response.status_code == 302 and TickRun.objects.count() == 2
     client.logout()

@@ -274,10 +274,10 @@ def test_page_queries_do_not_grow_with_the_number_of_items(n, login, campaign, a
         item_update(assessment=a, code=it.criterion.code, input={"score": "0.5"}, explanation="x",
                     version=it.version, user=staff_a)
     client = login(staff_a)
-    with django_assert_max_num_queries(14) as ctx:
+    with django_assert_max_num_queries(15) as ctx:  # 14 + the assessment's stage (the pill)
         r = client.get(page_url(a))
     assert r.status_code == 200 and r.content.decode().count('class="leaf') == n
-    assert len(ctx.captured_queries) == 14
+    assert len(ctx.captured_queries) == 15
     tree = json.loads(r.content.decode().split('id="sa-tree" type="application/json">')[1].split("</script>")[0])
     assert len([node for node in tree["nodes"] if "." in node["code"]]) == n
 
@@ -318,3 +318,15 @@ def test_autosave_caps_a_numerator_above_the_denominator(login, assessment_a, st
     assert r.status_code == 200, r.content
     assert r.json()["self_points"] == "2.00"
     assert r.json()["reason"] == "tử số 10; mẫu số 8: tỷ lệ 125%, vượt 100% nên tính 100% (>90)"
+
+
+def test_evidence_dialogs_name_the_agency_and_the_item(login, assessment_a, staff_a):
+    html = login(staff_a).get(page_url(assessment_a)).content.decode()
+    agency = assessment_a.agency.name
+    assert f"Đính kèm tài liệu từ thư viện của {agency}</h2>" in html
+    assert f"Tải lên tài liệu kiểm chứng của {agency}</h2>" in html
+    assert "data-dialog-code" not in html and html.count("data-dialog-item") == 3  # the script writes code + title
+    assert 'data-msg-item="Tiêu chí"' in html and "<span data-title>" in html
+    r = login(staff_a).get(item_url(assessment_a, "1.1.3", "documents"))
+    page = r.content.decode()
+    assert f"Tài liệu kiểm chứng của {agency}</h1>" in page and "Tiêu chí 1.1.3. " in page

@@ -180,6 +180,7 @@ def test_import_preview_then_confirm(draft, login, officer, client):
     assert r.status_code == 200
     html = r.content.decode()
     assert "Sẽ thêm 44" in html and "Xác nhận nhập" in html
+    assert "<td>Tỷ lệ × điểm tối đa</td>" in html and "<td>ratio</td>" not in html  # the rule's name, not its code
     assert not CriteriaSet.objects.exists()
     token = r.context["token"]
     r = client.post(url, {"step": "confirm", "token": "wrong"})
