@@ -312,6 +312,9 @@ def _check_step_order(campaign, kind, opens_at):
             )
 
 
+PLAN_YEARS = (2000, 2100)
+
+
 @transaction.atomic
 def step_set(*, campaign, kind, opens_at, closes_at, user=None) -> Step:
     """Create or move one dated step of the plan (aware datetimes, close after open)."""
@@ -322,6 +325,10 @@ def step_set(*, campaign, kind, opens_at, closes_at, user=None) -> Step:
         if not isinstance(value, datetime) or timezone.is_naive(value):
             raise ApplicationError(gettext("Thời điểm phải có múi giờ."),
                                    extra={"errors": {label: [gettext("Thiếu múi giờ.")]}})
+        # the campaign's years (CampaignForm: 2000–2100); a plan in year 302 is a typing error
+        if not PLAN_YEARS[0] <= value.year <= PLAN_YEARS[1]:
+            raise ApplicationError(gettext("Thời điểm phải trong khoảng năm 2000–2100."),
+                                   extra={"errors": {label: [gettext("Năm không hợp lệ.")]}})
     if closes_at <= opens_at:
         raise ApplicationError(gettext("Thời điểm kết thúc phải sau thời điểm bắt đầu."),
                                extra={"errors": {"closes_at": [gettext("Phải sau thời điểm bắt đầu.")]}})

@@ -31,3 +31,5 @@ urlpatterns = [
     path("scoring/", include("scoring.urls")),
     path("", include("reports.urls")),
 ]
+
+handler404 = "cchc_portal.core.api.not_found"

@@ -1,6 +1,6 @@
 """API v1 for agencies, campaigns, their plans and extensions."""
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import PermissionDenied
@@ -21,7 +21,7 @@ class TokenApi(ObtainAuthToken):
 
     @extend_schema(
         request=ObtainAuthToken.serializer_class,
-        responses={200: serializers.DictField(child=serializers.CharField())},
+        responses={200: inline_serializer("TokenOutput", fields={"token": serializers.CharField()})},
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
