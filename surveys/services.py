@@ -650,6 +650,18 @@ def invitations_send(*, campaign, user=None, now=None, only_open=False) -> Invit
     return report
 
 
+def invitation_mark_bounced(*, key, to="", now=None) -> int:
+    """The e-mail of an invitation (outbox key "invite:<id>" or "invite:<id>:<n>") bounced:
+    a sent or opened invitation becomes `bounced`, so the agency sees the address is wrong
+    (an answered or voided one stays). Returns how many changed."""
+    parts = key.split(":")
+    if len(parts) < 2 or parts[0] != "invite" or not parts[1].isdigit():
+        return 0
+    return Invitation.objects.filter(
+        pk=int(parts[1]), status__in=[Invitation.Status.PENDING, Invitation.Status.SENT, Invitation.Status.OPENED],
+    ).update(status=Invitation.Status.BOUNCED, updated_at=now or timezone.now())
+
+
 def invitation_reissue(*, invitation, user=None, now=None, send_email=True, template="survey_invitation",
                        key=None) -> str | None:
     """A new personal link for an invitation not yet answered; the old link stops working
