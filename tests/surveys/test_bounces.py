@@ -53,3 +53,20 @@ def test_the_agency_list_shows_the_undelivered_email(survey, agency_a, staff_a, 
     page = login(staff_a).get(url).content.decode()
     assert "E-mail không gửi được" in page and "an@example.vn" in page
     assert login(staff_b).get(url).status_code in (403, 404)
+
+
+def test_bounce_reports_are_recorded_from_the_command_line(survey, agency_a, officer, tmp_path):
+    from django.core.management import call_command
+
+    from cchc_portal.core.models import CommandRun
+
+    approved(survey, agency_a, "an@example.vn", "binh@example.vn")
+    services.invitations_send(campaign=survey.campaign)
+    Outbox.objects.update(status=Outbox.Status.SENT)
+    report = tmp_path / "bounces.txt"
+    report.write_text("# from the mail server\nAN@example.vn\n", encoding="utf-8")
+    call_command("mark_bounced", "--file", str(report), user=officer.username)
+    statuses = dict(Invitation.objects.values_list("respondent__email", "status"))
+    assert statuses == {"an@example.vn": Invitation.Status.BOUNCED, "binh@example.vn": Invitation.Status.SENT}
+    run = CommandRun.objects.get(command="mark_bounced")
+    assert run.user == officer and "1 thư" in run.outcome
