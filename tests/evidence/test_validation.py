@@ -108,7 +108,8 @@ VBA = "application/vnd.ms-office.vbaProject"
     # a vbaProject.bin present but not declared at all
     (files.DOCX_MAIN, [("word/vbaProject.bin", b"\0" * 32)]),
     # an ActiveX control
-    (files.DOCX_MAIN + '<Override PartName="/word/activeX/activeX1.bin" ContentType="application/vnd.ms-office.activeX"/>',
+    (files.DOCX_MAIN + '<Override PartName="/word/activeX/activeX1.bin" '
+                       'ContentType="application/vnd.ms-office.activeX"/>',
      [("word/activeX/activeX1.bin", b"\0" * 32)]),
     (files.DOCX_MAIN, [("word/activeX/activeX1.bin", b"\0" * 32)]),
     # a macro-enabled template, single quotes, any case
