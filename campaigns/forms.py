@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from cchc_portal.core.dates import DateTimeField, DateTimeTextInput
@@ -56,3 +57,16 @@ class ExtensionForm(forms.Form):
 class CopyPlanForm(forms.Form):
     year = LocalizedIntegerField(label=_("Năm mới"), min_value=2000, max_value=2100)
     name = forms.CharField(label=_("Tên đợt mới"), max_length=255, required=False)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's form, but the e-mail goes through the outbox with a link built from SITE_URL
+    (campaigns.services.user_request_password_reset), under rate limits."""
+
+    def save(self, *, request=None, **kwargs):
+        from cchc_portal.core.ratelimit import client_ip
+
+        from . import services
+
+        services.user_request_password_reset(email=self.cleaned_data["email"],
+                                             client_ip=client_ip(request) if request else "")

@@ -1,7 +1,9 @@
 """Every write to agencies, users, campaigns, steps and extensions."""
 import calendar
+import uuid
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -13,6 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext
 
+from cchc_portal.core import ratelimit
 from cchc_portal.core.excel import ImportFailed, ImportReport, RowError, read_sheet
 from cchc_portal.core.exceptions import ApplicationError, ConflictError
 from cchc_portal.notifications.services import absolute_url, outbox_enqueue
@@ -144,6 +147,52 @@ def user_send_set_password(*, user, key_suffix="") -> None:
     )
 
 
+# (events, seconds) per account, per e-mail address and per client address; override in settings.
+PASSWORD_RESET_RATE_DEFAULTS = {"ACCOUNT": (3, 3600), "EMAIL": (3, 3600), "IP": (20, 3600)}
+
+
+def password_reset_rate(name) -> tuple[int, int]:
+    return getattr(settings, f"PASSWORD_RESET_RATE_{name}", PASSWORD_RESET_RATE_DEFAULTS[name])
+
+
+def _password_reset_allowed(name, ident, now) -> bool:
+    allowed, period = password_reset_rate(name)
+    return ratelimit.hit(scope=f"password-reset-{name.lower()}", ident=ident, allowed=allowed, period=period,
+                         now=now)
+
+
+def user_request_password_reset(*, email, client_ip="", now=None) -> int:
+    """"Forgot my password": a one-time link for every active account with this e-mail,
+    through the outbox, built from SITE_URL (never from the request's Host). At most a few
+    per account, per e-mail address and per client address an hour; beyond that nothing is
+    sent. The caller shows the same page whatever happened (no account enumeration).
+    Returns how many e-mails were queued."""
+    email = (email or "").strip()
+    now_ts = None if now is None else now.timestamp()
+    if client_ip and not _password_reset_allowed("IP", client_ip, now_ts):
+        return 0
+    if not email or not _password_reset_allowed("EMAIL", email.lower(), now_ts):
+        return 0
+    queued = 0
+    # Accounts issued by import_users have no usable password until their holder sets one:
+    # they may ask again for the link too (the confirm page is the same).
+    for user in User.objects.filter(email__iexact=email, is_active=True).order_by("pk"):
+        if not _password_reset_allowed("ACCOUNT", user.pk, now_ts):
+            continue
+        uid = urlsafe_base64_encode(force_bytes(user.pk))
+        token = default_token_generator.make_token(user)
+        url = absolute_url(reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token}))
+        row = outbox_enqueue(
+            to=user.email,
+            subject=gettext("Đặt lại mật khẩu – Cổng Chỉ số CCHC"),
+            template="password_reset",
+            context={"full_name": user.display_name, "username": user.username, "url": url},
+            key=f"password-reset:{user.pk}:{uuid.uuid4().hex}",
+        )
+        queued += row is not None
+    return queued
+
+
 def user_grant_role(*, user, role, agency=None) -> None:
     if role in PROVINCE_ROLES:
         group, _ = Group.objects.get_or_create(name=role)
@@ -263,6 +312,9 @@ def _check_step_order(campaign, kind, opens_at):
             )
 
 
+PLAN_YEARS = (2000, 2100)
+
+
 @transaction.atomic
 def step_set(*, campaign, kind, opens_at, closes_at, user=None) -> Step:
     """Create or move one dated step of the plan (aware datetimes, close after open)."""
@@ -273,6 +325,10 @@ def step_set(*, campaign, kind, opens_at, closes_at, user=None) -> Step:
         if not isinstance(value, datetime) or timezone.is_naive(value):
             raise ApplicationError(gettext("Thời điểm phải có múi giờ."),
                                    extra={"errors": {label: [gettext("Thiếu múi giờ.")]}})
+        # the campaign's years (CampaignForm: 2000–2100); a plan in year 302 is a typing error
+        if not PLAN_YEARS[0] <= value.year <= PLAN_YEARS[1]:
+            raise ApplicationError(gettext("Thời điểm phải trong khoảng năm 2000–2100."),
+                                   extra={"errors": {label: [gettext("Năm không hợp lệ.")]}})
     if closes_at <= opens_at:
         raise ApplicationError(gettext("Thời điểm kết thúc phải sau thời điểm bắt đầu."),
                                extra={"errors": {"closes_at": [gettext("Phải sau thời điểm bắt đầu.")]}})

@@ -15,13 +15,19 @@ from cchc_portal.core import confirm
 from cchc_portal.core.exceptions import ApplicationError
 
 from . import selectors, services
-from .forms import CampaignForm, CopyPlanForm, ExtensionForm, StepFormSet
+from .forms import CampaignForm, CopyPlanForm, ExtensionForm, PasswordResetForm, StepFormSet
 from .links import links_for
 from .models import Step, StepKind
 
 
 class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Always the same "sent" page, whether the address is known, unknown or over its limit."""
+
+    form_class = PasswordResetForm
 
 
 def officer_required(request):

@@ -237,19 +237,71 @@ _OOXML_MAIN = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": "docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": "xlsx",
 }
-_OOXML_MACRO = {
-    "application/vnd.ms-word.document.macroenabled.main+xml",
-    "application/vnd.ms-excel.sheet.macroenabled.main+xml",
-}
+# Content types of parts that carry code: macro-enabled main parts and templates, VBA projects
+# and their data, ActiveX controls. Lower case; matched anywhere in [Content_Types].xml.
+_OOXML_CODE_MARKERS = ("macroenabled", "vnd.ms-office.vbaproject", "vnd.ms-word.vbadata", "vnd.ms-office.activex")
+# Zip entries that carry code whatever [Content_Types].xml claims.
+_OOXML_CODE_ENTRY = re.compile(r"(?:^|/)(?:vbaProject[^/]*\.bin|vbaData\.xml|activeX/[^/]*\.bin)$", re.IGNORECASE)
 _ODF = {"application/vnd.oasis.opendocument.text": "odt", "application/vnd.oasis.opendocument.spreadsheet": "ods"}
-_TAG = re.compile(rb"<(?:\w+:)?Override\b([^>]*)>", re.IGNORECASE)
-_ATTR = re.compile(rb"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# ODF macros live in Basic/ (StarBasic modules) and Scripts/ (Python, JavaScript, BeanShell).
+_ODF_CODE_DIRS = ("basic/", "scripts/")
+_TAG = re.compile(rb"<(?:\w+:)?(Override|Default)\b([^>]*)>", re.IGNORECASE)
+_ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_XML_MAX = 1024 * 1024
+
+
+def _xml_entry(archive, name) -> bytes:
+    """A small XML entry, or refused as corrupt when it is larger than any honest one."""
+    if archive.getinfo(name).file_size > _XML_MAX:
+        raise _Corrupt
+    return archive.read(name)
+
+
+def _tags(xml, pattern):
+    """(tag name, {attribute: value}) for each tag `pattern` matches; namespace prefixes dropped."""
+    for match in pattern.finditer(xml):
+        attrs = {m.group(1).decode("ascii").rsplit(":", 1)[-1].lower(): (m.group(2) or m.group(3) or b"").decode(
+            "utf-8", "replace") for m in _ATTR.finditer(match.group(2))}
+        yield match.group(1).decode("ascii").lower(), attrs
+
+
+_MANIFEST_ENTRY = re.compile(rb"<(?:\w+:)?(file-entry)\b([^>]*)>", re.IGNORECASE)
+
+
+def _odf_kind(archive, names) -> str | None:
+    mime = archive.read("mimetype").decode("ascii", "replace").strip()
+    if mime not in _ODF or "content.xml" not in names:
+        return None
+    paths = {name.lower() for name in names}
+    if "META-INF/manifest.xml" in names:
+        paths |= {attrs.get("full-path", "").lstrip("/").lower()
+                  for _, attrs in _tags(_xml_entry(archive, "META-INF/manifest.xml"), _MANIFEST_ENTRY)}
+    if any(path.startswith(_ODF_CODE_DIRS) for path in paths):
+        return "macro"
+    return _ODF[mime]
+
+
+def _ooxml_kind(archive, names) -> str | None:
+    kind = None
+    for tag, attrs in _tags(_xml_entry(archive, "[Content_Types].xml"), _TAG):
+        content_type = attrs.get("contenttype", "").strip().lower()
+        if any(marker in content_type for marker in _OOXML_CODE_MARKERS):
+            return "macro"
+        part = attrs.get("partname", "").lstrip("/")
+        if tag == "override" and content_type in _OOXML_MAIN and part in names and kind is None:
+            kind = _OOXML_MAIN[content_type]
+    if any(_OOXML_CODE_ENTRY.search(name) for name in names):
+        return "macro"
+    return kind
 
 
 def zip_kind(file) -> str | None:
     """docx/xlsx from the main part named in `[Content_Types].xml` (and present in the
-    zip), odt/ods from the `mimetype` entry; "macro" for macro-enabled Office files; None
-    for any other zip. Only those small entries are decompressed (no zip bombs)."""
+    zip), odt/ods from the `mimetype` entry; None for any other zip. "macro" when any part
+    carries code, wherever it is listed: a macro-enabled or VBA or ActiveX content type in
+    any Override or Default of `[Content_Types].xml`, a vbaProject.bin or ActiveX .bin entry,
+    an ODF `Basic/` or `Scripts/` entry (in the zip or its manifest). Only those small XML
+    entries are decompressed (no zip bombs)."""
     try:
         # the underlying file object: Django's File is falsy without a name, which zipfile reads as closed
         archive = zipfile.ZipFile(getattr(file, "file", file))
@@ -259,21 +311,9 @@ def zip_kind(file) -> str | None:
         names = set(archive.namelist())
         try:
             if "mimetype" in names and archive.getinfo("mimetype").file_size <= 100:
-                mime = archive.read("mimetype").decode("ascii", "replace").strip()
-                if mime in _ODF and "content.xml" in names:
-                    return _ODF[mime]
-                return None
-            if "[Content_Types].xml" in names and archive.getinfo("[Content_Types].xml").file_size <= 1024 * 1024:
-                types = archive.read("[Content_Types].xml")
-                for match in _TAG.finditer(types):
-                    attrs = {m.group(1).decode("ascii").lower(): (m.group(2) or m.group(3) or b"").decode(
-                        "utf-8", "replace") for m in _ATTR.finditer(match.group(1))}
-                    content_type = attrs.get("contenttype", "").strip().lower()
-                    part = attrs.get("partname", "").lstrip("/")
-                    if content_type in _OOXML_MACRO:
-                        return "macro"
-                    if content_type in _OOXML_MAIN and part in names:
-                        return _OOXML_MAIN[content_type]
+                return _odf_kind(archive, names)
+            if "[Content_Types].xml" in names:
+                return _ooxml_kind(archive, names)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError) as exc:
             raise _Corrupt from exc
     return None
@@ -338,7 +378,8 @@ def detect_kind(file, *, name="", size=None) -> Kind:
             corrupt()
         file.seek(0)
         if code == "macro":
-            refuse("macro", f"Tệp “{name}” có chứa macro; hãy lưu lại thành .docx hoặc .xlsx thông thường.")
+            refuse("macro", f"Tệp “{name}” có chứa macro hoặc mã lệnh; hãy lưu lại thành tệp thông thường "
+                            "(.docx, .xlsx, .odt, .ods không có macro) rồi tải lên lại.")
         if code:
             return KINDS[code]
     what = f" Nội dung thực của tệp là {guess.extension.upper()}." if guess else ""

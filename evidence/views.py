@@ -209,10 +209,13 @@ def _file_response(document, *, inline):
     return response
 
 
-# Chrome's PDF viewer is a plugin: a `sandbox` directive or `object-src 'none'` blocks it, so
-# PDFs get their own policy; images are fully sandboxed.
+# Every inline file is sandboxed by its response (`sandbox` without allow-scripts: a unique
+# origin, no script of the file runs in the portal's origin). Chromium (checked on 156) renders
+# a PDF under a `sandbox` CSP in a normal <iframe>, but refuses it in an <iframe sandbox>, so
+# the appraisal page's frame carries no sandbox attribute; `object-src 'self'` lets the viewer load.
 CSP_IMAGE = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox"
-CSP_PDF = "default-src 'none'; object-src 'self'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+CSP_PDF = ("default-src 'none'; object-src 'self'; img-src 'self'; style-src 'unsafe-inline'; "
+           "frame-ancestors 'self'; sandbox")
 CSP_DOWNLOAD = "default-src 'none'; frame-ancestors 'none'; sandbox"
 
 

@@ -22,13 +22,19 @@ from campaigns.selectors import step_windows
 from cchc_portal.notifications.registry import (
     Recipient,
     ReminderTarget,
+    register_bounce_handler,
     register_due_work,
     register_reminder_source,
 )
 
 from .answers import expand_pending
 from .models import RespondentGroup, RespondentList
-from .services import survey_due_invitations, survey_flags_scan, survey_unanswered_recipients
+from .services import (
+    invitation_mark_bounced,
+    survey_due_invitations,
+    survey_flags_scan,
+    survey_unanswered_recipients,
+)
 
 
 def invitations_due(now) -> str:
@@ -81,6 +87,7 @@ def lists_due(campaign, now):
                                   user_id=m.user_id, role=m.role) for m in members.get(agency.pk, [])])
 
 
+register_bounce_handler("invite:", invitation_mark_bounced)
 register_due_work("surveys.invitations_due", invitations_due, order=30,
                   label=gettext_lazy("Gửi thư mời trả lời phiếu điều tra XHH"))
 register_due_work("surveys.answers_expand", answers_expand, order=33,

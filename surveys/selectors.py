@@ -18,6 +18,7 @@ from django.db.models import Count, Q, QuerySet, signals
 from django.db.models.base import ModelState
 from django.http import Http404
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy
 
 from campaigns import selectors as campaign_selectors
 from campaigns.models import Agency, Campaign, StepKind
@@ -571,7 +572,9 @@ def respondent_rows_for_agencies(*, campaign, agency_ids) -> QuerySet[Respondent
 
 
 NOT_INVITED = "not_invited"
-STATUS_LABELS = {NOT_INVITED: "Chưa gửi thư mời", **dict(Invitation.Status.choices)}
+# A bounce told to the agency as what to do about it: the address is wrong.
+STATUS_LABELS = {NOT_INVITED: "Chưa gửi thư mời", **dict(Invitation.Status.choices),
+                 Invitation.Status.BOUNCED: gettext_lazy("E-mail không gửi được")}
 
 
 def respondent_status(respondent) -> str:

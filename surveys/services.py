@@ -376,24 +376,28 @@ def _check_list_window(*, campaign, agency, now):
         raise DeadlineError(f"Đã hết hạn gửi danh sách đối tượng điều tra ({_when(window.closes_at)}).")
 
 
-def _check_editable(*, rlist, user, now):
+def _check_editable(*, rlist, user, now, as_agency=False, force=False):
     """Agency staff edit only a draft or returned list, within the list step (extensions
-    included); the Sở may correct a list at any time."""
-    if _is_system_or_officer(user):
+    included); the Sở may correct a list at any time. `as_agency`: the agency's rules for a
+    caller without a user (the command line); `force`: past them (the caller records why)."""
+    if _is_system_or_officer(user) and not as_agency:
         return
-    if rlist.agency_id not in campaign_selectors.user_agency_ids(user):
+    if user is not None and not _is_system_or_officer(user) and \
+            rlist.agency_id not in campaign_selectors.user_agency_ids(user):
         raise ApplicationError("Bạn không thuộc đơn vị này.", status=403)
+    if force:
+        return
     if rlist.status not in EDITABLE:
         raise ConflictError("Danh sách đã gửi Sở Nội vụ; chỉ sửa được khi Sở trả lại.")
     _check_list_window(campaign=rlist.campaign, agency=rlist.agency, now=now)
 
 
-def _list_for_write(*, campaign, agency, user, now) -> RespondentList:
+def _list_for_write(*, campaign, agency, user, now, as_agency=False, force=False) -> RespondentList:
     if not campaign.agencies.filter(pk=agency.pk).exists():
         raise ApplicationError("Đơn vị không thuộc đợt đánh giá này.")
     rlist, _ = RespondentList.objects.get_or_create(campaign=campaign, agency=agency)
     rlist.campaign, rlist.agency = campaign, agency
-    _check_editable(rlist=rlist, user=user, now=now)
+    _check_editable(rlist=rlist, user=user, now=now, as_agency=as_agency, force=force)
     return rlist
 
 
@@ -441,14 +445,17 @@ def respondent_remove(*, respondent, user, now=None) -> None:
     respondent.delete()
 
 
-def respondent_import(*, campaign, agency, file, user=None, dry_run=False, now=None) -> ImportReport:
+def respondent_import(*, campaign, agency, file, user=None, dry_run=False, now=None, as_agency=False,
+                      force=False) -> ImportReport:
     """Respondents of one agency from an .xlsx file (`full_name, position, group_code, email,
     phone`; Vietnamese headers accepted). Row errors: missing name, bad or duplicate e-mail
     (in the file or anywhere in the campaign), unknown group, bad phone. Nothing is
-    imported if any row is wrong."""
+    imported if any row is wrong. The list's rules are `user`'s, or the agency's with
+    `as_agency` (the command line); `force` goes past the window and the list's state."""
     now = now or timezone.now()
+    rules = {"as_agency": as_agency, "force": force}
     with transaction.atomic():
-        rlist = _list_for_write(campaign=campaign, agency=agency, user=user, now=now)
+        rlist = _list_for_write(campaign=campaign, agency=agency, user=user, now=now, **rules)
     rows, errors = read_sheet(file, RESPONDENT_COLUMNS, aliases=RESPONDENT_ALIASES,
                               required=["full_name", "group_code", "email"])
     report = ImportReport(errors=list(errors), dry_run=dry_run)
@@ -496,7 +503,7 @@ def respondent_import(*, campaign, agency, file, user=None, dry_run=False, now=N
         return report
     try:
         with transaction.atomic():
-            _list_for_write(campaign=campaign, agency=agency, user=user, now=now)
+            _list_for_write(campaign=campaign, agency=agency, user=user, now=now, **rules)
             Respondent.objects.bulk_create(new)
     except IntegrityError:
         report.created = 0
@@ -644,6 +651,18 @@ def invitations_send(*, campaign, user=None, now=None, only_open=False) -> Invit
         report.sent += 1
         report.invitations.append(invitation)
     return report
+
+
+def invitation_mark_bounced(*, key, to="", now=None) -> int:
+    """The e-mail of an invitation (outbox key "invite:<id>" or "invite:<id>:<n>") bounced:
+    a sent or opened invitation becomes `bounced`, so the agency sees the address is wrong
+    (an answered or voided one stays). Returns how many changed."""
+    parts = key.split(":")
+    if len(parts) < 2 or parts[0] != "invite" or not parts[1].isdigit():
+        return 0
+    return Invitation.objects.filter(
+        pk=int(parts[1]), status__in=[Invitation.Status.PENDING, Invitation.Status.SENT, Invitation.Status.OPENED],
+    ).update(status=Invitation.Status.BOUNCED, updated_at=now or timezone.now())
 
 
 def invitation_reissue(*, invitation, user=None, now=None, send_email=True, template="survey_invitation",

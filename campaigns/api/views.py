@@ -23,7 +23,7 @@ class TokenApi(ObtainAuthToken):
 
     @extend_schema(
         request=ObtainAuthToken.serializer_class,
-        responses={200: inline_serializer(name="AuthToken", fields={"token": serializers.CharField()})},
+        responses={200: inline_serializer("TokenOutput", fields={"token": serializers.CharField()})},
     )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)

@@ -1,8 +1,9 @@
 """DRF glue shared by every app: the error handler and small helpers."""
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
+from django.views import defaults
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -61,3 +62,11 @@ def inline_serializer(*, fields, data=None, **kwargs):
     if data is not None:
         return serializer_class(data=data, **kwargs)
     return serializer_class(**kwargs)
+
+
+def not_found(request, exception=None):
+    """handler404: a path under /api/ that matches no route (`/respondents/abc/` where an id
+    is a number) answers like every other API error, in JSON; pages keep Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Không tìm thấy.", "errors": {}}, status=404)
+    return defaults.page_not_found(request, exception)

@@ -6,6 +6,9 @@ registers in its AppConfig.ready():
 - `register_due_work(name, fn)`: `fn(now) -> str` does one idempotent piece of due work
   (locks at a cutoff, invitations that are due...) and returns a short summary. The tick
   runs every registered fn with the same `now`, each in its own transaction.
+- `register_bounce_handler(prefix, fn)`: `fn(key, to, now)` is called when an outbox row
+  whose key starts with `prefix` bounced (the server refused the recipient, or an officer
+  recorded a bounce report), e.g. "invite:" marks the invitation bounced.
 - `register_reminder_source(step_kind, fn)`: `fn(campaign, now)` yields `ReminderTarget`s
   that are still due (agencies that have not submitted, respondents who have not answered),
   each with its effective deadline and its recipients.
@@ -17,6 +20,7 @@ from datetime import datetime
 _due_work: dict[str, tuple[int, Callable]] = {}
 _due_work_labels: dict[str, str] = {}
 _reminder_sources: dict[str, Callable] = {}
+_bounce_handlers: dict[str, Callable] = {}
 
 
 @dataclass(frozen=True)
@@ -94,3 +98,13 @@ def reminder_source(step_kind: str) -> Callable | None:
 
 def reminder_source_kinds() -> list[str]:
     return list(_reminder_sources)
+
+
+def register_bounce_handler(prefix: str, fn: Callable) -> Callable:
+    """Register (or replace, by prefix) what a bounce of a row keyed `prefix…` means."""
+    _bounce_handlers[prefix] = fn
+    return fn
+
+
+def bounce_handlers(key: str) -> list[Callable]:
+    return [fn for prefix, fn in _bounce_handlers.items() if key.startswith(prefix)]

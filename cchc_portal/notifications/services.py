@@ -194,8 +194,17 @@ def _mark_not_delivered(row, token, error, *, permanent=False, bounced=False, no
               "sending_since": None}
     if status == S.QUEUED:
         fields["next_attempt_at"] = now + backoff(attempts)
-    Outbox.objects.filter(pk=row.pk, claim=token, status=S.SENDING).update(**fields)
+    if Outbox.objects.filter(pk=row.pk, claim=token, status=S.SENDING).update(**fields) and status == S.BOUNCED:
+        _bounced(row, now=now)
     return status
+
+
+def _bounced(row, *, now=None) -> None:
+    """Tell the app that sent it (registry.register_bounce_handler): e.g. the invitation."""
+    from .registry import bounce_handlers
+
+    for handler in bounce_handlers(row.key):
+        handler(key=row.key, to=row.to, now=now or timezone.now())
 
 
 def outbox_deliver(*, token, rows, transport=None, on_row=None) -> dict[str, int]:
@@ -320,6 +329,8 @@ def outbox_mark(*, row, status, user=None, note="") -> Outbox:
     if not Outbox.objects.filter(pk=row.pk, status__in=allowed[status]).update(**fields):
         raise ConflictError("Không thể chuyển thư sang trạng thái này.")
     row.refresh_from_db()
+    if status == S.BOUNCED:
+        _bounced(row)
     return row
 
 

@@ -28,7 +28,7 @@ from campaigns.selectors import step_window_for, user_is_appraiser, user_is_offi
 from campaigns.signals import extension_granted
 from cchc_portal.core.exceptions import ApplicationError, ConflictError, DeadlineError
 from cchc_portal.core.numbers import vi_number
-from cchc_portal.notifications.services import notification_create
+from cchc_portal.notifications.services import absolute_url, notification_create, outbox_enqueue
 from evidence.models import Document
 from scoring.compute import item_points
 from scoring.criteria_excel import code_key
@@ -445,7 +445,36 @@ def explanation_request_create(*, assessment, codes, question, due_at, user, now
             text=f"{assessment.agency.name}: Tổ thẩm định yêu cầu giải trình tiêu chí {codes_text}, hạn "
                  f"{local_text(due_at)}.",
             url=reverse("scoring:explanations", args=[assessment.pk]), key=f"explanation-request:{request.pk}")
+    _email_explanation_request(request=request, assessment=assessment, items=items)
     return request
+
+
+def _email_explanation_request(*, request, assessment, items) -> int:
+    """The request by e-mail too (through the outbox): to the agency's staff and leaders and
+    to the agency's own address, once per address, with the question, the items and the
+    deadline. Returns how many e-mails were queued."""
+    agency = assessment.agency
+    due = timezone.localtime(request.due_at).strftime("%d/%m/%Y %H:%M")
+    text = (f"Tổ thẩm định yêu cầu {agency.name} giải trình, bổ sung tài liệu kiểm chứng các tiêu chí dưới đây "
+            f"trong đợt “{assessment.campaign.name}”. Hạn trả lời: {due}.")
+    ordered = sorted(items, key=lambda i: code_key(i.criterion.code))
+    names = [f"{i.criterion.code}. {i.criterion.title}" for i in ordered]
+    url = absolute_url(reverse("scoring:explanations", args=[assessment.pk]))
+    recipients = {}
+    for member in sel.agency_members(assessment=assessment):
+        if member.email:
+            recipients.setdefault(member.email.lower(), (member.email, member.display_name))
+    if agency.email:
+        recipients.setdefault(agency.email.lower(), (agency.email, agency.name))
+    queued = 0
+    for address, (to, name) in sorted(recipients.items()):
+        queued += outbox_enqueue(
+            to=to, subject=f"Yêu cầu giải trình – {agency.name}"[:255], template="notice",
+            context={"full_name": name, "text": text, "names": names, "detail": f"Nội dung yêu cầu: {request.question}",
+                     "url": url},
+            key=f"explanation-request:{request.pk}:mail:{address}",
+        ) is not None
+    return queued
 
 
 def _after_requests_changed(assessment_id, *, user=None, now=None) -> None:

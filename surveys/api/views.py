@@ -123,7 +123,7 @@ class RespondentImportApi(APIView):
         agency_code = serializers.CharField(required=False)
 
     @extend_schema(parameters=[AGENCY], request=InputSerializer,
-                   responses={201: ImportResultSerializer, 200: ImportResultSerializer, 400: ImportResultSerializer})
+                   responses={201: ImportResultSerializer, 200: ImportResultSerializer})
     def post(self, request, pk):
         campaign = selectors.survey_campaign_get_for_user(user=request.user, pk=pk)
         data = self.InputSerializer(data=request.data)

@@ -20,8 +20,9 @@ def test_login_with_right_password(client, staff_a):
 
 
 @pytest.mark.django_db
-def test_password_reset_by_email(client, staff_a):
-    r = client.post("/accounts/password-reset/", {"email": "staff_a@example.gov.vn"})
+def test_password_reset_by_email(client, staff_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post("/accounts/password-reset/", {"email": "staff_a@example.gov.vn"})
     assert r.status_code == 302
     assert len(mail.outbox) == 1 and "/accounts/reset/" in mail.outbox[0].body
 

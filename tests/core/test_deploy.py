@@ -29,9 +29,6 @@ def run(args, env):
 def test_check_deploy_with_a_production_environment_is_clean():
     r = run(["manage.py", "check", "--deploy"], PRODUCTION)
     found = [line for line in (r.stdout + r.stderr).splitlines() if re.search(r"\(\w+\.[WE]\d+\)", line)]
-    # The schema's component-name collisions (drf_spectacular.W001 "identical names") are engineer
-    # h7's fix on another branch: once both are merged, drop this filter.
-    found = [line for line in found if "identical names" not in line]
     assert found == []
 
 

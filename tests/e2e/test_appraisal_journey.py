@@ -43,6 +43,14 @@ def test_appraise_explain_answer_finalise(page, browser, live_server, w):
     frame = evidence.locator("iframe.ap-preview-frame")
     frame.wait_for()
     assert "/evidence/documents/" in frame.get_attribute("src")
+    # the PDF, sandboxed by its response, still opens in the browser's viewer (an <iframe sandbox> would block it)
+    assert frame.get_attribute("sandbox") is None
+    for _ in range(50):
+        if any(f.url.startswith("chrome-extension://") for f in page.frames):
+            break
+        page.wait_for_timeout(100)
+    assert any(f.url.startswith("chrome-extension://") for f in page.frames), [f.url for f in page.frames]
+    assert not any(f.url.startswith("chrome-error://") for f in page.frames)
 
     # a lower score without a comment is refused, with one it is saved (htmx, no reload)
     box = item_box(page, "1.1")

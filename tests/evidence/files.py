@@ -163,3 +163,36 @@ ACCEPTED = {
     "jpg": ("anh-chup.jpg", jpg),
     "png": ("anh-chup.png", png),
 }
+
+
+def ooxml_with(types, extra=()) -> bytes:
+    """A .docx whose `[Content_Types].xml` body is `types` (Override/Default tags), with
+    word/document.xml and any `extra` (name, bytes) entries."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml",
+                   '<?xml version="1.0" encoding="UTF-8"?>'
+                   f'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">{types}</Types>')
+        z.writestr("word/document.xml", "<w:document/>")
+        for name, data in extra:
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+DOCX_MAIN = ('<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+             'officedocument.wordprocessingml.document.main+xml"/>')
+
+
+def odf_with(entries, manifest_entries="", mime="application/vnd.oasis.opendocument.text") -> bytes:
+    """An ODF file with extra zip `entries` (name, text) and manifest file-entry tags."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), mime, compress_type=zipfile.ZIP_STORED)
+        z.writestr("content.xml", '<office:document-content '
+                                  'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>')
+        z.writestr("META-INF/manifest.xml", '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                                            'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+                                            f'{manifest_entries}</manifest:manifest>')
+        for name, data in entries:
+            z.writestr(name, data)
+    return out.getvalue()

@@ -93,6 +93,64 @@ def test_macro_enabled_office_files_are_refused():
     assert exc.value.code == "macro"
 
 
+VBA = "application/vnd.ms-office.vbaProject"
+
+
+@pytest.mark.parametrize(("types", "extra"), [
+    # a normal main part listed before a macro-enabled one
+    (files.DOCX_MAIN + '<Override PartName="/word/other.xml" '
+     'ContentType="application/vnd.ms-word.document.macroEnabled.main+xml"/>', [("word/other.xml", "<x/>")]),
+    # a VBA project declared by a Default on the .bin extension
+    (f'<Default Extension="bin" ContentType="{VBA}"/>' + files.DOCX_MAIN, [("word/vbaProject.bin", b"\0" * 32)]),
+    # a VBA project declared by an Override after the main part
+    (files.DOCX_MAIN + f'<Override PartName="/word/vbaProject.bin" ContentType="{VBA}"/>',
+     [("word/vbaProject.bin", b"\0" * 32)]),
+    # a vbaProject.bin present but not declared at all
+    (files.DOCX_MAIN, [("word/vbaProject.bin", b"\0" * 32)]),
+    # an ActiveX control
+    (files.DOCX_MAIN + '<Override PartName="/word/activeX/activeX1.bin" '
+                       'ContentType="application/vnd.ms-office.activeX"/>',
+     [("word/activeX/activeX1.bin", b"\0" * 32)]),
+    (files.DOCX_MAIN, [("word/activeX/activeX1.bin", b"\0" * 32)]),
+    # a macro-enabled template, single quotes, any case
+    (files.DOCX_MAIN + "<Override PartName='/word/t.xml' "
+     "ContentType='APPLICATION/VND.MS-WORD.TEMPLATE.MACROENABLEDTEMPLATE.MAIN+XML'/>", []),
+], ids=["macro-after-main", "default-bin", "override-after-main", "undeclared-bin", "activex", "activex-undeclared",
+        "template"])
+def test_office_files_with_code_in_any_part_are_refused(types, extra):
+    with pytest.raises(Refused) as exc:
+        check_file(files.upload("bao-cao.docx", files.ooxml_with(types, extra)))
+    assert exc.value.code == "macro"
+    assert "macro" in exc.value.message
+
+
+def test_an_office_file_without_code_passes_the_part_check():
+    content = files.ooxml_with('<Default Extension="png" ContentType="image/png"/>' + files.DOCX_MAIN,
+                               [("word/media/image1.png", files.png())])
+    assert check_file(files.upload("bao-cao.docx", content)).kind.code == "docx"
+    assert check_file(files.upload("so-lieu.xlsx", files.xlsx())).kind.code == "xlsx"
+
+
+@pytest.mark.parametrize(("entries", "manifest"), [
+    ([("Basic/Standard/Module1.xml", "<script:module/>"), ("Basic/script-lc.xml", "<x/>")], ""),
+    ([("Scripts/python/macro.py", "import os")], ""),
+    ([], '<manifest:file-entry manifest:full-path="Basic/Standard/Module1.xml" manifest:media-type="text/xml"/>'),
+    ([], '<manifest:file-entry manifest:full-path="Scripts/javascript/" manifest:media-type=""/>'),
+], ids=["basic-module", "python-script", "manifest-basic", "manifest-scripts"])
+def test_opendocument_files_with_macros_are_refused(entries, manifest):
+    for mime, name in (("application/vnd.oasis.opendocument.text", "cong-van.odt"),
+                       ("application/vnd.oasis.opendocument.spreadsheet", "bang-tinh.ods")):
+        with pytest.raises(Refused) as exc:
+            check_file(files.upload(name, files.odf_with(entries, manifest, mime=mime)))
+        assert exc.value.code == "macro"
+
+
+def test_an_opendocument_file_with_pictures_passes_the_macro_check():
+    content = files.odf_with([("Pictures/1.png", "x")], '<manifest:file-entry manifest:full-path="Pictures/1.png" '
+                                                       'manifest:media-type="image/png"/>')
+    assert check_file(files.upload("cong-van.odt", content)).kind.code == "odt"
+
+
 def test_html_posing_as_pdf_is_named_in_the_message():
     with pytest.raises(Refused) as exc:
         check_file(files.upload("bao-cao.pdf", files.html_as_pdf()))

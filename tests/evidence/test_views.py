@@ -231,6 +231,10 @@ def test_pdfs_and_images_preview_inline_under_a_strict_policy(login, upload_doc,
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "default-src 'none'" in response["Content-Security-Policy"]
     assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+    # the PDF runs in a sandbox of its own: no PDF JavaScript in the portal's origin
+    directives = [d.strip() for d in response["Content-Security-Policy"].split(";")]
+    assert "sandbox" in directives
+    assert not any("allow-scripts" in d or "allow-same-origin" in d for d in directives)
     response = login(staff_a).get(reverse("evidence:preview", args=[image.pk]))
     assert response["Content-Type"] == "image/png"
     assert response["Content-Security-Policy"].endswith("sandbox")

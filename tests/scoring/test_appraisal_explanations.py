@@ -152,3 +152,25 @@ def test_rounds_count_finished_requests(w, appraiser, staff_a):
     svc.explanation_answer(request=same_round, body="Số liệu đúng", documents=[], user=staff_a)
     assert ExplanationRequest.objects.filter(status="answered").count() == 2
     assert ask(w, appraiser, codes=["2.1"]).round == 2
+
+
+def test_the_request_reaches_the_agency_by_email(w, appraiser, staff_a, leader_a, staff_b,
+                                                  django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from cchc_portal.notifications.models import Outbox
+
+    w.a.agency.email = "STC@example.gov.vn"
+    w.a.agency.save(update_fields=["email"])
+    due = timezone.now() + timedelta(days=3)
+    with django_capture_on_commit_callbacks(execute=True):
+        request = ask(w, appraiser, codes=("1.2", "1.1"), due=due)
+    rows = Outbox.objects.filter(key__startswith=f"explanation-request:{request.pk}:")
+    assert sorted(r.to.lower() for r in rows) == sorted([staff_a.email.lower(), leader_a.email.lower(),
+                                                          "stc@example.gov.vn"])
+    assert staff_b.email not in {r.to for r in rows}
+    body = next(m.body for m in mail.outbox if m.to == [staff_a.email])
+    assert "Đề nghị bổ sung kế hoạch CCHC đã ký số." in body
+    assert "1.1. " in body and "1.2. " in body and body.index("1.1. ") < body.index("1.2. ")
+    assert timezone.localtime(due).strftime("%d/%m/%Y %H:%M") in body
+    assert f"/scoring/assessments/{w.a.pk}/explanations/" in body

@@ -1,11 +1,15 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from campaigns.models import Campaign, User
+from campaigns.models import Campaign
+from cchc_portal.core.commands import RecordedCommand
 from cchc_portal.core.exceptions import ApplicationError
 from scoring.services.criteria import criteria_import
 
 
-class Command(BaseCommand):
+class Command(RecordedCommand):
+    # the lock is the criteria's window: past it only as an amendment (--reason, --user), as on the page
+    allow_force = False
+
     help = ("Nhập bộ tiêu chí của một nhóm cơ quan từ Excel (cột code, title, max_points, rule, rule_params, "
             "evidence_required, guidance, not_applicable_to). In mọi lỗi theo dòng; có lỗi thì không nhập gì. "
             "Bộ tiêu chí đã khóa chỉ nhập được như một sửa đổi: --reason và --user.")
@@ -15,22 +19,16 @@ class Command(BaseCommand):
         parser.add_argument("--campaign", required=True, help="Mã số (id) đợt đánh giá.")
         parser.add_argument("--group", required=True, help="Mã nhóm cơ quan: department, district, commune...")
         parser.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi dữ liệu.")
-        parser.add_argument("--reason", default="", help="Lý do sửa đổi (bắt buộc khi bộ tiêu chí đã khóa).")
-        parser.add_argument("--user", default="", help="Tên đăng nhập của người sửa đổi (khi bộ tiêu chí đã khóa).")
+        super().add_arguments(parser)
 
-    def handle(self, *args, file, campaign, group, dry_run, reason, user, **options):
+    def run(self, actor, *, file, campaign, group, dry_run, **options):
         campaign_obj = Campaign.objects.filter(pk=campaign).first() if str(campaign).isdigit() else None
         if campaign_obj is None:
             raise CommandError(f"Không có đợt đánh giá #{campaign}.")
-        user_obj = None
-        if user:
-            user_obj = User.objects.filter(username=user).first()
-            if user_obj is None:
-                raise CommandError(f"Không có người dùng '{user}'.")
         try:
             with open(file, "rb") as fh:
-                report = criteria_import(campaign=campaign_obj, group=group, file=fh, user=user_obj,
-                                         dry_run=dry_run, reason=reason or None)
+                report = criteria_import(campaign=campaign_obj, group=group, file=fh, user=actor.user,
+                                         dry_run=dry_run, reason=actor.reason or None)
         except OSError as exc:
             raise CommandError(f"Không mở được tệp: {exc}") from exc
         except ApplicationError as exc:
@@ -43,8 +41,7 @@ class Command(BaseCommand):
         if report.errors:
             raise CommandError(f"{len(report.errors)} lỗi; chưa nhập tiêu chí nào.")
         verb = "Sẽ nhập" if dry_run else "Đã nhập"
-        self.stdout.write(self.style.SUCCESS(
-            f"{verb} bộ tiêu chí nhóm {group} của đợt #{campaign_obj.pk}: {report.created} mới, "
-            f"{report.updated} cập nhật, {report.deleted} xóa, {report.unchanged} không đổi."))
         if report.locked and dry_run:
             self.stdout.write("Bộ tiêu chí đã khóa: khi nhập thật cần --reason và --user (ghi thành sửa đổi).")
+        return (f"{verb} bộ tiêu chí nhóm {group} của đợt #{campaign_obj.pk}: {report.created} mới, "
+                f"{report.updated} cập nhật, {report.deleted} xóa, {report.unchanged} không đổi.")
