@@ -27,6 +27,17 @@ FIXED = {
 PATTERNS = [
     (re.compile(r"mức: (?P<label>.*)", re.S), gettext_noop("mức: %(label)s")),
     (re.compile(r"trừ (?P<per>\S+) × (?P<count>\S+) lần"), gettext_noop("trừ %(per)s × %(count)s lần")),
+    (re.compile(r"tử số (?P<numerator>\S+); mẫu số (?P<denominator>\S+)"),
+     gettext_noop("tử số %(numerator)s; mẫu số %(denominator)s")),
+    (re.compile(r"tử số (?P<numerator>\S+); mẫu số (?P<denominator>\S+), vượt 100% nên tính 100%"),
+     gettext_noop("tử số %(numerator)s; mẫu số %(denominator)s, vượt 100%% nên tính 100%%")),
+    (re.compile(r"tử số (?P<numerator>\S+); mẫu số (?P<denominator>\S+): tỷ lệ (?P<percent>\S+)% \((?P<range>.*)\)"),
+     gettext_noop("tử số %(numerator)s; mẫu số %(denominator)s: tỷ lệ %(percent)s%% (%(range)s)")),
+    (re.compile(r"tử số (?P<numerator>\S+); mẫu số (?P<denominator>\S+): tỷ lệ (?P<percent>\S+)%, vượt 100% nên "
+                r"tính 100% \((?P<range>.*)\)"),
+     gettext_noop("tử số %(numerator)s; mẫu số %(denominator)s: tỷ lệ %(percent)s%%, vượt 100%% nên tính 100%% "
+                  "(%(range)s)")),
+    # the forms stored before the numerator and denominator were written out (issue #13)
     (re.compile(r"tỷ lệ (?P<fraction>\S+/\S+)"), gettext_noop("tỷ lệ %(fraction)s")),
     (re.compile(r"tỷ lệ (?P<percent>\S+)% \((?P<range>.*)\)"), gettext_noop("tỷ lệ %(percent)s%% (%(range)s)")),
     (re.compile(r"thưởng (?P<bonus>\S+), trừ (?P<penalty>\S+)"), gettext_noop("thưởng %(bonus)s, trừ %(penalty)s")),
@@ -34,6 +45,15 @@ PATTERNS = [
      gettext_noop("tổng %(total)s vượt tối đa, tính %(max)s")),
     (re.compile(r"số liệu nhập: (?P<value>\S+)"), gettext_noop("số liệu nhập: %(value)s")),
 ]
+
+
+_VI_NUMBER = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+,\d+")
+
+
+def _untranslated_numbers(values: dict) -> dict:
+    """The engine writes numbers the Vietnamese way (0,5; 1.000): other readers get 0.5; 1000."""
+    return {key: value if key in ("label", "range") or not _VI_NUMBER.fullmatch(value or "")
+            else value.replace(".", "").replace(",", ".") for key, value in values.items()}
 
 
 def reason_text(reason: str) -> str:
@@ -45,5 +65,5 @@ def reason_text(reason: str) -> str:
     for pattern, msgid in PATTERNS:
         match = pattern.fullmatch(reason)
         if match:
-            return _(msgid) % match.groupdict()
+            return _(msgid) % _untranslated_numbers(match.groupdict())
     return reason

@@ -48,6 +48,14 @@ def engine_reasons():
     return {code: p.reason for code, p in result.points.items() if p.reason}
 
 
+def test_a_ratio_over_100_percent_reads_in_english():
+    with translation.override("en"):
+        assert reason_text("tử số 10; mẫu số 8, vượt 100% nên tính 100%") == (
+            "numerator 10; denominator 8, over 100% so counted as 100%")
+        assert reason_text("tử số 10; mẫu số 8: tỷ lệ 125%, vượt 100% nên tính 100% (>90)") == (
+            "numerator 10; denominator 8: ratio 125%, over 100% so counted as 100% (>90)")
+
+
 def test_every_engine_reason_reads_in_english():
     reasons = engine_reasons()
     assert len(set(reasons.values())) == 14, reasons  # the tree covers the engine's reasons
@@ -55,8 +63,8 @@ def test_every_engine_reason_reads_in_english():
         shown = {code: reason_text(reason) for code, reason in reasons.items()}
     left = {code: text for code, text in shown.items() if VIETNAMESE.search(text)}
     assert not left, left
-    assert shown["1.1"] == "level: Yes" and shown["1.2"] == "minus 0.5 × 2 times" and shown["1.3"] == "ratio 9/10"
-    assert shown["1.4"] == "ratio 80% (70-90)" and shown["1.5"] == "not scored" and shown["1.6"] == "0: no evidence"
+    assert shown["1.1"] == "level: Yes" and shown["1.2"] == "minus 0.5 × 2 times" and shown["1.3"] == "numerator 9; denominator 10"
+    assert shown["1.4"] == "numerator 80; denominator 100: ratio 80% (70-90)" and shown["1.5"] == "not scored" and shown["1.6"] == "0: no evidence"
     assert shown["5"] == "not applicable (no sub-criterion applies)" and shown["4"] == "bonus 1, minus 0.5"
 
 
