@@ -23,8 +23,8 @@ Goals, checked against what locust recorded of every answer and against the data
 - 0 errors: before the cutoff every write answered 200, after it every one the deadline's
   409 (a write in flight across the cutoff may get either);
 - 0 lost saves: every 200 of a save is in the item's history with its version, score and
-  explanation, and the item holds that version or a later one of the same user (with its
-  score when it is the last); every 200 of an upload has its document linked to the item
+  explanation, and the item holds that version or a later one (with its score when it is
+  the last); every 200 of an upload has its document linked to the item
   and the item's history row of that version;
 - 0 writes accepted after the cutoff: no 200 to a request sent from the cutoff on, and no
   history row of an item, nor a document, with a time (the server's `now` of the write)
@@ -289,12 +289,16 @@ def main():
         connections.close_all()
         lock = {}
         locker = threading.Thread(target=tick_lock, args=(closes + LOCK_AFTER, lock))
+        locust = None
         try:
             locust = run_locust(env, tmp, int(STARTUP + RUSH_SECONDS) + 2, t0, end, closes)
             locker.start()
             locust.wait()
             locker.join()
         finally:
+            if locust is not None and locust.poll() is None:  # interrupted: locust goes too
+                locust.terminate()
+                locust.wait(30)
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(30)
             log.close()
