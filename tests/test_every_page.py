@@ -209,6 +209,8 @@ PARAMS = {
     "api-criteria-import": _campaign,
     "api-criteria-export": lambda w: [{"pk": w.campaign.pk, "?": "group=department"}],
     "api-campaign-open": _campaign,
+    "api-campaign-progress": _campaign,
+    "api-appraiser-progress": _campaign,
     "api-assessment": _assessment,
     "api-assessment-item": _item,
     "api-assessment-evidence": _assessment,

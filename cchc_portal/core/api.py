@@ -68,5 +68,5 @@ def not_found(request, exception=None):
     """handler404: a path under /api/ that matches no route (`/respondents/abc/` where an id
     is a number) answers like every other API error, in JSON; pages keep Django's page."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Không tìm thấy.", "errors": {}}, status=404)
+        return JsonResponse({"detail": _("Không tìm thấy."), "errors": {}}, status=404)
     return defaults.page_not_found(request, exception)
