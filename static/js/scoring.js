@@ -545,12 +545,12 @@
   /* ------------------------------------------------------------ filters and folding */
   /* A filter shows the rows that match when it is chosen (a row being scored does not vanish
      under the cursor); a field or criterion with no row left is hidden with its header. */
-  function typed(tr) { return !!tr.querySelector("[name=score], [name=numerator], [name=count], [name=level]"); }
+  function hasInputs(tr) { return !!tr.querySelector("[name=score], [name=numerator], [name=count], [name=level]"); }
   function applyFilter(value) {
     var leaves = [];
     root.querySelectorAll("tr.leaf").forEach(function (tr) {
       var rule = tr.getAttribute("data-rule");  // an empty bonus or penalty means none: not "unscored"
-      var show = !value || (value === "unscored" ? typed(tr) && !tr.classList.contains("na") &&
+      var show = !value || (value === "unscored" ? hasInputs(tr) && !tr.classList.contains("na") &&
         !tr.hasAttribute("data-province") &&
         rule !== "bonus" && rule !== "penalty" && tr.getAttribute("data-scored") !== "1"
         : tr.getAttribute("data-missing") === "1");

@@ -36,6 +36,10 @@ def _close_quietly(context):
 def _open(context):
     pg = context.new_page()
     pg.set_default_timeout(15000)
+    # An uncaught script error fails the journey where it happened, not as a timeout further on
+    # (two branches' scoring.js merged into one scope once declared `typed` twice).
+    pg.script_errors = []
+    pg.on("pageerror", lambda error: pg.script_errors.append(f"{pg.url}: {error}"))
     return pg
 
 
@@ -45,16 +49,20 @@ def _open(context):
 def page(browser, transactional_db, live_server):
     # Set up after the database and the server, so torn down (closed) before the flush.
     context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", bypass_csp=True)
-    yield _open(context)
+    pg = _open(context)
+    yield pg
     _close_quietly(context)
+    assert pg.script_errors == []
 
 
 @pytest.fixture
 def phone_page(browser, transactional_db, live_server):
     context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", bypass_csp=True,
                                   viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    yield _open(context)
+    pg = _open(context)
+    yield pg
     _close_quietly(context)
+    assert pg.script_errors == []
 
 
 @pytest.fixture
@@ -68,6 +76,7 @@ def strict_page(browser, transactional_db, live_server):
     yield pg
     _close_quietly(context)
     assert pg.csp_refusals == []
+    assert pg.script_errors == []
 
 
 def log_in(page, live_server, username, password="Pass-1234"):
