@@ -5,7 +5,9 @@ match its documented body. Ids in paths point at real objects, so requests reach
 services (validation, conflicts), not only the 404 of a random id."""
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, note, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
@@ -23,6 +25,18 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # Loaded when the tests are collected: the schema view needs no database.
 # (schemathesis.pytest.from_fixture would load it per test, but fails under pytest 9.)
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def connections_kept_between_requests():
+    """The WSGI app closes the database connection at the end of each request, as it should
+    in production; inside a test's transaction (PostgreSQL) that would lose the test's data,
+    so, as Django's test client does, the connection stays open for the test's duration."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
