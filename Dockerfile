@@ -1,7 +1,7 @@
 FROM python:3.11-slim
 # The PDFs' fonts (Liberation Serif) ship in static/fonts: no font package for them.
 RUN apt-get update && apt-get install -y --no-install-recommends \
-      libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu gettext \
+      libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu gettext tesseract-ocr tesseract-ocr-vie \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY pyproject.toml ./
