@@ -21,8 +21,8 @@ from .results import (  # noqa: F401 - the public face of results lives here
     percent,
     result_settings_for,
     results_filter,
-    score_sheet,
 )
+from .score_sheet import score_sheet  # noqa: F401
 
 # ---------------------------------------------------------------- access
 
