@@ -11,6 +11,7 @@ from datetime import date
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
 from cchc_portal.core.exceptions import ApplicationError, ConflictError
@@ -29,13 +30,14 @@ EARLIEST_ISSUE = date(1945, 9, 2)
 
 def _require_manager(*, user, agency):
     if not user_can_manage_documents(user, agency):
-        raise ApplicationError("Chỉ cán bộ của đơn vị được tải lên, sửa hoặc xóa tài liệu kiểm chứng của đơn vị.",
+        raise ApplicationError(_("Chỉ cán bộ của đơn vị được tải lên, sửa hoặc xóa tài liệu kiểm chứng của đơn vị."),
                                status=403)
 
 
 def _require_open(campaign):
     if campaign.status != Campaign.Status.OPEN:
-        raise ConflictError("Đợt đánh giá không còn ở trạng thái triển khai; không thể thay đổi tài liệu kiểm chứng.")
+        raise ConflictError(
+            _("Đợt đánh giá không còn ở trạng thái triển khai; không thể thay đổi tài liệu kiểm chứng."))
 
 
 def _text(value, *, field, label, limit, errors, multiline=False):
@@ -46,7 +48,7 @@ def _text(value, *, field, label, limit, errors, multiline=False):
         text = " ".join(text.split())
     text = "".join(ch for ch in text if ch == "\n" or ch.isprintable())
     if len(text) > limit:
-        errors[field] = [f"{label} dài quá {limit} ký tự."]
+        errors[field] = [_("%(label)s dài quá %(limit)s ký tự.") % {"label": label, "limit": limit}]
     return text
 
 
@@ -55,21 +57,21 @@ def clean_metadata(*, number="", issued_on=None, issuer="", summary="", now=None
     (Vietnam time). Raises ApplicationError with `errors` per field."""
     errors: dict[str, list[str]] = {}
     data = {
-        "number": _text(number, field="number", label="Số, ký hiệu", limit=100, errors=errors),
-        "issuer": _text(issuer, field="issuer", label="Cơ quan ban hành", limit=255, errors=errors),
-        "summary": _text(summary, field="summary", label="Trích yếu", limit=SUMMARY_MAX, errors=errors,
+        "number": _text(number, field="number", label=_("Số, ký hiệu"), limit=100, errors=errors),
+        "issuer": _text(issuer, field="issuer", label=_("Cơ quan ban hành"), limit=255, errors=errors),
+        "summary": _text(summary, field="summary", label=_("Trích yếu"), limit=SUMMARY_MAX, errors=errors,
                          multiline=True),
         "issued_on": issued_on,
     }
     if issued_on is not None:
         if not isinstance(issued_on, date):
-            errors["issued_on"] = ["Ngày ban hành không hợp lệ (dd/mm/yyyy)."]
+            errors["issued_on"] = [_("Ngày ban hành không hợp lệ (dd/mm/yyyy).")]
         else:
             today = timezone.localdate(now or timezone.now())
             if issued_on > today:
-                errors["issued_on"] = ["Ngày ban hành không được sau ngày hôm nay."]
+                errors["issued_on"] = [_("Ngày ban hành không được sau ngày hôm nay.")]
             elif issued_on < EARLIEST_ISSUE:
-                errors["issued_on"] = ["Ngày ban hành không hợp lệ."]
+                errors["issued_on"] = [_("Ngày ban hành không hợp lệ.")]
     if errors:
         first = next(iter(errors.values()))[0]
         raise ApplicationError(first, extra={"errors": errors})
@@ -94,7 +96,7 @@ def document_upload(*, agency, campaign, file, user, number="", issued_on=None, 
     _require_manager(user=user, agency=agency)
     _require_open(campaign)
     if not campaign.agencies.filter(pk=agency.pk).exists():
-        raise ApplicationError("Đơn vị không thuộc đợt đánh giá này.")
+        raise ApplicationError(_("Đơn vị không thuộc đợt đánh giá này."))
     metadata = clean_metadata(number=number, issued_on=issued_on, issuer=issuer, summary=summary, now=now)
     content = as_file(file)
     checked = check_file(content, name=name)
@@ -159,7 +161,8 @@ def document_delete(*, document, user) -> None:
         uses = document_usage(locked)
         if uses:
             raise ConflictError(
-                f"Tài liệu đang được dùng làm minh chứng ({', '.join(uses)}); hãy gỡ liên kết trước khi xóa.",
+                _("Tài liệu đang được dùng làm minh chứng (%(uses)s); hãy gỡ liên kết trước khi xóa.")
+                % {"uses": ", ".join(uses)},
                 extra={"usage": uses},
             )
         stored, storage = locked.file.name, locked.file.storage

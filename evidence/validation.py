@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.files import File
 from django.template.defaultfilters import filesizeformat
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 from PIL import Image
 
 from cchc_portal.core.exceptions import ApplicationError
@@ -275,7 +276,7 @@ def _odf_kind(archive, names) -> str | None:
     paths = {name.lower() for name in names}
     if "META-INF/manifest.xml" in names:
         paths |= {attrs.get("full-path", "").lstrip("/").lower()
-                  for _, attrs in _tags(_xml_entry(archive, "META-INF/manifest.xml"), _MANIFEST_ENTRY)}
+                  for _tag, attrs in _tags(_xml_entry(archive, "META-INF/manifest.xml"), _MANIFEST_ENTRY)}
     if any(path.startswith(_ODF_CODE_DIRS) for path in paths):
         return "macro"
     return _ODF[mime]
@@ -343,7 +344,7 @@ def detect_kind(file, *, name="", size=None) -> Kind:
         raise Refused(message, code=code)
 
     def corrupt():
-        refuse("corrupt", f"Tệp “{name}” bị hỏng hoặc không đọc được.")
+        refuse("corrupt", _("Tệp “%(name)s” bị hỏng hoặc không đọc được.") % {"name": name})
 
     if mime == "application/pdf" and head.startswith(b"%PDF-"):
         # Readers look for %%EOF in the last kilobyte; a file without it is truncated or not a PDF.
@@ -370,7 +371,8 @@ def detect_kind(file, *, name="", size=None) -> Kind:
         if "Workbook" in entries or "Book" in entries:
             return KINDS["xls"]
         if "EncryptedPackage" in entries:
-            refuse("encrypted", f"Tệp “{name}” được đặt mật khẩu; hãy gỡ mật khẩu rồi tải lên lại.")
+            refuse("encrypted",
+                   _("Tệp “%(name)s” được đặt mật khẩu; hãy gỡ mật khẩu rồi tải lên lại.") % {"name": name})
     elif head.startswith(b"PK\x03\x04"):
         try:
             code = zip_kind(file)
@@ -378,13 +380,15 @@ def detect_kind(file, *, name="", size=None) -> Kind:
             corrupt()
         file.seek(0)
         if code == "macro":
-            refuse("macro", f"Tệp “{name}” có chứa macro hoặc mã lệnh; hãy lưu lại thành tệp thông thường "
-                            "(.docx, .xlsx, .odt, .ods không có macro) rồi tải lên lại.")
+            refuse("macro", _("Tệp “%(name)s” có chứa macro hoặc mã lệnh; hãy lưu lại thành tệp thông thường "
+                              "(.docx, .xlsx, .odt, .ods không có macro) rồi tải lên lại.") % {"name": name})
         if code:
             return KINDS[code]
-    what = f" Nội dung thực của tệp là {guess.extension.upper()}." if guess else ""
-    refuse("type", f"Tệp “{name}” không thuộc các loại được nhận ({ACCEPTED_LABEL}).{what} "
-                   "Hệ thống kiểm tra nội dung tệp, không dựa vào tên tệp.")
+    message = _("Tệp “%(name)s” không thuộc các loại được nhận (%(accepted)s).") % {
+        "name": name, "accepted": ACCEPTED_LABEL}
+    if guess:
+        message += " " + _("Nội dung thực của tệp là %(kind)s.") % {"kind": guess.extension.upper()}
+    refuse("type", message + " " + _("Hệ thống kiểm tra nội dung tệp, không dựa vào tên tệp."))
 
 
 # ---------------------------------------------------------------- the hook
@@ -405,7 +409,7 @@ def virus_scan(file, *, name="") -> None:
         raise Refused(exc.message, code="virus") from exc
     except Exception as exc:  # noqa: BLE001 - any failure of the scanner refuses the file
         logger.warning("evidence virus scan refused %r: %s", name, exc)
-        raise Refused(f"Tệp “{name}” bị từ chối khi quét virus.", code="virus") from exc
+        raise Refused(_("Tệp “%(name)s” bị từ chối khi quét virus.") % {"name": name}, code="virus") from exc
     finally:
         file.seek(0)
 
@@ -421,15 +425,16 @@ def check_file(file, *, name=None) -> CheckedFile:
     shown = sanitize_filename(raw_name)
     size = file_size(file)
     if size <= 0:
-        raise Refused(f"Tệp “{shown}” rỗng (0 byte).", code="empty")
+        raise Refused(_("Tệp “%(name)s” rỗng (0 byte).") % {"name": shown}, code="empty")
     if size > max_bytes():
-        raise Refused(f"Tệp “{shown}” ({filesizeformat(size)}) vượt quá giới hạn {max_mb_label()} MB.",
-                      code="too_large")
+        raise Refused(_("Tệp “%(name)s” (%(size)s) vượt quá giới hạn %(limit)s MB.") % {
+            "name": shown, "size": filesizeformat(size), "limit": max_mb_label()}, code="too_large")
     kind = detect_kind(file, name=shown, size=size)
     digest, counted = sha256_of(file)
     if counted == 0:
-        raise Refused(f"Tệp “{shown}” rỗng (0 byte).", code="empty")
+        raise Refused(_("Tệp “%(name)s” rỗng (0 byte).") % {"name": shown}, code="empty")
     if counted > max_bytes():
-        raise Refused(f"Tệp “{shown}” vượt quá giới hạn {max_mb_label()} MB.", code="too_large")
+        raise Refused(_("Tệp “%(name)s” vượt quá giới hạn %(limit)s MB.") % {"name": shown, "limit": max_mb_label()},
+                      code="too_large")
     virus_scan(file, name=shown)
     return CheckedFile(kind=kind, name=display_name(raw_name, kind), size=counted, sha256=digest)

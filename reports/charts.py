@@ -14,6 +14,7 @@ import threading
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 from matplotlib import rc_context
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
@@ -111,7 +112,7 @@ def index_distribution(indices, *, title, axis_label, salt="dist") -> str:
         ax.bar([e + 2.5 for e in edges[:-1]], counts, width=4.4, color=BLUE)
         ax.set_xlim(0, 100)
         ax.set_xlabel(axis_label, fontsize=9)
-        ax.set_ylabel("Số đơn vị", fontsize=9)
+        ax.set_ylabel(_("Số đơn vị"), fontsize=9)
         ax.set_title(title, loc="left")
         _style(ax)
         ax.grid(axis="y", color="#e6eaf0", linewidth=0.8)

@@ -13,7 +13,8 @@ from cchc_portal.core.excel import WorkbookWriter
 from scoring.exports import KIND_LABEL, signed_cell
 from scoring.models import Assessment, Criterion, Item
 
-from .results import _code_key, campaign_results, no_cyclic_gc, percent
+from .results import campaign_results, no_cyclic_gc, percent
+from .shapes import code_key
 
 
 def _workbook():
@@ -177,7 +178,7 @@ def item_lines(data, titles):
     """Criteria and items of one published agency, in code order: (code, title, depth, points, max)."""
     items = data.get("items", {})
     lines = []
-    for code in sorted(items, key=_code_key):
+    for code in sorted(items, key=code_key):
         points, max_points = items[code]
         lines.append({"code": code, "title": titles.get(code, ""), "depth": code.count(".") + 1,
                       "points": points, "max_points": max_points, "applicable": points is not None})

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from campaigns.models import Agency, Campaign
 from campaigns.selectors import campaign_get_for_user, user_agency_ids, user_is_officer
@@ -21,8 +22,8 @@ from .results import (  # noqa: F401 - the public face of results lives here
     percent,
     result_settings_for,
     results_filter,
-    score_sheet,
 )
+from .score_sheet import score_sheet  # noqa: F401
 
 # ---------------------------------------------------------------- access
 
@@ -32,7 +33,7 @@ def officer_campaign_get(*, user, pk) -> Campaign:
     404 when the campaign is not visible at all, 403 when visible but not theirs to see."""
     campaign = campaign_get_for_user(user=user, pk=pk)
     if not user_is_officer(user):
-        raise PermissionDenied("Chỉ cán bộ Sở Nội vụ được xem kết quả chưa công bố.")
+        raise PermissionDenied(_("Chỉ cán bộ Sở Nội vụ được xem kết quả chưa công bố."))
     return campaign
 
 

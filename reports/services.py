@@ -4,6 +4,8 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from campaigns.models import Campaign
 from campaigns.services import campaign_mark_published
@@ -37,16 +39,17 @@ def grade_bands_parse(text: str) -> list[dict]:
         except InvalidOperation:
             value = None
         if not sep or value is None or not label.strip() or not value.is_finite() or value < 0:
-            errors.append(f"“{item}” không đúng dạng “<chỉ số tối thiểu>: <xếp loại>”, ví dụ “90: Xuất sắc”.")
+            errors.append(_("“%(item)s” không đúng dạng “chỉ số tối thiểu: xếp loại”, ví dụ “90: Xuất sắc”.")
+                          % {"item": item})
             continue
         bands.append({"min": decimal_str(value), "label": " ".join(label.split())})
     if not errors and not bands:
-        errors.append("Cần ít nhất một mức xếp loại.")
+        errors.append(_("Cần ít nhất một mức xếp loại."))
     mins = [Decimal(b["min"]) for b in bands]
     if len(set(mins)) != len(mins):
-        errors.append("Hai mức xếp loại có cùng chỉ số tối thiểu.")
+        errors.append(_("Hai mức xếp loại có cùng chỉ số tối thiểu."))
     if bands and min(mins) != 0:
-        errors.append("Mức thấp nhất phải bắt đầu từ 0 để mọi đơn vị đều được xếp loại.")
+        errors.append(_("Mức thấp nhất phải bắt đầu từ 0 để mọi đơn vị đều được xếp loại."))
     if errors:
         raise ApplicationError(errors[0], extra={"errors": {"grade_bands": errors}})
     return sorted(bands, key=lambda b: Decimal(b["min"]), reverse=True)
@@ -144,12 +147,12 @@ def publication_next_number(*, campaign, decision_number, note="") -> int:
     """The number the next publication of the campaign takes, once its form is complete: a
     decision number always, a note for a correction (number > 1)."""
     if not (decision_number or "").strip():
-        raise ApplicationError("Cần nhập số quyết định phê duyệt kết quả của UBND.",
-                               extra={"errors": {"decision_number": ["Bắt buộc."]}})
+        raise ApplicationError(_("Cần nhập số quyết định phê duyệt kết quả của UBND."),
+                               extra={"errors": {"decision_number": [_("Bắt buộc.")]}})
     number = (Publication.objects.filter(campaign=campaign).aggregate(n=Max("number"))["n"] or 0) + 1
     if number > 1 and not (note or "").strip():
-        raise ApplicationError("Lần công bố đính chính cần ghi chú lý do đính chính.",
-                               extra={"errors": {"note": ["Bắt buộc khi công bố lại."]}})
+        raise ApplicationError(_("Lần công bố đính chính cần ghi chú lý do đính chính."),
+                               extra={"errors": {"note": [_("Bắt buộc khi công bố lại.")]}})
     return number
 
 
@@ -167,8 +170,8 @@ def publication_enqueue(*, campaign, user, decision_number, note="") -> Job:
                                  status__in=[Job.Status.QUEUED, Job.Status.RUNNING]).order_by("pk").first())
     if active is not None:
         return active
-    return job_start(kind=PUBLICATION_JOB, user=user, task=publication_job,
-                     title=f"Công bố kết quả (lần {number}) – {campaign.name}",
+    title = _("Công bố kết quả (lần %(number)s) – %(campaign)s") % {"number": number, "campaign": campaign.name}
+    return job_start(kind=PUBLICATION_JOB, user=user, task=publication_job, title=title,
                      args={"campaign_id": campaign.pk, "decision_number": decision_number.strip(),
                            "note": (note or "").strip(), "number": number})
 
@@ -190,16 +193,23 @@ def publication_create(*, campaign, user, decision_number, note="", number=None,
     expected = number
     number = publication_next_number(campaign=campaign, decision_number=decision_number, note=note)
     if expected is not None and expected != number:
-        raise ConflictError(f"Kết quả đã được công bố lần {number - 1} trong lúc chờ; không công bố thêm.")
+        raise ConflictError(_("Kết quả đã được công bố lần %(number)s trong lúc chờ; không công bố thêm.")
+                            % {"number": number - 1})
     settings = result_settings_for(campaign)
     results = campaign_results(campaign=campaign, detail=True, settings=settings)
     if not results.rows:
-        raise ConflictError("Đợt đánh giá chưa có đơn vị nào được chấm điểm nên chưa thể công bố.")
+        raise ConflictError(_("Đợt đánh giá chưa có đơn vị nào được chấm điểm nên chưa thể công bố."))
     waiting = [r.agency_code for r in results.rows if r.status not in FINAL_STATUSES]
     if waiting:
-        shown = ", ".join(waiting[:10]) + (f" và {len(waiting) - 10} đơn vị khác" if len(waiting) > 10 else "")
-        raise ConflictError(f"Còn {len(waiting)} đơn vị chưa chốt điểm ({shown}); chỉ công bố khi mọi đơn vị "
-                            "đã được chốt điểm.", extra={"not_final": waiting})
+        shown = ", ".join(waiting[:10])
+        if len(waiting) > 10:
+            more = len(waiting) - 10
+            shown += " " + ngettext("và %(count)s đơn vị khác", "và %(count)s đơn vị khác", more) % {"count": more}
+        message = ngettext(
+            "Còn %(count)s đơn vị chưa chốt điểm (%(shown)s); chỉ công bố khi mọi đơn vị đã được chốt điểm.",
+            "Còn %(count)s đơn vị chưa chốt điểm (%(shown)s); chỉ công bố khi mọi đơn vị đã được chốt điểm.",
+            len(waiting))
+        raise ConflictError(message % {"count": len(waiting), "shown": shown}, extra={"not_final": waiting})
     campaign_mark_published(campaign=campaign)
     rows = [publication_row(r) for r in results.rows]
     publication = Publication(

@@ -3,6 +3,8 @@ from celery import shared_task
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from cchc_portal.notifications import services as jobs
 from cchc_portal.notifications.tasks import LONG_JOB
@@ -27,14 +29,15 @@ def campaign_export_job(job_id: int, campaign_id: int) -> str:
             return "skipped"
         campaign = Campaign.objects.get(pk=campaign_id)
         total = Item.objects.filter(assessment__campaign=campaign).count()
-        jobs.job_progress(job_id=job_id, done=0, total=total, message="Đang ghi tệp Excel…")
+        jobs.job_progress(job_id=job_id, done=0, total=total, message=_("Đang ghi tệp Excel…"))
         workbook = exports.campaign_workbook(
             campaign=campaign, on_progress=lambda done: jobs.job_progress(job_id=job_id, done=done))
         with exports.save_to_temp(workbook) as handle:
             if default_storage.exists(export_path(job_id)):  # a redelivery: write it afresh
                 default_storage.delete(export_path(job_id))
             default_storage.save(export_path(job_id), File(handle))
-        jobs.job_finish(job_id=job_id, message=f"Đã xuất {total} dòng tiêu chí.",
+        done = ngettext("Đã xuất %(count)s dòng tiêu chí.", "Đã xuất %(count)s dòng tiêu chí.", total)
+        jobs.job_finish(job_id=job_id, message=done % {"count": total},
                         result_url=reverse("reports-export-download", args=[job_id]))
         return "done"
     return "failed"
@@ -58,15 +61,16 @@ def publication_job(job_id: int, campaign_id: int, decision_number: str, note: s
         campaign = Campaign.objects.get(pk=campaign_id)
         if not Publication.objects.filter(campaign=campaign, number=number).exists():
             total = Assessment.objects.filter(campaign=campaign).count()
-            jobs.job_progress(job_id=job_id, done=0, total=total,
-                              message=f"Đang tính và đóng băng kết quả của {total} đơn vị…")
+            working = ngettext("Đang tính và đóng băng kết quả của %(count)s đơn vị…",
+                               "Đang tính và đóng băng kết quả của %(count)s đơn vị…", total)
+            jobs.job_progress(job_id=job_id, done=0, total=total, message=working % {"count": total})
             try:
                 publication_create(campaign=campaign, user=job.created_by, decision_number=decision_number,
                                    note=note, number=number)
             except ConflictError:
                 if not Publication.objects.filter(campaign=campaign, number=number).exists():
                     raise
-        jobs.job_finish(job_id=job_id, message=f"Đã công bố kết quả (lần {number}).",
+        jobs.job_finish(job_id=job_id, message=_("Đã công bố kết quả (lần %(n)s).") % {"n": number},
                         result_url=reverse("reports-results", args=[campaign_id]))
         return "done"
     return "failed"

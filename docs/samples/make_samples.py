@@ -1,9 +1,9 @@
-"""Write docs/samples/criteria_department.xlsx and criteria_commune.xlsx from scoring/demo.py.
+"""Write docs/samples/criteria_department.xlsx and criteria_commune.xlsx from the demo's rows.
 
     .venv/bin/python docs/samples/make_samples.py
 
-The rows live in scoring/demo.py (the demo province imports the same content), so the
-samples and `seed_demo` never drift apart. tests/scoring/test_criteria_excel.py checks
+The rows live in reports/management/demo/criteria.py (the demo province imports the same
+content), so the samples and `seed_demo` never drift apart. tests/scoring/test_criteria_excel.py checks
 that both files import cleanly and equal these rows.
 """
 import os
@@ -19,7 +19,7 @@ import django  # noqa: E402
 
 django.setup()
 
-from scoring.demo import COMMUNE_ROWS, DEPARTMENT_ROWS, workbook_bytes  # noqa: E402
+from reports.management.demo.criteria import COMMUNE_ROWS, DEPARTMENT_ROWS, workbook_bytes  # noqa: E402
 
 SAMPLES = {"criteria_department.xlsx": DEPARTMENT_ROWS, "criteria_commune.xlsx": COMMUNE_ROWS}
 

@@ -4,6 +4,7 @@
 calls `evidence.services.document_upload`.)
 """
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -91,7 +92,7 @@ def _int(value):
     try:
         return int(value)
     except (TypeError, ValueError) as exc:
-        raise ApplicationError("Mã đợt đánh giá không hợp lệ.", extra={"errors": {"campaign": ["Phải là số."]}}) \
+        raise ApplicationError(_("Mã đợt đánh giá không hợp lệ."), extra={"errors": {"campaign": [_("Phải là số.")]}}) \
             from exc
 
 

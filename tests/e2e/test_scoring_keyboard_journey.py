@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from scoring.demo import DEPARTMENT_ROWS
+from reports.management.demo.criteria import DEPARTMENT_ROWS
 from scoring.models import Assessment, Item
 from scoring.services.assessments import assessments_ensure
 from tests.factories import group

@@ -8,10 +8,10 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import transaction
 
-from campaigns import demo as campaigns_demo
-from evidence import demo as evidence_demo
 from evidence import services
 from evidence.models import Document
+from reports.management.demo import campaigns as campaigns_demo
+from reports.management.demo import evidence as evidence_demo
 
 from . import files
 from .conftest import stored_files

@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from reports.models import ResultSettings
-from reports.results import assign_ranks, campaign_results, grade_for, score_sheet
+from reports.results import assign_ranks, campaign_results, grade_for
+from reports.score_sheet import score_sheet
 from scoring.models import Assessment, Criterion
 from tests.factories import AgencyFactory, CampaignFactory, group
 

@@ -1,6 +1,6 @@
 """The fast results path equals the engine on the full tree, for random trees and points.
 
-`reports.results.SetShape` collapses subtrees into sums and, when no cap can bind, adds
+`reports.shapes.SetShape` collapses subtrees into sums and, when no cap can bind, adds
 them up without calling the engine per agency. Here random criteria trees (N/A branches,
 capped and uneven branches, survey, imported, bonus and penalty leaves, caps) with random
 stored points are scored both ways and must agree to the last digit.
@@ -10,7 +10,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reports.results import Crit, SetShape
+from reports.shapes import Crit, SetShape
 from scoring.engine import Node, score
 
 RULES = ["manual", "manual", "manual", "imported", "survey", "bonus", "penalty"]

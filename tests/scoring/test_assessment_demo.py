@@ -2,9 +2,9 @@
 import pytest
 from django.db.models import Max, Sum
 
-from campaigns import demo as campaigns_demo
-from scoring import demo as scoring_demo
-from scoring import demo_assessments
+from reports.management.demo import assessments as demo_assessments
+from reports.management.demo import campaigns as campaigns_demo
+from reports.management.demo import criteria as scoring_demo
 from scoring.models import Assessment, Item
 from scoring.selectors.assessments import assessment_score
 

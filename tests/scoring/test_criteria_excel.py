@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from cchc_portal.core.exceptions import ConflictError
+from reports.management.demo.criteria import COMMUNE_ROWS, DEPARTMENT_ROWS
 from scoring.criteria_excel import ALL_COLUMNS, COLUMNS, read_workbook
-from scoring.demo import COMMUNE_ROWS, DEPARTMENT_ROWS
 from scoring.models import Assessment, CriteriaAmendment, CriteriaSet, Criterion, Item
 from scoring.rules import LEAF_RULES, parse_params
 from scoring.selectors.criteria import criteria_set_for, criteria_set_problems, criteria_tree

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from campaigns.models import Campaign
-from surveys import demo
+from reports.management.demo import surveys as demo
 from surveys.models import Flag, Invitation, Question, Respondent, RespondentGroup, RespondentList, Response
 from surveys.selectors import survey_points
 from tests.factories import AgencyFactory, CampaignFactory, StepFactory, group

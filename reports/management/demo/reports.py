@@ -11,10 +11,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.models import User
+from reports.models import Publication, ResultSettings
+from reports.services import publication_create
 from scoring.models import Assessment
-
-from .models import Publication, ResultSettings
-from .services import publication_create
 
 HEADER = {"authority_name": "UBND TỈNH TUYÊN QUANG", "office_name": "SỞ NỘI VỤ", "place_name": "Tuyên Quang"}
 DECISION_2024 = "1156/QĐ-UBND"

@@ -7,10 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.models import User
-
-from .models import Job, Outbox
-from .reminders import reminder_policies_ensure, vn_time
-from .services import notify
+from cchc_portal.notifications.models import Job, Outbox
+from cchc_portal.notifications.reminders import reminder_policies_ensure, vn_time
+from cchc_portal.notifications.services import notify
 
 S = Outbox.Status
 

@@ -38,6 +38,9 @@ from scoring.selectors.criteria import not_applicable_codes
 from scoring.services import appraisal as svc
 from scoring.services.assessments import assessments_ensure
 
+from .assessments import EXPLANATIONS, GENERIC, demo_input
+from .evidence import ascii_text, pdf_bytes
+
 TEAM = {"thamdinh.1": ["1", "2", "3", "4"], "thamdinh.2": ["5", "6", "7", "8"]}
 SURVEY_SHARE = ["0.91", "0.84", "0.78", "0.88", "0.73", "0.95", "0.81", "0.86", "0.69", "0.9"]
 PORTAL_INDEX = ["0.96", "0.88", "0.81", "0.92", "0.75", "0.99", "0.85"]
@@ -123,16 +126,14 @@ def seed_current(*, campaign, officer, now=None) -> None:
 
 
 def _history_document(assessment, user, when) -> Document:
-    from evidence import demo as evidence_demo
-
     agency = assessment.agency
     number = f"01/HS-{agency.code}"
     found = Document.objects.filter(agency=agency, campaign=assessment.campaign, number=number).first()
     if found is not None:
         return found
     summary = f"Hồ sơ tài liệu kiểm chứng Chỉ số CCHC năm {assessment.campaign.year} của {agency.name}"
-    content = evidence_demo._pdf([evidence_demo._ascii(agency.name).upper(), f"So: {number}",
-                                  evidence_demo._ascii(summary), f"Ngay {when:%d/%m/%Y}"])
+    content = pdf_bytes([ascii_text(agency.name).upper(), f"So: {number}",
+                                  ascii_text(summary), f"Ngay {when:%d/%m/%Y}"])
     sha = hashlib.sha256(content).hexdigest()
     found = Document.objects.filter(agency=agency, campaign=assessment.campaign, sha256=sha).first()
     if found is not None:
@@ -150,8 +151,6 @@ def _history_document(assessment, user, when) -> Document:
 def _history_submit(assessment, position, officer) -> None:
     """The 2024 self-assessment as submitted in March 2025 (the campaign is closed, so the
     agency's services no longer write: inputs are restored directly, points by compute)."""
-    from scoring.demo_assessments import EXPLANATIONS, GENERIC, demo_input
-
     when = _aware(2025, 3, 26, 10)
     staff = users_for_agency(agency=assessment.agency, roles=[Role.STAFF]).order_by("pk").first()
     leader = users_for_agency(agency=assessment.agency, roles=[Role.LEADER]).order_by("pk").first()

@@ -20,6 +20,7 @@ from campaigns.models import Agency, User
 from scoring.criteria_excel import CriterionRow, write_workbook
 from scoring.models import CriteriaSet, Criterion
 from scoring.rules import parse_params
+from scoring.services.criteria import criteria_import, criteria_set_copy, criteria_set_lock, criteria_set_map_by_code
 
 X = "x"
 SURVEY_GUIDE = ("Điểm = điểm tối đa × tỷ lệ đánh giá trung bình của người trả lời phiếu (A: 100%, B: 60%, "
@@ -231,8 +232,6 @@ def workbook_bytes(rows, settings=None) -> bytes:
 
 
 def _import(campaign, group, rows, officer):
-    from scoring.services.criteria import criteria_import
-
     report = criteria_import(campaign=campaign, group=group, file=BytesIO(workbook_bytes(rows)), user=officer)
     if not report.ok:
         raise RuntimeError("Demo criteria do not import: " + "; ".join(str(e) for e in report.errors))
@@ -249,8 +248,6 @@ def _not_applicable(criteria_set):
 
 
 def _lock(criteria_set, campaign):
-    from scoring.services.criteria import criteria_set_lock
-
     if campaign.status != campaign.Status.DRAFT:
         criteria_set_lock(criteria_set=criteria_set, now=campaign.opened_at or timezone.now())
 
@@ -259,8 +256,6 @@ def _lock(criteria_set, campaign):
 def seed(*, campaigns) -> dict:
     """Criteria sets of the 2024 campaign (departments, districts) and of the current one
     (departments, communes; copied from 2024, then updated). Returns them by name."""
-    from scoring.services.criteria import criteria_set_copy, criteria_set_map_by_code
-
     officer = User.objects.get(username="canbo.snv")
     old, current = campaigns["previous"], campaigns["current"]
     made = {}

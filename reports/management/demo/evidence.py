@@ -10,9 +10,8 @@ from PIL import Image, ImageDraw
 
 from campaigns.models import Role
 from campaigns.selectors import users_for_agency
-
-from . import services
-from .models import Document
+from evidence import services
+from evidence.models import Document
 
 # (agency code, file name, number, (month, day), issuer, summary)
 DOCUMENTS = [
@@ -31,7 +30,7 @@ DOCUMENTS = [
 ]
 
 
-def _pdf(lines) -> bytes:
+def pdf_bytes(lines) -> bytes:
     """A one-page PDF in the base-14 Helvetica font (ASCII text: no fonts to embed)."""
     text = " ".join(f"({line}) Tj 0 -22 Td" for line in lines)
     stream = f"BT /F1 14 Tf 72 760 Td {text} ET".encode("ascii", "replace")
@@ -56,7 +55,7 @@ def _pdf(lines) -> bytes:
     return out.getvalue()
 
 
-def _png(lines) -> bytes:
+def png_bytes(lines) -> bytes:
     image = Image.new("RGB", (600, 220), "white")
     draw = ImageDraw.Draw(image)
     for row, line in enumerate(lines):
@@ -66,7 +65,7 @@ def _png(lines) -> bytes:
     return out.getvalue()
 
 
-def _ascii(text) -> str:
+def ascii_text(text) -> str:
     text = text.replace("đ", "d").replace("Đ", "D")
     return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
 
@@ -84,9 +83,9 @@ def seed(*, campaign, today=None) -> int:
         year = campaign.year
         issued_on = min(date(year, month, day), today)
         summary = summary.format(year=year)
-        lines = [f"{_ascii(issuer).upper()}", f"So: {_ascii(number)}", _ascii(summary),
+        lines = [f"{ascii_text(issuer).upper()}", f"So: {ascii_text(number)}", ascii_text(summary),
                  f"Tuyen Quang, ngay {issued_on:%d/%m/%Y}"]
-        content = _png(lines) if name.endswith(".png") else _pdf(lines)
+        content = png_bytes(lines) if name.endswith(".png") else pdf_bytes(lines)
         _, new = services.document_upload(
             agency=agency, campaign=campaign, user=user, file=io.BytesIO(content), name=name.format(year=year),
             number=number, issued_on=issued_on, issuer=issuer, summary=summary)

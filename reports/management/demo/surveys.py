@@ -14,12 +14,11 @@ from django.db import transaction
 
 from campaigns.models import Agency, AgencyGroup
 from scoring.models import Criterion, Rule
-
-from . import selectors, services
-from .answers import expand_pending, to_data
-from .models import Invitation, Question, Respondent, RespondentGroup, RespondentList, Response
-from .options import DEFAULT_RATING, parse_options
-from .tokens import ip_fingerprint, new_token, token_hash
+from surveys import selectors, services
+from surveys.answers import expand_pending, to_data
+from surveys.models import Invitation, Question, Respondent, RespondentGroup, RespondentList, Response
+from surveys.options import DEFAULT_RATING, parse_options
+from surveys.tokens import ip_fingerprint, new_token, token_hash
 
 INSTRUCTIONS = ("Mỗi câu hỏi có một dòng cho từng cơ quan, đơn vị được đánh giá. Chọn một phương án cho mỗi dòng: "
                 "A – Tốt, B – Khá, C – Trung bình, D – Kém; chọn E nếu ông/bà không biết hoặc không có thông tin "

@@ -1,4 +1,4 @@
-"""Demo self-assessments of the current campaign (after scoring.demo has made the criteria sets).
+"""Demo self-assessments of the current campaign (after the criteria demo has made the criteria sets).
 
 Sở Tài chính nearly done and sent to its leader, Sở Tư pháp submitted to the Sở Nội vụ, a
 few communes in progress, Xã Thái Bình untouched, every other agency not started. Evidence
@@ -17,6 +17,7 @@ from django.utils import timezone
 from campaigns.models import Membership, Role, User
 from campaigns.selectors import users_for_agency
 from evidence.models import Document
+from evidence.services import document_upload
 from scoring.models import Assessment, Criterion, Item
 from scoring.rules import RuleParamsError, bands_of, levels_of
 from scoring.selectors.criteria import not_applicable_codes
@@ -27,6 +28,9 @@ from scoring.services.assessments import (
     item_link_documents,
     item_update,
 )
+
+from .evidence import ascii_text, pdf_bytes
+from .evidence import seed as seed_evidence
 
 # Explanations a department would write, by criterion code of the department set; others get a generic one.
 EXPLANATIONS = {
@@ -132,9 +136,6 @@ def _field_reports(assessment, user, items, share):
     """One generated report per field (a small PDF through document_upload) for the scored,
     evidence-required items still without evidence; an agency not yet done leaves the last
     such item without, so the page shows it will score 0."""
-    from evidence import demo as evidence_demo
-    from evidence.services import document_upload
-
     linked = set(Item.documents.through.objects.filter(item__assessment=assessment).values_list("item_id", flat=True))
     waiting = [i for i in items if i.pk not in linked]
     if share < 1 and waiting:
@@ -147,10 +148,10 @@ def _field_reports(assessment, user, items, share):
     agency, today = assessment.agency, timezone.localdate()
     for number, (field, codes) in enumerate(sorted(fields.items(), key=lambda kv: int(kv[0])), start=101):
         summary = f"Báo cáo kết quả thực hiện: {titles.get(field, field)} năm {assessment.campaign.year}"
-        lines = [evidence_demo._ascii(agency.name).upper(), f"So: {number}/BC-{agency.code}",
-                 evidence_demo._ascii(summary), f"Ngay {today:%d/%m/%Y}"]
+        lines = [ascii_text(agency.name).upper(), f"So: {number}/BC-{agency.code}",
+                 ascii_text(summary), f"Ngay {today:%d/%m/%Y}"]
         document, _created = document_upload(
-            agency=agency, campaign=assessment.campaign, user=user, file=BytesIO(evidence_demo._pdf(lines)),
+            agency=agency, campaign=assessment.campaign, user=user, file=BytesIO(pdf_bytes(lines)),
             name=f"Báo cáo lĩnh vực {field} – {agency.code}.pdf", number=f"{number}/BC-{agency.code}",
             issued_on=today, issuer=agency.name, summary=summary)
         item_link_documents(assessment=assessment, codes=codes, documents=[document], user=user)
@@ -159,11 +160,9 @@ def _field_reports(assessment, user, items, share):
 @transaction.atomic
 def seed(*, campaigns) -> dict:
     """Open the current campaign's assessments and fill some of them. Returns {agency code: status}."""
-    from evidence import demo as evidence_demo
-
     current = campaigns["current"]
     assessments_ensure(campaign=current)
-    evidence_demo.seed(campaign=current)  # idempotent; the documents linked below
+    seed_evidence(campaign=current)  # idempotent; the documents linked below
     out = {}
     by_agency = {a.agency.code: a for a in Assessment.objects.filter(campaign=current, agency__code__in=PLAN)
                  .select_related("agency", "agency__group", "campaign", "criteria_set")}

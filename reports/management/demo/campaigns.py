@@ -9,8 +9,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
-from .models import Agency, AgencyGroup, Campaign, Membership, Role, Step, User
+from campaigns import services
+from campaigns.models import Agency, AgencyGroup, Campaign, Membership, Role, Step, User
 
 DEMO_PASSWORD = "Demo@2026"
 
