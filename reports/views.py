@@ -336,7 +336,7 @@ def export_download(request, job_id):
     """A finished export job's workbook: its officer only (404 for anyone else)."""
     from django.core.files.storage import default_storage
 
-    from cchc_portal.notifications.selectors import job_get_for_user
+    from cchc_portal.automation.selectors import job_get_for_user
 
     from .tasks import export_path
 

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.models import User
+from cchc_portal.automation.reminders import reminder_policies_ensure, vn_time
 
 from .models import Job, Outbox
-from .reminders import reminder_policies_ensure, vn_time
 from .services import notify
 
 S = Outbox.Status

@@ -7,10 +7,8 @@ from django.db import transaction
 
 from campaigns.models import Campaign, Extension, Step
 from campaigns.services import extension_grant
-from cchc_portal.core.exceptions import ApplicationError
-from cchc_portal.notifications import registry
-from cchc_portal.notifications.models import Notification, Outbox, Reminder, ReminderPolicy
-from cchc_portal.notifications.reminders import (
+from cchc_portal.automation.models import Reminder, ReminderPolicy
+from cchc_portal.automation.reminders import (
     current_slot,
     parse_offsets,
     reminder_policies_ensure,
@@ -18,7 +16,10 @@ from cchc_portal.notifications.reminders import (
     reminder_slots,
     reminders_run,
 )
-from cchc_portal.notifications.tick import tick_run
+from cchc_portal.automation.tick import tick_run
+from cchc_portal.core.exceptions import ApplicationError
+from cchc_portal.notifications import registry
+from cchc_portal.notifications.models import Notification, Outbox
 from scoring.models import Assessment
 
 from .conftest import DEADLINE, assessment_of, vn

@@ -10,7 +10,7 @@ from cchc_portal.notifications.models import Job
 from cchc_portal.notifications.services import job_running
 
 LONG_JOBS = ["reports.tasks.campaign_export_job", "reports.tasks.publication_job",
-             "cchc_portal.notifications.tasks.agency_import_job", "cchc_portal.notifications.tasks.outbox_send_all_job"]
+             "campaigns.tasks.agency_import_job", "cchc_portal.notifications.tasks.outbox_send_all_job"]
 
 
 def test_the_app_has_default_limits_from_the_settings(settings):

@@ -25,10 +25,10 @@ from django.utils import timezone
 from campaigns.models import Campaign, StepKind
 from campaigns.selectors import officers
 from cchc_portal.core.exceptions import ApplicationError
+from cchc_portal.notifications import registry
+from cchc_portal.notifications.services import absolute_url, notify, outbox_enqueue
 
-from . import registry
 from .models import REMINDER_STEP_KINDS, Reminder, ReminderPolicy
-from .services import absolute_url, notify, outbox_enqueue
 
 logger = logging.getLogger(__name__)
 
