@@ -1,5 +1,7 @@
 """Pages under /notifications/ (namespace `notifications`): the bell's list, officers' outbox
 and reminder policies, jobs and their progress, the tick's record."""
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from campaigns.models import StepKind
 from campaigns.selectors import user_is_officer
-from cchc_portal.core.exceptions import ApplicationError
+from cchc_portal.core.views import run_action
 from cchc_portal.notifications import selectors as mail
 from cchc_portal.notifications import services
 from cchc_portal.notifications.models import Outbox
@@ -93,12 +95,8 @@ def _back_to_outbox(request):
 def outbox_retry(request, pk):
     _officer(request)
     row = mail.outbox_get(pk=pk)
-    try:
-        services.outbox_retry(row=row, user=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã xếp thư gửi %(to)s vào hàng chờ gửi lại.") % {"to": row.to})
+    run_action(request, lambda: services.outbox_retry(row=row, user=request.user),
+               success=_("Đã xếp thư gửi %(to)s vào hàng chờ gửi lại.") % {"to": row.to})
     return _back_to_outbox(request)
 
 
@@ -108,14 +106,10 @@ def outbox_mark(request, pk):
     _officer(request)
     row = mail.outbox_get(pk=pk)
     status = request.POST.get("status", "")
-    try:
-        services.outbox_mark(row=row, status=status, user=request.user,
-                             note=request.POST.get("note", "") or _("Cán bộ %(who)s cập nhật trạng thái.") % {
-                                 "who": request.user.display_name})
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã cập nhật trạng thái thư gửi %(to)s.") % {"to": row.to})
+    note = request.POST.get("note", "") or _("Cán bộ %(who)s cập nhật trạng thái.") % {
+        "who": request.user.display_name}
+    run_action(request, lambda: services.outbox_mark(row=row, status=status, user=request.user, note=note),
+               success=_("Đã cập nhật trạng thái thư gửi %(to)s.") % {"to": row.to})
     return _back_to_outbox(request)
 
 
@@ -182,13 +176,11 @@ def reminder_policies(request, pk):
             "offsets": policy.offsets_text, "leader_from": policy.leader_from,
             "notify_officers": policy.notify_officers, "active": policy.active})
         if bound and form.is_valid():
-            try:
-                reminder_policy_update(policy=policy, user=request.user, **form.cleaned_data)
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("Đã lưu chính sách nhắc hạn cho bước “%(step)s”.") % {
-                    "step": policy.get_step_kind_display()})
+            outcome = run_action(
+                request, partial(reminder_policy_update, policy=policy, user=request.user, **form.cleaned_data),
+                success=_("Đã lưu chính sách nhắc hạn cho bước “%(step)s”.") % {
+                    "step": policy.get_step_kind_display()}, form=form)
+            if outcome.ok:
                 return redirect("notifications:reminders", pk=campaign.pk)
         rows.append((policy, form))
     counts = selectors.reminder_counts(campaign=campaign)
