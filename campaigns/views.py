@@ -16,7 +16,7 @@ from cchc_portal.core.views import run_action
 from . import selectors, services
 from .forms import CampaignForm, CopyPlanForm, ExtensionForm, PasswordResetForm, StepFormSet
 from .links import links_for
-from .models import Step, StepKind
+from .models import StepKind
 
 
 class LoginView(auth_views.LoginView):
@@ -163,7 +163,7 @@ def _plan_save(campaign, formset, current, user):
                 services.step_set(campaign=campaign, kind=data["kind"], opens_at=opens_at, closes_at=closes_at,
                                   user=user)
             elif data["kind"] in current:
-                Step.objects.filter(campaign=campaign, kind=data["kind"]).delete()
+                services.step_remove(campaign=campaign, kind=data["kind"], user=user)
 
 
 def now_max():
