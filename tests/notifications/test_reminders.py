@@ -306,3 +306,14 @@ def test_the_reminders_page_names_the_agency_not_its_key(deadline_campaign, staf
     client.force_login(officer, backend="django.contrib.auth.backends.ModelBackend")
     html = client.get(reverse("notifications:reminders", args=[deadline_campaign.pk])).content.decode()
     assert "<td>Sở Tài chính</td>" in html and f"agency:{agency_a.pk}" not in html and "user:" not in html
+
+
+def test_refusals_are_translated():
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ApplicationError) as refused:
+        parse_offsets("7, x")
+    assert refused.value.message == "The point “x” is not a whole number of days."
+    assert refused.value.extra["errors"] == {"offsets": ["Whole numbers only."]}
+    with translation.override("vi"), pytest.raises(ApplicationError, match="Các mốc nhắc bị trùng."):
+        parse_offsets("3, 3")
