@@ -438,7 +438,7 @@ def job_finish(*, job_id, message="", result_url="", errors=None, failed=False) 
         job.done = job.total
     job.save(update_fields=["status", "message", "result_url", "errors", "finished_at", "done"])
     url = job.get_absolute_url()
-    text = (f"{job.title or job.kind}: " + (message or ("Có lỗi." if failed else "Đã xong.")))
+    text = (f"{job.title or job.kind}: " + (message or (gettext("Có lỗi.") if failed else gettext("Đã xong."))))
     notify(users=[job.created_by_id], text=text, url=url, key=f"job:{job.pk}:{job.status}")
 
 
@@ -468,8 +468,9 @@ class job_running:  # noqa: N801 - used as `with job_running(job_id) as job:`
             return False
         logger.exception("job %s failed", self.job_id, exc_info=(exc_type, exc, tb))
         if isinstance(exc, SoftTimeLimitExceeded):
-            job_fail(job_id=self.job_id, message="Việc chạy quá thời gian cho phép nên đã dừng; chưa có kết quả.")
+            job_fail(job_id=self.job_id, message=gettext(
+                "Việc chạy quá thời gian cho phép nên đã dừng; chưa có kết quả."))
             return True
         message = getattr(exc, "message", None) or str(exc) or exc_type.__name__
-        job_fail(job_id=self.job_id, message=f"Lỗi: {message}")
+        job_fail(job_id=self.job_id, message=gettext("Lỗi: %(message)s") % {"message": message})
         return True

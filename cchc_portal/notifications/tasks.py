@@ -2,6 +2,7 @@
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import services
 
@@ -42,18 +43,17 @@ def outbox_send_all_job(job_id: int) -> str:
         if job is None:
             return "skipped"
         total = Outbox.objects.filter(status=Outbox.Status.QUEUED, next_attempt_at__lte=timezone.now()).count()
-        services.job_progress(job_id=job_id, done=0, total=total, message="Đang gửi…")
+        services.job_progress(job_id=job_id, done=0, total=total, message=_("Đang gửi…"))
 
         def progress(tried, totals):
             services.job_progress(job_id=job_id, done=min(tried, total) if total else tried,
-                                  message=f"Đã gửi {totals['sent']}, lỗi {totals['failed']}, "
-                                          f"hẹn gửi lại {totals['retry']}")
+                                  message=_("Đã gửi %(sent)s, lỗi %(failed)s, hẹn gửi lại %(retry)s") % totals)
 
         totals = services.outbox_send_due(limit=total or 0, on_progress=progress)
         errors = [] if not (totals["failed"] or totals["retry"]) else [
-            {"row": 0, "column": "", "message": f"{totals['failed']} thư gửi lỗi, {totals['retry']} thư sẽ gửi lại "
-                                                "sau (xem trang Thư gửi lỗi)."}]
-        services.job_finish(job_id=job_id, message=f"Đã gửi {totals['sent']} thư.", errors=errors,
+            {"row": 0, "column": "", "message": _("%(failed)s thư gửi lỗi, %(retry)s thư sẽ gửi lại sau "
+                                                  "(xem trang Thư gửi lỗi).") % totals}]
+        services.job_finish(job_id=job_id, message=_("Đã gửi %(sent)s thư.") % totals, errors=errors,
                             result_url="/notifications/outbox/")
         return "done"
     return "failed"
