@@ -341,6 +341,22 @@ def step_set(*, campaign, kind, opens_at, closes_at, user=None) -> Step:
 
 
 @transaction.atomic
+def step_remove(*, campaign, kind, user=None) -> bool:
+    """Take one step out of the plan, with the extensions granted on it. Returns whether
+    there was one. A campaign that has opened keeps its self-assessment step: its
+    assessments, locks and reminders run on that deadline."""
+    if kind not in StepKind.values:
+        raise ApplicationError(gettext("Bước “%(step)s” không tồn tại.") % {"step": kind},
+                               extra={"errors": {"kind": [gettext("Không hợp lệ.")]}})
+    if kind == StepKind.SELF_ASSESSMENT and Campaign.objects.filter(pk=campaign.pk).exclude(
+            status=Campaign.Status.DRAFT).exists():
+        raise ConflictError(gettext("Đợt đánh giá đã mở nên không thể bỏ bước tự đánh giá khỏi kế hoạch."),
+                            extra={"errors": {"kind": [gettext("Bước bắt buộc khi đợt đánh giá đã mở.")]}})
+    deleted, _by_model = Step.objects.filter(campaign=campaign, kind=kind).delete()
+    return bool(deleted)
+
+
+@transaction.atomic
 def extension_grant(*, step, agency, closes_at, reason, user, now=None) -> Extension:
     """Give one agency a later close of one step (recorded: who, when, why)."""
     now = now or timezone.now()

@@ -1,7 +1,6 @@
 """Staff pages: the plan as a timeline, plan editing and extensions for officers."""
 from datetime import timedelta
 
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cchc_portal.core import confirm
-from cchc_portal.core.exceptions import ApplicationError
+from cchc_portal.core.views import run_action
 
 from . import selectors, services
 from .forms import CampaignForm, CopyPlanForm, ExtensionForm, PasswordResetForm, StepFormSet
 from .links import links_for
-from .models import Step, StepKind
+from .models import StepKind
 
 
 class LoginView(auth_views.LoginView):
@@ -49,13 +48,10 @@ def campaign_create(request):
     officer_required(request)
     form = CampaignForm(request.POST or None, initial={"year": timezone.localdate().year})
     if request.method == "POST" and form.is_valid():
-        try:
-            campaign = services.campaign_create(user=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Đã tạo đợt đánh giá. Hãy lập kế hoạch các bước."))
-            return redirect("campaigns:plan_edit", pk=campaign.pk)
+        outcome = run_action(request, lambda: services.campaign_create(user=request.user, **form.cleaned_data),
+                             success=_("Đã tạo đợt đánh giá. Hãy lập kế hoạch các bước."), form=form)
+        if outcome.ok:
+            return redirect("campaigns:plan_edit", pk=outcome.result.pk)
     return render(request, "campaigns/campaign_form.html", {"form": form})
 
 
@@ -139,14 +135,11 @@ def plan_edit(request, pk):
         moved = _moved_past_deadlines(formset, current, timezone.now())
         fingerprint = ",".join(m["kind"] for m in moved)
         if not moved or confirm.is_confirmed(request, fingerprint):
-            try:
-                _plan_save(campaign, formset, current, request.user)
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
-                moved = []
-            else:
-                messages.success(request, _("Đã lưu kế hoạch."))
+            outcome = run_action(request, lambda: _plan_save(campaign, formset, current, request.user),
+                                 success=_("Đã lưu kế hoạch."))
+            if outcome.ok:
                 return redirect("campaigns:detail", pk=campaign.pk)
+            moved = []
     rows = [(form, StepKind(form.initial["kind"]).label) for form in formset]
     return render(request, "campaigns/plan_form.html", {
         "campaign": campaign, "formset": formset, "rows": rows, "moved": moved,
@@ -170,7 +163,7 @@ def _plan_save(campaign, formset, current, user):
                 services.step_set(campaign=campaign, kind=data["kind"], opens_at=opens_at, closes_at=closes_at,
                                   user=user)
             elif data["kind"] in current:
-                Step.objects.filter(campaign=campaign, kind=data["kind"]).delete()
+                services.step_remove(campaign=campaign, kind=data["kind"], user=user)
 
 
 def now_max():
@@ -184,14 +177,12 @@ def extension_create(request, pk):
     form = ExtensionForm(request.POST or None, campaign=campaign)
     if request.method == "POST" and form.is_valid():
         step = campaign.steps.get(kind=form.cleaned_data["step_kind"])
-        try:
-            services.extension_grant(step=step, agency=form.cleaned_data["agency"],
-                                     closes_at=form.cleaned_data["closes_at"],
-                                     reason=form.cleaned_data["reason"], user=request.user)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Đã gia hạn cho %(agency)s.") % {"agency": form.cleaned_data["agency"]})
+        outcome = run_action(
+            request, lambda: services.extension_grant(step=step, agency=form.cleaned_data["agency"],
+                                                      closes_at=form.cleaned_data["closes_at"],
+                                                      reason=form.cleaned_data["reason"], user=request.user),
+            success=_("Đã gia hạn cho %(agency)s.") % {"agency": form.cleaned_data["agency"]}, form=form)
+        if outcome.ok:
             return redirect("campaigns:detail", pk=campaign.pk)
     return render(request, "campaigns/extension_form.html", {"campaign": campaign, "form": form})
 
@@ -202,12 +193,10 @@ def plan_copy(request, pk):
     campaign = selectors.campaign_get_for_user(user=request.user, pk=pk)
     form = CopyPlanForm(request.POST or None, initial={"year": campaign.year + 1})
     if request.method == "POST" and form.is_valid():
-        try:
-            new = services.campaign_copy_plan(campaign=campaign, year=form.cleaned_data["year"],
-                                              name=form.cleaned_data["name"] or None, user=request.user)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Đã sao chép kế hoạch sang năm %(year)s.") % {"year": new.year})
-            return redirect("campaigns:detail", pk=new.pk)
+        outcome = run_action(
+            request, lambda: services.campaign_copy_plan(campaign=campaign, year=form.cleaned_data["year"],
+                                                         name=form.cleaned_data["name"] or None, user=request.user),
+            success=lambda new: _("Đã sao chép kế hoạch sang năm %(year)s.") % {"year": new.year}, form=form)
+        if outcome.ok:
+            return redirect("campaigns:detail", pk=outcome.result.pk)
     return render(request, "campaigns/copy_form.html", {"campaign": campaign, "form": form})

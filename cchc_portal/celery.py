@@ -1,7 +1,7 @@
 """Celery application. Without REDIS_URL (the demo, the tests) tasks run inline.
 
 The beat schedule lives here, in code: one periodic tick every TICK_SECONDS (default
-180 s) that runs every registered piece of due work (cchc_portal.notifications.tick).
+180 s) that runs every registered piece of due work (cchc_portal.automation.tick).
 `python manage.py run_due_tasks` runs the same tick by hand.
 
     celery -A cchc_portal worker --loglevel=info

@@ -43,8 +43,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "cchc_portal.core",
-    "campaigns",
     "cchc_portal.notifications",
+    "campaigns",
+    "cchc_portal.automation",
     "evidence",
     "scoring",
     "surveys",
@@ -185,7 +186,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {}  # filled by cchc_portal.notifications (the periodic tick)
+CELERY_BEAT_SCHEDULE = {}  # filled by cchc_portal.celery (the periodic tick of cchc_portal.automation)
 # Every task stops: soft limit (an exception the task can report) then hard limit (killed).
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)

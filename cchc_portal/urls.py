@@ -26,7 +26,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("cchc_portal.api_urls")),
     path("campaigns/", include("campaigns.urls")),
-    path("notifications/", include("cchc_portal.notifications.urls")),
+    path("notifications/", include("cchc_portal.automation.urls")),
     path("evidence/", include("evidence.urls")),
     path("scoring/", include("scoring.urls")),
     path("", include("reports.urls")),

@@ -2,6 +2,7 @@
 and delete, and the file itself (download, inline preview), only for allowed users."""
 import re
 import unicodedata
+from functools import partial
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cchc_portal.core.exceptions import ApplicationError
+from cchc_portal.core.views import error_json, run_action, wants_json
 
 from . import selectors, services
 from .forms import DocumentMetadataForm
@@ -39,12 +41,6 @@ def document_json(document, *, created) -> dict:
         "preview_url": reverse("evidence:preview", args=[document.pk])
         if document.content_type in INLINE_CONTENT_TYPES else None,
     }
-
-
-def _wants_json(request) -> bool:
-    accept = request.headers.get("Accept", "")
-    return ("application/json" in accept and "text/html" not in accept) or (
-        request.headers.get("X-Requested-With") == "XMLHttpRequest")
 
 
 def _next_url(request, default):
@@ -83,12 +79,12 @@ def upload(request, campaign_id, agency_code):
     one message per file and a redirect to `next` (or the library)."""
     campaign, agency = selectors.library_get_for_user(user=request.user, campaign_id=campaign_id,
                                                       agency_code=agency_code)
-    as_json = _wants_json(request)
+    as_json = wants_json(request)
     back = _next_url(request, reverse("evidence:library", args=[campaign.pk, agency.code]))
     if not selectors.user_can_manage_documents(request.user, agency):
         if as_json:
-            return JsonResponse({"detail": _("Bạn không có quyền tải tài liệu lên cho đơn vị này."), "errors": {},
-                                 "files": []}, status=403)
+            return error_json(ApplicationError(_("Bạn không có quyền tải tài liệu lên cho đơn vị này."), status=403),
+                              files=[])
         raise PermissionDenied
     files = request.FILES.getlist("file")
     form = DocumentMetadataForm(request.POST)
@@ -101,37 +97,41 @@ def upload(request, campaign_id, agency_code):
     elif not form.is_valid():
         errors = form.errors_dict()
         detail = next(iter(errors.values()))[0]
-    results = []
-    if detail:
-        results = [{"id": None, "name": sanitize_filename(f.name), "size": file_size(f), "created": False,
-                    "error": detail} for f in files]
+    if detail:  # nothing is tried: every file carries the same refusal
+        results = [_refused(f, detail) for f in files]
+        if not as_json:
+            for text in [r["error"] for r in results] or [detail]:
+                messages.error(request, text)
     else:
+        results = []
         for f in files:
-            try:
-                document, created = services.document_upload(
-                    agency=agency, campaign=campaign, file=f, user=request.user, **form.cleaned_data)
-            except ApplicationError as exc:
-                results.append({"id": None, "name": sanitize_filename(f.name), "size": file_size(f),
-                                "created": False, "error": exc.message})
-                errors = errors or exc.extra.get("errors", {})
+            outcome = run_action(request, partial(services.document_upload, agency=agency, campaign=campaign, file=f,
+                                                  user=request.user, **form.cleaned_data))
+            if not outcome.ok:
+                results.append(_refused(f, outcome.error.message))
+                errors = errors or outcome.error.extra.get("errors", {})
+                continue
+            document, created = outcome.result
+            results.append(document_json(document, created=created))
+            if as_json:
+                continue
+            if created:
+                messages.success(request, _("Đã tải lên “%(name)s”.") % {"name": document.original_name})
             else:
-                results.append(document_json(document, created=created))
+                messages.info(request, _("“%(name)s” trùng nội dung với tài liệu đã có; không lưu thêm bản nữa.")
+                              % {"name": document.original_name})
     stored = [r for r in results if r["error"] is None]
-    if not stored and not detail:
-        detail = results[0]["error"] if results else _("Không có tệp nào được tải lên.")
-    if as_json:
-        return JsonResponse({"files": results, "detail": detail, "errors": errors}, status=200 if stored else 400)
-    if detail and not results:
-        messages.error(request, detail)
-    for r in results:
-        if r["error"]:
-            messages.error(request, r["error"])
-        elif r["created"]:
-            messages.success(request, _("Đã tải lên “%(name)s”.") % {"name": r["name"]})
-        else:
-            messages.info(request, _("“%(name)s” trùng nội dung với tài liệu đã có; không lưu thêm bản nữa.")
-                          % {"name": r["name"]})
-    return redirect(back)
+    if not as_json:
+        return redirect(back)
+    if stored:
+        return JsonResponse({"files": results, "detail": detail, "errors": errors})
+    detail = detail or (results[0]["error"] if results else _("Không có tệp nào được tải lên."))
+    return error_json(ApplicationError(detail, extra={"errors": errors}), files=results)
+
+
+def _refused(file, error) -> dict:
+    return {"id": None, "name": sanitize_filename(file.name), "size": file_size(file), "created": False,
+            "error": error}
 
 
 @login_required
@@ -145,16 +145,12 @@ def edit(request, pk):
         "summary": document.summary,
     })
     if request.method == "POST" and form.is_valid():
-        try:
-            services.document_update_metadata(document=document, user=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            for field, errs in exc.extra.get("errors", {}).items():
-                for e in errs:
-                    form.add_error(field if field in form.fields else None, e)
-            if not exc.extra.get("errors"):
-                form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Đã lưu thông tin tài liệu “%(name)s”.") % {"name": document.original_name})
+        outcome = run_action(
+            request, partial(services.document_update_metadata, document=document, user=request.user,
+                             **form.cleaned_data),
+            success=_("Đã lưu thông tin tài liệu “%(name)s”.") % {"name": document.original_name},
+            form=form, field_errors=True)
+        if outcome.ok:
             return redirect(_next_url(request, library_url(document)))
     return render(request, "evidence/edit.html", {"document": document, "form": form,
                                                   "back": _next_url(request, library_url(document))})
@@ -168,12 +164,8 @@ def delete(request, pk):
         raise PermissionDenied
     back = _next_url(request, library_url(document))
     if request.method == "POST":
-        try:
-            services.document_delete(document=document, user=request.user)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Đã xóa tài liệu “%(name)s”.") % {"name": document.original_name})
+        run_action(request, partial(services.document_delete, document=document, user=request.user),
+                   success=_("Đã xóa tài liệu “%(name)s”.") % {"name": document.original_name})
         return redirect(back)
     return render(request, "evidence/delete.html", {"document": document, "uses": document_usage(document),
                                                     "back": back})

@@ -47,7 +47,23 @@ class ResultSettings(BaseModel):
         return f"{self.campaign}"
 
 
-class Publication(models.Model):
+class Published(models.Model):
+    """What was published is written once, never edited or deleted (a correction is a new
+    publication): a safety net under the services, for Publication and its rows."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError(gettext("Bản công bố không được sửa; hãy công bố đính chính (lần mới)."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(gettext("Bản công bố không được xóa."))
+
+
+class Publication(Published):
     """A frozen snapshot of a campaign's results. Never edited: a correction is a new number.
 
     `rows`: one entry per agency as the results API serves it (scores by field, rank,
@@ -73,17 +89,8 @@ class Publication(models.Model):
     def __str__(self):
         return gettext("%(campaign)s – lần %(n)s") % {"campaign": self.campaign, "n": self.number}
 
-    def save(self, *args, **kwargs):
-        # A safety net under the services: what was published is never rewritten.
-        if self.pk is not None and not self._state.adding:
-            raise PermissionError("Bản công bố không được sửa; hãy công bố đính chính (lần mới).")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Bản công bố không được xóa.")
-
-
-class PublicationRow(models.Model):
+class PublicationRow(Published):
     """One agency in one publication, frozen with it: searchable columns plus every score
     (fields, criteria and items) in `data`, so the public pages read one row, not the
     whole snapshot."""
@@ -109,11 +116,3 @@ class PublicationRow(models.Model):
 
     def __str__(self):
         return f"{self.publication} – {self.agency_code}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise PermissionError("Bản công bố không được sửa; hãy công bố đính chính (lần mới).")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("Bản công bố không được xóa.")

@@ -19,8 +19,8 @@ from campaigns import selectors as campaign_selectors
 from campaigns.links import links_for
 from campaigns.models import Campaign
 from cchc_portal.core import confirm
-from cchc_portal.core.exceptions import ApplicationError
 from cchc_portal.core.utils import q2
+from cchc_portal.core.views import run_action
 from scoring.models import Assessment, Item
 from scoring.selectors.progress import stage_rows
 
@@ -133,14 +133,12 @@ def publish(request, pk):
         fingerprint = f"{number}:{len(results.rows)}"
         if not confirm.is_confirmed(request, fingerprint):
             return _publish_confirm(request, campaign, form, results, number, fingerprint)
-        try:  # a background job: its page shows the progress, then links to the results
-            job = services.publication_enqueue(campaign=campaign, user=request.user,
-                                               decision_number=form.cleaned_data["decision_number"],
-                                               note=form.cleaned_data["note"])
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            return redirect(job.get_absolute_url())
+        # a background job: its page shows the progress, then links to the results
+        outcome = run_action(request, lambda: services.publication_enqueue(
+            campaign=campaign, user=request.user, decision_number=form.cleaned_data["decision_number"],
+            note=form.cleaned_data["note"]))
+        if outcome.ok:
+            return redirect(outcome.result.get_absolute_url())
     return results_page(request, pk, publish_form=form)
 
 
@@ -174,16 +172,11 @@ def settings_edit(request, pk):
                "place_name": current.place_name}
     form = ResultSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.result_settings_update(campaign=campaign, user=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            for name, errors in exc.extra.get("errors", {}).items():
-                for error in errors:
-                    form.add_error(name if name in form.fields else None, error)
-            if not exc.extra.get("errors"):
-                form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Đã lưu cấu hình xếp loại và xếp hạng."))
+        outcome = run_action(
+            request, lambda: services.result_settings_update(campaign=campaign, user=request.user,
+                                                             **form.cleaned_data),
+            success=_("Đã lưu cấu hình xếp loại và xếp hạng."), form=form, field_errors=True)
+        if outcome.ok:
             return redirect("reports-results", pk=campaign.pk)
     return render(request, "reports/settings_form.html", {"campaign": campaign, "form": form})
 
@@ -336,7 +329,7 @@ def export_download(request, job_id):
     """A finished export job's workbook: its officer only (404 for anyone else)."""
     from django.core.files.storage import default_storage
 
-    from cchc_portal.notifications.selectors import job_get_for_user
+    from cchc_portal.automation.selectors import job_get_for_user
 
     from .tasks import export_path
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from campaigns.models import Membership, Role, StepKind
 from campaigns.selectors import officers, step_windows
+from cchc_portal.automation.reminders import vn_time
 from cchc_portal.notifications.models import Notification
 from cchc_portal.notifications.registry import (
     Recipient,
@@ -25,7 +26,6 @@ from cchc_portal.notifications.registry import (
     register_due_work,
     register_reminder_source,
 )
-from cchc_portal.notifications.reminders import vn_time
 from cchc_portal.notifications.services import announce
 from scoring.models import Assessment, ExplanationRequest
 

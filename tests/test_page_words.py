@@ -6,8 +6,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from cchc_portal.notifications.reminders import reminders_run
-from cchc_portal.notifications.tick import tick_run
+from cchc_portal.automation.reminders import reminders_run
+from cchc_portal.automation.tick import tick_run
 from tests.reports.test_counts import world  # noqa: F401 - the fixture
 
 CODES = re.compile(

@@ -1,5 +1,6 @@
 """API v1 for agencies, campaigns, their plans and extensions."""
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -168,7 +169,7 @@ class StepUpdateApi(APIView):
         require_officer(request.user)
         campaign = selectors.campaign_get_for_user(user=request.user, pk=pk)
         if kind not in StepKind.values:
-            raise ApplicationError("Bước không tồn tại.", status=404)
+            raise ApplicationError(gettext("Bước “%(step)s” không tồn tại.") % {"step": kind}, status=404)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         step = services.step_set(campaign=campaign, kind=kind, user=request.user, **data.validated_data)

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from .exceptions import ApplicationError
 from .models import CommandRun
 
 COMMAND_LINE = "dòng lệnh"
@@ -84,3 +85,63 @@ class RecordedCommand(BaseCommand):
 
     def run(self, actor, **options) -> str:  # pragma: no cover - each command implements it
         raise NotImplementedError
+
+
+class ImportCommand(RecordedCommand):
+    """An Excel import: `FILE [options] [--dry-run]` and the recorded-run arguments.
+
+    Subclasses add their options in `add_import_arguments`, find what the options name in
+    `targets` (before the file is opened), call their service in `import_file` and say
+    what was done in `done`. A service's refusal (`ApplicationError`) and a file that
+    cannot be opened stop the run as a CommandError; row errors are printed one a line
+    and stop it too: nothing is imported when any row is wrong.
+    """
+
+    nothing_imported = "chưa nhập dữ liệu nào."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        self.add_import_arguments(parser)
+        parser.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi dữ liệu.")
+        super().add_arguments(parser)
+
+    def add_import_arguments(self, parser) -> None:
+        """Options between FILE and --dry-run (e.g. --campaign)."""
+
+    def targets(self, actor, **options) -> dict:
+        """Objects the options name, passed on to `import_file` and `done`."""
+        return {}
+
+    def import_file(self, fh, *, actor, dry_run, **targets):  # pragma: no cover - each command implements it
+        raise NotImplementedError
+
+    def done(self, report, *, actor, dry_run, **targets) -> str:
+        verb = "Sẽ nhập" if dry_run else "Đã nhập"
+        return f"{verb}: {report.created} mới, {report.updated} cập nhật."
+
+    def refusal_hint(self, exc, *, actor) -> str:
+        """Added to a refusal's message: how to get past it from the command line."""
+        return ""
+
+    def run(self, actor, *, file, dry_run, **options):
+        targets = self.targets(actor, **options)
+        try:
+            with open(file, "rb") as fh:
+                report = self.import_file(fh, actor=actor, dry_run=dry_run, **targets)
+        except OSError as exc:
+            raise CommandError(f"Không mở được tệp: {exc}") from exc
+        except ApplicationError as exc:
+            raise CommandError(f"{exc.message}{self.refusal_hint(exc, actor=actor)}") from exc
+        for error in report.errors:
+            self.stderr.write(str(error))
+        if report.errors:
+            raise CommandError(f"{len(report.errors)} lỗi; {self.nothing_imported}")
+        return self.done(report, actor=actor, dry_run=dry_run, **targets)
+
+
+def found(queryset, missing: str, **lookup):
+    """The one row `lookup` names, or a CommandError saying `missing`."""
+    row = queryset.filter(**lookup).first()
+    if row is None:
+        raise CommandError(missing)
+    return row

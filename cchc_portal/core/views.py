@@ -12,8 +12,9 @@ of a message: `return outcome.json(lambda saved: {...})`.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from django.contrib import messages
 from django.http import JsonResponse
@@ -51,18 +52,32 @@ class Outcome:
         return JsonResponse(body(self.result) if body else {}, status=status)
 
 
+def form_add_errors(form, exc: ApplicationError) -> None:
+    """A refusal on a form: each of its per-field errors on that field (a field the form
+    lacks: on the form), or its message on the form when it names no field."""
+    errors = exc.extra.get("errors") or {}
+    for name, texts in errors.items():
+        for text in texts if isinstance(texts, list | tuple) else [texts]:
+            form.add_error(name if name in form.fields else None, text)
+    if not errors:
+        form.add_error(None, exc.message)
+
+
 def run_action(request, action: Callable[[], Any], *, success: str | Callable[[Any], str] = "",
-               form=None) -> Outcome:
+               form=None, field_errors=False) -> Outcome:
     """Run `action()`; say what happened unless the caller wants JSON.
 
     `success` is the message after it worked (or a function of the result giving it);
-    a refusal goes to `form` as a non-field error when a form is given, else to messages.
+    a refusal goes to `form` as a non-field error when a form is given (with
+    `field_errors`, each per-field error on its field: `form_add_errors`), else to messages.
     """
     try:
         result = action()
     except ApplicationError as exc:
         if not wants_json(request):
-            if form is not None:
+            if form is not None and field_errors:
+                form_add_errors(form, exc)
+            elif form is not None:
                 form.add_error(None, exc.message)
             else:
                 messages.error(request, exc.message)

@@ -3,15 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
+    """The outbox, in-app notifications and long jobs. It sits below campaigns (it imports
+    only cchc_portal.core): every app may queue an e-mail, notify a user or run a job. The
+    pages, reminders and the tick live above campaigns, in cchc_portal.automation."""
+
     name = "cchc_portal.notifications"
     label = "notifications"
     verbose_name = _("Thư và thông báo")
-
-    def ready(self):
-        from campaigns import links
-
-        from .links import campaign_links
-        from .tick import register_builtin
-
-        register_builtin()
-        links.register(campaign_links)

@@ -1,4 +1,4 @@
-"""The e-mail outbox, in-app notifications, reminder policies, the tick's record and long jobs.
+"""The e-mail outbox, in-app notifications and long jobs: below campaigns, so any app may use them.
 
 Every e-mail is first a row, committed with the change that caused it; a task sends
 queued rows. `key` makes a message unique (a reminder goes out once however often the
@@ -11,8 +11,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from campaigns.models import Campaign, StepKind
 
 
 class Outbox(models.Model):
@@ -86,83 +84,6 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
-
-
-REMINDER_STEP_KINDS = [
-    StepKind.SELF_ASSESSMENT, StepKind.RESPONDENT_LISTS, StepKind.SURVEY, StepKind.EXPLANATION,
-]
-
-
-class ReminderPolicy(models.Model):
-    """When to remind about one step of a campaign, and whom to escalate to.
-
-    `offsets` are whole days before the effective deadline (7, 3, 1) or after missing it
-    (-1); leaders are added from `leader_from` (an offset) on; officers get a digest of
-    who missed the deadline when `notify_officers` is set.
-    """
-
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reminder_policies")
-    step_kind = models.CharField(_("bước"), max_length=30, choices=StepKind.choices)
-    offsets = models.JSONField(_("các mốc nhắc (ngày)"), default=list)
-    leader_from = models.SmallIntegerField(
-        _("báo lãnh đạo đơn vị từ mốc"), null=True, blank=True,
-        help_text=_("Ví dụ 1: lãnh đạo đơn vị nhận nhắc từ mốc 1 ngày trước hạn trở đi. Để trống: không báo."))
-    notify_officers = models.BooleanField(_("báo cán bộ Sở khi quá hạn"), default=True)
-    active = models.BooleanField(_("đang áp dụng"), default=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
-    updated_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["campaign", "step_kind"], name="uniq_reminder_policy")]
-        ordering = ["campaign", "step_kind"]
-        verbose_name = _("chính sách nhắc hạn")
-        verbose_name_plural = _("chính sách nhắc hạn")
-
-    def __str__(self):
-        return f"{self.get_step_kind_display()} – {self.campaign}"
-
-    @property
-    def offsets_text(self) -> str:
-        return ", ".join(str(o) for o in self.offsets)
-
-
-class Reminder(models.Model):
-    """One reminder that went out: unique per (policy, recipient, offset), so never twice."""
-
-    policy = models.ForeignKey(ReminderPolicy, on_delete=models.CASCADE, related_name="reminders")
-    target = models.CharField(_("đối tượng nhắc"), max_length=80)  # a key: "agency:12", "respondent:7"
-    target_name = models.CharField(_("tên đối tượng nhắc"), max_length=255, blank=True)  # what people read
-    recipient = models.CharField(_("người nhận"), max_length=160)
-    offset = models.SmallIntegerField(_("mốc (ngày)"))
-    deadline = models.DateTimeField(_("hạn áp dụng"))
-    due_at = models.DateTimeField(_("đến hạn nhắc lúc"))
-    created_at = models.DateTimeField(default=timezone.now)
-    email = models.EmailField(blank=True)
-    outbox = models.ForeignKey(Outbox, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["policy", "recipient", "offset"], name="uniq_reminder"),
-        ]
-        ordering = ["-created_at", "-id"]
-        verbose_name = _("lượt nhắc hạn")
-        verbose_name_plural = _("lượt nhắc hạn")
-
-
-class TickRun(models.Model):
-    """What one run of the periodic tick did: one entry per registered piece of due work."""
-
-    now = models.DateTimeField(_("thời điểm xét"))
-    started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    results = models.JSONField(default=list)
-    ok = models.BooleanField(default=True)
-
-    class Meta:
-        ordering = ["-started_at", "-id"]
-        verbose_name = _("lượt chạy tự động")
-        verbose_name_plural = _("lượt chạy tự động")
 
 
 class Job(models.Model):

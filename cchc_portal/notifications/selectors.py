@@ -1,10 +1,9 @@
-"""Reads of notifications, the outbox, jobs, reminder policies and the tick's record."""
-from django.db.models import Count, Q, QuerySet
+"""Reads of in-app notifications and the outbox. (Who may see which job, reminder and tick
+run depends on roles: cchc_portal.automation.selectors.)"""
+from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from campaigns.selectors import campaign_get_for_user, user_is_officer
-
-from .models import Job, Notification, Outbox, Reminder, ReminderPolicy, TickRun
+from .models import Notification, Outbox
 
 PROBLEM_STATUSES = [Outbox.Status.FAILED, Outbox.Status.BOUNCED, Outbox.Status.UNCERTAIN]
 
@@ -22,19 +21,6 @@ def notification_get_for_user(*, user, pk) -> Notification:
 
 def unread_count(*, user) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
-
-
-def job_list_for_user(*, user) -> QuerySet[Job]:
-    """A user's own jobs; officers see everyone's."""
-    qs = Job.objects.select_related("created_by").defer("args")
-    return qs if user_is_officer(user) else qs.filter(created_by=user)
-
-
-def job_get_for_user(*, user, pk) -> Job:
-    try:
-        return job_list_for_user(user=user).get(pk=pk)
-    except (Job.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
 
 
 def outbox_list(*, status=None) -> QuerySet[Outbox]:
@@ -55,37 +41,3 @@ def outbox_get(*, pk) -> Outbox:
         return Outbox.objects.get(pk=pk)
     except (Outbox.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
-
-
-def reminder_campaign_get_for_user(*, user, pk):
-    """The campaign whose reminder policies an officer edits (404 for anyone else)."""
-    if not user_is_officer(user):
-        raise Http404
-    return campaign_get_for_user(user=user, pk=pk)
-
-
-def reminder_counts(*, campaign) -> dict[int, dict[int, int]]:
-    """policy id → {offset: reminders sent}."""
-    out: dict[int, dict[int, int]] = {}
-    rows = (Reminder.objects.filter(policy__campaign=campaign).values_list("policy_id", "offset")
-            .annotate(n=Count("id")).order_by())
-    for policy_id, offset, n in rows:
-        out.setdefault(policy_id, {})[offset] = n
-    return out
-
-
-def reminder_recent(*, campaign) -> QuerySet[Reminder]:
-    return Reminder.objects.filter(policy__campaign=campaign).select_related("policy", "outbox").order_by(
-        "-created_at", "-id")
-
-
-def reminder_policy_list(*, campaign) -> QuerySet[ReminderPolicy]:
-    return ReminderPolicy.objects.filter(campaign=campaign).select_related("updated_by")
-
-
-def tick_run_list() -> QuerySet[TickRun]:
-    return TickRun.objects.order_by("-started_at", "-id")
-
-
-def tick_failures() -> int:
-    return TickRun.objects.filter(~Q(ok=True)).count()

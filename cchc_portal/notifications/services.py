@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from cchc_portal.core.exceptions import ConflictError
 
@@ -307,7 +308,7 @@ def outbox_retry(*, row, user=None, now=None) -> Outbox:
     updated = Outbox.objects.filter(pk=row.pk, status__in=[S.FAILED, S.BOUNCED, S.UNCERTAIN]).update(
         status=S.QUEUED, attempts=0, next_attempt_at=now, claim="", handed_over_at=None, sending_since=None)
     if not updated:
-        raise ConflictError("Thư này không ở trạng thái lỗi nên không thể gửi lại.")
+        raise ConflictError(gettext("Thư này không ở trạng thái lỗi nên không thể gửi lại."))
     from .tasks import outbox_send
 
     transaction.on_commit(lambda: outbox_send.delay(row.pk), robust=True)
@@ -320,14 +321,14 @@ def outbox_mark(*, row, status, user=None, note="") -> Outbox:
     row) confirmed sent."""
     allowed = {S.BOUNCED: [S.SENT, S.FAILED, S.UNCERTAIN, S.QUEUED], S.SENT: [S.UNCERTAIN]}
     if status not in allowed:
-        raise ConflictError("Trạng thái không hợp lệ.")
+        raise ConflictError(gettext("Trạng thái không hợp lệ."))
     fields = {"status": status, "claim": ""}
     if note:
         fields["last_error"] = note[:2000]
     if status == S.SENT:
         fields["sent_at"] = timezone.now()
     if not Outbox.objects.filter(pk=row.pk, status__in=allowed[status]).update(**fields):
-        raise ConflictError("Không thể chuyển thư sang trạng thái này.")
+        raise ConflictError(gettext("Không thể chuyển thư sang trạng thái này."))
     row.refresh_from_db()
     if status == S.BOUNCED:
         _bounced(row)
@@ -437,7 +438,7 @@ def job_finish(*, job_id, message="", result_url="", errors=None, failed=False) 
         job.done = job.total
     job.save(update_fields=["status", "message", "result_url", "errors", "finished_at", "done"])
     url = job.get_absolute_url()
-    text = (f"{job.title or job.kind}: " + (message or ("Có lỗi." if failed else "Đã xong.")))
+    text = (f"{job.title or job.kind}: " + (message or (gettext("Có lỗi.") if failed else gettext("Đã xong."))))
     notify(users=[job.created_by_id], text=text, url=url, key=f"job:{job.pk}:{job.status}")
 
 
@@ -467,8 +468,9 @@ class job_running:  # noqa: N801 - used as `with job_running(job_id) as job:`
             return False
         logger.exception("job %s failed", self.job_id, exc_info=(exc_type, exc, tb))
         if isinstance(exc, SoftTimeLimitExceeded):
-            job_fail(job_id=self.job_id, message="Việc chạy quá thời gian cho phép nên đã dừng; chưa có kết quả.")
+            job_fail(job_id=self.job_id, message=gettext(
+                "Việc chạy quá thời gian cho phép nên đã dừng; chưa có kết quả."))
             return True
         message = getattr(exc, "message", None) or str(exc) or exc_type.__name__
-        job_fail(job_id=self.job_id, message=f"Lỗi: {message}")
+        job_fail(job_id=self.job_id, message=gettext("Lỗi: %(message)s") % {"message": message})
         return True

@@ -2,7 +2,7 @@
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from . import services
 
@@ -11,15 +11,6 @@ RETRY = {"autoretry_for": (OSError,), "retry_backoff": 10, "retry_backoff_max": 
 # A job (export, import, publishing, bulk send) runs longer than the default task limits.
 LONG_JOB = {"acks_late": True, "soft_time_limit": settings.CELERY_LONG_TASK_SOFT_TIME_LIMIT,
             "time_limit": settings.CELERY_LONG_TASK_TIME_LIMIT}
-
-
-def _when(value):
-    if not value:
-        return None
-    moment = parse_datetime(value) if isinstance(value, str) else value
-    if moment is not None and timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
 
 
 @shared_task(acks_late=True, **RETRY)
@@ -43,14 +34,6 @@ def send_queued(limit: int | None = None) -> dict:
     return services.outbox_send_due(limit=limit)
 
 
-@shared_task(acks_late=True, **RETRY)
-def tick(now: str | None = None) -> list:
-    """The periodic tick (beat, every few minutes): every registered piece of due work."""
-    from .tick import tick_run
-
-    return tick_run(now=_when(now)).results
-
-
 @shared_task(**LONG_JOB)
 def outbox_send_all_job(job_id: int) -> str:
     """A job for officers: send every queued e-mail now, with progress."""
@@ -60,46 +43,17 @@ def outbox_send_all_job(job_id: int) -> str:
         if job is None:
             return "skipped"
         total = Outbox.objects.filter(status=Outbox.Status.QUEUED, next_attempt_at__lte=timezone.now()).count()
-        services.job_progress(job_id=job_id, done=0, total=total, message="Đang gửi…")
+        services.job_progress(job_id=job_id, done=0, total=total, message=_("Đang gửi…"))
 
         def progress(tried, totals):
             services.job_progress(job_id=job_id, done=min(tried, total) if total else tried,
-                                  message=f"Đã gửi {totals['sent']}, lỗi {totals['failed']}, "
-                                          f"hẹn gửi lại {totals['retry']}")
+                                  message=_("Đã gửi %(sent)s, lỗi %(failed)s, hẹn gửi lại %(retry)s") % totals)
 
         totals = services.outbox_send_due(limit=total or 0, on_progress=progress)
         errors = [] if not (totals["failed"] or totals["retry"]) else [
-            {"row": 0, "column": "", "message": f"{totals['failed']} thư gửi lỗi, {totals['retry']} thư sẽ gửi lại "
-                                                "sau (xem trang Thư gửi lỗi)."}]
-        services.job_finish(job_id=job_id, message=f"Đã gửi {totals['sent']} thư.", errors=errors,
+            {"row": 0, "column": "", "message": _("%(failed)s thư gửi lỗi, %(retry)s thư sẽ gửi lại sau "
+                                                  "(xem trang Thư gửi lỗi).") % totals}]
+        services.job_finish(job_id=job_id, message=_("Đã gửi %(sent)s thư.") % totals, errors=errors,
                             result_url="/notifications/outbox/")
-        return "done"
-    return "failed"
-
-
-@shared_task(**LONG_JOB)
-def agency_import_job(job_id: int, dry_run: bool = False) -> str:
-    """The officers' agency import (campaigns.services.agency_import) as a job: the rows
-    are counted first, then imported all at once (nothing is written if any row is wrong)."""
-    from campaigns.services import AGENCY_ALIASES, AGENCY_COLUMNS, agency_import
-    from cchc_portal.core.excel import read_sheet
-
-    with services.job_running(job_id) as job:
-        if job is None:
-            return "skipped"
-        with job.input_file.open("rb") as f:
-            rows, _errors = read_sheet(f, AGENCY_COLUMNS, aliases=AGENCY_ALIASES)
-        services.job_progress(job_id=job_id, done=0, total=len(rows),
-                              message=f"Đã đọc {len(rows)} dòng; đang kiểm tra và nhập…")
-        with job.input_file.open("rb") as f:
-            report = agency_import(file=f, dry_run=dry_run)
-        errors = report.as_dict()["errors"]
-        if not report.ok:
-            services.job_fail(job_id=job_id, message=f"Tệp có {len(errors)} lỗi; chưa nhập dữ liệu nào.",
-                              errors=errors)
-            return "failed"
-        verb = "Kiểm tra xong (chạy thử, chưa ghi)" if dry_run else "Đã nhập"
-        services.job_finish(job_id=job_id, message=f"{verb}: {report.created} đơn vị mới, "
-                                                   f"{report.updated} đơn vị cập nhật.")
         return "done"
     return "failed"

@@ -5,7 +5,7 @@ import pytest
 from django.utils import timezone
 
 from campaigns import selectors, services
-from campaigns.models import Campaign, Extension, Step
+from campaigns.models import Campaign, Extension, Step, StepKind
 from cchc_portal.core.exceptions import ApplicationError, ConflictError
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -147,3 +147,31 @@ def test_campaign_status_transitions_are_conditional(officer, campaign):
         services.campaign_open(campaign=campaign)
     services.campaign_close(campaign=campaign)
     assert services.campaign_mark_published(campaign=campaign).status == "published"
+
+
+@pytest.mark.django_db
+def test_step_remove_takes_the_step_and_its_extensions(campaign, officer, agency_a):
+    survey = services.step_set(campaign=campaign, kind="survey", opens_at=at(2026, 12, 1),
+                               closes_at=at(2026, 12, 10), user=officer)
+    Extension.objects.create(step=survey, agency=agency_a, closes_at=at(2026, 12, 20), reason="Mất điện",
+                             granted_at=timezone.now(), granted_by=officer)
+    assert services.step_remove(campaign=campaign, kind="survey", user=officer) is True
+    assert not campaign.steps.filter(kind="survey").exists() and not Extension.objects.exists()
+    assert services.step_remove(campaign=campaign, kind="survey", user=officer) is False
+    with pytest.raises(ApplicationError):
+        services.step_remove(campaign=campaign, kind="party", user=officer)
+
+
+@pytest.mark.django_db
+def test_an_open_campaign_keeps_its_self_assessment_step(campaign, officer, login):
+    with pytest.raises(ConflictError, match="không thể bỏ bước tự đánh giá"):
+        services.step_remove(campaign=campaign, kind="self_assessment", user=officer)
+    sa = campaign.steps.get(kind="self_assessment")
+    # the plan page (all steps unticked) goes through the same service and says why
+    data = {"form-TOTAL_FORMS": "9", "form-INITIAL_FORMS": "9"}
+    data.update({f"form-{i}-kind": k.value for i, k in enumerate(StepKind)})
+    response = login(officer).post(f"/campaigns/{campaign.pk}/plan/", data, follow=True)
+    assert "không thể bỏ bước tự đánh giá" in response.content.decode()
+    assert campaign.steps.get(kind="self_assessment") == sa
+    Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.DRAFT)
+    assert services.step_remove(campaign=campaign, kind="self_assessment", user=officer) is True

@@ -80,3 +80,22 @@ def test_scripts_get_json_and_no_message_left_for_the_next_page():
 def test_error_json_adds_the_callers_fields():
     body = json.loads(error_json(ApplicationError("Sai."), files=[]).content)
     assert body == {"detail": "Sai.", "errors": {}, "deadline": False, "files": []}
+
+
+def test_field_errors_go_to_their_fields_and_unknown_fields_to_the_form():
+    class F(forms.Form):
+        name = forms.CharField(required=False)
+    form = F({})
+    assert form.is_valid()
+    outcome = run_action(_request(), refuse("Sai.", errors={"name": ["Trùng tên."], "other": ["Sai khác."]}),
+                         form=form, field_errors=True)
+    assert not outcome.ok
+    assert form.errors == {"name": ["Trùng tên."], "__all__": ["Sai khác."]}
+    plain = F({})
+    assert plain.is_valid()
+    run_action(_request(), refuse("Sai.", errors={"name": ["Trùng tên."]}), form=plain)
+    assert plain.errors == {"__all__": ["Sai."]}
+    bare = F({})
+    assert bare.is_valid()
+    run_action(_request(), refuse("Đã khóa."), form=bare, field_errors=True)
+    assert bare.errors == {"__all__": ["Đã khóa."]}

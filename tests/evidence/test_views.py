@@ -165,6 +165,17 @@ def test_province_staff_cannot_upload(login, campaign, agency_a, officer, media)
     assert stored_files(media) == []
 
 
+def test_the_widgets_refusals_carry_the_one_error_body(login, campaign, agency_a, staff_a, officer, media):
+    """cchc_portal.core.views.error_json: detail, errors, deadline, and the files tried."""
+    refused = post_json(login(officer), upload_url(campaign, agency_a), {"file": files.upload("a.pdf", files.pdf())})
+    assert refused.json() == {"detail": "Bạn không có quyền tải tài liệu lên cho đơn vị này.", "errors": {},
+                              "deadline": False, "files": []}
+    empty = post_json(login(staff_a), upload_url(campaign, agency_a), {"number": "1"})
+    assert empty.status_code == 400 and empty.json() == {
+        "detail": "Hãy chọn ít nhất một tệp.", "errors": {"file": ["Hãy chọn ít nhất một tệp."]},
+        "deadline": False, "files": []}
+
+
 def test_without_javascript_one_form_uploads_several_files(login, campaign, agency_a, staff_a, media):
     client = login(staff_a)
     response = client.post(upload_url(campaign, agency_a), {

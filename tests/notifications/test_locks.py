@@ -6,8 +6,8 @@ from django.core import mail
 
 from campaigns.models import Extension, Step
 from campaigns.services import extension_grant
+from cchc_portal.automation.tick import tick_run
 from cchc_portal.notifications.models import Notification, Outbox
-from cchc_portal.notifications.tick import tick_run
 from scoring.models import Assessment, ExplanationRequest
 
 from .conftest import FUTURE, assessment_of

@@ -267,8 +267,8 @@ def test_retry_and_marks_follow_the_status_rules(django_capture_on_commit_callba
 
 def test_a_broker_outage_does_not_fail_the_change_and_the_tick_sends_later(
         monkeypatch, django_capture_on_commit_callbacks):
+    from cchc_portal.automation.tick import tick_run
     from cchc_portal.notifications import tasks
-    from cchc_portal.notifications.tick import tick_run
 
     def down(*args, **kwargs):
         raise ConnectionError("Redis không phản hồi")

@@ -7,10 +7,8 @@ from django.db import transaction
 
 from campaigns.models import Campaign, Extension, Step
 from campaigns.services import extension_grant
-from cchc_portal.core.exceptions import ApplicationError
-from cchc_portal.notifications import registry
-from cchc_portal.notifications.models import Notification, Outbox, Reminder, ReminderPolicy
-from cchc_portal.notifications.reminders import (
+from cchc_portal.automation.models import Reminder, ReminderPolicy
+from cchc_portal.automation.reminders import (
     current_slot,
     parse_offsets,
     reminder_policies_ensure,
@@ -18,7 +16,10 @@ from cchc_portal.notifications.reminders import (
     reminder_slots,
     reminders_run,
 )
-from cchc_portal.notifications.tick import tick_run
+from cchc_portal.automation.tick import tick_run
+from cchc_portal.core.exceptions import ApplicationError
+from cchc_portal.notifications import registry
+from cchc_portal.notifications.models import Notification, Outbox
 from scoring.models import Assessment
 
 from .conftest import DEADLINE, assessment_of, vn
@@ -305,3 +306,14 @@ def test_the_reminders_page_names_the_agency_not_its_key(deadline_campaign, staf
     client.force_login(officer, backend="django.contrib.auth.backends.ModelBackend")
     html = client.get(reverse("notifications:reminders", args=[deadline_campaign.pk])).content.decode()
     assert "<td>Sở Tài chính</td>" in html and f"agency:{agency_a.pk}" not in html and "user:" not in html
+
+
+def test_refusals_are_translated():
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ApplicationError) as refused:
+        parse_offsets("7, x")
+    assert refused.value.message == "The point “x” is not a whole number of days."
+    assert refused.value.extra["errors"] == {"offsets": ["Whole numbers only."]}
+    with translation.override("vi"), pytest.raises(ApplicationError, match="Các mốc nhắc bị trùng."):
+        parse_offsets("3, 3")

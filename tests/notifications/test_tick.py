@@ -5,10 +5,13 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from campaigns import tasks as campaign_tasks
+from cchc_portal.automation import tasks as automation_tasks
+from cchc_portal.automation.models import TickRun
+from cchc_portal.automation.tick import tick_run
 from cchc_portal.celery import app
 from cchc_portal.notifications import registry, tasks
-from cchc_portal.notifications.models import Notification, TickRun
-from cchc_portal.notifications.tick import tick_run
+from cchc_portal.notifications.models import Notification
 
 from .conftest import vn
 
@@ -86,7 +89,7 @@ def test_run_due_tasks_refuses_a_moment_it_cannot_read():
 
 def test_the_tick_task_takes_an_iso_moment(recorded):
     registry.unregister_due_work("test.failing")
-    results = tasks.tick.delay("2026-11-15T10:00:00+00:00").get()
+    results = automation_tasks.tick.delay("2026-11-15T10:00:00+00:00").get()
     assert [r["name"] for r in results][:2] == ["test.first", "test.last"]
     assert recorded[0] == ("first", vn(2026, 11, 15, 17))
 
@@ -95,8 +98,18 @@ def test_beat_runs_the_tick_every_few_minutes_and_tasks_are_late_acked():
     entry = app.conf.beat_schedule["tick"]
     assert entry["task"] == "cchc_portal.notifications.tasks.tick"
     assert 60 <= entry["schedule"] <= 600
-    for task in (tasks.tick, tasks.outbox_send, tasks.send_queued, tasks.outbox_send_all_job, tasks.agency_import_job):
+    for task in (automation_tasks.tick, tasks.outbox_send, tasks.send_queued, tasks.outbox_send_all_job,
+                 campaign_tasks.agency_import_job):
         assert task.acks_late
+
+
+def test_moved_tasks_keep_the_names_beat_and_queued_messages_carry():
+    """tick and agency_import_job left cchc_portal.notifications (it sits below campaigns
+    now); the names on the wire stay, so a deployment's queued messages still run."""
+    app.loader.import_default_modules()
+    assert app.tasks["cchc_portal.notifications.tasks.tick"].run.__module__ == automation_tasks.__name__
+    assert app.tasks["cchc_portal.notifications.tasks.agency_import_job"].run.__module__ == campaign_tasks.__name__
+    assert app.conf.beat_schedule["tick"]["task"] in app.tasks
 
 
 def test_old_runs_are_pruned():

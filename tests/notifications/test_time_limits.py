@@ -10,7 +10,7 @@ from cchc_portal.notifications.models import Job
 from cchc_portal.notifications.services import job_running
 
 LONG_JOBS = ["reports.tasks.campaign_export_job", "reports.tasks.publication_job",
-             "cchc_portal.notifications.tasks.agency_import_job", "cchc_portal.notifications.tasks.outbox_send_all_job"]
+             "campaigns.tasks.agency_import_job", "cchc_portal.notifications.tasks.outbox_send_all_job"]
 
 
 def test_the_app_has_default_limits_from_the_settings(settings):
@@ -34,3 +34,13 @@ def test_a_job_stopped_by_its_soft_limit_is_failed_with_a_message(officer):
         raise SoftTimeLimitExceeded()
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and "quá thời gian cho phép" in job.message
+
+
+def test_a_jobs_stop_is_told_in_the_workers_language(officer):
+    from django.utils import translation
+
+    job = Job.objects.create(kind="campaign_export", created_by=officer)
+    with translation.override("en"), job_running(job.pk):
+        raise SoftTimeLimitExceeded()
+    job.refresh_from_db()
+    assert job.message == "The job ran past its time limit and was stopped; there is no result."

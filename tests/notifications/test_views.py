@@ -8,10 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from campaigns.models import Agency
+from cchc_portal.automation.models import ReminderPolicy, TickRun
+from cchc_portal.automation.tick import tick_run
 from cchc_portal.core.excel import write_workbook
-from cchc_portal.notifications.models import Job, Notification, Outbox, ReminderPolicy, TickRun
+from cchc_portal.notifications.models import Job, Notification, Outbox
 from cchc_portal.notifications.services import notify, outbox_enqueue
-from cchc_portal.notifications.tick import tick_run
 
 from .conftest import vn
 
@@ -238,8 +239,8 @@ def test_the_agency_import_refuses_staff_and_wrong_files(login, staff_a, officer
 
 
 def test_a_job_whose_task_breaks_is_failed_with_its_message(officer, django_capture_on_commit_callbacks):
+    from campaigns.tasks import agency_import_job
     from cchc_portal.notifications.services import job_start
-    from cchc_portal.notifications.tasks import agency_import_job
 
     with django_capture_on_commit_callbacks(execute=True):
         job = job_start(kind="agency_import", user=officer, task=agency_import_job, title="Không có tệp")
@@ -303,8 +304,8 @@ def test_officers_see_what_the_tick_did_and_can_run_it(login, officer, staff_a, 
 
 
 def test_an_upload_is_kept_for_the_worker(officer):
+    from campaigns.tasks import agency_import_job
     from cchc_portal.notifications.services import job_start
-    from cchc_portal.notifications.tasks import agency_import_job
 
     job = job_start(kind="agency_import", user=officer, task=agency_import_job,
                     input_file=SimpleUploadedFile("a.xlsx", b"PK"), args={"dry_run": True})

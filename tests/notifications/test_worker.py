@@ -17,10 +17,12 @@ import pytest
 from django.db import connection, connections
 from django.utils import timezone
 
+from cchc_portal.automation.models import Reminder, TickRun
+from cchc_portal.automation.reminders import reminders_run
+from cchc_portal.automation.tasks import tick
 from cchc_portal.celery import app
-from cchc_portal.notifications.models import Outbox, Reminder, TickRun
-from cchc_portal.notifications.reminders import reminders_run
-from cchc_portal.notifications.tasks import send_queued, tick
+from cchc_portal.notifications.models import Outbox
+from cchc_portal.notifications.tasks import send_queued
 from scoring.models import Assessment
 
 from .conftest import make_campaign, start_sink

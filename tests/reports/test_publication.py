@@ -51,8 +51,11 @@ def test_later_edits_never_change_a_publication(campaign, golden, officer):
         pub.save()
     with pytest.raises(PermissionError):
         pub.delete()
-    with pytest.raises(PermissionError):
+    with pytest.raises(PermissionError, match="không được sửa"):
         PublicationRow.objects.get(publication=pub, agency_code="SA").save()
+    with pytest.raises(PermissionError, match="không được xóa"):
+        PublicationRow.objects.get(publication=pub, agency_code="SA").delete()
+    assert PublicationRow.objects.filter(publication=pub, agency_code="SA").exists()
 
 
 def test_a_correction_is_number_two_and_needs_a_note(campaign, golden, officer):

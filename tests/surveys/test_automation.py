@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cchc_portal.automation.tick import tick_run
 from cchc_portal.notifications import registry
 from cchc_portal.notifications.models import Outbox
-from cchc_portal.notifications.tick import tick_run
 from surveys import automation
 from surveys.models import Invitation, RespondentList
 from surveys.services import respondent_add

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from campaigns.models import User
+from cchc_portal.automation.reminders import reminder_policies_ensure, vn_time
 from cchc_portal.notifications.models import Job, Outbox
-from cchc_portal.notifications.reminders import reminder_policies_ensure, vn_time
 from cchc_portal.notifications.services import notify
 
 S = Outbox.Status

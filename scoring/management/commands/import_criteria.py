@@ -1,47 +1,41 @@
 from django.core.management.base import CommandError
 
 from campaigns.models import Campaign
-from cchc_portal.core.commands import RecordedCommand
-from cchc_portal.core.exceptions import ApplicationError
+from cchc_portal.core.commands import ImportCommand
 from scoring.services.criteria import criteria_import
 
 
-class Command(RecordedCommand):
+class Command(ImportCommand):
     # the lock is the criteria's window: past it only as an amendment (--reason, --user), as on the page
     allow_force = False
+    nothing_imported = "chưa nhập tiêu chí nào."
 
     help = ("Nhập bộ tiêu chí của một nhóm cơ quan từ Excel (cột code, title, max_points, rule, rule_params, "
             "evidence_required, guidance, not_applicable_to). In mọi lỗi theo dòng; có lỗi thì không nhập gì. "
             "Bộ tiêu chí đã khóa chỉ nhập được như một sửa đổi: --reason và --user.")
 
-    def add_arguments(self, parser):
-        parser.add_argument("file")
+    def add_import_arguments(self, parser):
         parser.add_argument("--campaign", required=True, help="Mã số (id) đợt đánh giá.")
         parser.add_argument("--group", required=True, help="Mã nhóm cơ quan: department, district, commune...")
-        parser.add_argument("--dry-run", action="store_true", help="Chỉ kiểm tra, không ghi dữ liệu.")
-        super().add_arguments(parser)
 
-    def run(self, actor, *, file, campaign, group, dry_run, **options):
-        campaign_obj = Campaign.objects.filter(pk=campaign).first() if str(campaign).isdigit() else None
-        if campaign_obj is None:
+    def targets(self, actor, *, campaign, group, **options):
+        found = Campaign.objects.filter(pk=campaign).first() if str(campaign).isdigit() else None
+        if found is None:
             raise CommandError(f"Không có đợt đánh giá #{campaign}.")
-        try:
-            with open(file, "rb") as fh:
-                report = criteria_import(campaign=campaign_obj, group=group, file=fh, user=actor.user,
-                                         dry_run=dry_run, reason=actor.reason or None)
-        except OSError as exc:
-            raise CommandError(f"Không mở được tệp: {exc}") from exc
-        except ApplicationError as exc:
-            hint = ""
-            if "reason" in exc.extra.get("errors", {}):
-                hint = " Nhập như một sửa đổi: thêm --reason \"lý do\" --user TÊN_ĐĂNG_NHẬP."
-            raise CommandError(exc.message + hint) from exc
-        for error in report.errors:
-            self.stderr.write(str(error))
-        if report.errors:
-            raise CommandError(f"{len(report.errors)} lỗi; chưa nhập tiêu chí nào.")
+        return {"campaign": found, "group": group}
+
+    def import_file(self, fh, *, actor, dry_run, campaign, group):
+        return criteria_import(campaign=campaign, group=group, file=fh, user=actor.user, dry_run=dry_run,
+                               reason=actor.reason or None)
+
+    def refusal_hint(self, exc, *, actor):
+        if "reason" in exc.extra.get("errors", {}):
+            return " Nhập như một sửa đổi: thêm --reason \"lý do\" --user TÊN_ĐĂNG_NHẬP."
+        return ""
+
+    def done(self, report, *, actor, dry_run, campaign, group):
         verb = "Sẽ nhập" if dry_run else "Đã nhập"
         if report.locked and dry_run:
             self.stdout.write("Bộ tiêu chí đã khóa: khi nhập thật cần --reason và --user (ghi thành sửa đổi).")
-        return (f"{verb} bộ tiêu chí nhóm {group} của đợt #{campaign_obj.pk}: {report.created} mới, "
+        return (f"{verb} bộ tiêu chí nhóm {group} của đợt #{campaign.pk}: {report.created} mới, "
                 f"{report.updated} cập nhật, {report.deleted} xóa, {report.unchanged} không đổi.")

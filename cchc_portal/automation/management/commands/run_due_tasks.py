@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from cchc_portal.notifications.tick import tick_run
+from cchc_portal.automation.tick import tick_run
 
 
 class Command(BaseCommand):

@@ -12,7 +12,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
-from . import registry
+from cchc_portal.notifications import registry
+
 from .models import TickRun
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ def _reminders(now):
 
 
 def _outbox(now):
-    from .services import outbox_dispatch_due, outbox_recover
+    from cchc_portal.notifications.services import outbox_dispatch_due, outbox_recover
 
     recovered = outbox_recover(now=now)
     due = outbox_dispatch_due(now=now)

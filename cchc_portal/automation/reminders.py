@@ -21,14 +21,15 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, StepKind
 from campaigns.selectors import officers
 from cchc_portal.core.exceptions import ApplicationError
+from cchc_portal.notifications import registry
+from cchc_portal.notifications.services import absolute_url, notify, outbox_enqueue
 
-from . import registry
 from .models import REMINDER_STEP_KINDS, Reminder, ReminderPolicy
-from .services import absolute_url, notify, outbox_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -84,22 +85,22 @@ def parse_offsets(text) -> list[int]:
     """"7, 3, 1, -1" → [7, 3, 1, -1]; whole days, not 0, between -30 and 90, distinct."""
     parts = [p for p in str(text).replace(";", ",").replace(" ", ",").split(",") if p.strip()]
     if not parts:
-        raise ApplicationError("Cần ít nhất một mốc nhắc.", extra={"errors": {"offsets": ["Bắt buộc."]}})
+        raise ApplicationError(_("Cần ít nhất một mốc nhắc."), extra={"errors": {"offsets": [_("Bắt buộc.")]}})
     offsets = []
     for part in parts:
         try:
             value = int(part.strip())
         except ValueError as exc:
-            raise ApplicationError(f"Mốc “{part.strip()}” không phải số ngày nguyên.",
-                                   extra={"errors": {"offsets": ["Chỉ gồm số nguyên."]}}) from exc
+            raise ApplicationError(_("Mốc “%(offset)s” không phải số ngày nguyên.") % {"offset": part.strip()},
+                                   extra={"errors": {"offsets": [_("Chỉ gồm số nguyên.")]}}) from exc
         if value == 0 or not -30 <= value <= 90:
-            raise ApplicationError("Mỗi mốc là số ngày khác 0, từ -30 đến 90 (số âm: sau khi quá hạn).",
-                                   extra={"errors": {"offsets": ["Ngoài khoảng cho phép."]}})
+            raise ApplicationError(_("Mỗi mốc là số ngày khác 0, từ -30 đến 90 (số âm: sau khi quá hạn)."),
+                                   extra={"errors": {"offsets": [_("Ngoài khoảng cho phép.")]}})
         offsets.append(value)
     if len(set(offsets)) != len(offsets):
-        raise ApplicationError("Các mốc nhắc bị trùng.", extra={"errors": {"offsets": ["Trùng mốc."]}})
+        raise ApplicationError(_("Các mốc nhắc bị trùng."), extra={"errors": {"offsets": [_("Trùng mốc.")]}})
     if len(offsets) > 10:
-        raise ApplicationError("Tối đa 10 mốc nhắc.", extra={"errors": {"offsets": ["Quá nhiều mốc."]}})
+        raise ApplicationError(_("Tối đa 10 mốc nhắc."), extra={"errors": {"offsets": [_("Quá nhiều mốc.")]}})
     return sorted(offsets, reverse=True)
 
 

@@ -1,4 +1,7 @@
-"""Pages: the bell's list, officers' outbox and reminder policies, jobs and their progress."""
+"""Pages under /notifications/ (namespace `notifications`): the bell's list, officers' outbox
+and reminder policies, jobs and their progress, the tick's record."""
+from functools import partial
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,11 +15,13 @@ from django.views.decorators.http import require_POST
 
 from campaigns.models import StepKind
 from campaigns.selectors import user_is_officer
-from cchc_portal.core.exceptions import ApplicationError
+from cchc_portal.core.views import run_action
+from cchc_portal.notifications import selectors as mail
+from cchc_portal.notifications import services
+from cchc_portal.notifications.models import Outbox
 
-from . import selectors, services
+from . import selectors
 from .forms import AgencyImportForm, ReminderPolicyForm
-from .models import Outbox
 from .reminders import reminder_policies_ensure, reminder_policy_update
 
 
@@ -30,12 +35,12 @@ def _officer(request):
 
 @login_required
 def notification_list(request):
-    qs = selectors.notification_list_for_user(user=request.user)
+    qs = mail.notification_list_for_user(user=request.user)
     page = Paginator(qs, 20).get_page(request.GET.get("page"))
     jobs = list(selectors.job_list_for_user(user=request.user).filter(created_by=request.user)[:5])
     return render(request, "notifications/list.html", {
         "page": page, "jobs": jobs, "is_officer": user_is_officer(request.user),
-        "unread": selectors.unread_count(user=request.user),
+        "unread": mail.unread_count(user=request.user),
     })
 
 
@@ -43,7 +48,7 @@ def notification_list(request):
 @require_POST
 def notification_open(request, pk):
     """Mark one notification read and go where it points (a site path only)."""
-    notification = selectors.notification_get_for_user(user=request.user, pk=pk)
+    notification = mail.notification_get_for_user(user=request.user, pk=pk)
     services.notification_mark_read(user=request.user, pk=notification.pk)
     url = notification.url
     if url.startswith(settings.SITE_URL):
@@ -70,10 +75,10 @@ def outbox_list(request):
     status = request.GET.get("status", "")
     if status not in Outbox.Status.values:
         status = ""
-    page = Paginator(selectors.outbox_list(status=status or None), 30).get_page(request.GET.get("page"))
-    counts = selectors.outbox_counts()
+    page = Paginator(mail.outbox_list(status=status or None), 30).get_page(request.GET.get("page"))
+    counts = mail.outbox_counts()
     return render(request, "notifications/outbox.html", {
-        "page": page, "status": status, "problem_statuses": selectors.PROBLEM_STATUSES,
+        "page": page, "status": status, "problem_statuses": mail.PROBLEM_STATUSES,
         "tabs": [(value, label, counts[value]) for value, label in Outbox.Status.choices],
     })
 
@@ -89,13 +94,9 @@ def _back_to_outbox(request):
 @require_POST
 def outbox_retry(request, pk):
     _officer(request)
-    row = selectors.outbox_get(pk=pk)
-    try:
-        services.outbox_retry(row=row, user=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã xếp thư gửi %(to)s vào hàng chờ gửi lại.") % {"to": row.to})
+    row = mail.outbox_get(pk=pk)
+    run_action(request, lambda: services.outbox_retry(row=row, user=request.user),
+               success=_("Đã xếp thư gửi %(to)s vào hàng chờ gửi lại.") % {"to": row.to})
     return _back_to_outbox(request)
 
 
@@ -103,16 +104,12 @@ def outbox_retry(request, pk):
 @require_POST
 def outbox_mark(request, pk):
     _officer(request)
-    row = selectors.outbox_get(pk=pk)
+    row = mail.outbox_get(pk=pk)
     status = request.POST.get("status", "")
-    try:
-        services.outbox_mark(row=row, status=status, user=request.user,
-                             note=request.POST.get("note", "") or _("Cán bộ %(who)s cập nhật trạng thái.") % {
-                                 "who": request.user.display_name})
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã cập nhật trạng thái thư gửi %(to)s.") % {"to": row.to})
+    note = request.POST.get("note", "") or _("Cán bộ %(who)s cập nhật trạng thái.") % {
+        "who": request.user.display_name}
+    run_action(request, lambda: services.outbox_mark(row=row, status=status, user=request.user, note=note),
+               success=_("Đã cập nhật trạng thái thư gửi %(to)s.") % {"to": row.to})
     return _back_to_outbox(request)
 
 
@@ -120,7 +117,7 @@ def outbox_mark(request, pk):
 @require_POST
 def outbox_send_all(request):
     _officer(request)
-    from .tasks import outbox_send_all_job
+    from cchc_portal.notifications.tasks import outbox_send_all_job
 
     job = services.job_start(kind="outbox_send_all", user=request.user, task=outbox_send_all_job,
                              title=_("Gửi tất cả thư đang chờ"))
@@ -154,7 +151,7 @@ def agency_import(request):
     _officer(request)
     form = AgencyImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        from .tasks import agency_import_job
+        from campaigns.tasks import agency_import_job
 
         upload = form.cleaned_data["file"]
         job = services.job_start(kind="agency_import", user=request.user, task=agency_import_job,
@@ -179,13 +176,11 @@ def reminder_policies(request, pk):
             "offsets": policy.offsets_text, "leader_from": policy.leader_from,
             "notify_officers": policy.notify_officers, "active": policy.active})
         if bound and form.is_valid():
-            try:
-                reminder_policy_update(policy=policy, user=request.user, **form.cleaned_data)
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("Đã lưu chính sách nhắc hạn cho bước “%(step)s”.") % {
-                    "step": policy.get_step_kind_display()})
+            outcome = run_action(
+                request, partial(reminder_policy_update, policy=policy, user=request.user, **form.cleaned_data),
+                success=_("Đã lưu chính sách nhắc hạn cho bước “%(step)s”.") % {
+                    "step": policy.get_step_kind_display()}, form=form)
+            if outcome.ok:
                 return redirect("notifications:reminders", pk=campaign.pk)
         rows.append((policy, form))
     counts = selectors.reminder_counts(campaign=campaign)
@@ -203,7 +198,7 @@ def reminder_policies(request, pk):
 def automation(request):
     _officer(request)
     page = Paginator(selectors.tick_run_list(), 20).get_page(request.GET.get("page"))
-    from .registry import due_work, due_work_label, reminder_source_kinds
+    from cchc_portal.notifications.registry import due_work, due_work_label, reminder_source_kinds
 
     for run in page.object_list:  # people read labels; names stay the keys stored in each run
         for result in run.results:
