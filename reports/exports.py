@@ -7,7 +7,9 @@ the official Vietnamese header; charts are the same inline SVG as on the pages.
 """
 from decimal import Decimal
 
+from django.conf import settings as django_settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from cchc_portal.core.excel import WorkbookWriter
 from scoring.exports import KIND_LABEL, signed_cell
@@ -147,6 +149,55 @@ def board_workbook(rows, *, campaign):
 
 
 # ---------------------------------------------------------------- PDF
+
+
+def dateline(place: str, day) -> str:
+    """"Tuyên Quang, ngày 05 tháng 3 năm 2026" (Nghị định 30/2020/NĐ-CP: a zero before days
+    below 10 and before months 1 and 2 only)."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{place + ', ' if place else ''}ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def _initials(name: str) -> str:
+    return "".join(word[0] for word in name.split() if word[:1].isalpha()).upper()
+
+
+def report_header(result_settings, now=None) -> dict:
+    """The official header of the reports: the agency block (the authority, the issuing office,
+    "Số: …/BC-SNV") and the place and date line, with the province of the settings when the
+    results settings name none."""
+    province = getattr(django_settings, "PROVINCE_NAME", "") or ""
+    authority = (result_settings.authority_name or "").strip()
+    if province and authority.upper() in ("ỦY BAN NHÂN DÂN TỈNH", "UBND TỈNH"):  # the default names no province
+        authority = f"UBND TỈNH {province.upper()}"
+    office = (result_settings.office_name or "").strip() or "SỞ NỘI VỤ"
+    today = timezone.localtime(now or timezone.now()).date()
+    return {"authority_name": authority, "office_name": office,
+            "number_suffix": f"BC-{_initials(office)}",
+            "dateline": dateline((result_settings.place_name or "").strip() or province, today)}
+
+
+def _decimal_words(value) -> str:
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text.replace(".", ",")
+
+
+def grade_bands_words(bands) -> list[str]:
+    """Grade thresholds as an official text writes them: "Tốt: từ 80 điểm đến dưới 90 điểm",
+    never "≥ 80" (the highest band "từ 90 điểm trở lên", a band from 0 "dưới 50 điểm")."""
+    ordered = sorted(bands, key=lambda b: Decimal(str(b["min"])), reverse=True)
+    out, upper = [], None
+    for band in ordered:
+        low = Decimal(str(band["min"]))
+        if upper is None:
+            words = f"từ {_decimal_words(low)} điểm trở lên"
+        elif low <= 0:
+            words = f"dưới {_decimal_words(upper)} điểm"
+        else:
+            words = f"từ {_decimal_words(low)} điểm đến dưới {_decimal_words(upper)} điểm"
+        out.append(f"{band['label']}: {words}")
+        upper = low
+    return out
 
 
 def render_pdf(template, context) -> bytes:

@@ -240,11 +240,7 @@ def _report_rows(campaign):
 
 
 def _header(campaign, now=None):
-    settings = selectors.result_settings_for(campaign)
-    today = timezone.localtime(now or timezone.now())
-    place = f"{settings.place_name}, " if settings.place_name else ""
-    return {"authority_name": settings.authority_name, "office_name": settings.office_name,
-            "dateline": f"{place}ngày {today:%d} tháng {today:%m} năm {today:%Y}"}
+    return exports.report_header(selectors.result_settings_for(campaign), now=now)
 
 
 def _grouped(rows):
@@ -309,7 +305,7 @@ def summary_pdf(request, pk):
         g["chart_uri"], g["field_chart_uri"] = charts.data_uri(g["chart"]), charts.data_uri(g["field_chart"])
     content = exports.render_pdf("reports/pdf/summary.html", {
         "campaign": campaign, "groups": groups, "publication": publication, "header": _header(campaign),
-        "settings": selectors.result_settings_for(campaign)})
+        "bands_words": exports.grade_bands_words(selectors.result_settings_for(campaign).grade_bands)})
     return _pdf(content, f"bao-cao-tong-hop-{campaign.pk}.pdf")
 
 
