@@ -111,13 +111,65 @@ def results_page(request, pk, publish_form=None):
     publications = list(selectors.publication_list(campaign=campaign))
     waiting = sum(1 for r in results.rows if not r.is_final)
     groups = [(code, name) for code, name, _rows in results.groups()]
+    field_columns = _field_columns(page.object_list)
     return render(request, "reports/results.html", {
+        # as on the public page: a search for agencies shows no group charts
+        "charts": [] if q else _officer_charts(results, group=group, language=request.LANGUAGE_CODE),
+        "field_columns": field_columns,
+        "field_table": [(r, _field_cells(r, field_columns)) for r in page.object_list],
         "campaign": campaign, "page": page, "q": q, "group": group, "groups": groups, "results": results,
         "total_rows": len(results.rows), "waiting": waiting, "publications": publications,
         "publish_form": publish_form or PublishForm(), "settings": results.settings,
         "bands_text": grade_bands_format(results.settings.grade_bands),
         "query": urlencode({k: v for k, v in (("q", q), ("group", group)) if v}),
     })
+
+
+def _field_columns(rows):
+    """The fields of the rows shown, in code order: [(code, title)] (one table column each)."""
+    found: dict[str, str] = {}
+    for row in rows:
+        for f in row.fields:
+            found.setdefault(f.code, f.title)
+    return sorted(found.items(), key=lambda item: exports._code_key(item[0]))
+
+
+def _field_cells(row, columns):
+    by_code = {f.code: f for f in row.fields}
+    return [by_code.get(code) for code, _title in columns]
+
+
+def _officer_charts(results, *, group, language):
+    """Per group of the live results: the agencies' indices and the fields' average
+    sub-indices, as charts (the public page's, reports/charts.py) and as a table."""
+    sections = []
+    for code, name, rows in results.groups():
+        if group and code != group:
+            continue
+        indices = [(r.agency_name, r.index) for r in rows]
+        sums: dict[str, list] = {}
+        titles: dict[str, str] = {}
+        for r in rows:
+            for f in r.fields:
+                if f.index is not None:
+                    sums.setdefault(f.code, []).append(f.index)
+                    titles.setdefault(f.code, f.title)
+        fields = [(c, titles[c], q2(sum(v) / len(v)), len(v))
+                  for c, v in sorted(sums.items(), key=lambda item: exports._code_key(item[0]))]
+        title = _("Chỉ số CCHC (tạm tính) – %(group)s") % {"group": name}
+        field_title = _("Chỉ số thành phần trung bình theo lĩnh vực – %(group)s") % {"group": name}
+        sections.append({
+            "code": code, "name": name, "fields": fields,
+            "chart": charts.cached_by_content("officer-group", lambda indices=indices, title=title, code=code: (
+                charts.index_bars(indices, title=title, axis_label=_("Chỉ số (%)"), salt=f"o-{code}")),
+                code, language, title, indices),
+            "field_chart": charts.cached_by_content(
+                "officer-fields", lambda fields=fields, field_title=field_title, code=code: charts.index_bars(
+                    [(f"{c}. {t}", avg) for c, t, avg, _n in fields], title=field_title, axis_label="%",
+                    salt=f"of-{code}"),
+                code, language, field_title, fields) if fields else "",
+        })
+    return sections
 
 
 @login_required
