@@ -308,7 +308,8 @@ def ranking_export(request, pk, fmt):
     campaign = selectors.officer_campaign_get(user=request.user, pk=pk)
     rows, publication = _report_rows(campaign)
     if fmt == "xlsx":
-        return _xlsx(exports.ranking_workbook(rows, title=campaign.name), f"xep-hang-{campaign.pk}.xlsx")
+        title = exports.report_title("Bảng xếp hạng Chỉ số cải cách hành chính", campaign, publication)
+        return _xlsx(exports.ranking_workbook(rows, title=title), f"xep-hang-{campaign.pk}.xlsx")
     content = exports.render_pdf("reports/pdf/ranking.html", {
         "campaign": campaign, "groups": _grouped(rows), "publication": publication, "header": _header(campaign)})
     return _pdf(content, f"xep-hang-{campaign.pk}.pdf")
