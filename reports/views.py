@@ -157,7 +157,7 @@ def _officer_charts(results, *, group, language):
         fields = [(c, titles[c], q2(sum(v) / len(v)), len(v))
                   for c, v in sorted(sums.items(), key=lambda item: exports._code_key(item[0]))]
         title = _("Chỉ số CCHC (tạm tính) – %(group)s") % {"group": name}
-        field_title = _("Chỉ số thành phần trung bình theo lĩnh vực – %(group)s") % {"group": name}
+        field_title = _("Chỉ số thành phần trung bình theo lĩnh vực")  # the section's heading names the group
         sections.append({
             "code": code, "name": name, "fields": fields,
             "chart": charts.cached_by_content("officer-group", lambda indices=indices, title=title, code=code: (

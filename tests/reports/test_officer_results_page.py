@@ -57,7 +57,8 @@ def test_each_field_is_a_column_of_the_results_table(page):
     assert header[8:] == ["LV 1", "LV 2", "LV 3", "LV 4", "LV 5"]
     fields = header.index("LV 1")
     by_agency = {row[2].split(" SA")[0].split(" SB")[0]: row for row in rows}
-    assert by_agency["Sở Tài chính"][fields:fields + 4] == ["3,75/6,00", "3,92/6,00", "4,00/4,00", "2,30/4,00"]
+    assert by_agency["Sở Tài chính"][fields:fields + 5] == ["3,75/6,00", "3,92/6,00", "4,00/4,00", "2,30/4,00",
+                                                           "+1,00"]  # bonus and penalty: signed, no maximum
     assert all(len(row) == len(header) for row in rows)
     body = page.content.decode()
     assert 'class="field-cells"' not in body and not re.search(r"1: \d+,\d\d/\d+,\d\d ·", body)
@@ -68,7 +69,7 @@ def test_the_page_has_the_public_page_s_charts_per_group_and_their_figures_as_a_
     body = page.content.decode()
     assert body.count('class="chart-svg"') == 2
     assert 'aria-label="Chỉ số CCHC (tạm tính) – Sở, ban, ngành tỉnh"' in body
-    assert 'aria-label="Chỉ số thành phần trung bình theo lĩnh vực – Sở, ban, ngành tỉnh"' in body
+    assert 'aria-label="Chỉ số thành phần trung bình theo lĩnh vực"' in body and "Biểu đồ – Sở, ban, ngành tỉnh" in body
     [header, *rows] = tables(page)["field-averages"]
     assert header == ["Mã", "Lĩnh vực", "Chỉ số thành phần trung bình (%)", "Số đơn vị áp dụng"]
     assert [r[2] for r in rows] == ["56,25", "82,67", "87,50", "78,75"] and rows[0][3] == "2"
