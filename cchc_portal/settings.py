@@ -22,6 +22,8 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhos
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # The province shown in official headers ("ỦY BAN NHÂN DÂN TỈNH …"); the demo is Tuyên Quang.
 PROVINCE_NAME = env("PROVINCE_NAME", default="Tuyên Quang")
+# whom a survey respondent calls, written in the invitation and reminder e-mails
+SURVEY_CONTACT = env("SURVEY_CONTACT", default="")
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[SITE_URL])
 
 INSTALLED_APPS = [

@@ -186,3 +186,15 @@ def cached(publication, name, build, *parts) -> str:
         svg = build()
         cache.set(key, svg, None)
     return svg
+
+
+def cached_by_content(name, build, *parts) -> str:
+    """A chart of live (unpublished) figures, drawn once per distinct content: `parts` are
+    the figures themselves, so new scores make a new key and nothing needs clearing."""
+    digest = hashlib.sha1("|".join(str(p) for p in parts).encode()).hexdigest()
+    key = f"reports:chart:live:v1:{name}:{digest}"
+    svg = cache.get(key)
+    if svg is None:
+        svg = build()
+        cache.set(key, svg, 60 * 60 * 24)
+    return svg

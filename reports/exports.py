@@ -7,7 +7,9 @@ the official Vietnamese header; charts are the same inline SVG as on the pages.
 """
 from decimal import Decimal
 
+from django.conf import settings as django_settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from cchc_portal.core.excel import WorkbookWriter
 from scoring.exports import KIND_LABEL, signed_cell
@@ -32,8 +34,27 @@ def save_to_temp(wb):
 RANKING_HEADER = ["Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm", "Điểm tối đa", "Chỉ số (%)", "Xếp loại"]
 
 
+def publication_words(publication) -> str:
+    """"công bố lần 1 theo Quyết định số 321/QĐ-UBND ngày 03/12/2026", or that it is a draft."""
+    if publication is None:
+        return "dự thảo, kết quả tạm tính, chưa công bố"
+    day = timezone.localtime(publication.published_at)
+    return (f"công bố lần {publication.number} theo Quyết định số {publication.decision_number} "
+            f"ngày {day:%d/%m/%Y}")
+
+
+def report_title(what, campaign, publication=None, *, live=False) -> str:
+    """The title row of a workbook: what it is, the campaign and year, and for results the
+    publication's decision (number and date) or "dự thảo"; `live`: figures of this moment."""
+    line = f"{what} – {campaign.name} (năm {campaign.year})"
+    if live:
+        return f"{line} – số liệu lúc {timezone.localtime(timezone.now()):%H:%M %d/%m/%Y}"
+    return f"{line} – {publication_words(publication)}"
+
+
 def ranking_workbook(rows, *, title):
-    """Rankings, one sheet per group. `rows`: published row dicts (points as strings)."""
+    """Rankings, one sheet per group, under a title row (`title`, e.g. `report_title(...)`).
+    `rows`: published row dicts (points as strings)."""
     wb = _workbook()
     groups: dict[str, list] = {}
     for row in rows:
@@ -41,14 +62,14 @@ def ranking_workbook(rows, *, title):
     for group_name, group_rows in groups.items():
         fields = [(f["code"], f.get("title", "")) for f in group_rows[0]["fields"]] if group_rows else []
         sheet = wb.sheet(group_name, RANKING_HEADER + [f"{c}. {t}" for c, t in fields],
-                         widths=[7, 14, 40, 11, 11, 11, 14] + [14] * len(fields))
+                         widths=[7, 14, 40, 11, 11, 11, 14] + [14] * len(fields), preamble=[title])
         for row in group_rows:
             by_code = {f["code"]: f for f in row["fields"]}
             sheet.append([row["rank"], row["agency_code"], row["agency_name"], _num(row["total"]),
                           _num(row["max_points"]), _num(row["index"]), row["grade"] or ""]
                          + [_num(by_code.get(c, {}).get("points")) for c, _t in fields])
     if not groups:
-        wb.sheet(title, RANKING_HEADER)
+        wb.sheet("Xếp hạng", RANKING_HEADER, preamble=[title])
     return wb
 
 
@@ -64,7 +85,8 @@ SHEET_HEADER = ["Mã", "Nội dung", "Điểm tối đa", "Điểm tự chấm",
 
 def score_sheet_workbook(*, assessment, sheet):
     wb = _workbook()
-    ws = wb.sheet(assessment.agency.code, SHEET_HEADER, widths=[9, 60, 11, 11, 11, 40, 40])
+    ws = wb.sheet(assessment.agency.code, SHEET_HEADER, widths=[9, 60, 11, 11, 11, 40, 40], preamble=[
+        report_title(f"Phiếu chấm điểm – {assessment.agency.name}", assessment.campaign, live=True)])
     for line in sheet["lines"]:
         ws.append([line.code, ("   " * (line.depth - 1)) + line.title + KIND_LABEL.get(line.kind, ""),
                    line.max_points if line.applicable else "Không áp dụng",
@@ -89,13 +111,15 @@ def campaign_workbook(*, campaign, chunk_size=2000, on_progress=None, every=1000
     read from the database in chunks; `on_progress(items written)` every `every` items."""
     results = campaign_results(campaign=campaign)
     wb = _workbook()
+    title = report_title("Phiếu chấm điểm mọi đơn vị", campaign, live=True)
     summary = wb.sheet("Tổng hợp", ["Nhóm", "Hạng", "Mã đơn vị", "Tên đơn vị", "Trạng thái", "Tổng điểm",
                                     "Điểm tối đa", "Chỉ số (%)", "Xếp loại"],
-                       widths=[22, 7, 14, 40, 20, 11, 11, 11, 14])
+                       widths=[22, 7, 14, 40, 20, 11, 11, 11, 14], preamble=[title])
     for r in results.rows:
         summary.append([r.group_name, r.rank, r.agency_code, r.agency_name, r.status_label, r.total, r.max_points,
                         r.index, r.grade or ""])
-    detail = wb.sheet("Chi tiết", DETAIL_HEADER, widths=[20, 14, 36, 10, 60, 10, 10, 10, 10, 40, 40])
+    detail = wb.sheet("Chi tiết", DETAIL_HEADER, widths=[20, 14, 36, 10, 60, 10, 10, 10, 10, 40, 40],
+                      preamble=[title])
     criteria = {
         cid: (code, title, max_points, rule)
         for cid, code, title, max_points, rule in Criterion.objects.filter(criteria_set__campaign=campaign)
@@ -138,7 +162,8 @@ def board_workbook(rows, *, campaign):
     wb = _workbook()
     ws = wb.sheet("Tình hình chấm điểm", ["Nhóm", "Mã đơn vị", "Tên đơn vị", "Trạng thái", "Gửi Sở lúc",
                                           "Chốt điểm lúc", "Tổng điểm tự chấm", "Tổng điểm thẩm định"],
-                  widths=[22, 14, 40, 24, 18, 18, 14, 14])
+                  widths=[22, 14, 40, 24, 18, 18, 14, 14],
+                  preamble=[report_title("Tình hình chấm điểm", campaign, live=True)])
     for row in rows:
         a = row.assessment
         ws.append([row.agency.group.name, row.agency.code, row.agency.name, row.status_label,
@@ -148,6 +173,55 @@ def board_workbook(rows, *, campaign):
 
 
 # ---------------------------------------------------------------- PDF
+
+
+def dateline(place: str, day) -> str:
+    """"Tuyên Quang, ngày 05 tháng 3 năm 2026" (Nghị định 30/2020/NĐ-CP: a zero before days
+    below 10 and before months 1 and 2 only)."""
+    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
+    return f"{place + ', ' if place else ''}ngày {day.day:02d} tháng {month} năm {day.year}"
+
+
+def _initials(name: str) -> str:
+    return "".join(word[0] for word in name.split() if word[:1].isalpha()).upper()
+
+
+def report_header(result_settings, now=None) -> dict:
+    """The official header of the reports: the agency block (the authority, the issuing office,
+    "Số: …/BC-SNV") and the place and date line, with the province of the settings when the
+    results settings name none."""
+    province = getattr(django_settings, "PROVINCE_NAME", "") or ""
+    authority = (result_settings.authority_name or "").strip()
+    if province and authority.upper() in ("ỦY BAN NHÂN DÂN TỈNH", "UBND TỈNH"):  # the default names no province
+        authority = f"UBND TỈNH {province.upper()}"
+    office = (result_settings.office_name or "").strip() or "SỞ NỘI VỤ"
+    today = timezone.localtime(now or timezone.now()).date()
+    return {"authority_name": authority, "office_name": office,
+            "number_suffix": f"BC-{_initials(office)}",
+            "dateline": dateline((result_settings.place_name or "").strip() or province, today)}
+
+
+def _decimal_words(value) -> str:
+    text = format(Decimal(str(value)).normalize(), "f")
+    return text.replace(".", ",")
+
+
+def grade_bands_words(bands) -> list[str]:
+    """Grade thresholds as an official text writes them: "Tốt: từ 80 điểm đến dưới 90 điểm",
+    never "≥ 80" (the highest band "từ 90 điểm trở lên", a band from 0 "dưới 50 điểm")."""
+    ordered = sorted(bands, key=lambda b: Decimal(str(b["min"])), reverse=True)
+    out, upper = [], None
+    for band in ordered:
+        low = Decimal(str(band["min"]))
+        if upper is None:
+            words = f"từ {_decimal_words(low)} điểm trở lên"
+        elif low <= 0:
+            words = f"dưới {_decimal_words(upper)} điểm"
+        else:
+            words = f"từ {_decimal_words(low)} điểm đến dưới {_decimal_words(upper)} điểm"
+        out.append(f"{band['label']}: {words}")
+        upper = low
+    return out
 
 
 def render_pdf(template, context) -> bytes:

@@ -27,6 +27,7 @@ from scoring.selectors.progress import stage_rows
 from . import charts, exports, selectors, services
 from .forms import PublishForm, ResultSettingsForm
 from .services import grade_bands_format, publication_row
+from .shapes import code_key
 
 PAGE_SIZE = 50
 EXPORT_INLINE_ITEMS = 60_000  # about 500 agencies × 120 items: well within a request
@@ -111,13 +112,65 @@ def results_page(request, pk, publish_form=None):
     publications = list(selectors.publication_list(campaign=campaign))
     waiting = sum(1 for r in results.rows if not r.is_final)
     groups = [(code, name) for code, name, _rows in results.groups()]
+    field_columns = _field_columns(page.object_list)
     return render(request, "reports/results.html", {
+        # as on the public page: a search for agencies shows no group charts
+        "charts": [] if q else _officer_charts(results, group=group, language=request.LANGUAGE_CODE),
+        "field_columns": field_columns,
+        "field_table": [(r, _field_cells(r, field_columns)) for r in page.object_list],
         "campaign": campaign, "page": page, "q": q, "group": group, "groups": groups, "results": results,
         "total_rows": len(results.rows), "waiting": waiting, "publications": publications,
         "publish_form": publish_form or PublishForm(), "settings": results.settings,
         "bands_text": grade_bands_format(results.settings.grade_bands),
         "query": urlencode({k: v for k, v in (("q", q), ("group", group)) if v}),
     })
+
+
+def _field_columns(rows):
+    """The fields of the rows shown, in code order: [(code, title)] (one table column each)."""
+    found: dict[str, str] = {}
+    for row in rows:
+        for f in row.fields:
+            found.setdefault(f.code, f.title)
+    return sorted(found.items(), key=lambda item: code_key(item[0]))
+
+
+def _field_cells(row, columns):
+    by_code = {f.code: f for f in row.fields}
+    return [by_code.get(code) for code, _title in columns]
+
+
+def _officer_charts(results, *, group, language):
+    """Per group of the live results: the agencies' indices and the fields' average
+    sub-indices, as charts (the public page's, reports/charts.py) and as a table."""
+    sections = []
+    for code, name, rows in results.groups():
+        if group and code != group:
+            continue
+        indices = [(r.agency_name, r.index) for r in rows]
+        sums: dict[str, list] = {}
+        titles: dict[str, str] = {}
+        for r in rows:
+            for f in r.fields:
+                if f.index is not None:
+                    sums.setdefault(f.code, []).append(f.index)
+                    titles.setdefault(f.code, f.title)
+        fields = [(c, titles[c], q2(sum(v) / len(v)), len(v))
+                  for c, v in sorted(sums.items(), key=lambda item: code_key(item[0]))]
+        title = _("Chỉ số CCHC (tạm tính) – %(group)s") % {"group": name}
+        field_title = _("Chỉ số thành phần trung bình theo lĩnh vực")  # the section's heading names the group
+        sections.append({
+            "code": code, "name": name, "fields": fields,
+            "chart": charts.cached_by_content("officer-group", lambda indices=indices, title=title, code=code: (
+                charts.index_bars(indices, title=title, axis_label=_("Chỉ số (%)"), salt=f"o-{code}")),
+                code, language, title, indices),
+            "field_chart": charts.cached_by_content(
+                "officer-fields", lambda fields=fields, field_title=field_title, code=code: charts.index_bars(
+                    [(f"{c}. {t}", avg) for c, t, avg, _n in fields], title=field_title, axis_label="%",
+                    salt=f"of-{code}"),
+                code, language, field_title, fields) if fields else "",
+        })
+    return sections
 
 
 @login_required
@@ -233,11 +286,7 @@ def _report_rows(campaign):
 
 
 def _header(campaign, now=None):
-    settings = selectors.result_settings_for(campaign)
-    today = timezone.localtime(now or timezone.now())
-    place = f"{settings.place_name}, " if settings.place_name else ""
-    return {"authority_name": settings.authority_name, "office_name": settings.office_name,
-            "dateline": f"{place}ngày {today:%d} tháng {today:%m} năm {today:%Y}"}
+    return exports.report_header(selectors.result_settings_for(campaign), now=now)
 
 
 def _grouped(rows):
@@ -253,7 +302,8 @@ def ranking_export(request, pk, fmt):
     campaign = selectors.officer_campaign_get(user=request.user, pk=pk)
     rows, publication = _report_rows(campaign)
     if fmt == "xlsx":
-        return _xlsx(exports.ranking_workbook(rows, title=campaign.name), f"xep-hang-{campaign.pk}.xlsx")
+        title = exports.report_title("Bảng xếp hạng Chỉ số cải cách hành chính", campaign, publication)
+        return _xlsx(exports.ranking_workbook(rows, title=title), f"xep-hang-{campaign.pk}.xlsx")
     content = exports.render_pdf("reports/pdf/ranking.html", {
         "campaign": campaign, "groups": _grouped(rows), "publication": publication, "header": _header(campaign)})
     return _pdf(content, f"xep-hang-{campaign.pk}.pdf")
@@ -302,7 +352,7 @@ def summary_pdf(request, pk):
         g["chart_uri"], g["field_chart_uri"] = charts.data_uri(g["chart"]), charts.data_uri(g["field_chart"])
     content = exports.render_pdf("reports/pdf/summary.html", {
         "campaign": campaign, "groups": groups, "publication": publication, "header": _header(campaign),
-        "settings": selectors.result_settings_for(campaign)})
+        "bands_words": exports.grade_bands_words(selectors.result_settings_for(campaign).grade_bands)})
     return _pdf(content, f"bao-cao-tong-hop-{campaign.pk}.pdf")
 
 

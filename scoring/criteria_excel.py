@@ -39,6 +39,14 @@ ALIASES = {
     "capped": ["giới hạn", "giới hạn điểm tối đa", "tổng con vượt điểm tối đa"],
     "responsible_agency": ["đơn vị tham mưu", "cơ quan tham mưu", "đơn vị phụ trách"],
 }
+# The Vietnamese header an export writes under the codes' row (each one of ALIASES, so read back).
+LABELS = {
+    "code": "Mã", "title": "Nội dung", "max_points": "Điểm tối đa", "rule": "Cách chấm", "rule_params": "Tham số",
+    "evidence_required": "Cần tài liệu kiểm chứng", "guidance": "Hướng dẫn chấm",
+    "not_applicable_to": "Không áp dụng cho", "capped": "Tổng con vượt điểm tối đa",
+    "responsible_agency": "Đơn vị tham mưu",
+}
+SETTINGS_LABELS = {"key": "Thiết lập", "value": "Giá trị"}
 # Vietnamese names of the rule kinds, accepted in the rule column (the canonical names too).
 RULE_ALIASES = {
     "tổng": "sum", "tổng hợp": "sum",
@@ -256,7 +264,7 @@ def _check_codes(rows: list[CriterionRow], errors: list[RowError]) -> None:
 
 def _read_settings(data: bytes, sheet: str, errors: list[RowError]) -> dict[str, Decimal | None]:
     raw, sheet_errors = read_sheet(BytesIO(data), ["key", "value"], sheet=sheet, required=["key", "value"],
-                                   aliases={"key": ["tham số", "khóa", "mục"], "value": ["giá trị"]})
+                                   aliases={"key": ["tham số", "khóa", "mục", "thiết lập"], "value": ["giá trị"]})
     where = f"trang '{sheet}'"
     errors += [RowError(e.row, e.column or where, e.message) for e in sheet_errors]
     lookup = {}
@@ -339,11 +347,14 @@ def row_values(row: CriterionRow) -> list:
 def write_workbook(rows: list[CriterionRow], settings: dict[str, Decimal | None]) -> bytes:
     """The criteria sheet, the settings sheet and a short help sheet, as .xlsx bytes."""
     book = WorkbookWriter()
+    # row 1: the column codes of ../shared/API.md (kept for scripts); row 2: their Vietnamese names
     ws = book.sheet(CRITERIA_SHEET, ALL_COLUMNS, widths=[_WIDTHS[name] for name in ALL_COLUMNS], wrap=True,
-                    formats={0: "@"})  # codes are text: 1.10 must not become 1.1
+                    labels=[LABELS[name] for name in ALL_COLUMNS],
+                    formats={0: "@", 2: "0.00"})  # codes are text: 1.10 must not become 1.1
     for row in sorted(rows, key=lambda r: code_key(r.code)):
         ws.append(row_values(row))
-    st = book.sheet(SETTINGS_SHEET, ["key", "value"], widths=[16, 10])
+    st = book.sheet(SETTINGS_SHEET, ["key", "value"], widths=[16, 10], labels=list(SETTINGS_LABELS.values()),
+                    formats={1: "0.00"})
     for name in SETTING_KEYS:
         st.append([name, number_cell(settings.get(name))])
     hp = book.sheet(HELP_SHEET, ["cột", "ý nghĩa"], widths=[20, 110])

@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from cchc_portal.core.excel import ImportReport, RowError, read_sheet
+from cchc_portal.core.excel import ImportReport, RowError, WorkbookWriter, read_sheet
 from cchc_portal.core.exceptions import ApplicationError
 from cchc_portal.core.numbers import vi_number
 from cchc_portal.core.utils import q2
@@ -38,6 +38,32 @@ ALIASES = {
     "source": ["nguồn", "nguồn số liệu", "nguon"],
     "note": ["ghi chú", "ghi chu", "notes"],
 }
+
+# The Vietnamese header an export writes under the codes' row (each one of ALIASES, so read back).
+LABELS = {"agency_code": "Mã đơn vị", "criterion_code": "Mã tiêu chí", "value": "Giá trị", "source": "Nguồn",
+          "note": "Ghi chú"}
+INFO_COLUMNS = [("agency_name", "Tên đơn vị"), ("criterion_title", "Nội dung tiêu chí")]  # not read back
+
+
+def figures_workbook(*, campaign) -> WorkbookWriter:
+    """The figures stored for a campaign in the import's own format: row 1 the column codes,
+    row 2 their Vietnamese names, then one row per figure (read back as it is)."""
+    book = WorkbookWriter()
+    ws = book.sheet("figures", COLUMNS + [code for code, _label in INFO_COLUMNS],
+                    labels=[LABELS[c] for c in COLUMNS] + [label for _code, label in INFO_COLUMNS],
+                    widths=[14, 12, 10, 24, 30, 40, 50], formats={0: "@", 1: "@", 2: "0.00"})
+    rows = (Item.objects.filter(assessment__campaign=campaign, criterion__rule="imported",
+                                external_points__isnull=False)
+            .order_by("assessment__agency__code", "criterion__order", "criterion__code")
+            .values_list("assessment__agency__code", "criterion__code", "external_points",
+                         "assessment__agency__name", "criterion__title"))
+    sources = {(agency, code): (source, note) for agency, code, source, note in  # the latest import wins
+               ImportedFigure.objects.filter(item__assessment__campaign=campaign).order_by("imported_at", "pk")
+               .values_list("item__assessment__agency__code", "item__criterion__code", "source", "note")}
+    for agency_code, code, value, agency_name, title in rows.iterator():
+        source, note = sources.get((agency_code, code), ("", ""))
+        ws.append([agency_code, code, value, source, note, agency_name, title])
+    return book
 
 
 @dataclass

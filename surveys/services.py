@@ -589,9 +589,20 @@ def respondent_list_return(*, campaign, agency, user, comment, now=None) -> Resp
 INVITATION_SUBJECT = "Mời trả lời phiếu điều tra xã hội học – {campaign}"
 
 
+def _letter_context() -> dict:
+    """Who signs the survey's letters: the province's Sở Nội vụ and whom to call."""
+    province = getattr(settings, "PROVINCE_NAME", "")
+    return {"authority_name": f"UBND TỈNH {province.upper()}" if province else "ỦY BAN NHÂN DÂN TỈNH",
+            "office_name": "SỞ NỘI VỤ", "office_full": f"Sở Nội vụ tỉnh {province}" if province else "Sở Nội vụ",
+            "contact": getattr(settings, "SURVEY_CONTACT", "")}
+
+
 def _email_context(*, invitation, respondent, token, window, link=None) -> dict:
     campaign = respondent.campaign
+    closes = timezone.localtime(window.closes_at) if window else None
     return {
+        **_letter_context(),
+        "deadline": f"{closes:%d/%m/%Y}" if closes else "", "deadline_time": f"{closes:%H:%M}" if closes else "",
         "full_name": respondent.full_name, "group_name": respondent.group.name,
         "form_code": respondent.group.form_code, "campaign_name": campaign.name, "year": campaign.year,
         "agency_name": respondent.respondent_list.agency.name,

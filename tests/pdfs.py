@@ -26,3 +26,29 @@ def pdf_fonts(content: bytes) -> set[str]:
         for font in fonts.values():
             names.add(str(font.get_object()["/BaseFont"]).lstrip("/").split("+", 1)[-1])
     return names
+
+
+def pdf_runs(content: bytes, page: int = 0) -> list[tuple[float, float, str]]:
+    """The text runs of one page with where they start: (x, y, text) in points from the
+    bottom-left corner, as pypdf reads them (a line WeasyPrint wrapped is two runs)."""
+    reader = PdfReader(BytesIO(content))
+    runs = []
+
+    def visit(text, cm, tm, _font, _size):
+        if text.strip():
+            runs.append((tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5], " ".join(text.split())))
+
+    reader.pages[page].extract_text(visitor_text=visit)
+    return runs
+
+
+def pypdfium2_or_skip():
+    """pypdfium2 (renders PDFs to images without poppler), or a loud skip saying how to get it."""
+    import pytest
+
+    try:
+        import pypdfium2
+    except ImportError:  # pragma: no cover - the dev extra installs it
+        pytest.skip("SKIPPED: pypdfium2 is missing — `pip install -e '.[dev]'` to check the rendered pages",
+                    allow_module_level=False)
+    return pypdfium2

@@ -115,12 +115,28 @@ def read_sheet(file, columns, *, aliases=None, sheet=None, required=()):
         for number, values in enumerate(rows_iter, start=2):
             if values is None or all(v is None or str(v).strip() == "" for v in values):
                 continue
+            if number == 2 and _is_label_row(values, index, lookup):
+                continue  # a second header row: the columns' other names (the portal's own exports)
             rows.append(
                 (number, {c: cell_text(values[i]) if i < len(values) else "" for c, i in index.items()})
             )
         return rows, []
     finally:
         wb.close()
+
+
+def _is_label_row(values, index, lookup) -> bool:
+    """A row whose every filled cell names the column it stands in (a second header row,
+    e.g. "Mã" under "code"), with at least two such cells."""
+    named = 0
+    for column, i in index.items():
+        value = values[i] if i < len(values) else None
+        if value is None or str(value).strip() == "":
+            continue
+        if lookup.get(_norm(value)) != column:
+            return False
+        named += 1
+    return named >= 2
 
 
 # ---------------------------------------------------------------- writing
@@ -150,7 +166,8 @@ class SheetWriter:
     rows. `append` writes user text as text (never a formula), Decimal as a number shown
     with two decimals, int as a whole number, dates as dates (dd/mm/yyyy hh:mm)."""
 
-    def __init__(self, book, title, header, *, widths=None, preamble=(), wrap=False, border=False, formats=None):
+    def __init__(self, book, title, header, *, widths=None, preamble=(), wrap=False, border=False, formats=None,
+                 labels=None):
         self.book = book
         self.formats = formats or {}  # {column index: number format} of the body, e.g. {0: "@"} for codes
         self.ws = book.wb.create_sheet(title=_sheet_title(title))
@@ -160,13 +177,16 @@ class SheetWriter:
         for i, width in enumerate(widths or [max(10, min(60, len(str(h)) + 4)) for h in header], start=1):
             self.ws.column_dimensions[get_column_letter(i)].width = width
         lines = list(preamble)
-        self.header_row = len(lines) + 1
+        # `labels`: a second header row under the column codes (e.g. the Vietnamese names under
+        # the API's English codes); `read_sheet` knows it and skips it
+        self.header_row = len(lines) + (2 if labels else 1)
         self.ws.freeze_panes = f"A{self.header_row + 1}"  # set before any row (write-only sheets)
         for line in lines:
             self._add([line] if isinstance(line, str) else line, font=Font(bold=True, size=13) if line else None,
                       style=False)
-        self._add(header, font=HEADER_FONT, fill=HEADER_FILL, alignment=WRAP, border=BORDER if border else None,
-                  style=False)
+        for row in (header, labels) if labels else (header,):
+            self._add(row, font=HEADER_FONT, fill=HEADER_FILL, alignment=WRAP, border=BORDER if border else None,
+                      style=False)
 
     def append(self, values=(), *, bold=False):
         if bold or self.wrap or self.border or self.formats:

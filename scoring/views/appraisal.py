@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -323,6 +323,10 @@ def imported_figures_page(request, pk):
     """Upload → preview (errors or the figures to store) → confirm."""
     _officer_required(request.user)
     campaign = campaign_get_for_user(user=request.user, pk=pk)
+    if request.GET.get("format") == "xlsx":  # the stored figures, in the import's own format
+        return FileResponse(imported_figures.figures_workbook(campaign=campaign).to_temp_file(), as_attachment=True,
+                            filename=f"so-lieu-nhap-{campaign.year}.xlsx",
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     form = ImportFiguresForm()
     report, payload = None, ""
     if request.method == "POST" and "payload" in request.POST:

@@ -73,15 +73,16 @@ def test_ranking_workbook_rows(login, officer, campaign, golden):
     publication_create(campaign=campaign, user=officer, decision_number="1/QĐ-UBND")
     ws = workbook(login(officer).get(reverse("reports-ranking-xlsx", args=[campaign.pk])))["Sở, ban, ngành tỉnh"]
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][:7] == ("Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm", "Điểm tối đa", "Chỉ số (%)", "Xếp loại")
-    assert rows[1][:7] == (1, "SB", "Sở Tư pháp", 14, 18, 77.78, "Khá")
-    assert rows[2][:7] == (2, "SA", "Sở Tài chính", 14.47, 20, 72.35, "Khá")
-    assert len(rows) == 3
+    assert "Quyết định số 1/QĐ-UBND" in rows[0][0]  # the title row
+    assert rows[1][:7] == ("Hạng", "Mã đơn vị", "Tên đơn vị", "Tổng điểm", "Điểm tối đa", "Chỉ số (%)", "Xếp loại")
+    assert rows[2][:7] == (1, "SB", "Sở Tư pháp", 14, 18, 77.78, "Khá")
+    assert rows[3][:7] == (2, "SA", "Sở Tài chính", 14.47, 20, 72.35, "Khá")
+    assert len(rows) == 4
 
 
 def test_agency_score_sheet_workbook(login, staff_a, campaign, golden):
     ws = workbook(login(staff_a).get(reverse("reports-score-sheet-xlsx", args=[campaign.pk, "SA"]))).active
-    rows = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True) if r and r[0]}
+    rows = {r[0]: r for r in ws.iter_rows(min_row=3, values_only=True) if r and r[0]}
     assert rows["1.1"][2:7] == (2, 2, 1.75, None, "Kế hoạch ban hành chậm")
     assert rows["2.1"][4] == 2.67
 
@@ -90,9 +91,9 @@ def test_full_campaign_export_streams_every_item(login, officer, campaign, golde
     r = login(officer).get(reverse("reports-campaign-export", args=[campaign.pk]))
     assert r.streaming
     wb = workbook(r)
-    summary = list(wb["Tổng hợp"].iter_rows(min_row=2, values_only=True))
+    summary = list(wb["Tổng hợp"].iter_rows(min_row=3, values_only=True))
     assert [(row[2], row[5]) for row in summary] == [("SB", 14), ("SA", 14.47)]
-    detail = list(wb["Chi tiết"].iter_rows(min_row=2, values_only=True))
+    detail = list(wb["Chi tiết"].iter_rows(min_row=3, values_only=True))
     assert len(detail) == 2 * 11  # 11 leaves each
     sa_11 = next(row for row in detail if row[1] == "SA" and row[3] == "1.1")
     assert sa_11[5:9] == (2, 2, 1.75, 1.75) and sa_11[10] == "Kế hoạch ban hành chậm"
@@ -115,5 +116,5 @@ def test_a_large_campaign_exports_in_the_background(login, officer, staff_a, cam
     job.refresh_from_db()
     assert (job.status, job.total, job.done) == ("done", 22, 22) and job.result_url
     wb = workbook(client.get(job.result_url))
-    assert len(list(wb["Chi tiết"].iter_rows(min_row=2, values_only=True))) == 22
+    assert len(list(wb["Chi tiết"].iter_rows(min_row=3, values_only=True))) == 22
     assert login(staff_a).get(job.result_url).status_code == 404

@@ -190,7 +190,7 @@ def test_board_counts_lists_filters_and_exports(login, officer, campaign, golden
     import openpyxl
 
     ws = openpyxl.load_workbook(BytesIO(b"".join(r.streaming_content))).active
-    assert [row[1] for row in ws.iter_rows(min_row=2, values_only=True)] == ["XA"]
+    assert [row[1] for row in ws.iter_rows(min_row=3, values_only=True)] == ["XA"]
 
 
 def test_board_query_count_is_constant(login, officer, django_assert_max_num_queries):

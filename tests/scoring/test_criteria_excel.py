@@ -242,7 +242,7 @@ def test_import_into_a_locked_set_is_an_amendment(draft, officer, agency_a):
     criteria_set_lock(criteria_set=cs)
     data = criteria_export(criteria_set=cs)
     wb = openpyxl.load_workbook(io.BytesIO(data))
-    wb["criteria"]["B3"] = "Kế hoạch cải cách hành chính năm (sửa đổi)"
+    wb["criteria"]["B4"] = "Kế hoạch cải cách hành chính năm (sửa đổi)"  # row 1.1: under the two header rows
     buf = io.BytesIO()
     wb.save(buf)
     with pytest.raises(ConflictError):
