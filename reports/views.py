@@ -430,17 +430,18 @@ def public_results(request, pk):
         rows = page.object_list if page else list(qs[:PAGE_SIZE])
         title = _("Chỉ số CCHC – %(group)s") % {"group": g["name"]}
 
-        def bars(code=g["code"], title=title):
+        def bars(compact, code=g["code"], title=title):
             data = selectors.public_ranking(publication=publication, group=code).values_list("agency_name", "index")
-            return charts.index_bars(list(data), title=title, axis_label=_("Chỉ số (%)"), salt=f"g-{code}")
+            return charts.index_bars(list(data), title=title, axis_label=_("Chỉ số (%)"), compact=compact,
+                                     salt=f"g-{code}{'-n' if compact else ''}")
 
         section = {"code": g["code"], "name": g["name"], "rows": rows, "page": page,
                    "count": summaries.get(g["code"], {}).get("count", 0),
                    "average": summaries.get(g["code"], {}).get("average"),
-                   "chart": charts.cached(publication, "group", bars, g["code"], request.LANGUAGE_CODE)}
+                   "chart": charts.cached_pair(publication, "group", bars, g["code"], request.LANGUAGE_CODE)}
         if previous is not None:
-            section["yoy_chart"] = charts.cached(publication, "group-yoy", lambda g=g: _group_yoy_chart(
-                publication, previous, g), g["code"], previous.pk, request.LANGUAGE_CODE)
+            section["yoy_chart"] = charts.cached_pair(publication, "group-yoy", lambda compact, g=g: _group_yoy_chart(
+                publication, previous, g, compact), g["code"], previous.pk, request.LANGUAGE_CODE)
         sections.append(section)
     if group and not sections:
         raise Http404
@@ -451,7 +452,7 @@ def public_results(request, pk):
     return render(request, "reports/public_results.html", context)
 
 
-def _group_yoy_chart(publication, previous, group):
+def _group_yoy_chart(publication, previous, group, compact=False):
     now = dict(selectors.public_ranking(publication=publication, group=group["code"])
                .values_list("agency_code", "index"))
     names = dict(selectors.public_ranking(publication=publication, group=group["code"])
@@ -468,7 +469,8 @@ def _group_yoy_chart(publication, previous, group):
         rows = [(_("Chỉ số trung bình"), avg([now[c] for c in both if now[c] is not None]),
                  avg([before[c] for c in both if before[c] is not None]))]
     return charts.year_over_year(rows, title=_("So sánh với năm %(year)s") % {"year": last_year},
-                                 this_label=str(this_year), last_label=str(last_year), salt=f"gy-{group['code']}")
+                                 this_label=str(this_year), last_label=str(last_year), compact=compact,
+                                 salt=f"gy-{group['code']}{'-n' if compact else ''}")
 
 
 def public_agency(request, pk, code):
@@ -486,21 +488,22 @@ def public_agency(request, pk, code):
     context = _publication_context(campaign, publication)
     context.update({
         "row": row, "data": data, "fields": fields, "summary": summary,
-        "fields_chart": charts.cached(publication, "agency-fields", lambda: charts.field_bars(
+        "fields_chart": charts.cached_pair(publication, "agency-fields", lambda compact: charts.field_bars(
             chart_fields, title=_("Chỉ số thành phần theo lĩnh vực (%)"), own_label=row.agency_name,
-            avg_label=_("Trung bình nhóm"), salt=f"a-{row.agency_code}"), row.agency_code, request.LANGUAGE_CODE),
+            avg_label=_("Trung bình nhóm"), compact=compact, salt=f"a-{row.agency_code}{'-n' if compact else ''}"),
+            row.agency_code, request.LANGUAGE_CODE),
     })
     previous = selectors.previous_publication(campaign=campaign)
     if previous is not None:
         before = selectors.previous_rows(publication=previous, agency_codes=[row.agency_code]).get(row.agency_code)
         if before is not None:
             context["previous_row"] = before
-            context["yoy_chart"] = charts.cached(publication, "agency-yoy", lambda: _agency_yoy_chart(
-                publication, previous, row, before), row.agency_code, previous.pk, request.LANGUAGE_CODE)
+            context["yoy_chart"] = charts.cached_pair(publication, "agency-yoy", lambda compact: _agency_yoy_chart(
+                publication, previous, row, before, compact), row.agency_code, previous.pk, request.LANGUAGE_CODE)
     return render(request, "reports/public_agency.html", context)
 
 
-def _agency_yoy_chart(publication, previous, row, before):
+def _agency_yoy_chart(publication, previous, row, before, compact=False):
     mapping = publication.method.get("field_previous", {}).get(row.group_code, {})
     prev_fields = {f["code"]: f for f in before.data.get("fields", [])}
     lines = [(_("Chỉ số chung"), _dec(row.data["index"]), _dec(before.data.get("index")))]
@@ -513,7 +516,8 @@ def _agency_yoy_chart(publication, previous, row, before):
     this_year = publication.method["campaign"]["year"]
     last_year = previous.method.get("campaign", {}).get("year", this_year - 1)
     return charts.year_over_year(lines, title=_("So sánh với năm %(year)s (%%)") % {"year": last_year},
-                                 this_label=str(this_year), last_label=str(last_year), salt=f"ay-{row.agency_code}")
+                                 this_label=str(this_year), last_label=str(last_year), compact=compact,
+                                 salt=f"ay-{row.agency_code}{'-n' if compact else ''}")
 
 
 def results_links(campaign, user):

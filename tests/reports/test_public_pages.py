@@ -1,0 +1,75 @@
+"""The public results pages (issue 16): readable on a phone and a desktop, the official
+files named by year, the "not yet published" page, an agency's years."""
+import re
+
+import pytest
+from django.urls import reverse
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from reports import charts
+from reports.services import publication_create
+
+from .builders import golden_campaign
+
+
+@pytest.fixture
+def published(campaign, agency_a, agency_b, officer):
+    golden_campaign(campaign, agency_a, agency_b)
+    return publication_create(campaign=campaign, user=officer, decision_number="2468/QĐ-UBND")
+
+
+def text(response):
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def view_box_width(svg):
+    return float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
+
+
+# ---------------------------------------------------------------- 4. a phone and a desktop
+
+
+def test_ranking_rows_carry_what_a_phone_card_shows(client, campaign, published):
+    page = text(client.get(reverse("public-results", args=[campaign.pk])))
+    row = re.search(r'<tr role="row"><td class="num col-rank".*?</tr>', page).group(0)
+    for name, label in (("col-rank", "Hạng"), ("col-index", "Chỉ số (%)"), ("col-grade", "Xếp loại")):
+        assert f'class="{"num " if name != "col-grade" else ""}{name}" role="cell" data-label="{label}"' in row
+    assert 'class="col-name" role="cell"' in row and "col-total" in row and "col-max" in row
+
+
+def test_each_chart_comes_wide_and_narrow(client, campaign, published):
+    page = client.get(reverse("public-results", args=[campaign.pk])).content.decode()
+    wide = re.search(r'<div class="chart-wide">(<svg.*?</svg>)\s*</div>', page, re.S).group(1)
+    narrow = re.search(r'<div class="chart-narrow">(<svg.*?</svg>)\s*</div>', page, re.S).group(1)
+    assert view_box_width(wide) == 576 and view_box_width(narrow) == 288  # 288 px: a 360 px phone, unscaled
+    assert 'role="img"' in narrow and "Chỉ số CCHC" in narrow
+
+
+@pytest.mark.parametrize("compact", [False, True])
+def test_the_legend_covers_no_bar(compact):
+    fig, ax = charts.hbars_figure(
+        ["1. Công tác chỉ đạo", "2. Thủ tục hành chính", "3. Chính quyền số"],
+        [([50, 100, 100], charts.BLUE, "Sở Tài chính"), ([100, 100, 100], charts.GREY, "Trung bình nhóm")],
+        title="Chỉ số thành phần", axis_label="%", compact=compact, limit=112)
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw(renderer)
+    legend = fig.legends[0].get_window_extent(renderer)
+    bars = [patch.get_window_extent(renderer) for patch in ax.patches]
+    assert len(bars) == 6 and not any(legend.overlaps(bar) for bar in bars)
+    labels = [t.get_window_extent(renderer) for t in ax.texts]
+    assert not any(legend.overlaps(label) for label in labels)
+
+
+def test_agency_figures_stand_apart(client, campaign, published):
+    page = text(client.get(reverse("public-agency", args=[campaign.pk, "SA"])))
+    stats = page[page.index('<dl class="summary-stats">'):page.index("</dl>")]
+    assert stats.count("<dt") == 4 and stats.count("<dd") == 4  # a term and its figure each, not run together
+    assert re.search(r'<dd class="stat">14,47 <span class="stat-of">/ 20,00</span></dd>', stats)
+    assert re.search(r'<dd class="stat">1 <span class="stat-of">/ 2</span></dd>', stats) is None  # SA is 2nd
+    assert re.search(r'<dd class="stat">2 <span class="stat-of">/ 2</span></dd>', stats)
+
+
+def test_search_box_is_a_styled_field(client, campaign, published):
+    page = text(client.get(reverse("public-results", args=[campaign.pk])))
+    assert 'class="filters public-search" role="search"' in page
+    assert re.search(r'<input type="search" id="q" name="q" value="" class="input" placeholder="[^"]+"', page)
