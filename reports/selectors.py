@@ -39,13 +39,28 @@ def officer_campaign_get(*, user, pk) -> Campaign:
 def published_campaign_get(*, pk) -> tuple[Campaign, Publication]:
     """Anyone, logged in or not: a published campaign and its latest publication, else 404."""
     try:
-        campaign = Campaign.objects.get(pk=pk, status=Campaign.Status.PUBLISHED)
+        campaign = Campaign.objects.select_related("owner").get(pk=pk, status=Campaign.Status.PUBLISHED)
     except (Campaign.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
     publication = publication_latest(campaign=campaign)
     if publication is None:
         raise Http404
     return campaign, publication
+
+
+def published_campaign_find(*, pk) -> tuple[Campaign, Publication] | None:
+    """`published_campaign_get` for the public pages, which answer a missing publication with
+    their own "not yet published" page: None when the campaign is unknown or not published."""
+    try:
+        return published_campaign_get(pk=pk)
+    except Http404:
+        return None
+
+
+def published_campaigns() -> QuerySet[Campaign]:
+    """Every campaign with a publication, newest year first: where the public can go."""
+    return (Campaign.objects.filter(status=Campaign.Status.PUBLISHED, publications__isnull=False)
+            .select_related("owner").distinct().order_by("-year", "name"))
 
 
 def score_sheet_assessment_get_for_user(*, user, campaign_pk, agency_code) -> Assessment:

@@ -411,11 +411,71 @@ def group_summaries(publication) -> dict[str, dict]:
 
 def _publication_context(campaign, publication):
     return {"campaign": campaign, "publication": publication, "method": publication.method,
-            "publications": list(selectors.publication_list(campaign=campaign))}
+            "publications": list(selectors.publication_list(campaign=campaign)),
+            "files": _public_files(campaign, publication)}
+
+
+def _not_published(request, campaign_pk=None, agency_code=None):
+    """The public's answer for an unknown or unpublished campaign, or an agency not in the
+    publication: a page in plain Vietnamese with where to go instead (status 404)."""
+    return render(request, "reports/public_missing.html", {
+        "campaigns": selectors.published_campaigns()[:20], "agency_code": agency_code,
+        "campaign_pk": campaign_pk}, status=404)
+
+
+def public_file_name(campaign, publication) -> str:
+    """The official files' name without extension: the year, the owner's code for a
+    district's own campaign, the correction's number (chi-so-cchc-2024, …-lan-2)."""
+    from django.utils.text import slugify
+
+    parts = ["chi-so-cchc", str(campaign.year)]
+    if campaign.owner_id:
+        parts.append(slugify(campaign.owner.code))
+    if publication.number > 1:
+        parts.append(f"lan-{publication.number}")
+    return "-".join(parts)
+
+
+def public_file(request, pk, name, fmt):
+    """The latest publication as the official ranking (PDF, A4 with the header frozen at
+    publication) or as a workbook; any other name redirects to today's name."""
+    found = selectors.published_campaign_find(pk=pk)
+    if found is None:
+        return _not_published(request)
+    campaign, publication = found
+    expected = public_file_name(campaign, publication)
+    if name != expected:
+        return redirect(f"public-{fmt}", pk=campaign.pk, name=expected)
+    rows = selectors.publication_rows(publication=publication)
+    if fmt == "xlsx":
+        return _xlsx(exports.ranking_workbook(rows, title=campaign.name), f"{expected}.xlsx")
+    key = f"reports:public-pdf:v1:{publication.pk}"
+    content = cache.get(key)
+    if content is None:  # a publication never changes: drawn once
+        header = _header(campaign, now=publication.published_at)  # dated the day it was published
+        frozen = publication.method.get("header") or {}
+        if frozen.get("authority_name"):  # the names as they were then
+            when = timezone.localtime(publication.published_at)
+            place = f"{frozen['place_name']}, " if frozen.get("place_name") else ""
+            header = {"authority_name": frozen["authority_name"], "office_name": frozen.get("office_name", ""),
+                      "dateline": f"{place}ngày {when:%d} tháng {when:%m} năm {when:%Y}"}
+        content = exports.render_pdf("reports/pdf/ranking.html", {
+            "campaign": campaign, "groups": _grouped(rows), "publication": publication, "header": header})
+        cache.set(key, content, None)
+    return _pdf(content, f"{expected}.pdf")
+
+
+def _public_files(campaign, publication):
+    name = public_file_name(campaign, publication)
+    return {"pdf": reverse("public-pdf", args=[campaign.pk, name]),
+            "xlsx": reverse("public-xlsx", args=[campaign.pk, name]), "name": name}
 
 
 def public_results(request, pk):
-    campaign, publication = selectors.published_campaign_get(pk=pk)
+    found = selectors.published_campaign_find(pk=pk)
+    if found is None:
+        return _not_published(request, campaign_pk=pk)
+    campaign, publication = found
     q, group = _filters(request)
     method = publication.method
     summaries = group_summaries(publication)
@@ -474,8 +534,13 @@ def _group_yoy_chart(publication, previous, group, compact=False):
 
 
 def public_agency(request, pk, code):
-    campaign, publication = selectors.published_campaign_get(pk=pk)
-    row = selectors.public_row_get(publication=publication, agency_code=code)
+    found = selectors.published_campaign_find(pk=pk)
+    if found is None:
+        return _not_published(request, campaign_pk=pk)
+    campaign, publication = found
+    row = selectors.public_ranking(publication=publication).filter(agency_code=code).first()
+    if row is None:
+        return _not_published(request, campaign_pk=pk, agency_code=code)
     data, method = row.data, publication.method
     titles = dict(method.get("criteria", {}).get(row.group_code, []))
     summary = group_summaries(publication).get(row.group_code, {})

@@ -97,3 +97,36 @@ def test_the_ranking_and_an_agency_on_a_desktop(page, live_server, years):
     shot(page, "public-agency-desktop")
     page.set_viewport_size(PHONE)
     shot(page, "public-agency-360")
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["360", "desktop"])
+def test_the_official_files_download_named_by_year(page, live_server, years, size):
+    now = years[-1]
+    page.set_viewport_size(size)
+    page.goto(f"{live_server.url}/ket-qua/{now.pk}/")
+    for label, name in (("Bản công bố (PDF)", "chi-so-cchc-2026.pdf"),
+                        ("Bảng xếp hạng (Excel)", "chi-so-cchc-2026.xlsx")):
+        link = page.get_by_role("link", name=label)
+        box = link.bounding_box()
+        assert box["x"] + box["width"] <= size["width"]
+        with page.expect_download() as download:
+            link.click()
+        assert download.value.suggested_filename == name
+        assert os.path.getsize(download.value.path()) > 1000
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["360", "desktop"])
+def test_an_unpublished_campaign_says_so_in_vietnamese(page, live_server, years, size):
+    from tests.factories import CampaignFactory
+
+    draft = CampaignFactory(year=2027, name="Chỉ số CCHC 2027")
+    with_axe(page)
+    page.set_viewport_size(size)
+    response = page.goto(f"{live_server.url}/ket-qua/{draft.pk}/")
+    assert response.status == 404
+    page.get_by_role("heading", name="Kết quả chưa công bố").wait_for()
+    assert no_sideways_scroll(page)
+    assert axe_findings(page) == []
+    shot(page, f"public-not-published-{'360' if size is PHONE else 'desktop'}")
+    page.get_by_role("link", name=years[-1].name).click()  # the published years are offered instead
+    page.wait_for_url(f"**/ket-qua/{years[-1].pk}/")

@@ -9,7 +9,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from reports import charts
 from reports.services import publication_create
 
-from .builders import golden_campaign
+from .builders import golden_campaign, published_years
 
 
 @pytest.fixture
@@ -73,3 +73,75 @@ def test_search_box_is_a_styled_field(client, campaign, published):
     page = text(client.get(reverse("public-results", args=[campaign.pk])))
     assert 'class="filters public-search" role="search"' in page
     assert re.search(r'<input type="search" id="q" name="q" value="" class="input" placeholder="[^"]+"', page)
+
+
+# ---------------------------------------------------------------- 5. the official files, the missing page
+
+
+def test_the_page_offers_the_publication_and_the_ranking_named_by_year(client, campaign, published):
+    page = text(client.get(reverse("public-results", args=[campaign.pk])))
+    pdf, xlsx = f"/ket-qua/{campaign.pk}/chi-so-cchc-2026.pdf", f"/ket-qua/{campaign.pk}/chi-so-cchc-2026.xlsx"
+    assert f'href="{pdf}"' in page and f'href="{xlsx}"' in page
+    r = client.get(pdf)
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+    assert r["Content-Disposition"] == 'attachment; filename="chi-so-cchc-2026.pdf"'
+    r = client.get(xlsx)
+    assert r.status_code == 200 and 'filename="chi-so-cchc-2026.xlsx"' in r["Content-Disposition"]
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(b"".join(r.streaming_content))).worksheets[0]
+    names = [c.value for row in sheet.iter_rows() for c in row]
+    assert "Sở Tư pháp" in names and "Sở Tài chính" in names
+    assert str(campaign.pk) not in r["Content-Disposition"].replace("2026", "")
+
+
+def test_the_official_pdf_carries_the_decision_and_is_drawn_once(client, campaign, published,
+                                                                 django_assert_max_num_queries):
+    import io
+
+    from pypdf import PdfReader
+
+    url = reverse("public-pdf", args=[campaign.pk, "chi-so-cchc-2026"])
+    content = client.get(url).content
+    words = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "2468/QĐ-UBND" in words and "Sở Tư pháp" in words
+    with django_assert_max_num_queries(3):  # the campaign, its publication, the rows: no redrawing
+        assert client.get(url).content == content
+
+
+def test_a_correction_and_a_districts_campaign_say_so_in_the_name(client, campaign, published, officer):
+    from campaigns.models import Campaign
+    from tests.factories import AgencyFactory, group
+
+    publication_create(campaign=campaign, user=officer, decision_number="2469/QĐ-UBND", note="Đính chính")
+    district = AgencyFactory(code="H.YS", name="Huyện Yên Sơn", group=group("district"))
+    Campaign.objects.filter(pk=campaign.pk).update(owner=district)
+    r = client.get(reverse("public-xlsx", args=[campaign.pk, "chi-so-cchc-2026"]))  # an older link
+    assert r.status_code == 302 and r["Location"].endswith("/chi-so-cchc-2026-hys-lan-2.xlsx")
+    assert 'filename="chi-so-cchc-2026-hys-lan-2.xlsx"' in client.get(r["Location"])["Content-Disposition"]
+
+
+@pytest.mark.parametrize("where", ["results", "agency", "pdf", "unknown"])
+def test_an_unpublished_or_unknown_campaign_says_not_yet_published(client, campaign, agency_a, agency_b, officer,
+                                                                   where):
+    golden_campaign(campaign, agency_a, agency_b)
+    older = published_years(officer, [agency_a], years=(2024,))[0]
+    url = {"results": reverse("public-results", args=[campaign.pk]),
+           "agency": reverse("public-agency", args=[campaign.pk, "SA"]),
+           "pdf": reverse("public-pdf", args=[campaign.pk, "chi-so-cchc-2026"]),
+           "unknown": reverse("public-results", args=[987654])}[where]
+    r = client.get(url)
+    page = text(r)
+    assert r.status_code == 404 and r["Content-Type"].startswith("text/html")
+    assert "<h1>Kết quả chưa công bố</h1>" in page and "chưa được công bố" in page
+    assert f'href="{reverse("public-results", args=[older.pk])}"' in page  # where to go instead
+    assert campaign.name not in page
+
+
+def test_an_agency_not_in_the_publication_has_its_own_page(client, campaign, published):
+    r = client.get(reverse("public-agency", args=[campaign.pk, "NOPE"]))
+    page = text(r)
+    assert r.status_code == 404 and "Không có đơn vị trong kết quả công bố" in page and "«NOPE»" in page
+    assert f'href="{reverse("public-results", args=[campaign.pk])}"' in page
