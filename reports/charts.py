@@ -198,9 +198,10 @@ def years_lines(years, series, *, title, axis_label="%", salt="years", compact=F
     def draw():
         width = NARROW if compact else WIDE
         legend_rows = (len(series) + (0 if compact else 1)) // (1 if compact else 2)
-        height = 2.6 + LEGEND_IN * 0.8 * legend_rows
+        line_in = 0.26 if compact else 0.22
+        height = 2.6 + line_in * legend_rows
         fig = _figure(height, width)
-        bottom = (AXIS_IN + LEGEND_IN * 0.8 * legend_rows) / height
+        bottom = (AXIS_IN + line_in * legend_rows) / height
         ax = fig.add_axes([0.5 / width, bottom, (width - 0.8) / width, 1 - bottom - TITLE_IN / height])
         x = list(range(len(years)))
         for i, (label, values) in enumerate(series):
@@ -219,8 +220,8 @@ def years_lines(years, series, *, title, axis_label="%", salt="years", compact=F
         ax.set_ylim(0, 112)
         ax.set_ylabel(axis_label, fontsize=9)
         ax.set_title(title, loc="left")
-        fig.legend(loc="lower left", bbox_to_anchor=(0.5 / width, 0.01), ncol=1 if compact else 2, fontsize=9,
-                   frameon=False)
+        fig.legend(loc="lower left", bbox_to_anchor=(0.1 / width, 0.01), ncol=1 if compact else 2,
+                   fontsize=11 if compact else 9, frameon=False)
         _style(ax, labelsize=10 if compact else 9)
         ax.grid(axis="y", color="#e6eaf0", linewidth=0.8)
         return _render(fig, title=title, salt=salt)

@@ -548,6 +548,7 @@ def public_agency(request, pk, code):
     lines = exports.item_lines(data, titles)
     for f in fields:
         f["lines"] = [line for line in lines if line["depth"] > 1 and line["code"].split(".")[0] == f["code"]]
+        f["diff"] = f["percent"] - f["average"] if f["percent"] is not None and f["average"] is not None else None
     chart_fields = [(f"{f['code']}. {f['title']}", f["percent"], f["average"]) for f in fields
                     if f["percent"] is not None]
     context = _publication_context(campaign, publication)
@@ -558,31 +559,18 @@ def public_agency(request, pk, code):
             avg_label=_("Trung bình nhóm"), compact=compact, salt=f"a-{row.agency_code}{'-n' if compact else ''}"),
             row.agency_code, request.LANGUAGE_CODE),
     })
-    previous = selectors.previous_publication(campaign=campaign)
-    if previous is not None:
-        before = selectors.previous_rows(publication=previous, agency_codes=[row.agency_code]).get(row.agency_code)
-        if before is not None:
-            context["previous_row"] = before
-            context["yoy_chart"] = charts.cached_pair(publication, "agency-yoy", lambda compact: _agency_yoy_chart(
-                publication, previous, row, before, compact), row.agency_code, previous.pk, request.LANGUAGE_CODE)
+    history = selectors.agency_years(campaign=campaign, publication=publication, row=row)
+    if len(history.years) > 1:
+        history.lines[0].label = _("Chỉ số chung")
+        context["history"] = history
+        context["previous_row"] = history.rows[-2]
+        context["years_chart"] = charts.cached_pair(
+            publication, "agency-years", lambda compact: charts.years_lines(
+                history.years, [(line.label, line.values) for line in history.lines],
+                title=_("Chỉ số qua các năm (%)"), compact=compact,
+                salt=f"ay-{row.agency_code}{'-n' if compact else ''}"),
+            row.agency_code, *[p.pk for p in history.publications], request.LANGUAGE_CODE)
     return render(request, "reports/public_agency.html", context)
-
-
-def _agency_yoy_chart(publication, previous, row, before, compact=False):
-    mapping = publication.method.get("field_previous", {}).get(row.group_code, {})
-    prev_fields = {f["code"]: f for f in before.data.get("fields", [])}
-    lines = [(_("Chỉ số chung"), _dec(row.data["index"]), _dec(before.data.get("index")))]
-    for f in row.data["fields"]:
-        old = prev_fields.get(mapping.get(f["code"], ""))
-        if old is None or not f.get("applicable", True) or f.get("kind", "base") != "base":
-            continue
-        lines.append((f"{f['code']}. {f.get('title', '')}", selectors.percent(_dec(f["points"]), _dec(f["max_points"])),
-                      selectors.percent(_dec(old["points"]), _dec(old["max_points"]))))
-    this_year = publication.method["campaign"]["year"]
-    last_year = previous.method.get("campaign", {}).get("year", this_year - 1)
-    return charts.year_over_year(lines, title=_("So sánh với năm %(year)s (%%)") % {"year": last_year},
-                                 this_label=str(this_year), last_label=str(last_year), compact=compact,
-                                 salt=f"ay-{row.agency_code}{'-n' if compact else ''}")
 
 
 def results_links(campaign, user):

@@ -93,6 +93,9 @@ def test_the_ranking_and_an_agency_on_a_desktop(page, live_server, years):
         assert right["x"] >= left["x"] + left["width"] + 8
     total = boxes.nth(2).locator("dd").inner_text()
     assert re.fullmatch(r"\d+,\d\d / \d+,\d\d", total), total
+    years_table = page.get_by_role("region", name="Chỉ số qua các năm")
+    assert years_table.locator("thead th").all_inner_texts() == ["Chỉ tiêu", "2024", "2025", "2026"]
+    assert page.locator(".public-years .chart-wide svg").is_visible()
     assert axe_findings(page) == []
     shot(page, "public-agency-desktop")
     page.set_viewport_size(PHONE)

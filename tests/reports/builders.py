@@ -133,11 +133,12 @@ def scores_scaled(base, share):
     return out
 
 
-def published_years(officer, agencies, *, years=(2024, 2025, 2026), campaign=None, more=0):
+def published_years(officer, agencies, *, years=(2024, 2025, 2026), campaign=None, more=0, skip=None):
     """One published campaign per year, each mapping the year before (`Campaign.previous` and
-    every field's `Criterion.previous`). In the middle year field 2 comes from the first
-    year's field 3 (a renumbered field), so the mapping, not the codes, joins the years.
-    `agencies`: scored every year; `more`: that many extra departments of MORE_DEPARTMENTS.
+    every field's `Criterion.previous`). In the second year field 2 comes from the first
+    year's field 3 (renumbered) and field 3 is new, so the mapping, not the codes, joins the years.
+    `agencies`: scored every year but the years `skip` ({year: [codes]}) leaves them out;
+    `more`: that many extra departments of MORE_DEPARTMENTS.
     Returns the campaigns, oldest first (the last is `campaign` when given)."""
     from campaigns.models import Campaign
     from reports.services import publication_create
@@ -156,10 +157,12 @@ def published_years(officer, agencies, *, years=(2024, 2025, 2026), campaign=Non
         if previous_set is not None:
             old = {cr.code: cr for cr in previous_set.criteria.filter(parent=None)}
             for cr in cset.criteria.filter(parent=None):
-                source = "3" if (n == 1 and cr.code == "2") else cr.code
+                source = {"2": "3", "3": None}.get(cr.code, cr.code) if n == 1 else cr.code
                 cset.criteria.filter(pk=cr.pk).update(previous=old.get(source))
         share = Decimal("0.6") + Decimal("0.15") * n
         for i, agency in enumerate(list(agencies) + extra):
+            if agency.code in (skip or {}).get(year, ()):
+                continue
             base = GOLDEN_B if i % 2 else GOLDEN_A
             make_assessment(c, agency, cset, scores=scores_scaled(base, share - Decimal("0.05") * (i % 4)))
         publication_create(campaign=c, user=officer, decision_number=f"{100 + n}/QĐ-UBND")

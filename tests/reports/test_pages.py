@@ -274,7 +274,7 @@ def test_public_agency_shows_year_over_year_when_last_year_is_mapped(client, off
     make_assessment(now, agency_a, cset, scores={"1.1": {"appraised": {"score": "2"}}})
     publication_create(campaign=now, user=officer, decision_number="10/QĐ-UBND")
     page = text(client.get(reverse("public-agency", args=[now.pk, "SA"])))
-    assert "So sánh với năm 2025" in page and "Năm trước: chỉ số" in page
+    assert "Qua các năm đã công bố" in page and "Năm trước: chỉ số" in page
     assert "So sánh với năm 2025" in text(client.get(reverse("public-results", args=[now.pk])))
 
 

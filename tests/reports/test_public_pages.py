@@ -1,6 +1,7 @@
 """The public results pages (issue 16): readable on a phone and a desktop, the official
 files named by year, the "not yet published" page, an agency's years."""
 import re
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -145,3 +146,66 @@ def test_an_agency_not_in_the_publication_has_its_own_page(client, campaign, pub
     page = text(r)
     assert r.status_code == 404 and "Không có đơn vị trong kết quả công bố" in page and "«NOPE»" in page
     assert f'href="{reverse("public-results", args=[campaign.pk])}"' in page
+
+
+# ---------------------------------------------------------------- 6. an agency against its group and over the years
+
+
+def test_agency_fields_against_the_group_average(client, campaign, published):
+    page = text(client.get(reverse("public-agency", args=[campaign.pk, "SA"])))
+    assert "So với trung bình" in page
+    row = re.search(r"<td>2</td><td>Cải cách thủ tục hành chính</td>(.*?)</tr>", page).group(1)
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    own, average, diff = (float(c.replace(",", ".").lstrip("+")) for c in cells[2:5])
+    assert diff == pytest.approx(own - average) and cells[4][0] in "+-–"
+
+
+def test_agency_index_and_fields_over_the_published_years(client, campaign, agency_a, agency_b, officer):
+    from reports import selectors
+
+    years = published_years(officer, [agency_a, agency_b], campaign=campaign)
+    now = years[-1]
+    publication = selectors.publication_latest(campaign=now)
+    row = selectors.public_ranking(publication=publication).get(agency_code="SA")
+    history = selectors.agency_years(campaign=now, publication=publication, row=row)
+    assert history.years == [2024, 2025, 2026]
+    rows = [selectors.public_ranking(publication=selectors.publication_latest(campaign=c)).get(agency_code="SA")
+            for c in years]
+    assert history.lines[0].values == [r.index for r in rows]
+    field2 = next(line for line in history.lines if line.code == "2")
+    assert field2.codes == ["3", "2", "2"]  # 2025's field 2 was 2024's field 3
+    f3_2024 = next(f for f in rows[0].data["fields"] if f["code"] == "3")
+    assert field2.values[0] == selectors.percent(Decimal(f3_2024["points"]), Decimal(f3_2024["max_points"]))
+    assert next(line for line in history.lines if line.code == "3").codes == [None, "3", "3"]  # new in 2025
+
+    page = text(client.get(reverse("public-agency", args=[now.pk, "SA"])))
+    section = page[page.index('<section class="public-years"'):page.index("</section>")]
+    assert "<th scope=\"col\" class=\"num\">2024</th>" in section and "(mã 3)" in section
+    assert "Chỉ số qua các năm" in section and section.count('class="chart-svg"') == 2
+    index_row = re.search(r'<tr class="years-index"><th scope="row">Chỉ số chung</th>(.*?)</tr>', section).group(1)
+    shown = re.findall(r'<td class="num">([\d,]+)', index_row)
+    assert shown == [f"{r.index:.2f}".replace(".", ",") for r in rows]
+
+
+def test_an_agency_missing_a_year_has_a_gap_not_a_shift(client, campaign, agency_a, agency_b, officer):
+    published_years(officer, [agency_a, agency_b], campaign=campaign, skip={2025: ["SB"]})
+    page = text(client.get(reverse("public-agency", args=[campaign.pk, "SB"])))
+    section = page[page.index('<section class="public-years"'):page.index("</section>")]
+    index_row = re.search(r'<tr class="years-index"><th scope="row">Chỉ số chung</th>(.*?)</tr>', section).group(1)
+    assert re.findall(r'<td class="num">([^<]+)</td>', index_row)[1] == "–"  # 2025: not published
+    assert "Năm trước: chỉ số" not in page
+
+
+def test_agency_page_queries_do_not_grow_with_years(client, agency_a, agency_b, officer):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for span in ((2020, 2021), (2021, 2022, 2023, 2024, 2025)):
+        cache.clear()
+        last = published_years(officer, [agency_a, agency_b], years=span)[-1]
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("public-agency", args=[last.pk, "SA"])).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
