@@ -24,6 +24,9 @@ def shot(page, name):
 
 @pytest.fixture
 def years(officer, agency_a, agency_b, campaign):
+    from campaigns.models import Campaign
+
+    Campaign.objects.filter(pk=campaign.pk).update(name="Chỉ số CCHC 2026")  # as the screenshots show it
     return published_years(officer, [agency_a, agency_b], campaign=campaign, more=6)
 
 
