@@ -120,13 +120,6 @@ def previous_publication(*, campaign) -> Publication | None:
     return Publication.objects.filter(campaign_id=campaign.previous_id).defer("rows").order_by("-number").first()
 
 
-def previous_rows(*, publication, agency_codes=None) -> dict[str, PublicationRow]:
-    qs = PublicationRow.objects.filter(publication=publication)
-    if agency_codes is not None:
-        qs = qs.filter(agency_code__in=list(agency_codes))
-    return {r.agency_code: r for r in qs}
-
-
 MAX_YEARS = 10  # an agency's page goes back this many published years
 
 
