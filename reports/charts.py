@@ -20,6 +20,7 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 
 BLUE, GOLD, GREY, RED, INK = "#1f5fa8", "#e0a800", "#9aa5b1", "#b3261e", "#1d232b"
+GREEN, PURPLE = "#1e7a3c", "#6a3d9a"
 MAX_BARS = 40  # more agencies than this: a distribution instead of one bar each
 _lock = threading.Lock()  # rc_context changes process-wide settings
 _HEAD = re.compile(r"^.*?(<svg\b)", re.S)
@@ -49,18 +50,22 @@ def _render(fig, *, title, salt) -> str:
     return re.sub(r"(<svg\b[^>]*>)", rf"\1<title>{safe}</title>", svg, count=1)
 
 
-def _figure(height):
-    fig = Figure(figsize=(8.0, height), dpi=72)
+WIDE, NARROW = 8.0, 4.0  # inches at 72 dpi: 576 px for a desktop, 288 px for a 360 px phone
+TITLE_IN, AXIS_IN, LEGEND_IN = 0.45, 0.5, 0.32  # room above the bars, under them, for the legend
+
+
+def _figure(height, width=WIDE):
+    fig = Figure(figsize=(width, height), dpi=72)
     fig.patch.set_alpha(0)
     return fig
 
 
-def _style(ax):
+def _style(ax, labelsize=9):
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.spines["left"].set_color(GREY)
     ax.spines["bottom"].set_color(GREY)
-    ax.tick_params(colors=INK, labelsize=9)
+    ax.tick_params(colors=INK, labelsize=labelsize)
     ax.grid(axis="x", color="#e6eaf0", linewidth=0.8)
     ax.set_axisbelow(True)
 
@@ -71,39 +76,76 @@ def _draw(draw, *, title, salt):
         return draw()
 
 
-def index_bars(rows, *, title, axis_label, salt="bars") -> str:
+def hbars_figure(labels, series, *, title, axis_label, compact=False, limit=None):
+    """Horizontal bars, first label on top: `series` = [(values, colour, legend label or None)],
+    values Decimal or None; the first series carries its figures at the bar ends.
+
+    Wide: labels on the left of the axis. Compact (a phone's width): each label above its
+    bars, so names keep a readable size when the chart is drawn 331 px wide. The legend sits
+    under the axis, never over a bar."""
+    n, k = len(labels), len(series)
+    legend = any(name for _v, _c, name in series)
+    row = (0.34 if k == 1 else 0.46) + (0.3 if compact else 0)
+    bottom = AXIS_IN + (0.14 if compact else 0) + (LEGEND_IN if legend else 0)
+    height = TITLE_IN + max(n, 1) * row + bottom
+    width = NARROW if compact else WIDE
+    fig = _figure(height, width)
+    left = 0.12 if compact else 3.1
+    ax = fig.add_axes([left / width, bottom / height, (width - left - 0.5) / width, (n * row) / height])
+    size = 12 if compact else 9
+    bar = (0.5 if compact else 0.62) / k
+    slots = [n - 1 - i for i in range(n)]  # the first label on top
+    drawn = []
+    for j, (values, colour, name) in enumerate(series):
+        offset = (k - 1) / 2 * bar - j * bar - (0.14 if compact else 0)
+        drawn.append(ax.barh([y + offset for y in slots], [_float(v) for v in values], height=bar * 0.92,
+                             color=colour, label=name))
+    everything = [_float(v) for values, _c, _n in series for v in values]
+    top = limit or max([100.0] + everything) * (1.16 if compact else 1.12)
+    ax.set_xlim(0, top)
+    ax.set_ylim(-0.6, n - 0.4 + (0.12 if compact else 0))
+    for patch, value in zip(drawn[0], series[0][0], strict=True):
+        ax.text(patch.get_width() + top * 0.01, patch.get_y() + patch.get_height() / 2, _vn(value),
+                va="center", fontsize=size - 0.5, color=INK)
+    if compact:
+        ax.set_yticks([])
+        for y, label in zip(slots, labels, strict=True):
+            ax.text(0, y + (k * bar) / 2 + 0.02, _short(label, 38), fontsize=size, color=INK, va="bottom")
+    else:
+        ax.set_yticks(slots, [_short(label) for label in labels])
+    ax.set_xlabel(axis_label, fontsize=size)
+    ax.set_title(_short(title, 36) if compact else title, loc="left", fontsize=13 if compact else 11,
+                 x=(-left + 0.12) / (width - left - 0.5))  # from the figure's left edge
+    if legend:
+        fig.legend(handles=[d for d, (_v, _c, name) in zip(drawn, series, strict=True) if name],
+                   loc="lower left", bbox_to_anchor=(left / width, 0.02), ncol=k, fontsize=size - 1,
+                   frameon=False)
+    _style(ax, labelsize=size)
+    return fig, ax
+
+
+def index_bars(rows, *, title, axis_label, salt="bars", compact=False) -> str:
     """Indices of agencies, best first: `rows` = [(name, index)] (Decimal or None).
 
     Above MAX_BARS agencies it draws how many agencies fall in each 5-point band.
     """
     rows = [(name, idx) for name, idx in rows if idx is not None]
     if len(rows) > MAX_BARS:
-        return index_distribution([idx for _n, idx in rows], title=title, axis_label=axis_label, salt=salt)
+        return index_distribution([idx for _n, idx in rows], title=title, axis_label=axis_label, salt=salt,
+                                  compact=compact)
 
     def draw():
-        fig = _figure(max(1.6, 0.8 + 0.3 * len(rows)))
-        ax = fig.add_axes([0.42, 0.12 if len(rows) > 3 else 0.25, 0.52, 0.78 if len(rows) > 3 else 0.6])
-        names = [_short(n) for n, _i in rows][::-1]
-        values = [_float(i) for _n, i in rows][::-1]
-        bars = ax.barh(range(len(rows)), values, color=BLUE, height=0.62)
-        ax.set_yticks(range(len(rows)), names)
-        top = max([100.0] + values)
-        ax.set_xlim(0, top * 1.12)
-        for bar, (_n, idx) in zip(bars, rows[::-1], strict=True):
-            ax.text(bar.get_width() + top * 0.01, bar.get_y() + bar.get_height() / 2, _vn(idx),
-                    va="center", fontsize=8.5, color=INK)
-        ax.set_xlabel(axis_label, fontsize=9)
-        ax.set_title(title, loc="left")
-        _style(ax)
+        fig, _ax = hbars_figure([n for n, _i in rows], [([i for _n, i in rows], BLUE, None)], title=title,
+                                axis_label=axis_label, compact=compact)
         return _render(fig, title=title, salt=salt)
 
     return _draw(draw, title=title, salt=salt)
 
 
-def index_distribution(indices, *, title, axis_label, salt="dist") -> str:
+def index_distribution(indices, *, title, axis_label, salt="dist", compact=False) -> str:
     def draw():
-        fig = _figure(3.2)
-        ax = fig.add_axes([0.1, 0.18, 0.86, 0.68])
+        fig = _figure(3.2, NARROW if compact else WIDE)
+        ax = fig.add_axes([0.14 if compact else 0.1, 0.18, 0.82 if compact else 0.86, 0.68])
         edges = list(range(0, 105, 5))
         counts = [0] * (len(edges) - 1)
         for idx in indices:
@@ -121,51 +163,68 @@ def index_distribution(indices, *, title, axis_label, salt="dist") -> str:
     return _draw(draw, title=title, salt=salt)
 
 
-def field_bars(fields, *, title, own_label, avg_label, salt="fields") -> str:
+def field_bars(fields, *, title, own_label, avg_label, salt="fields", compact=False) -> str:
     """Sub-indices per field for one agency: `fields` = [(label, percent, group average)]."""
     fields = list(fields)
 
     def draw():
-        fig = _figure(max(1.8, 1.0 + 0.42 * len(fields)))
-        ax = fig.add_axes([0.42, 0.14, 0.52, 0.74])
-        names = [_short(label) for label, _p, _a in fields][::-1]
-        own = [_float(p) for _l, p, _a in fields][::-1]
-        avg = [_float(a) for _l, _p, a in fields][::-1]
-        y = range(len(fields))
-        bars = ax.barh([v + 0.18 for v in y], own, height=0.36, color=BLUE, label=own_label)
-        ax.barh([v - 0.18 for v in y], avg, height=0.36, color=GREY, label=avg_label)
-        for bar, (_l, pct, _a) in zip(bars, fields[::-1], strict=True):
-            ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, _vn(pct), va="center", fontsize=8)
-        ax.set_yticks(list(y), names)
-        ax.set_xlim(0, 112)
-        ax.set_xlabel("%", fontsize=9)
-        ax.set_title(title, loc="left")
-        ax.legend(loc="lower right", fontsize=8, frameon=False)
-        _style(ax)
+        fig, _ax = hbars_figure([label for label, _p, _a in fields],
+                                [([p for _l, p, _a in fields], BLUE, own_label),
+                                 ([a for _l, _p, a in fields], GREY, avg_label)],
+                                title=title, axis_label="%", compact=compact, limit=112)
         return _render(fig, title=title, salt=salt)
 
     return _draw(draw, title=title, salt=salt)
 
 
-def year_over_year(rows, *, title, this_label, last_label, salt="yoy") -> str:
+def year_over_year(rows, *, title, this_label, last_label, salt="yoy", compact=False) -> str:
     """Two bars per row: `rows` = [(label, this year, last year)] (percent, None when missing)."""
     rows = list(rows)[:MAX_BARS]
 
     def draw():
-        fig = _figure(max(1.8, 1.0 + 0.42 * len(rows)))
-        ax = fig.add_axes([0.42, 0.14, 0.52, 0.74])
-        y = range(len(rows))
-        names = [_short(label) for label, _t, _l in rows][::-1]
-        now = [_float(t) for _l, t, _p in rows][::-1]
-        before = [_float(p) for _l, _t, p in rows][::-1]
-        ax.barh([v + 0.18 for v in y], now, height=0.36, color=BLUE, label=this_label)
-        ax.barh([v - 0.18 for v in y], before, height=0.36, color=GOLD, label=last_label)
-        ax.set_yticks(list(y), names)
-        ax.set_xlim(0, max([100.0] + now + before) * 1.1)
-        ax.set_xlabel("%", fontsize=9)
+        fig, _ax = hbars_figure([label for label, _t, _l in rows],
+                                [([t for _l, t, _p in rows], BLUE, this_label),
+                                 ([p for _l, _t, p in rows], GOLD, last_label)],
+                                title=title, axis_label="%", compact=compact)
+        return _render(fig, title=title, salt=salt)
+
+    return _draw(draw, title=title, salt=salt)
+
+
+def years_lines(years, series, *, title, axis_label="%", salt="years", compact=False) -> str:
+    """An agency's figures over the published years: `years` = [2024, 2025, …] and
+    `series` = [(label, [value or None per year])], the first one (the index) drawn bold."""
+    colours = [BLUE, GOLD, GREEN, RED, PURPLE, GREY, INK]
+
+    def draw():
+        width = NARROW if compact else WIDE
+        legend_rows = (len(series) + (0 if compact else 1)) // (1 if compact else 2)
+        line_in = 0.26 if compact else 0.22
+        height = 2.6 + line_in * legend_rows
+        fig = _figure(height, width)
+        bottom = (AXIS_IN + line_in * legend_rows) / height
+        ax = fig.add_axes([0.5 / width, bottom, (width - 0.8) / width, 1 - bottom - TITLE_IN / height])
+        x = list(range(len(years)))
+        for i, (label, values) in enumerate(series):
+            points = [(xi, _float(v)) for xi, v in zip(x, values, strict=True) if v is not None]
+            if not points:
+                continue
+            ax.plot([p[0] for p in points], [p[1] for p in points], marker="o", color=colours[i % len(colours)],
+                    linewidth=2.6 if i == 0 else 1.4, label=_short(label, 40 if compact else 48))
+            if i == 0:
+                for xi, value in zip(x, values, strict=True):
+                    if value is not None:
+                        ax.annotate(_vn(value), (xi, _float(value)), textcoords="offset points", xytext=(0, 7),
+                                    ha="center", fontsize=9, color=INK)
+        ax.set_xticks(x, [str(y) for y in years])
+        ax.set_xlim(-0.4, len(years) - 0.6)
+        ax.set_ylim(0, 112)
+        ax.set_ylabel(axis_label, fontsize=9)
         ax.set_title(title, loc="left")
-        ax.legend(loc="lower right", fontsize=8, frameon=False)
-        _style(ax)
+        fig.legend(loc="lower left", bbox_to_anchor=(0.1 / width, 0.01), ncol=1 if compact else 2,
+                   fontsize=11 if compact else 9, frameon=False)
+        _style(ax, labelsize=10 if compact else 9)
+        ax.grid(axis="y", color="#e6eaf0", linewidth=0.8)
         return _render(fig, title=title, salt=salt)
 
     return _draw(draw, title=title, salt=salt)
@@ -180,7 +239,7 @@ def data_uri(svg: str) -> str:
 def cached(publication, name, build, *parts) -> str:
     """A publication's chart, drawn once: published figures never change."""
     digest = hashlib.sha1("|".join(str(p) for p in parts).encode()).hexdigest()[:16]
-    key = f"reports:chart:v1:{publication.pk}:{name}:{digest}"
+    key = f"reports:chart:v2:{publication.pk}:{name}:{digest}"
     svg = cache.get(key)
     if svg is None:
         svg = build()
@@ -198,3 +257,10 @@ def cached_by_content(name, build, *parts) -> str:
         svg = build()
         cache.set(key, svg, 60 * 60 * 24)
     return svg
+
+
+def cached_pair(publication, name, build, *parts) -> dict[str, str]:
+    """The chart drawn twice, once for a desktop and once for a phone (`build(compact)`): the
+    page shows the one that fits (CSS), each readable at its width."""
+    return {"wide": cached(publication, name, lambda: build(False), *parts),
+            "narrow": cached(publication, name, lambda: build(True), *parts, "narrow")}

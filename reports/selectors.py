@@ -1,6 +1,7 @@
 """Every read of the reports app: results (see `reports.results`), publications, the public
 pages, the officers' progress board and score sheets, each with its access check."""
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
@@ -40,13 +41,28 @@ def officer_campaign_get(*, user, pk) -> Campaign:
 def published_campaign_get(*, pk) -> tuple[Campaign, Publication]:
     """Anyone, logged in or not: a published campaign and its latest publication, else 404."""
     try:
-        campaign = Campaign.objects.get(pk=pk, status=Campaign.Status.PUBLISHED)
+        campaign = Campaign.objects.select_related("owner").get(pk=pk, status=Campaign.Status.PUBLISHED)
     except (Campaign.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404 from exc
     publication = publication_latest(campaign=campaign)
     if publication is None:
         raise Http404
     return campaign, publication
+
+
+def published_campaign_find(*, pk) -> tuple[Campaign, Publication] | None:
+    """`published_campaign_get` for the public pages, which answer a missing publication with
+    their own "not yet published" page: None when the campaign is unknown or not published."""
+    try:
+        return published_campaign_get(pk=pk)
+    except Http404:
+        return None
+
+
+def published_campaigns() -> QuerySet[Campaign]:
+    """Every campaign with a publication, newest year first: where the public can go."""
+    return (Campaign.objects.filter(status=Campaign.Status.PUBLISHED, publications__isnull=False)
+            .select_related("owner").distinct().order_by("-year", "name"))
 
 
 def score_sheet_assessment_get_for_user(*, user, campaign_pk, agency_code) -> Assessment:
@@ -105,11 +121,87 @@ def previous_publication(*, campaign) -> Publication | None:
     return Publication.objects.filter(campaign_id=campaign.previous_id).defer("rows").order_by("-number").first()
 
 
-def previous_rows(*, publication, agency_codes=None) -> dict[str, PublicationRow]:
-    qs = PublicationRow.objects.filter(publication=publication)
-    if agency_codes is not None:
-        qs = qs.filter(agency_code__in=list(agency_codes))
-    return {r.agency_code: r for r in qs}
+MAX_YEARS = 10  # an agency's page goes back this many published years
+
+
+@dataclass
+class YearLine:
+    """One line of an agency's history: the index or one field, a figure per year (None:
+    not published that year, not applicable, or a field with no match that year)."""
+    label: str
+    values: list
+    codes: list  # the field's code in each year (the criteria map renumbers fields)
+
+    @property
+    def code(self):
+        """This year's code (None for the index line)."""
+        return self.codes[-1]
+
+    @property
+    def pairs(self):
+        return list(zip(self.values, self.codes, strict=True))
+
+
+@dataclass
+class AgencyYears:
+    years: list[int]
+    publications: list[Publication]
+    rows: list[PublicationRow | None]
+    lines: list[YearLine]
+
+    @property
+    def ranks(self):
+        return [r.rank if r else None for r in self.rows]
+
+    @property
+    def grades(self):
+        return [r.data.get("grade") if r else None for r in self.rows]
+
+
+def _field_percent(row, code):
+    if row is None or code is None:
+        return None
+    field = next((f for f in row.data.get("fields", []) if f["code"] == code), None)
+    if field is None or not field.get("applicable", True) or field.get("kind", "base") != "base":
+        return None
+    if field.get("points") is None or field.get("max_points") is None:
+        return None
+    return percent(Decimal(str(field["points"])), Decimal(str(field["max_points"])))
+
+
+def agency_years(*, campaign, publication, row) -> AgencyYears:
+    """An agency's index and fields over the published years, oldest first, ending with
+    `publication` (three queries). Years follow `Campaign.previous` back through published
+    campaigns; a field is followed back through each year's criteria map (`Criterion.previous`,
+    frozen as the publication's `field_previous`), so a renumbered field stays one line."""
+    published = dict(((pk, (previous_id, year)) for pk, previous_id, year in Campaign.objects.filter(
+        status=Campaign.Status.PUBLISHED).values_list("pk", "previous_id", "year")))
+    chain, pk = [], campaign.previous_id
+    while pk in published and pk not in chain and len(chain) < MAX_YEARS - 1:
+        chain.append(pk)
+        pk = published[pk][0]
+    latest: dict[int, Publication] = {}
+    for p in Publication.objects.filter(campaign_id__in=chain).defer("rows").order_by("campaign_id", "-number"):
+        latest.setdefault(p.campaign_id, p)
+    chain = [c for c in chain if c in latest]
+    earlier = {r.publication_id: r for r in PublicationRow.objects.filter(
+        publication__in=[latest[c] for c in chain], agency_code=row.agency_code)}
+    publications = [latest[c] for c in reversed(chain)] + [publication]
+    rows = [earlier.get(p.pk) for p in publications[:-1]] + [row]
+    years = [p.method.get("campaign", {}).get("year") or published.get(p.campaign_id, (None, None))[1]
+             for p in publications]
+    lines = [YearLine(label="", values=[r.index if r else None for r in rows], codes=[None] * len(rows))]
+    for field in row.data.get("fields", []):
+        if field.get("kind", "base") != "base":
+            continue
+        codes = [field["code"]]
+        for i in range(len(publications) - 1, 0, -1):  # year i's map names year i - 1's field
+            group = rows[i].group_code if rows[i] else row.group_code
+            mapping = publications[i].method.get("field_previous", {}).get(group, {})
+            codes.insert(0, mapping.get(codes[0]) if codes[0] else None)
+        lines.append(YearLine(label=f"{field['code']}. {field.get('title', '')}", codes=codes,
+                              values=[_field_percent(r, c) for r, c in zip(rows, codes, strict=True)]))
+    return AgencyYears(years=years, publications=publications, rows=rows, lines=lines)
 
 
 # ---------------------------------------------------------------- the officers' progress board

@@ -1,6 +1,7 @@
 """The home page per role, results and publication pages for officers, the public results
 pages (no login) and the reports (Excel, PDF)."""
 from decimal import Decimal
+from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -454,11 +455,70 @@ def group_summaries(publication) -> dict[str, dict]:
 
 def _publication_context(campaign, publication):
     return {"campaign": campaign, "publication": publication, "method": publication.method,
-            "publications": list(selectors.publication_list(campaign=campaign))}
+            "publications": list(selectors.publication_list(campaign=campaign)),
+            "files": _public_files(campaign, publication)}
+
+
+def _not_published(request, campaign_pk=None, agency_code=None):
+    """The public's answer for an unknown or unpublished campaign, or an agency not in the
+    publication: a page in plain Vietnamese with where to go instead (status 404)."""
+    return render(request, "reports/public_missing.html", {
+        "campaigns": selectors.published_campaigns()[:20], "agency_code": agency_code,
+        "campaign_pk": campaign_pk}, status=404)
+
+
+def public_file_name(campaign, publication) -> str:
+    """The official files' name without extension: the year, the owner's code for a
+    district's own campaign, the correction's number (chi-so-cchc-2024, …-lan-2)."""
+    from django.utils.text import slugify
+
+    parts = ["chi-so-cchc", str(campaign.year)]
+    if campaign.owner_id:
+        parts.append(slugify(campaign.owner.code))
+    if publication.number > 1:
+        parts.append(f"lan-{publication.number}")
+    return "-".join(parts)
+
+
+def public_file(request, pk, name, fmt):
+    """The latest publication as the official ranking (PDF, A4 with the header frozen at
+    publication) or as a workbook; any other name redirects to today's name."""
+    found = selectors.published_campaign_find(pk=pk)
+    if found is None:
+        return _not_published(request)
+    campaign, publication = found
+    expected = public_file_name(campaign, publication)
+    if name != expected:
+        return redirect(f"public-{fmt}", pk=campaign.pk, name=expected)
+    rows = selectors.publication_rows(publication=publication)
+    if fmt == "xlsx":
+        return _xlsx(exports.ranking_workbook(rows, title=campaign.name), f"{expected}.xlsx")
+    key = f"reports:public-pdf:v1:{publication.pk}:{publication.published_at.timestamp()}"
+    content = cache.get(key)
+    if content is None:  # a publication never changes: drawn once
+        frozen = publication.method.get("header") or {}
+        names = selectors.result_settings_for(campaign)
+        if frozen.get("authority_name"):  # the names as they were then
+            names = SimpleNamespace(authority_name=frozen["authority_name"],
+                                    office_name=frozen.get("office_name", ""), place_name=frozen.get("place_name", ""))
+        header = exports.report_header(names, now=publication.published_at)  # dated the day it was published
+        content = exports.render_pdf("reports/pdf/ranking.html", {
+            "campaign": campaign, "groups": _grouped(rows), "publication": publication, "header": header})
+        cache.set(key, content, None)
+    return _pdf(content, f"{expected}.pdf")
+
+
+def _public_files(campaign, publication):
+    name = public_file_name(campaign, publication)
+    return {"pdf": reverse("public-pdf", args=[campaign.pk, name]),
+            "xlsx": reverse("public-xlsx", args=[campaign.pk, name]), "name": name}
 
 
 def public_results(request, pk):
-    campaign, publication = selectors.published_campaign_get(pk=pk)
+    found = selectors.published_campaign_find(pk=pk)
+    if found is None:
+        return _not_published(request, campaign_pk=pk)
+    campaign, publication = found
     q, group = _filters(request)
     method = publication.method
     summaries = group_summaries(publication)
@@ -473,17 +533,18 @@ def public_results(request, pk):
         rows = page.object_list if page else list(qs[:PAGE_SIZE])
         title = _("Chỉ số CCHC – %(group)s") % {"group": g["name"]}
 
-        def bars(code=g["code"], title=title):
+        def bars(compact, code=g["code"], title=title):
             data = selectors.public_ranking(publication=publication, group=code).values_list("agency_name", "index")
-            return charts.index_bars(list(data), title=title, axis_label=_("Chỉ số (%)"), salt=f"g-{code}")
+            return charts.index_bars(list(data), title=title, axis_label=_("Chỉ số (%)"), compact=compact,
+                                     salt=f"g-{code}{'-n' if compact else ''}")
 
         section = {"code": g["code"], "name": g["name"], "rows": rows, "page": page,
                    "count": summaries.get(g["code"], {}).get("count", 0),
                    "average": summaries.get(g["code"], {}).get("average"),
-                   "chart": charts.cached(publication, "group", bars, g["code"], request.LANGUAGE_CODE)}
+                   "chart": charts.cached_pair(publication, "group", bars, g["code"], request.LANGUAGE_CODE)}
         if previous is not None:
-            section["yoy_chart"] = charts.cached(publication, "group-yoy", lambda g=g: _group_yoy_chart(
-                publication, previous, g), g["code"], previous.pk, request.LANGUAGE_CODE)
+            section["yoy_chart"] = charts.cached_pair(publication, "group-yoy", lambda compact, g=g: _group_yoy_chart(
+                publication, previous, g, compact), g["code"], previous.pk, request.LANGUAGE_CODE)
         sections.append(section)
     if group and not sections:
         raise Http404
@@ -494,7 +555,7 @@ def public_results(request, pk):
     return render(request, "reports/public_results.html", context)
 
 
-def _group_yoy_chart(publication, previous, group):
+def _group_yoy_chart(publication, previous, group, compact=False):
     now = dict(selectors.public_ranking(publication=publication, group=group["code"])
                .values_list("agency_code", "index"))
     names = dict(selectors.public_ranking(publication=publication, group=group["code"])
@@ -511,12 +572,18 @@ def _group_yoy_chart(publication, previous, group):
         rows = [(_("Chỉ số trung bình"), avg([now[c] for c in both if now[c] is not None]),
                  avg([before[c] for c in both if before[c] is not None]))]
     return charts.year_over_year(rows, title=_("So sánh với năm %(year)s") % {"year": last_year},
-                                 this_label=str(this_year), last_label=str(last_year), salt=f"gy-{group['code']}")
+                                 this_label=str(this_year), last_label=str(last_year), compact=compact,
+                                 salt=f"gy-{group['code']}{'-n' if compact else ''}")
 
 
 def public_agency(request, pk, code):
-    campaign, publication = selectors.published_campaign_get(pk=pk)
-    row = selectors.public_row_get(publication=publication, agency_code=code)
+    found = selectors.published_campaign_find(pk=pk)
+    if found is None:
+        return _not_published(request, campaign_pk=pk)
+    campaign, publication = found
+    row = selectors.public_ranking(publication=publication).filter(agency_code=code).first()
+    if row is None:
+        return _not_published(request, campaign_pk=pk, agency_code=code)
     data, method = row.data, publication.method
     titles = dict(method.get("criteria", {}).get(row.group_code, []))
     summary = group_summaries(publication).get(row.group_code, {})
@@ -524,39 +591,29 @@ def public_agency(request, pk, code):
     lines = exports.item_lines(data, titles)
     for f in fields:
         f["lines"] = [line for line in lines if line["depth"] > 1 and line["code"].split(".")[0] == f["code"]]
+        f["diff"] = f["percent"] - f["average"] if f["percent"] is not None and f["average"] is not None else None
     chart_fields = [(f"{f['code']}. {f['title']}", f["percent"], f["average"]) for f in fields
                     if f["percent"] is not None]
     context = _publication_context(campaign, publication)
     context.update({
         "row": row, "data": data, "fields": fields, "summary": summary,
-        "fields_chart": charts.cached(publication, "agency-fields", lambda: charts.field_bars(
+        "fields_chart": charts.cached_pair(publication, "agency-fields", lambda compact: charts.field_bars(
             chart_fields, title=_("Chỉ số thành phần theo lĩnh vực (%)"), own_label=row.agency_name,
-            avg_label=_("Trung bình nhóm"), salt=f"a-{row.agency_code}"), row.agency_code, request.LANGUAGE_CODE),
+            avg_label=_("Trung bình nhóm"), compact=compact, salt=f"a-{row.agency_code}{'-n' if compact else ''}"),
+            row.agency_code, request.LANGUAGE_CODE),
     })
-    previous = selectors.previous_publication(campaign=campaign)
-    if previous is not None:
-        before = selectors.previous_rows(publication=previous, agency_codes=[row.agency_code]).get(row.agency_code)
-        if before is not None:
-            context["previous_row"] = before
-            context["yoy_chart"] = charts.cached(publication, "agency-yoy", lambda: _agency_yoy_chart(
-                publication, previous, row, before), row.agency_code, previous.pk, request.LANGUAGE_CODE)
+    history = selectors.agency_years(campaign=campaign, publication=publication, row=row)
+    if len(history.years) > 1:
+        history.lines[0].label = _("Chỉ số chung")
+        context["history"] = history
+        context["previous_row"] = history.rows[-2]
+        context["years_chart"] = charts.cached_pair(
+            publication, "agency-years", lambda compact: charts.years_lines(
+                history.years, [(line.label, line.values) for line in history.lines],
+                title=_("Chỉ số qua các năm (%)"), compact=compact,
+                salt=f"ay-{row.agency_code}{'-n' if compact else ''}"),
+            row.agency_code, *[p.pk for p in history.publications], request.LANGUAGE_CODE)
     return render(request, "reports/public_agency.html", context)
-
-
-def _agency_yoy_chart(publication, previous, row, before):
-    mapping = publication.method.get("field_previous", {}).get(row.group_code, {})
-    prev_fields = {f["code"]: f for f in before.data.get("fields", [])}
-    lines = [(_("Chỉ số chung"), _dec(row.data["index"]), _dec(before.data.get("index")))]
-    for f in row.data["fields"]:
-        old = prev_fields.get(mapping.get(f["code"], ""))
-        if old is None or not f.get("applicable", True) or f.get("kind", "base") != "base":
-            continue
-        lines.append((f"{f['code']}. {f.get('title', '')}", selectors.percent(_dec(f["points"]), _dec(f["max_points"])),
-                      selectors.percent(_dec(old["points"]), _dec(old["max_points"]))))
-    this_year = publication.method["campaign"]["year"]
-    last_year = previous.method.get("campaign", {}).get("year", this_year - 1)
-    return charts.year_over_year(lines, title=_("So sánh với năm %(year)s (%%)") % {"year": last_year},
-                                 this_label=str(this_year), last_label=str(last_year), salt=f"ay-{row.agency_code}")
 
 
 def results_links(campaign, user):

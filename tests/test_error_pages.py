@@ -30,9 +30,11 @@ def test_404_is_vietnamese_in_the_portal_layout(production, login, staff_a):
 
 
 def test_404_from_a_view_for_anonymous(production, client, campaign):
-    html = _html(response := client.get(f"/ket-qua/{campaign.pk}/"))  # not published
+    html = _html(response := client.get(f"/ket-qua/{campaign.pk}/don-vi/SA/"))  # not published: its own page
     assert response.status_code == 404
-    assert "Không tìm thấy trang" in html and 'class="mainnav"' not in html
+    assert "Kết quả chưa công bố" in html and 'class="mainnav"' not in html
+    html = _html(response := client.get("/reports/1/no-such-page/"))
+    assert response.status_code == 404 and "Không tìm thấy trang" in html and 'class="mainnav"' not in html
 
 
 def test_404_in_english(production, client):

@@ -296,6 +296,8 @@ PARAMS = {
     "scoring:explanation_answer": lambda w: [{"pk": w.explanation_request.pk}],
     "public-results": _campaigns,
     "public-agency": _agency_sheet,
+    "public-pdf": lambda w: [{"pk": w.published.pk, "name": f"chi-so-cchc-{w.published.year}"}],
+    "public-xlsx": lambda w: [{"pk": w.published.pk, "name": f"chi-so-cchc-{w.published.year}"}],
     "reports-results": _campaigns,
     "reports-publish": _campaign,
     "reports-settings": _campaigns,

@@ -104,4 +104,4 @@ def test_officer_publishes_and_the_public_sees_the_ranking(page, live_server, ca
     page.get_by_role("heading", name="Sở Tư pháp").wait_for()
     page.get_by_role("cell", name="Tiêu chí 1", exact=True).wait_for()  # field 1 and its criteria below
     page.get_by_role("cell", name="Tiêu chí 1.1", exact=True).wait_for()
-    assert page.locator("figure.chart svg[role=img]").count() == 1  # sub-indices by field
+    assert page.locator("figure.chart .chart-wide svg[role=img]").count() == 1  # sub-indices by field

@@ -112,3 +112,61 @@ def golden_campaign(campaign, agency_a, agency_b, *, bonus_cap=Decimal("1"), pen
     a = make_assessment(campaign, agency_a, cset, scores=GOLDEN_A)
     b = make_assessment(campaign, agency_b, cset, scores=GOLDEN_B)
     return cset, a, b
+
+
+# Department names as long as real ones: the public pages must hold them on a phone.
+MORE_DEPARTMENTS = [
+    ("SNV", "Sở Nội vụ"), ("SXD", "Sở Xây dựng"), ("SYT", "Sở Y tế"), ("SGD", "Sở Giáo dục và Đào tạo"),
+    ("SNN", "Sở Nông nghiệp và Môi trường"), ("SVH", "Sở Văn hóa, Thể thao và Du lịch"),
+]
+
+
+def scores_scaled(base, share):
+    """`base` with every manual score multiplied by `share` (a Decimal), for years that differ."""
+    out = {}
+    for code, spec in base.items():
+        spec = dict(spec)
+        for key in ("self", "appraised"):
+            if key in spec and "score" in spec[key]:
+                spec[key] = {"score": str((Decimal(spec[key]["score"]) * share).quantize(Decimal("0.25")))}
+        out[code] = spec
+    return out
+
+
+def published_years(officer, agencies, *, years=(2024, 2025, 2026), campaign=None, more=0, skip=None):
+    """One published campaign per year, each mapping the year before (`Campaign.previous` and
+    every field's `Criterion.previous`). In the second year field 2 comes from the first
+    year's field 3 (renumbered) and field 3 is new, so the mapping, not the codes, joins the years.
+    `agencies`: scored every year but the years `skip` ({year: [codes]}) leaves them out;
+    `more`: that many extra departments of MORE_DEPARTMENTS.
+    Returns the campaigns, oldest first (the last is `campaign` when given)."""
+    from campaigns.models import Campaign
+    from reports.services import publication_create
+    from tests.factories import CampaignFactory
+
+    extra = [department(code, name) for code, name in MORE_DEPARTMENTS[:more]]
+    campaigns, previous_set = [], None
+    for n, year in enumerate(years):
+        last = n == len(years) - 1
+        c = campaign if (last and campaign is not None) else CampaignFactory(year=year, name=f"Chỉ số CCHC {year}")
+        if campaigns:
+            Campaign.objects.filter(pk=c.pk).update(previous=campaigns[-1], year=year)
+            c.refresh_from_db()
+        c.groups.add(group("department"))
+        cset = make_set(c)
+        if previous_set is not None:
+            old = {cr.code: cr for cr in previous_set.criteria.filter(parent=None)}
+            for cr in cset.criteria.filter(parent=None):
+                source = {"2": "3", "3": None}.get(cr.code, cr.code) if n == 1 else cr.code
+                cset.criteria.filter(pk=cr.pk).update(previous=old.get(source))
+        share = Decimal("0.6") + Decimal("0.15") * n
+        for i, agency in enumerate(list(agencies) + extra):
+            if agency.code in (skip or {}).get(year, ()):
+                continue
+            base = GOLDEN_B if i % 2 else GOLDEN_A
+            make_assessment(c, agency, cset, scores=scores_scaled(base, share - Decimal("0.05") * (i % 4)))
+        publication_create(campaign=c, user=officer, decision_number=f"{100 + n}/QĐ-UBND")
+        c.refresh_from_db()
+        campaigns.append(c)
+        previous_set = cset
+    return campaigns

@@ -238,7 +238,7 @@ def test_public_ranking_search_chart_and_detail(client, campaign, published):
     assert r.status_code == 200
     page = text(r)
     assert "2468/QĐ-UBND" in page and "Sở Tư pháp" in page and "77,78" in page
-    table = page[page.index('<table class="ranking">'):]
+    table = page[page.index('<table class="ranking"'):]
     assert table.index("Sở Tư pháp") < table.index("Sở Tài chính")  # rank 1 first
     assert '<svg role="img"' in page and "chart-svg" in page
     r = client.get(reverse("public-results", args=[campaign.pk]), {"q": "SA"})
@@ -246,7 +246,7 @@ def test_public_ranking_search_chart_and_detail(client, campaign, published):
     r = client.get(reverse("public-agency", args=[campaign.pk, "SB"]))
     page = text(r)
     assert r.status_code == 200 and "Cải cách thủ tục hành chính" in page and "Không áp dụng" in page
-    assert "1/2" in page and '<svg role="img"' in page
+    assert '1 <span class="stat-of">/ 2</span>' in page and '<svg role="img"' in page
     assert client.get(reverse("public-agency", args=[campaign.pk, "NOPE"])).status_code == 404
 
 
@@ -274,7 +274,7 @@ def test_public_agency_shows_year_over_year_when_last_year_is_mapped(client, off
     make_assessment(now, agency_a, cset, scores={"1.1": {"appraised": {"score": "2"}}})
     publication_create(campaign=now, user=officer, decision_number="10/QĐ-UBND")
     page = text(client.get(reverse("public-agency", args=[now.pk, "SA"])))
-    assert "So sánh với năm 2025" in page and "Năm trước: chỉ số" in page
+    assert "Qua các năm đã công bố" in page and "Năm trước: chỉ số" in page
     assert "So sánh với năm 2025" in text(client.get(reverse("public-results", args=[now.pk])))
 
 
