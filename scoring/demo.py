@@ -19,7 +19,7 @@ from django.utils import timezone
 from campaigns.models import Agency, User
 from scoring.criteria_excel import CriterionRow, write_workbook
 from scoring.models import CriteriaSet, Criterion
-from scoring.rules import parse_params
+from scoring.rules.text import parse_params
 
 X = "x"
 SURVEY_GUIDE = ("Điểm = điểm tối đa × tỷ lệ đánh giá trung bình của người trả lời phiếu (A: 100%, B: 60%, "

@@ -31,7 +31,7 @@ from evidence.models import Document
 from scoring.compute import item_points
 from scoring.imported_figures import figures_import_rows
 from scoring.models import Assessment, Assignment, CriteriaSet, ExplanationRequest, Item
-from scoring.rules import levels_of
+from scoring.rules.kinds import levels_of
 from scoring.selectors.appraisal import FINALISABLE
 from scoring.selectors.assessments import assessment_score
 from scoring.selectors.criteria import not_applicable_codes

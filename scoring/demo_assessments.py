@@ -18,7 +18,7 @@ from campaigns.models import Membership, Role, User
 from campaigns.selectors import users_for_agency
 from evidence.models import Document
 from scoring.models import Assessment, Criterion, Item
-from scoring.rules import RuleParamsError, bands_of, levels_of
+from scoring.rules.kinds import RuleParamsError, bands_of, levels_of
 from scoring.selectors.criteria import not_applicable_codes
 from scoring.services.assessments import (
     assessment_approve,

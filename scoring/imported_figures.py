@@ -28,7 +28,7 @@ from cchc_portal.core.numbers import vi_number
 from cchc_portal.core.utils import q2
 from scoring.compute import item_points
 from scoring.models import Assessment, Criterion, ImportedFigure, Item
-from scoring.rules import decimal_str, to_decimal
+from scoring.rules.kinds import decimal_str, to_decimal
 
 COLUMNS = ["agency_code", "criterion_code", "value", "source", "note"]
 ALIASES = {

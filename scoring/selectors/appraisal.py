@@ -47,7 +47,7 @@ from scoring.models import (
     Item,
     Message,
 )
-from scoring.rules import DEFAULT_STEP, RuleParamsError, decimal_param, levels_of
+from scoring.rules.kinds import DEFAULT_STEP, RuleParamsError, decimal_param, levels_of
 from scoring.selectors.criteria import not_applicable_codes
 from scoring.selectors.progress import (  # noqa: F401 - code_covers and item_counts_as_appraised are used here too
     Progress,

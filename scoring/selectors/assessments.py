@@ -33,7 +33,7 @@ from scoring import engine
 from scoring.compute import node_for
 from scoring.criteria_excel import code_key
 from scoring.models import Assessment, CriteriaSet, Criterion, ExplanationRequest, Item
-from scoring.rules import DEFAULT_STEP, RuleParamsError, bands_of, decimal_param, levels_of
+from scoring.rules.kinds import DEFAULT_STEP, RuleParamsError, bands_of, decimal_param, levels_of
 from scoring.selectors.criteria import criteria_nodes, not_applicable_codes
 from scoring.selectors.progress import Leaf, Progress, progress_of
 

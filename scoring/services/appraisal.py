@@ -42,7 +42,8 @@ from scoring.models import (
     Item,
     Message,
 )
-from scoring.rules import InputError, RuleParamsError, clean_input
+from scoring.rules.inputs import clean_input
+from scoring.rules.kinds import InputError, RuleParamsError
 from scoring.selectors import appraisal as sel
 from scoring.selectors.assessments import local_text
 from scoring.selectors.criteria import not_applicable_codes

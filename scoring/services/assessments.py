@@ -29,7 +29,8 @@ from evidence.services import document_upload
 from scoring.compute import item_points
 from scoring.engine import NOT_APPLICABLE
 from scoring.models import Assessment, CriteriaSet, Criterion, Item
-from scoring.rules import InputError, RuleParamsError, clean_input
+from scoring.rules.inputs import clean_input
+from scoring.rules.kinds import InputError, RuleParamsError
 from scoring.selectors.assessments import (
     NOT_SUBMITTED,
     agency_roles_for,

@@ -23,7 +23,9 @@ from cchc_portal.core.exceptions import ApplicationError, ConflictError
 from scoring import engine
 from scoring.criteria_excel import CODE_RE, CriterionRow, code_key, read_workbook, write_workbook
 from scoring.models import CriteriaAmendment, CriteriaSet, Criterion, Item
-from scoring.rules import BRANCH_RULE, RULES, RuleParamsError, decimal_str, format_params, validate_params
+from scoring.rules.kinds import BRANCH_RULE, RULES, RuleParamsError, decimal_str
+from scoring.rules.text import format_params
+from scoring.rules.validation import validate_params
 from scoring.selectors.criteria import criteria_set_problems, criteria_set_rows, previous_set_for
 
 _amendment_listeners: list[Callable] = []

@@ -29,7 +29,7 @@ from scoring.forms_criteria import (
     ReasonForm,
 )
 from scoring.models import Criterion, Rule
-from scoring.rules import (
+from scoring.rules.kinds import (
     DEFAULT_STEP,
     DEFAULT_TARGET,
     RuleParamsError,

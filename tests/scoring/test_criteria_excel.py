@@ -14,7 +14,8 @@ from cchc_portal.core.exceptions import ConflictError
 from scoring.criteria_excel import ALL_COLUMNS, COLUMNS, read_workbook
 from scoring.demo import COMMUNE_ROWS, DEPARTMENT_ROWS
 from scoring.models import Assessment, CriteriaAmendment, CriteriaSet, Criterion, Item
-from scoring.rules import LEAF_RULES, parse_params
+from scoring.rules.kinds import LEAF_RULES
+from scoring.rules.text import parse_params
 from scoring.selectors.criteria import criteria_set_for, criteria_set_problems, criteria_tree
 from scoring.services.criteria import criteria_export, criteria_import, criteria_set_lock
 from tests.factories import CampaignFactory, group

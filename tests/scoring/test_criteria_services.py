@@ -8,7 +8,7 @@ from django.utils import timezone
 from campaigns.models import Campaign
 from cchc_portal.core.exceptions import ApplicationError, ConflictError
 from scoring.models import CriteriaAmendment, CriteriaSet, Criterion
-from scoring.rules import parse_params
+from scoring.rules.text import parse_params
 from scoring.selectors.criteria import (
     criteria_nodes,
     criteria_set_for,
