@@ -231,7 +231,7 @@ def workbook_bytes(rows, settings=None) -> bytes:
 
 
 def _import(campaign, group, rows, officer):
-    from scoring.services.criteria import criteria_import
+    from scoring.services.criteria_copy import criteria_import
 
     report = criteria_import(campaign=campaign, group=group, file=BytesIO(workbook_bytes(rows)), user=officer)
     if not report.ok:
@@ -259,7 +259,7 @@ def _lock(criteria_set, campaign):
 def seed(*, campaigns) -> dict:
     """Criteria sets of the 2024 campaign (departments, districts) and of the current one
     (departments, communes; copied from 2024, then updated). Returns them by name."""
-    from scoring.services.criteria import criteria_set_copy, criteria_set_map_by_code
+    from scoring.services.criteria_copy import criteria_set_copy, criteria_set_map_by_code
 
     officer = User.objects.get(username="canbo.snv")
     old, current = campaigns["previous"], campaigns["current"]

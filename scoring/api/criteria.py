@@ -21,7 +21,7 @@ from scoring.selectors.criteria import (
     criteria_tree,
     default_group_for_user,
 )
-from scoring.services.criteria import criteria_export, criteria_import
+from scoring.services.criteria_copy import criteria_export, criteria_import
 
 GROUP = OpenApiParameter("group", str, description="Mã nhóm cơ quan: department, district, commune...")
 

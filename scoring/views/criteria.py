@@ -41,6 +41,7 @@ from scoring.rules.kinds import (
 )
 from scoring.selectors import criteria as selectors
 from scoring.services import criteria as services
+from scoring.services import criteria_copy
 
 SESSION_IMPORT = "criteria-import"
 
@@ -145,7 +146,7 @@ def criteria_set_copy(request, campaign_pk):
                        groups=campaign.groups.all())
     if request.method == "POST" and form.is_valid():
         try:
-            copy = services.criteria_set_copy(source=form.cleaned_data["source"], campaign=campaign,
+            copy = criteria_copy.criteria_set_copy(source=form.cleaned_data["source"], campaign=campaign,
                                               user=request.user, group=form.cleaned_data["group"])
         except ApplicationError as exc:
             _form_errors(form, exc)
@@ -409,7 +410,7 @@ def criteria_preview(request, pk):
 def criteria_export(request, pk):
     criteria_set = _set_for_officer(request, pk)
     response = HttpResponse(
-        services.criteria_export(criteria_set=criteria_set),
+        criteria_copy.criteria_export(criteria_set=criteria_set),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     name = f"bo-tieu-chi-{criteria_set.campaign.year}-{criteria_set.group.code}.xlsx"
@@ -438,7 +439,7 @@ def criteria_import(request, campaign_pk, group):
         if form.is_valid():
             data = base64.b64decode(stored["data"])
             try:
-                report = services.criteria_import(campaign=campaign, group=group_obj, file=BytesIO(data),
+                report = criteria_copy.criteria_import(campaign=campaign, group=group_obj, file=BytesIO(data),
                                                   user=request.user, reason=form.cleaned_data.get("reason"))
             except ApplicationError as exc:
                 messages.error(request, exc.message)
@@ -450,7 +451,7 @@ def criteria_import(request, campaign_pk, group):
                 return redirect("scoring:criteria_set", pk=report.criteria_set.pk)
             context.update({"report": report, "form": ImportForm(locked=False)})
             return render(request, "scoring/criteria/import.html", context)
-        report = services.criteria_import(campaign=campaign, group=group_obj, user=request.user, dry_run=True,
+        report = criteria_copy.criteria_import(campaign=campaign, group=group_obj, user=request.user, dry_run=True,
                                           file=BytesIO(base64.b64decode(stored["data"])))
         context.update({"report": report, "confirm_form": form, "token": stored["token"],
                         "file_name": stored["name"], "form": ImportForm()})
@@ -459,7 +460,7 @@ def criteria_import(request, campaign_pk, group):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
-        report = services.criteria_import(campaign=campaign, group=group_obj, file=BytesIO(data),
+        report = criteria_copy.criteria_import(campaign=campaign, group=group_obj, file=BytesIO(data),
                                           user=request.user, dry_run=True)
         context["report"] = report
         if report.ok:
@@ -482,10 +483,10 @@ def criteria_mapping(request, pk):
     if request.method == "POST" and source is not None:
         try:
             if request.POST.get("action") == "by_code":
-                changed = services.criteria_set_map_by_code(criteria_set=criteria_set, user=request.user)
+                changed = criteria_copy.criteria_set_map_by_code(criteria_set=criteria_set, user=request.user)
             else:
                 mapping = {c.code: request.POST.get(f"prev-{c.code}", "").strip() or None for c in criteria}
-                changed = services.criteria_set_map_previous(criteria_set=criteria_set, mapping=mapping,
+                changed = criteria_copy.criteria_set_map_previous(criteria_set=criteria_set, mapping=mapping,
                                                              user=request.user)
         except ApplicationError as exc:
             messages.error(request, exc.message)

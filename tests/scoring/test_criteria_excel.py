@@ -17,7 +17,8 @@ from scoring.models import Assessment, CriteriaAmendment, CriteriaSet, Criterion
 from scoring.rules.kinds import LEAF_RULES
 from scoring.rules.text import parse_params
 from scoring.selectors.criteria import criteria_set_for, criteria_set_problems, criteria_tree
-from scoring.services.criteria import criteria_export, criteria_import, criteria_set_lock
+from scoring.services.criteria import criteria_set_lock
+from scoring.services.criteria_copy import criteria_export, criteria_import
 from tests.factories import CampaignFactory, group
 
 from .factories import criteria_set_with_tree

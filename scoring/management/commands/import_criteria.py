@@ -3,7 +3,7 @@ from django.core.management.base import CommandError
 from campaigns.models import Campaign
 from cchc_portal.core.commands import RecordedCommand
 from cchc_portal.core.exceptions import ApplicationError
-from scoring.services.criteria import criteria_import
+from scoring.services.criteria_copy import criteria_import
 
 
 class Command(RecordedCommand):
