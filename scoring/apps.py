@@ -16,5 +16,8 @@ class ScoringConfig(AppConfig):
         assessments.connect()  # self-assessment: extension receiver, page links
         from scoring.services import appraisal
 
-        appraisal.connect()  # appraisal: explanation deadlines follow extensions, page links
+        appraisal.connect()  # appraisal: page links
+        from scoring.services import explanations
+
+        explanations.connect()  # explanation deadlines follow extensions
         from scoring import automation  # noqa: F401 - registers the tick's locks and reminder sources

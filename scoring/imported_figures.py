@@ -156,7 +156,7 @@ def _ancestors_and_self(code: str) -> list[str]:
 def figures_import_rows(*, campaign, rows, user=None, dry_run=False, now=None) -> FiguresReport:
     """Check and (unless `dry_run` or any error) store rows given as (row number, {column: text})."""
     from scoring.selectors.assessments import assessment_score
-    from scoring.services.appraisal import _refresh
+    from scoring.services.appraisal import refresh_totals
 
     if user is not None:
         from campaigns.selectors import user_is_officer
@@ -196,7 +196,7 @@ def figures_import_rows(*, campaign, rows, user=None, dry_run=False, now=None) -
                                                                                     "campaign"):
             result = assessment_score(assessment=assessment)
             Assessment.objects.filter(pk=assessment.pk).update(self_total=result.total)
-            _refresh(assessment, user=user, now=now)
+            refresh_totals(assessment, user=user, now=now)
     return report
 
 

@@ -15,6 +15,7 @@ from scoring.models import Item
 from scoring.selectors import appraisal as sel
 from scoring.selectors.progress import appraiser_progress, assessment_appraisal_progress
 from scoring.services import appraisal as svc
+from scoring.services import explanations as explain_svc
 
 
 def _item(assessment, code) -> Item:
@@ -207,7 +208,7 @@ class ExplanationRequestApi(APIView):
         assessment = sel.assessment_get_for_appraisal(user=request.user, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        created = svc.explanation_request_create(
+        created = explain_svc.explanation_request_create(
             assessment=assessment, codes=data.validated_data["items"], question=data.validated_data["question"],
             due_at=data.validated_data["due_at"], user=request.user)
         return Response(ExplanationRequestSerializer(created).data, status=status.HTTP_201_CREATED)
@@ -225,7 +226,7 @@ class ExplanationAnswerApi(APIView):
         explanation_request = sel.explanation_request_get_for_user(user=request.user, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        answered = svc.explanation_answer(request=explanation_request, body=data.validated_data["body"],
+        answered = explain_svc.explanation_answer(request=explanation_request, body=data.validated_data["body"],
                                           documents=data.validated_data["documents"], user=request.user)
         return Response(ExplanationRequestSerializer(answered).data)
 

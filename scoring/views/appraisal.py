@@ -30,6 +30,7 @@ from scoring.models import Assignment, Item
 from scoring.selectors import appraisal as sel
 from scoring.selectors.progress import appraiser_progress, appraiser_progress_by_assessment
 from scoring.services import appraisal as svc
+from scoring.services import explanations as explain_svc
 
 SIGNING_SALT = "scoring.imported_figures"
 
@@ -220,7 +221,7 @@ def explanation_request_create(request, pk):
                 fields=confirm.reposted_fields(request), label=_("Gửi yêu cầu giải trình"),
                 back=reverse("scoring:appraisal_page", args=[assessment.pk])))
     try:
-        svc.explanation_request_create(assessment=assessment, codes=codes, question=form.cleaned_data["question"],
+        explain_svc.explanation_request_create(assessment=assessment, codes=codes, question=form.cleaned_data["question"],
                                        due_at=form.cleaned_data["due_at"], user=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
@@ -306,7 +307,7 @@ def explanation_answer(request, pk):
                 user=request.user, number=form.cleaned_data.get("number", ""),
                 summary=_("Bổ sung theo yêu cầu giải trình"))
             documents.append(document)
-        svc.explanation_answer(request=explanation_request, body=form.cleaned_data["body"], documents=documents,
+        explain_svc.explanation_answer(request=explanation_request, body=form.cleaned_data["body"], documents=documents,
                                user=request.user)
     except ApplicationError as exc:
         messages.error(request, exc.message)
