@@ -14,9 +14,9 @@ class ScoringConfig(AppConfig):
         from scoring.services import assessments
 
         assessments.connect()  # self-assessment: extension receiver, page links
-        from scoring.services import appraisal
+        from scoring.views.appraisal_pages import appraisal_links
 
-        appraisal.connect()  # appraisal: page links
+        links.register(appraisal_links)  # appraisal: the queue, assignments, explanations
         from scoring.services import explanations
 
         explanations.connect()  # explanation deadlines follow extensions

@@ -414,13 +414,3 @@ def assessment_reopen(*, assessment, reason, user, now=None) -> Assessment:
     record_history(assessment.pk, user=user, now=now, reason=f"mở lại: {reason}")
     assessment.refresh_from_db()
     return assessment
-
-
-# ---------------------------------------------------------------- registration
-
-
-def connect() -> None:
-    """Called once from ScoringConfig.ready(): the appraisal's page links."""
-    from campaigns import links
-
-    links.register(sel.appraisal_links)

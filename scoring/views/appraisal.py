@@ -31,6 +31,7 @@ from scoring.selectors import appraisal as sel
 from scoring.selectors.progress import appraiser_progress, appraiser_progress_by_assessment
 from scoring.services import appraisal as svc
 from scoring.services import explanations as explain_svc
+from scoring.views import appraisal_pages as pages
 
 SIGNING_SALT = "scoring.imported_figures"
 
@@ -100,7 +101,7 @@ def appraisal_queue(request, pk):
     show = request.GET.get("show", "")
     assignments = sel.user_assignments(user=request.user, campaign_id=campaign.pk)
     progress = appraiser_progress_by_assessment(campaign=campaign, appraiser=request.user, assignments=assignments)
-    page, rows = sel.appraisal_queue(user=request.user, campaign=campaign, q=q, show=show,
+    page, rows = pages.appraisal_queue(user=request.user, campaign=campaign, q=q, show=show,
                                      page_number=request.GET.get("page"), assignments=assignments,
                                      progress=progress)
     return render(request, "scoring/appraisal/queue.html", {
@@ -114,7 +115,7 @@ def appraisal_queue(request, pk):
 
 
 def _page_context(request, assessment, *, errors=None, posted=None):
-    data = sel.appraisal_page_data(user=request.user, assessment=assessment)
+    data = pages.appraisal_page_data(user=request.user, assessment=assessment)
     if posted:
         for f in data.fields:
             for row in f.rows:
@@ -237,7 +238,7 @@ def finalize(request, pk):
     assessment = sel.assessment_get_for_appraisal(user=request.user, pk=pk)
     _officer_required(request.user)
     if assessment.status != assessment.Status.FINAL:
-        data = sel.appraisal_page_data(user=request.user, assessment=assessment)
+        data = pages.appraisal_page_data(user=request.user, assessment=assessment)
         fingerprint = points_str(data.appraised_result.total)
         if not confirm.is_confirmed(request, fingerprint):
             blocked = "" if data.can_finalise else _("Chưa thể chốt điểm: còn tiêu chí chưa thẩm định hoặc đang chờ "
@@ -278,7 +279,7 @@ def reopen(request, pk):
 @login_required
 def explanations(request, pk):
     assessment = sel.assessment_get_for_explanations(user=request.user, pk=pk)
-    data = sel.explanation_page_data(user=request.user, assessment=assessment)
+    data = pages.explanation_page_data(user=request.user, assessment=assessment)
     for r in data.requests:
         if r.can_answer:
             r.form = ExplanationAnswerForm(library=data.library, prefix=f"r{r.pk}")
@@ -290,7 +291,7 @@ def explanations(request, pk):
 def explanation_answer(request, pk):
     explanation_request = sel.explanation_request_get_for_user(user=request.user, pk=pk)
     assessment = explanation_request.assessment
-    data = sel.explanation_page_data(user=request.user, assessment=assessment)
+    data = pages.explanation_page_data(user=request.user, assessment=assessment)
     form = ExplanationAnswerForm(request.POST, request.FILES, library=data.library, prefix=f"r{pk}")
     back = redirect(f"{reverse('scoring:explanations', args=[assessment.pk])}#request-{pk}")
     if not form.is_valid():

@@ -328,7 +328,7 @@ def test_finalise_confirmation_shows_the_total_and_then_finalises(login, w, offi
     r = client.post(url)
     assert r.status_code == 200 and Assessment.objects.get(pk=w.a.pk).status != "final"
     page = r.content.decode()
-    from scoring.selectors.appraisal import appraisal_page_data
+    from scoring.views.appraisal_pages import appraisal_page_data
 
     total = appraisal_page_data(user=officer, assessment=w.a).appraised_result.total
     assert confirm_value(r) == str(total.quantize(Decimal("0.01")))
