@@ -43,6 +43,7 @@ from scoring.models import (
     Message,
 )
 from scoring.selectors.criteria import not_applicable_codes
+from scoring.selectors.lookup import one_or_404
 from scoring.selectors.progress import (  # noqa: F401 - code_covers and item_counts_as_appraised are used here too
     Progress,
     appraisal_progress_of,
@@ -155,10 +156,7 @@ def assessment_get_for_appraisal(*, user, pk) -> Assessment:
                                            "criteria_set__group", "finalised_by")
     if not user_is_officer(user):
         qs = qs.filter(status__in=AT_THE_SO)
-    try:
-        return qs.get(pk=pk)
-    except (Assessment.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return one_or_404(qs, pk=pk)
 
 
 def user_is_agency_member(*, user, assessment) -> bool:
@@ -168,10 +166,7 @@ def user_is_agency_member(*, user, assessment) -> bool:
 def assessment_get_for_explanations(*, user, pk) -> Assessment:
     """The explanation page's assessment: its agency's members, and province staff; 404 else."""
     qs = Assessment.objects.select_related("agency", "agency__group", "campaign", "criteria_set")
-    try:
-        assessment = qs.get(pk=pk)
-    except (Assessment.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    assessment = one_or_404(qs, pk=pk)
     if user_is_agency_member(user=user, assessment=assessment) and assessment.campaign.status != Campaign.Status.DRAFT:
         return assessment
     if user_is_officer(user) or (user_is_appraiser(user) and assessment.status in AT_THE_SO):
@@ -180,10 +175,7 @@ def assessment_get_for_explanations(*, user, pk) -> Assessment:
 
 
 def explanation_request_get_for_user(*, user, pk) -> ExplanationRequest:
-    try:
-        request = ExplanationRequest.objects.select_related("assessment", "created_by").get(pk=pk)
-    except (ExplanationRequest.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    request = one_or_404(ExplanationRequest.objects.select_related("assessment", "created_by"), pk=pk)
     request.assessment = assessment_get_for_explanations(user=user, pk=request.assessment_id)
     return request
 

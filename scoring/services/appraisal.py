@@ -29,6 +29,7 @@ from cchc_portal.core.numbers import vi_number
 from cchc_portal.notifications.services import notification_create
 from scoring.compute import item_points
 from scoring.criteria_excel import code_key
+from scoring.inputs import clean_item_input
 from scoring.models import (
     AppraisalSeen,
     Assessment,
@@ -38,8 +39,6 @@ from scoring.models import (
     FinalisationLog,
     Item,
 )
-from scoring.rules.inputs import clean_input
-from scoring.rules.kinds import InputError, RuleParamsError
 from scoring.selectors import appraisal as sel
 from scoring.selectors.assessments import local_text
 from scoring.selectors.criteria import not_applicable_codes
@@ -210,20 +209,6 @@ def check_window(*, user, assessment, now) -> None:
         raise DeadlineError(reason)
 
 
-def _clean_appraisal_input(criterion, raw) -> dict | None:
-    """None when the appraiser takes the agency's own input, else the checked input."""
-    if raw in (None, {}):
-        return None
-    if not isinstance(raw, dict):
-        raise ApplicationError("Dữ liệu thẩm định phải là một đối tượng JSON.",
-                               extra={"errors": {"input": ["Phải là một đối tượng JSON."]}})
-    try:
-        return clean_input(criterion.rule, criterion.params or {}, criterion.max_points, raw)
-    except (InputError, RuleParamsError) as error:
-        raise ApplicationError(f"Tiêu chí {criterion.code}: {error.message}",
-                               extra={"errors": {"input": [error.message]}}) from error
-
-
 def _start_appraisal(assessment, *, user, now) -> None:
     """The first appraisal action: submitted → in_appraisal (conditional, so it happens once)."""
     if Assessment.objects.filter(pk=assessment.pk, status=S.SUBMITTED).update(status=S.IN_APPRAISAL, updated_at=now):
@@ -298,7 +283,7 @@ def item_appraise(*, item, input, comment, user, now=None) -> Item:  # noqa: A00
     item = _item_locked(item)
     item.assessment = assessment
     _check_may_appraise(user=user, assessment=assessment, item=item, now=now)
-    cleaned = _clean_appraisal_input(item.criterion, input)
+    cleaned = clean_item_input(criterion=item.criterion, raw=input) or None  # None: the agency's own input
     comment = clean_text(comment, field="comment", label="ý kiến thẩm định", required=False)
     _start_appraisal(assessment, user=user, now=now)
     _apply(item, cleaned=cleaned, comment=comment, user=user, now=now)

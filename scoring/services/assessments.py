@@ -28,9 +28,8 @@ from evidence.models import Document
 from evidence.services import document_upload
 from scoring.compute import item_points
 from scoring.engine import NOT_APPLICABLE
+from scoring.inputs import clean_item_input
 from scoring.models import Assessment, CriteriaSet, Criterion, Item
-from scoring.rules.inputs import clean_input
-from scoring.rules.kinds import InputError, RuleParamsError
 from scoring.selectors.assessments import (
     NOT_SUBMITTED,
     agency_roles_for,
@@ -231,21 +230,6 @@ def _current(item) -> dict:
         "self_points": None if item.self_points is None else str(item.self_points),
         "updated_by": who, "updated_at": item.updated_at.isoformat() if item.updated_at else None,
     }
-
-
-def clean_item_input(*, criterion, raw) -> dict:
-    """The agency's input checked against the criterion's rule: {} clears it; a bad input
-    raises ApplicationError (400) with the rule's Vietnamese message."""
-    if raw in (None, {}):
-        return {}
-    if not isinstance(raw, dict):
-        raise ApplicationError("Dữ liệu chấm điểm phải là một đối tượng JSON.",
-                               extra={"errors": {"input": ["Phải là một đối tượng JSON."]}})
-    try:
-        return clean_input(criterion.rule, criterion.params or {}, criterion.max_points, raw)
-    except (InputError, RuleParamsError) as error:
-        raise ApplicationError(f"Tiêu chí {criterion.code}: {error.message}",
-                               extra={"errors": {"input": [error.message]}}) from error
 
 
 @transaction.atomic
