@@ -38,6 +38,19 @@ def error_json(exc: ApplicationError, **body) -> JsonResponse:
     return JsonResponse(data, status=exc.status)
 
 
+def form_errors(form, exc: ApplicationError) -> None:
+    """A refusal on a form: its per-field errors (`extra["errors"]`) on the form's fields of
+    those names, else its message above the form."""
+    placed = False
+    for name, errors in (exc.extra.get("errors") or {}).items():
+        if name in form.fields:
+            for error in errors if isinstance(errors, list | tuple) else [errors]:
+                form.add_error(name, error)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
 @dataclass
 class Outcome:
     ok: bool
@@ -52,22 +65,23 @@ class Outcome:
 
 
 def run_action(request, action: Callable[[], Any], *, success: str | Callable[[Any], str] = "",
-               form=None) -> Outcome:
+               form=None, quiet: bool = False) -> Outcome:
     """Run `action()`; say what happened unless the caller wants JSON.
 
     `success` is the message after it worked (or a function of the result giving it);
-    a refusal goes to `form` as a non-field error when a form is given, else to messages.
+    a refusal goes to `form` when a form is given (`form_errors`), else to messages.
+    `quiet`: the caller shows the outcome itself (an htmx partial with the error in place).
     """
     try:
         result = action()
     except ApplicationError as exc:
-        if not wants_json(request):
+        if not (quiet or wants_json(request)):
             if form is not None:
-                form.add_error(None, exc.message)
+                form_errors(form, exc)
             else:
                 messages.error(request, exc.message)
         return Outcome(ok=False, error=exc)
     text = success(result) if callable(success) else success
-    if text and not wants_json(request):
+    if text and not (quiet or wants_json(request)):
         messages.success(request, text)
     return Outcome(ok=True, result=result)

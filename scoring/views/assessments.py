@@ -19,8 +19,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns.models import Role
 from campaigns.selectors import campaign_get_for_user, user_is_officer
-from cchc_portal.core.exceptions import ApplicationError, DeadlineError
+from cchc_portal.core.exceptions import ApplicationError
 from cchc_portal.core.utils import points_str
+from cchc_portal.core.views import error_json, run_action, wants_json
 from evidence.forms import DocumentMetadataForm
 from evidence.views import document_json
 from scoring import exports
@@ -47,17 +48,6 @@ from scoring.selectors.progress import (
 )
 from scoring.services import assessments as services
 from scoring.views.assessment_tree import TreeHtml
-
-
-def _wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
-
-
-def _error_json(exc: ApplicationError) -> JsonResponse:
-    body = {"detail": exc.message, "errors": exc.extra.get("errors", {})}
-    body.update({k: v for k, v in exc.extra.items() if k != "errors"})
-    body["deadline"] = isinstance(exc, DeadlineError)
-    return JsonResponse(body, status=exc.status)
 
 
 def _page_url(assessment) -> str:
@@ -201,23 +191,19 @@ def item_save(request, pk, code):
     assessment = assessment_get_for_user(user=request.user, pk=pk)
     item = _item_or_404(assessment, code)
     form = ItemSaveForm(request.POST)
-    try:
+
+    def save():
         if not form.is_valid():
             first = next(iter(form.errors.values()))[0]
             raise ApplicationError(first, extra={"errors": form.errors})
-        raw = item_input_from_form(rule=item.criterion.rule, data=request.POST)
-        saved = services.item_update(
-            assessment=assessment, code=code, input=raw, explanation=form.cleaned_data["explanation"],
-            version=form.cleaned_data["version"], user=request.user,
+        return services.item_update(
+            assessment=assessment, code=code, input=item_input_from_form(rule=item.criterion.rule, data=request.POST),
+            explanation=form.cleaned_data["explanation"], version=form.cleaned_data["version"], user=request.user,
         )
-    except ApplicationError as exc:
-        if _wants_json(request):
-            return _error_json(exc)
-        messages.error(request, exc.message)
-        return redirect(_page_url(assessment) + f"#item-{code}")
-    if _wants_json(request):
-        return JsonResponse({**_item_json(saved), **_standing_json(assessment)})
-    messages.success(request, _("Đã lưu tiêu chí %(code)s.") % {"code": code})
+
+    outcome = run_action(request, save, success=_("Đã lưu tiêu chí %(code)s.") % {"code": code})
+    if wants_json(request):
+        return outcome.json(lambda saved: {**_item_json(saved), **_standing_json(assessment)})
     return redirect(_page_url(assessment) + f"#item-{code}")
 
 
@@ -241,19 +227,16 @@ def item_documents(request, pk, code):
     library = list(assessment.agency.documents.filter(campaign=assessment.campaign).order_by("-uploaded_at", "-id"))
     form = LinkDocumentsForm(request.POST or None, library=library)
     if request.method == "POST":
-        try:
+        def link():
             if not form.is_valid():
                 raise ApplicationError(_("Chưa chọn tài liệu."), extra={"errors": form.errors})
-            saved = services.item_link_documents(assessment=assessment, codes=[code],
-                                                 documents=form.cleaned_data["documents"], user=request.user)
-        except ApplicationError as exc:
-            if _wants_json(request):
-                return _error_json(exc)
-            messages.error(request, exc.message)
-        else:
-            if _wants_json(request):
-                return JsonResponse(_item_json(saved[0]))
-            messages.success(request, _("Đã gắn tài liệu cho tiêu chí %(code)s.") % {"code": code})
+            return services.item_link_documents(assessment=assessment, codes=[code],
+                                                documents=form.cleaned_data["documents"], user=request.user)
+
+        outcome = run_action(request, link, success=_("Đã gắn tài liệu cho tiêu chí %(code)s.") % {"code": code})
+        if wants_json(request):
+            return outcome.json(lambda saved: _item_json(saved[0]))
+        if outcome.ok:
             return redirect(_page_url(assessment) + f"#item-{code}")
     return render(request, "scoring/assessment/documents.html", {
         "assessment": assessment, "item": item, "form": form, "library": library,
@@ -273,29 +256,27 @@ def item_upload(request, pk, code):
     files = request.FILES.getlist("file")
     form = DocumentMetadataForm(request.POST)
     back = _page_url(assessment) + f"#item-{code}"
-    try:
+
+    def upload():
         if not form.is_valid():
             errors = form.errors_dict()
             raise ApplicationError(next(iter(errors.values()))[0], extra={"errors": errors})
-        results = services.assessment_evidence_upload(assessment=assessment, files=files, codes=[code],
-                                                      user=request.user, **form.cleaned_data)
-    except ApplicationError as exc:
-        if _wants_json(request):
-            failed = [{"id": None, "name": f.name, "size": f.size, "created": False, "error": exc.message}
-                      for f in files]
-            return JsonResponse({"files": failed, "detail": exc.message, "errors": exc.extra.get("errors", {})},
-                                status=exc.status)
-        messages.error(request, exc.message)
+        return services.assessment_evidence_upload(assessment=assessment, files=files, codes=[code],
+                                                   user=request.user, **form.cleaned_data)
+
+    outcome = run_action(request, upload, success=lambda results: _(
+        "Đã tải lên và gắn %(n)s tệp cho tiêu chí %(code)s.") % {"n": len(results), "code": code})
+    if not wants_json(request):
         return redirect(back)
+    if not outcome.ok:
+        return error_json(outcome.error, files=[
+            {"id": None, "name": f.name, "size": f.size, "created": False, "error": outcome.error.message}
+            for f in files])
     item = _item_or_404(assessment, code)
     item.tree_result = assessment_score(assessment=assessment)
     item_data = _item_json(item)
-    if _wants_json(request):
-        return JsonResponse({"files": [{**document_json(d, created=created), "item": item_data}
-                                       for d, created in results], "detail": "", "errors": {}})
-    messages.success(request, _("Đã tải lên và gắn %(n)s tệp cho tiêu chí %(code)s.") % {"n": len(results),
-                                                                                      "code": code})
-    return redirect(back)
+    return JsonResponse({"files": [{**document_json(d, created=created), "item": item_data}
+                                   for d, created in outcome.result], "detail": "", "errors": {}})
 
 
 @login_required
@@ -303,17 +284,11 @@ def item_upload(request, pk, code):
 def item_document_remove(request, pk, code, document_id):
     assessment = assessment_get_for_user(user=request.user, pk=pk)
     _item_or_404(assessment, code)
-    try:
-        saved = services.item_unlink_document(assessment=assessment, code=code, document=document_id,
-                                              user=request.user)
-    except ApplicationError as exc:
-        if _wants_json(request):
-            return _error_json(exc)
-        messages.error(request, exc.message)
-        return redirect(_page_url(assessment) + f"#item-{code}")
-    if _wants_json(request):
-        return JsonResponse(_item_json(saved))
-    messages.success(request, _("Đã bỏ tài liệu khỏi tiêu chí %(code)s.") % {"code": code})
+    outcome = run_action(request, lambda: services.item_unlink_document(
+        assessment=assessment, code=code, document=document_id, user=request.user),
+        success=_("Đã bỏ tài liệu khỏi tiêu chí %(code)s.") % {"code": code})
+    if wants_json(request):
+        return outcome.json(_item_json)
     return redirect(_page_url(assessment) + f"#item-{code}")
 
 
@@ -322,12 +297,7 @@ def item_document_remove(request, pk, code, document_id):
 
 def _flow(request, pk, action, done):
     assessment = assessment_get_for_user(user=request.user, pk=pk)
-    try:
-        action(assessment)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
+    run_action(request, lambda: action(assessment), success=done)
     return redirect(_page_url(assessment))
 
 
@@ -397,12 +367,11 @@ def campaign_open(request, pk):
         raise PermissionDenied
     campaign = campaign_get_for_user(user=request.user, pk=pk)
     if request.method == "POST":
-        try:
-            result = services.campaign_open_with_assessments(campaign=campaign, user=request.user)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Đã mở đợt đánh giá: %(n)s bản tự đánh giá được tạo.") % {"n": result.created})
+        outcome = run_action(
+            request, lambda: services.campaign_open_with_assessments(campaign=campaign, user=request.user),
+            success=lambda result: _("Đã mở đợt đánh giá: %(n)s bản tự đánh giá được tạo.") % {"n": result.created})
+        if outcome.ok:
+            result = outcome.result
             if result.missing:
                 messages.warning(request, _("Các đơn vị chưa có bộ tiêu chí của nhóm: %(codes)s.")
                                  % {"codes": ", ".join(result.missing_codes)})

@@ -80,3 +80,23 @@ def test_scripts_get_json_and_no_message_left_for_the_next_page():
 def test_error_json_adds_the_callers_fields():
     body = json.loads(error_json(ApplicationError("Sai."), files=[]).content)
     assert body == {"detail": "Sai.", "errors": {}, "deadline": False, "files": []}
+
+
+def test_a_refusal_names_the_form_fields_it_is_about():
+    class F(forms.Form):
+        code = forms.CharField(required=False)
+        title = forms.CharField(required=False)
+    form = F({})
+    assert form.is_valid()
+    outcome = run_action(_request(), refuse("Mã đã có.", errors={"code": ["Mã đã có."], "other": ["Khác."]}),
+                         form=form)
+    assert not outcome.ok
+    assert form.errors == {"code": ["Mã đã có."]}  # on its field; no field "other": nothing above the form
+
+
+def test_quiet_leaves_the_telling_to_the_caller():
+    request = _request()
+    assert run_action(request, lambda: 1, success="Xong.", quiet=True).ok
+    refused = run_action(request, refuse("Không được."), quiet=True)
+    assert not refused.ok and refused.error.message == "Không được."
+    assert _texts(request) == []

@@ -121,8 +121,9 @@ def test_finalise_refuses_unappraised_items_then_freezes(w, appraiser, officer, 
     assert Assessment.objects.get(pk=a.pk).status == "in_appraisal"
     appraise_a(w, appraiser, officer)
     svc.item_appraise(item=item(w.a, "1.1"), input={"score": "1.5"}, comment="Ban hành muộn", user=appraiser)
-    request = explain_svc.explanation_request_create(assessment=a, codes=["1.1"], question="Giải trình thời điểm ban hành?",
-                                             due_at=timezone.now() + timedelta(days=2), user=appraiser)
+    request = explain_svc.explanation_request_create(assessment=a, codes=["1.1"],
+                                                     question="Giải trình thời điểm ban hành?",
+                                                     due_at=timezone.now() + timedelta(days=2), user=appraiser)
     with pytest.raises(ConflictError, match="đang chờ đơn vị giải trình"):
         svc.assessment_finalize(assessment=a, user=officer)
     explain_svc.explanation_answer(request=request, body="Ban hành ngày 15/01", documents=[], user=staff_a)

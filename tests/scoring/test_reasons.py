@@ -63,8 +63,10 @@ def test_every_engine_reason_reads_in_english():
         shown = {code: reason_text(reason) for code, reason in reasons.items()}
     left = {code: text for code, text in shown.items() if VIETNAMESE.search(text)}
     assert not left, left
-    assert shown["1.1"] == "level: Yes" and shown["1.2"] == "minus 0.5 × 2 times" and shown["1.3"] == "numerator 9; denominator 10"
-    assert shown["1.4"] == "numerator 80; denominator 100: ratio 80% (70-90)" and shown["1.5"] == "not scored" and shown["1.6"] == "0: no evidence"
+    assert shown["1.1"] == "level: Yes" and shown["1.2"] == "minus 0.5 × 2 times"
+    assert shown["1.3"] == "numerator 9; denominator 10"
+    assert shown["1.4"] == "numerator 80; denominator 100: ratio 80% (70-90)"
+    assert shown["1.5"] == "not scored" and shown["1.6"] == "0: no evidence"
     assert shown["5"] == "not applicable (no sub-criterion applies)" and shown["4"] == "bonus 1, minus 0.5"
 
 
