@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cchc_portal.core.excel import ImportReport, RowError, read_sheet
 from cchc_portal.core.exceptions import ApplicationError
@@ -162,7 +163,7 @@ def figures_import_rows(*, campaign, rows, user=None, dry_run=False, now=None) -
         from campaigns.selectors import user_is_officer
 
         if not user_is_officer(user):
-            raise ApplicationError("Chỉ cán bộ Sở Nội vụ được nhập số liệu.", status=403)
+            raise ApplicationError(_("Chỉ cán bộ Sở Nội vụ được nhập số liệu."), status=403)
     now = now or timezone.now()
     figures, errors = _check(campaign=campaign, rows=rows)
     report = FiguresReport(errors=errors, rows=figures, dry_run=dry_run)
@@ -176,8 +177,10 @@ def figures_import_rows(*, campaign, rows, user=None, dry_run=False, now=None) -
         for f in figures:
             item = by_id[f.item_id]
             if item.assessment.status == Assessment.Status.FINAL:
-                raise ApplicationError(f"Đơn vị “{f.agency_code}” vừa được chốt điểm; chưa nhập dữ liệu nào.",
-                                       status=409)
+                raise ApplicationError(
+                    _("Đơn vị “%(agency_code)s” vừa được chốt điểm; chưa nhập dữ liệu nào.")
+                    % {"agency_code": f.agency_code},
+                    status=409)
             created = item.external_points is None
             item.external_points = f.value
             points = item_points(item)

@@ -2,6 +2,7 @@
 finalisation and reopening. Points are strings with 2 decimals."""
 from django.http import Http404
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -54,14 +55,15 @@ class AssignmentApi(APIView):
         """Assign an appraiser criteria codes (a code covers its subtree), optionally for one
         agency group; assigning the same appraiser and group again adds the codes (200)."""
         if not user_is_officer(request.user):
-            raise ApplicationError("Chỉ cán bộ Sở Nội vụ được phân công thẩm định.", status=403)
+            raise ApplicationError(_("Chỉ cán bộ Sở Nội vụ được phân công thẩm định."), status=403)
         campaign = campaign_get_for_user(user=request.user, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         appraiser = User.objects.filter(username=data.validated_data["username"], is_active=True).first()
         if appraiser is None:
-            raise ApplicationError(f"Không có người dùng “{data.validated_data['username']}”.",
-                                   extra={"errors": {"username": ["Không tồn tại."]}})
+            raise ApplicationError(
+                _("Không có người dùng “%(username)s”.") % {"username": data.validated_data['username']},
+                extra={"errors": {"username": [_("Không tồn tại.")]}})
         assignment, created = svc.assignment_create(
             campaign=campaign, appraiser=appraiser, codes=data.validated_data["codes"],
             group=data.validated_data.get("group") or None, user=request.user)

@@ -21,6 +21,7 @@ import logging
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.models import AgencyGroup, Campaign, User
 from campaigns.selectors import user_is_appraiser, user_is_officer
@@ -51,9 +52,9 @@ APPRAISAL_FIELDS = ["appraised_input", "appraised_points", "appraisal_state", "a
 TEXT_MAX = 5000
 
 
-def _require_officer(user, message="Chỉ cán bộ Sở Nội vụ được thực hiện thao tác này.") -> None:
+def _require_officer(user, message=None) -> None:
     if not user_is_officer(user):
-        raise ApplicationError(message, status=403)
+        raise ApplicationError(message or _("Chỉ cán bộ Sở Nội vụ được thực hiện thao tác này."), status=403)
 
 
 def locked_assessment(assessment) -> Assessment:
@@ -69,10 +70,10 @@ def locked_assessment(assessment) -> Assessment:
 def clean_text(value, *, field, label, required=True) -> str:
     text = (value or "").strip()
     if required and not text:
-        raise ApplicationError(f"Cần nhập {label}.", extra={"errors": {field: ["Bắt buộc."]}})
+        raise ApplicationError(_("Cần nhập %(label)s.") % {"label": label}, extra={"errors": {field: [_("Bắt buộc.")]}})
     if len(text) > TEXT_MAX:
-        raise ApplicationError(f"{label.capitalize()} dài quá {TEXT_MAX} ký tự.",
-                               extra={"errors": {field: ["Quá dài."]}})
+        raise ApplicationError(_("%(label)s dài quá %(max)s ký tự.") % {"label": label.capitalize(), "max": TEXT_MAX},
+                               extra={"errors": {field: [_("Quá dài.")]}})
     return text
 
 
@@ -111,32 +112,37 @@ def assignment_create(*, campaign, appraiser, codes, group=None, user, now=None)
     Returns (assignment, created). Codes must exist in the campaign's criteria sets (that
     group's set when a group is given).
     """
-    _require_officer(user, "Chỉ cán bộ Sở Nội vụ được phân công thẩm định.")
+    _require_officer(user, _("Chỉ cán bộ Sở Nội vụ được phân công thẩm định."))
     if campaign.status == Campaign.Status.DRAFT:
-        raise ConflictError("Đợt đánh giá chưa mở; chưa phân công thẩm định được.")
+        raise ConflictError(_("Đợt đánh giá chưa mở; chưa phân công thẩm định được."))
     if not isinstance(appraiser, User) or not appraiser.is_active:
-        raise ApplicationError("Không có người dùng này.", extra={"errors": {"username": ["Không tồn tại."]}})
+        raise ApplicationError(_("Không có người dùng này."), extra={"errors": {"username": [_("Không tồn tại.")]}})
     if not (user_is_appraiser(appraiser) or user_is_officer(appraiser)):
-        raise ApplicationError(f"{appraiser.display_name} không thuộc Tổ thẩm định.",
-                               extra={"errors": {"username": ["Không có vai trò thẩm định."]}})
+        raise ApplicationError(
+            _("%(display_name)s không thuộc Tổ thẩm định.") % {"display_name": appraiser.display_name},
+            extra={"errors": {"username": [_("Không có vai trò thẩm định.")]}})
     if group is not None and not isinstance(group, AgencyGroup):
         found = AgencyGroup.objects.filter(code=group).first()
         if found is None:
-            raise ApplicationError(f"Không có nhóm cơ quan “{group}”.", extra={"errors": {"group": ["Không tồn tại."]}})
+            raise ApplicationError(
+                _("Không có nhóm cơ quan “%(group)s”.") % {"group": group},
+                extra={"errors": {"group": [_("Không tồn tại.")]}})
         group = found
     if group is not None and not campaign.groups.filter(pk=group.pk).exists():
-        raise ApplicationError(f"Đợt đánh giá không đánh giá nhóm {group.name}.",
-                               extra={"errors": {"group": ["Không thuộc đợt đánh giá."]}})
+        raise ApplicationError(_("Đợt đánh giá không đánh giá nhóm %(name)s.") % {"name": group.name},
+                               extra={"errors": {"group": [_("Không thuộc đợt đánh giá.")]}})
     codes = clean_codes(codes)
     if not codes:
-        raise ApplicationError("Chưa chọn tiêu chí nào để phân công.", extra={"errors": {"codes": ["Bắt buộc."]}})
+        raise ApplicationError(_("Chưa chọn tiêu chí nào để phân công."), extra={"errors": {"codes": [_("Bắt buộc.")]}})
     known = Criterion.objects.filter(criteria_set__campaign=campaign)
     if group is not None:
         known = known.filter(criteria_set__group=group)
     known = set(known.filter(code__in=codes).values_list("code", flat=True))
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise ApplicationError(f"Không có tiêu chí: {', '.join(unknown)}.", extra={"errors": {"codes": unknown}})
+        raise ApplicationError(
+            _("Không có tiêu chí: %(items)s.") % {"items": ', '.join(unknown)},
+            extra={"errors": {"codes": unknown}})
     assignment = (Assignment.objects.select_for_update()
                   .filter(campaign=campaign, appraiser=appraiser, group=group).first())
     created = assignment is None
@@ -153,7 +159,7 @@ def assignment_create(*, campaign, appraiser, codes, group=None, user, now=None)
 
 @transaction.atomic
 def assignment_delete(*, assignment, user) -> None:
-    _require_officer(user, "Chỉ cán bộ Sở Nội vụ được phân công thẩm định.")
+    _require_officer(user, _("Chỉ cán bộ Sở Nội vụ được phân công thẩm định."))
     Assignment.objects.filter(pk=assignment.pk).delete()
 
 
@@ -181,24 +187,28 @@ def _open_request_for(item) -> ExplanationRequest | None:
 def _check_may_appraise(*, user, assessment, item, now) -> None:
     """Who (403), the assessment's state (409), the item's request (409), the window (409)."""
     if not sel.appraiser_may_appraise(user=user, item=item):
-        raise ApplicationError(f"Bạn không được phân công thẩm định tiêu chí {item.criterion.code}.", status=403)
+        raise ApplicationError(
+            _("Bạn không được phân công thẩm định tiêu chí %(code)s.") % {"code": item.criterion.code},
+            status=403)
     check_state(assessment)
     if sel.code_covers(not_applicable_codes(criteria_set=assessment.criteria_set, agency=assessment.agency),
                        item.criterion.code):
-        raise ApplicationError(f"Tiêu chí {item.criterion.code} không áp dụng cho đơn vị; không thẩm định.")
+        raise ApplicationError(
+            _("Tiêu chí %(code)s không áp dụng cho đơn vị; không thẩm định.") % {"code": item.criterion.code})
     request = _open_request_for(item)
     if request is not None:
-        raise ConflictError(f"Tiêu chí {item.criterion.code} đang chờ đơn vị giải trình (hạn "
-                            f"{local_text(request.due_at)}); thẩm định sau khi đơn vị trả lời hoặc hết hạn.")
+        raise ConflictError(_("Tiêu chí %(code)s đang chờ đơn vị giải trình (hạn %(due_at)s); thẩm định sau khi "
+                              "đơn vị trả lời hoặc hết hạn.")
+                              % {"code": item.criterion.code, "due_at": local_text(request.due_at)})
     check_window(user=user, assessment=assessment, now=now)
 
 
 def check_state(assessment) -> None:
     if assessment.status == S.FINAL:
-        raise ConflictError("Đơn vị đã được chốt điểm; không sửa được điểm thẩm định. Cán bộ Sở Nội vụ có thể mở "
-                            "lại (ghi rõ lý do).")
+        raise ConflictError(_("Đơn vị đã được chốt điểm; không sửa được điểm thẩm định. Cán bộ Sở Nội vụ có thể "
+                              "mở lại (ghi rõ lý do)."))
     if assessment.status not in sel.APPRAISABLE:
-        raise ConflictError("Bản tự đánh giá chưa gửi Sở Nội vụ; chưa thẩm định được.")
+        raise ConflictError(_("Bản tự đánh giá chưa gửi Sở Nội vụ; chưa thẩm định được."))
 
 
 def check_window(*, user, assessment, now) -> None:
@@ -239,17 +249,19 @@ def _apply(item, *, cleaned, comment, user, now) -> Item:
     self_points = item_points(item).value
     external = criterion.rule == "survey" or (criterion.rule == "imported" and item.external_points is not None)
     if external and cleaned is not None:
-        source = "kết quả điều tra xã hội học" if criterion.rule == "survey" else "số liệu nhập từ hệ thống khác"
-        raise ApplicationError(f"Tiêu chí {criterion.code} lấy điểm từ {source}; không nhập điểm thẩm định.",
-                               extra={"errors": {"input": ["Không nhận dữ liệu nhập."]}})
+        source = _("kết quả điều tra xã hội học") if criterion.rule == "survey" else _("số liệu nhập từ hệ thống khác")
+        raise ApplicationError(_("Tiêu chí %(code)s lấy điểm từ %(source)s; không nhập điểm thẩm định.")
+                                 % {"code": criterion.code, "source": source},
+                               extra={"errors": {"input": [_("Không nhận dữ liệu nhập.")]}})
     own = item.input or {}
     raw = own if cleaned is None else cleaned
     points = item_points(item, raw=raw or None)
     if points.value != self_points and not comment:
         raise ApplicationError(
-            f"Tiêu chí {criterion.code}: điểm thẩm định {vi_number(points.value)} khác điểm tự chấm "
-            f"{vi_number(self_points)}; cần ghi ý kiến thẩm định.",
-            extra={"errors": {"comment": ["Bắt buộc khi điểm thẩm định khác điểm tự chấm."]}},
+            _("Tiêu chí %(code)s: điểm thẩm định %(value)s khác điểm tự chấm %(self_points)s; cần ghi ý kiến "
+              "thẩm định.")
+              % {"code": criterion.code, "value": vi_number(points.value), "self_points": vi_number(self_points)},
+            extra={"errors": {"comment": [_("Bắt buộc khi điểm thẩm định khác điểm tự chấm.")]}},
         )
     adjusted = raw != own or points.value != self_points
     item.appraised_input = dict(raw)
@@ -284,7 +296,7 @@ def item_appraise(*, item, input, comment, user, now=None) -> Item:  # noqa: A00
     item.assessment = assessment
     _check_may_appraise(user=user, assessment=assessment, item=item, now=now)
     cleaned = clean_item_input(criterion=item.criterion, raw=input) or None  # None: the agency's own input
-    comment = clean_text(comment, field="comment", label="ý kiến thẩm định", required=False)
+    comment = clean_text(comment, field="comment", label=_("ý kiến thẩm định"), required=False)
     _start_appraisal(assessment, user=user, now=now)
     _apply(item, cleaned=cleaned, comment=comment, user=user, now=now)
     refresh_totals(assessment, user=user, now=now)
@@ -313,7 +325,8 @@ def field_accept_self_scores(*, assessment, field_code, user, now=None) -> list[
     items = [i for i in items if (codes is None or sel.code_covers(codes, i.criterion.code))
              and not sel.code_covers(na, i.criterion.code)]
     if not items:
-        raise ApplicationError(f"Lĩnh vực {field_code} không còn tiêu chí nào bạn được phân công mà chưa thẩm định.")
+        raise ApplicationError(_("Lĩnh vực %(field_code)s không còn tiêu chí nào bạn được phân công mà chưa thẩm "
+                                 "định.") % {"field_code": field_code})
     _start_appraisal(assessment, user=user, now=now)
     for item in items:
         item.assessment = assessment
@@ -334,25 +347,29 @@ def assessment_finalize(*, assessment, user, now=None) -> Assessment:
     appraised points and the appraised total are stored as the engine gives them. The
     assessment becomes final and every appraisal write is refused until reopened."""
     now = now or timezone.now()
-    _require_officer(user, "Chỉ cán bộ Sở Nội vụ được chốt điểm.")
+    _require_officer(user, _("Chỉ cán bộ Sở Nội vụ được chốt điểm."))
     assessment = locked_assessment(assessment)
     if assessment.status == S.FINAL:
-        raise ConflictError("Đơn vị đã được chốt điểm.")
+        raise ConflictError(_("Đơn vị đã được chốt điểm."))
     open_codes = sel.open_request_codes(assessment=assessment)
     if open_codes:
-        raise ConflictError(f"Chưa thể chốt điểm: tiêu chí {', '.join(open_codes)} đang chờ đơn vị giải trình.",
-                            extra={"errors": {"items": open_codes}})
+        raise ConflictError(
+            _("Chưa thể chốt điểm: tiêu chí %(items)s đang chờ đơn vị giải trình.") % {"items": ', '.join(open_codes)},
+            extra={"errors": {"items": open_codes}})
     if assessment.status not in sel.FINALISABLE:
-        raise ConflictError("Chưa thể chốt điểm: bản tự đánh giá chưa gửi Sở Nội vụ.")
+        raise ConflictError(_("Chưa thể chốt điểm: bản tự đánh giá chưa gửi Sở Nội vụ."))
     criteria_set = assessment.criteria_set
     criteria = sel._criteria(criteria_set)
     items = sel._items_with_evidence(assessment)
     na = not_applicable_codes(criteria_set=criteria_set, agency=assessment.agency)
     missing = sel.unappraised_codes(assessment=assessment, criteria=criteria, items=items, na=na)
     if missing:
-        shown = ", ".join(missing[:20]) + (f" và {len(missing) - 20} tiêu chí khác" if len(missing) > 20 else "")
-        raise ConflictError(f"Chưa thể chốt điểm: còn {len(missing)} tiêu chí chưa thẩm định: {shown}.",
-                            extra={"errors": {"items": missing}})
+        shown = ", ".join(missing[:20]) + (_(" và %(n)s tiêu chí khác") % {"n": len(missing) - 20}
+                                           if len(missing) > 20 else "")
+        raise ConflictError(
+            _("Chưa thể chốt điểm: còn %(n)s tiêu chí chưa thẩm định: %(shown)s.")
+            % {"n": len(missing), "shown": shown},
+            extra={"errors": {"items": missing}})
     result = sel.score_tree(criteria=criteria, items=items, criteria_set=criteria_set, na=na, appraised=True)
     for item in items:
         code = item.criterion.code
@@ -371,7 +388,7 @@ def assessment_finalize(*, assessment, user, now=None) -> Assessment:
             item.save(update_fields=list(fields))
     if not Assessment.objects.filter(pk=assessment.pk, status__in=list(sel.FINALISABLE)).update(
             status=S.FINAL, finalised_at=now, finalised_by=user, appraised_total=result.total, updated_at=now):
-        raise ConflictError("Trạng thái bản tự đánh giá vừa thay đổi; hãy tải lại trang.")
+        raise ConflictError(_("Trạng thái bản tự đánh giá vừa thay đổi; hãy tải lại trang."))
     FinalisationLog.objects.create(assessment=assessment, action=FinalisationLog.Action.FINALISE,
                                    appraised_total=result.total, user=user, at=now)
     record_history(assessment.pk, user=user, now=now, reason="chốt điểm")
@@ -388,12 +405,12 @@ def assessment_reopen(*, assessment, reason, user, now=None) -> Assessment:
     """Reopen a final assessment for appraisal (officers, with a reason, recorded in the
     finalisation log shown on the appraisal page): final → appraised."""
     now = now or timezone.now()
-    _require_officer(user, "Chỉ cán bộ Sở Nội vụ được mở lại điểm đã chốt.")
-    reason = clean_text(reason, field="reason", label="lý do mở lại")
+    _require_officer(user, _("Chỉ cán bộ Sở Nội vụ được mở lại điểm đã chốt."))
+    reason = clean_text(reason, field="reason", label=_("lý do mở lại"))
     assessment = locked_assessment(assessment)
     if not Assessment.objects.filter(pk=assessment.pk, status=S.FINAL).update(
             status=S.APPRAISED, finalised_at=None, finalised_by=None, updated_at=now):
-        raise ConflictError("Chỉ mở lại được đơn vị đã chốt điểm.")
+        raise ConflictError(_("Chỉ mở lại được đơn vị đã chốt điểm."))
     FinalisationLog.objects.create(assessment=assessment, action=FinalisationLog.Action.REOPEN, reason=reason,
                                    appraised_total=assessment.appraised_total, user=user, at=now)
     record_history(assessment.pk, user=user, now=now, reason=f"mở lại: {reason}")

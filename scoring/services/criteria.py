@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.models import Agency, AgencyGroup
 from cchc_portal.core.exceptions import ApplicationError, ConflictError
@@ -57,8 +58,9 @@ def check_change_allowed(criteria_set, reason) -> str:
     if not reason:
         when = timezone.localtime(criteria_set.locked_at).strftime("%H:%M %d/%m/%Y")
         raise ConflictError(
-            f"Bộ tiêu chí đã khóa lúc {when} (đợt đánh giá đã mở); chỉ được sửa đổi có ghi rõ lý do.",
-            extra={"errors": {"reason": ["Nhập lý do sửa đổi."]}},
+            _("Bộ tiêu chí đã khóa lúc %(when)s (đợt đánh giá đã mở); chỉ được sửa đổi có ghi rõ lý do.")
+            % {"when": when},
+            extra={"errors": {"reason": [_("Nhập lý do sửa đổi.")]}},
         )
     return reason
 
@@ -68,7 +70,7 @@ def record_amendment(criteria_set, *, user, code, reason, change, now=None):
     if not criteria_set_is_locked(criteria_set):
         return None
     if user is None:
-        raise field_error("Sửa đổi bộ tiêu chí đã khóa phải ghi rõ người sửa.")
+        raise field_error(_("Sửa đổi bộ tiêu chí đã khóa phải ghi rõ người sửa."))
     amendment = CriteriaAmendment(criteria_set=criteria_set, code=code[:20], reason=reason, change=change,
                                   made_by=user, made_at=now or timezone.now())
     amendment.full_clean()
@@ -121,37 +123,42 @@ def sync_tree(criteria_set) -> None:
 
 def _check_code(criteria_set, code, *, field_name="code", exclude_pks=()) -> None:
     if not isinstance(code, str) or len(code) > 20 or not CODE_RE.fullmatch(code):
-        raise field_error(f"Mã '{code}' không hợp lệ; dùng các số cách nhau bằng dấu chấm, ví dụ 1, 1.2, 1.2.3.", field_name)
+        raise field_error(_("Mã '%(code)s' không hợp lệ; dùng các số cách nhau bằng dấu chấm, ví dụ 1, 1.2, "
+                            "1.2.3.") % {"code": code}, field_name)
     if code.count(".") + 1 > engine.MAX_DEPTH:
-        raise field_error(f"Mã '{code}' có {code.count('.') + 1} cấp; tối đa {engine.MAX_DEPTH} cấp.", field_name)
+        raise field_error(_("Mã '%(code)s' có %(value)s cấp; tối đa %(max)s cấp.")
+                            % {"code": code, "value": code.count('.') + 1, "max": engine.MAX_DEPTH}, field_name)
     if Criterion.objects.filter(criteria_set=criteria_set, code=code).exclude(pk__in=list(exclude_pks)).exists():
-        raise field_error(f"Mã '{code}' đã có trong bộ tiêu chí.", field_name)
+        raise field_error(_("Mã '%(code)s' đã có trong bộ tiêu chí.") % {"code": code}, field_name)
     parent_code = code.rpartition(".")[0]
     if parent_code and not Criterion.objects.filter(criteria_set=criteria_set, code=parent_code).exclude(
             pk__in=list(exclude_pks)).exists():
-        raise field_error(f"Chưa có tiêu chí cha '{parent_code}'; thêm tiêu chí cha trước.", field_name)
+        raise field_error(
+            _("Chưa có tiêu chí cha '%(parent_code)s'; thêm tiêu chí cha trước.") % {"parent_code": parent_code},
+            field_name)
 
 
 def _check_values(criteria_set, *, max_points, rule, params, capped, has_children, not_applicable_to) -> None:
     errors: dict[str, list[str]] = {}
     if not isinstance(max_points, Decimal) or not max_points.is_finite() or max_points < 0:
-        errors["max_points"] = ["Điểm tối đa phải là số không âm."]
+        errors["max_points"] = [_("Điểm tối đa phải là số không âm.")]
     elif max_points != max_points.quantize(Decimal("0.01")):
-        errors["max_points"] = ["Điểm tối đa có tối đa 2 chữ số thập phân."]
+        errors["max_points"] = [_("Điểm tối đa có tối đa 2 chữ số thập phân.")]
     if rule not in RULES:
-        errors["rule"] = [f"Cách chấm '{rule}' không hợp lệ."]
+        errors["rule"] = [_("Cách chấm '%(rule)s' không hợp lệ.") % {"rule": rule}]
     elif has_children and rule != BRANCH_RULE:
-        errors["rule"] = ["Tiêu chí có tiêu chí con phải dùng cách chấm 'sum' (tổng các tiêu chí con)."]
+        errors["rule"] = [_("Tiêu chí có tiêu chí con phải dùng cách chấm 'sum' (tổng các tiêu chí con).")]
     elif "max_points" not in errors:
         problems = validate_params(rule, params, max_points)
         if problems:
             errors["rule_params"] = problems
     if capped and rule != BRANCH_RULE:
-        errors["capped"] = ["Chỉ tiêu chí có tiêu chí con mới được đánh dấu giới hạn."]
+        errors["capped"] = [_("Chỉ tiêu chí có tiêu chí con mới được đánh dấu giới hạn.")]
     wrong = [a.code for a in not_applicable_to if a.group_id != criteria_set.group_id]
     if wrong:
         errors["not_applicable_to"] = [
-            f"Đơn vị không thuộc nhóm {criteria_set.group.name}: {', '.join(wrong)}."]
+            _("Đơn vị không thuộc nhóm %(group)s: %(codes)s.") % {"group": criteria_set.group.name,
+                                                                  "codes": ", ".join(wrong)}]
     if errors:
         first = next(iter(errors.values()))[0]
         raise ApplicationError(first, extra={"errors": errors})
@@ -164,9 +171,9 @@ def check_group(campaign, group) -> AgencyGroup:
     code = getattr(group, "code", group)
     group_obj = AgencyGroup.objects.filter(code=code).first()
     if group_obj is None:
-        raise field_error(f"Không có nhóm cơ quan '{code}'.", "group")
+        raise field_error(_("Không có nhóm cơ quan '%(code)s'.") % {"code": code}, "group")
     if not campaign.groups.filter(pk=group_obj.pk).exists():
-        raise field_error(f"Nhóm '{group_obj.name}' không thuộc đợt đánh giá này.", "group")
+        raise field_error(_("Nhóm '%(name)s' không thuộc đợt đánh giá này.") % {"name": group_obj.name}, "group")
     return group_obj
 
 
@@ -175,7 +182,7 @@ def criteria_set_create(*, campaign, group, user=None, bonus_cap=None, penalty_c
     """An empty set for one agency group of the campaign (409 if it exists)."""
     group_obj = check_group(campaign, group)
     if CriteriaSet.objects.filter(campaign=campaign, group=group_obj).exists():
-        raise ConflictError(f"Đợt đánh giá đã có bộ tiêu chí cho nhóm {group_obj.name}.")
+        raise ConflictError(_("Đợt đánh giá đã có bộ tiêu chí cho nhóm %(name)s.") % {"name": group_obj.name})
     criteria_set = CriteriaSet(campaign=campaign, group=group_obj, bonus_cap=bonus_cap, penalty_cap=penalty_cap)
     criteria_set.full_clean()
     criteria_set.save()
@@ -188,7 +195,7 @@ def criteria_set_update_caps(*, criteria_set, user, bonus_cap, penalty_cap, reas
     reason = check_change_allowed(criteria_set, reason)
     for name, value in (("bonus_cap", bonus_cap), ("penalty_cap", penalty_cap)):
         if value is not None and (value < 0 or value != value.quantize(Decimal("0.01"))):
-            raise field_error("Trần điểm phải là số không âm, tối đa 2 chữ số thập phân.", name)
+            raise field_error(_("Trần điểm phải là số không âm, tối đa 2 chữ số thập phân."), name)
     before = {"bonus_cap": points_text(criteria_set.bonus_cap), "penalty_cap": points_text(criteria_set.penalty_cap)}
     criteria_set.bonus_cap, criteria_set.penalty_cap = bonus_cap, penalty_cap
     criteria_set.full_clean()
@@ -213,7 +220,8 @@ def criteria_set_lock(*, criteria_set, user=None, now=None) -> bool:
     problems = criteria_set_problems(criteria_set=criteria_set)
     if problems:
         raise ApplicationError(
-            f"Bộ tiêu chí nhóm {criteria_set.group.name} còn {len(problems)} lỗi; sửa trước khi khóa.",
+            _("Bộ tiêu chí nhóm %(name)s còn %(n)s lỗi; sửa trước khi khóa.")
+              % {"name": criteria_set.group.name, "n": len(problems)},
             extra={"errors": {criteria_set.group.code: [str(p) for p in problems]}},
         )
     now = now or timezone.now()
@@ -235,7 +243,7 @@ def criteria_sets_lock_for_campaign(*, campaign, user=None, now=None) -> list[Cr
             errors[criteria_set.group.code] = [str(p) for p in problems]
     if errors:
         count = sum(len(v) for v in errors.values())
-        raise ApplicationError(f"Bộ tiêu chí còn {count} lỗi; sửa trước khi mở đợt đánh giá.",
+        raise ApplicationError(_("Bộ tiêu chí còn %(count)s lỗi; sửa trước khi mở đợt đánh giá.") % {"count": count},
                                extra={"errors": errors})
     now = now or timezone.now()
     for criteria_set in sets:
@@ -297,10 +305,10 @@ def _rename(criteria_set, mapping: dict[str, str]) -> dict[str, str]:
     changes = {c.code: new_code for c, new_code in renamed}
     for c, _new_code in renamed:  # two steps, so swapped codes never collide on the unique constraint
         c.code = f"~{c.pk}"
-    Criterion.objects.bulk_update([c for c, _ in renamed], ["code"])
+    Criterion.objects.bulk_update([c for c, _code in renamed], ["code"])
     for c, new_code in renamed:
         c.code = new_code
-    Criterion.objects.bulk_update([c for c, _ in renamed], ["code"])
+    Criterion.objects.bulk_update([c for c, _code in renamed], ["code"])
     sync_tree(criteria_set)
     return changes
 
@@ -310,22 +318,24 @@ def _check_move(criteria_set, criterion, new_code) -> None:
     if new_code == old:
         return
     if new_code.startswith(old + "."):
-        raise field_error(f"Không thể chuyển tiêu chí '{old}' vào chính nhánh của nó.", "code")
+        raise field_error(_("Không thể chuyển tiêu chí '%(old)s' vào chính nhánh của nó.") % {"old": old}, "code")
     below = dict(Criterion.objects.filter(criteria_set=criteria_set, code__startswith=old + ".")
                  .values_list("code", "pk"))
     subtree, pks = list(below), [criterion.pk, *below.values()]
     _check_code(criteria_set, new_code, exclude_pks=pks)
     deepest = max([new_code] + [new_code + c[len(old):] for c in subtree], key=lambda c: c.count("."))
     if deepest.count(".") + 1 > engine.MAX_DEPTH:
-        raise field_error(f"Sau khi chuyển, mã '{deepest}' có quá {engine.MAX_DEPTH} cấp.", "code")
+        raise field_error(
+            _("Sau khi chuyển, mã '%(deepest)s' có quá %(max)s cấp.") % {"deepest": deepest, "max": engine.MAX_DEPTH},
+            "code")
     taken = set(Criterion.objects.filter(criteria_set=criteria_set, code__in=[new_code + c[len(old):] for c in subtree])
                 .exclude(pk__in=pks).values_list("code", flat=True))
     if taken:
-        raise field_error(f"Mã {', '.join(sorted(taken))} đã có trong bộ tiêu chí.", "code")
+        raise field_error(_("Mã %(items)s đã có trong bộ tiêu chí.") % {"items": ', '.join(sorted(taken))}, "code")
     parent = Criterion.objects.filter(criteria_set=criteria_set, code=new_code.rpartition(".")[0]).first()
     if parent is not None and parent.rule != BRANCH_RULE:
-        raise field_error(f"Tiêu chí '{parent.code}' đang được chấm trực tiếp ({parent.rule}); đổi cách chấm thành 'sum' "
-                   "trước khi thêm tiêu chí con.", "code")
+        raise field_error(_("Tiêu chí '%(code)s' đang được chấm trực tiếp (%(rule)s); đổi cách chấm thành 'sum' "
+                            "trước khi thêm tiêu chí con.") % {"code": parent.code, "rule": parent.rule}, "code")
 
 
 @transaction.atomic
@@ -387,7 +397,7 @@ def criterion_reorder(*, criterion, direction, user, reason=None, now=None) -> C
     criteria_set = criterion.criteria_set
     reason = check_change_allowed(criteria_set, reason)
     if direction not in ("up", "down"):
-        raise field_error("Hướng di chuyển không hợp lệ.", "direction")
+        raise field_error(_("Hướng di chuyển không hợp lệ."), "direction")
     parent_code = criterion.code.rpartition(".")[0]
     depth = criterion.code.count(".")
     siblings = sorted(
@@ -398,8 +408,9 @@ def criterion_reorder(*, criterion, direction, user, reason=None, now=None) -> C
     position = siblings.index(criterion.code)
     other_position = position - 1 if direction == "up" else position + 1
     if not 0 <= other_position < len(siblings):
-        raise field_error("Tiêu chí đã ở vị trí đầu tiên." if direction == "up" else "Tiêu chí đã ở vị trí cuối cùng.",
-                   "direction")
+        raise field_error(
+            _("Tiêu chí đã ở vị trí đầu tiên.") if direction == "up" else _("Tiêu chí đã ở vị trí cuối cùng."),
+            "direction")
     other = siblings[other_position]
     old = criterion.code
     changes = _rename(criteria_set, {old: other, other: old})
@@ -421,7 +432,7 @@ def criterion_delete(*, criterion, user, reason=None, now=None) -> list[str]:
     scored = sorted(set(Item.objects.filter(criterion__in=nodes).values_list("criterion__code", flat=True)),
                     key=code_key)
     if scored:
-        raise ConflictError(f"Không thể xóa: đơn vị đã chấm tiêu chí {', '.join(scored)}.")
+        raise ConflictError(_("Không thể xóa: đơn vị đã chấm tiêu chí %(items)s.") % {"items": ', '.join(scored)})
     before = [snapshot(c) for c in sorted(nodes, key=lambda c: code_key(c.code))]
     codes = [c["code"] for c in before]
     Criterion.objects.filter(pk__in=[c.pk for c in nodes]).delete()

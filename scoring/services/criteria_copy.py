@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from campaigns.models import Agency, AgencyGroup
 from cchc_portal.core.excel import ImportReport, RowError
@@ -216,11 +217,11 @@ def criteria_set_copy(*, source, campaign, user, group=None) -> CriteriaSet:
     """
     group_obj = check_group(campaign, group or source.group)
     if source.campaign_id == campaign.pk and source.group_id == group_obj.pk:
-        raise field_error("Không thể sao chép bộ tiêu chí vào chính nó.")
+        raise field_error(_("Không thể sao chép bộ tiêu chí vào chính nó."))
     target = CriteriaSet.objects.select_for_update().filter(campaign=campaign, group=group_obj).first()
     if target is not None and (criteria_set_is_locked(target) or target.criteria.exists()):
-        raise ConflictError(f"Đợt đánh giá đã có bộ tiêu chí nhóm {group_obj.name}; xóa các tiêu chí hoặc nhập "
-                            "tệp Excel để thay thế.")
+        raise ConflictError(_("Đợt đánh giá đã có bộ tiêu chí nhóm %(name)s; xóa các tiêu chí hoặc nhập tệp "
+                              "Excel để thay thế.") % {"name": group_obj.name})
     if target is None:
         target = CriteriaSet(campaign=campaign, group=group_obj)
     target.copied_from = source
@@ -256,17 +257,20 @@ def criteria_set_map_previous(*, criteria_set, mapping: dict[str, str | None], u
     """
     source = previous_set_for(criteria_set=criteria_set)
     if source is None:
-        raise field_error("Bộ tiêu chí chưa có bộ năm trước để đối chiếu (sao chép từ năm trước hoặc gán đợt năm trước).")
+        raise field_error(_("Bộ tiêu chí chưa có bộ năm trước để đối chiếu (sao chép từ năm trước hoặc gán đợt "
+                            "năm trước)."))
     criteria = {c.code: c for c in Criterion.objects.filter(criteria_set=criteria_set)}
     old = {c.code: c for c in Criterion.objects.filter(criteria_set=source).only("id", "code")}
     errors: dict[str, list[str]] = {}
     for code, old_code in mapping.items():
         if code not in criteria:
-            errors.setdefault(code, []).append(f"Không có tiêu chí '{code}'.")
+            errors.setdefault(code, []).append(_("Không có tiêu chí '%(code)s'.") % {"code": code})
         elif old_code and old_code not in old:
-            errors.setdefault(code, []).append(f"Bộ năm trước không có tiêu chí '{old_code}'.")
+            errors.setdefault(code, []).append(_("Bộ năm trước không có tiêu chí '%(code)s'.") % {"code": old_code})
     if errors:
-        raise ApplicationError(f"Có {len(errors)} dòng không hợp lệ; chưa lưu.", extra={"errors": errors})
+        raise ApplicationError(
+            _("Có %(n)s dòng không hợp lệ; chưa lưu.") % {"n": len(errors)},
+            extra={"errors": errors})
     dirty = []
     for code, old_code in mapping.items():
         c = criteria[code]
@@ -282,7 +286,7 @@ def criteria_set_map_by_code(*, criteria_set, user=None, only_unmapped=True) -> 
     """Link every criterion to last year's criterion with the same code (the default map)."""
     source = previous_set_for(criteria_set=criteria_set)
     if source is None:
-        raise field_error("Bộ tiêu chí chưa có bộ năm trước để đối chiếu.")
+        raise field_error(_("Bộ tiêu chí chưa có bộ năm trước để đối chiếu."))
     old_codes = set(Criterion.objects.filter(criteria_set=source).values_list("code", flat=True))
     mapping = {}
     for code, previous_id in Criterion.objects.filter(criteria_set=criteria_set).values_list("code", "previous_id"):

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.models import StepKind, User
 from campaigns.selectors import step_window_for, user_is_appraiser, user_is_officer
@@ -41,44 +42,48 @@ def _items_for_codes(*, assessment, codes, user) -> list[Item]:
     appraise); every one must be the user's to appraise."""
     codes = clean_codes(codes)
     if not codes:
-        raise ApplicationError("Chưa chọn tiêu chí cần giải trình.", extra={"errors": {"items": ["Bắt buộc."]}})
+        raise ApplicationError(_("Chưa chọn tiêu chí cần giải trình."), extra={"errors": {"items": [_("Bắt buộc.")]}})
     items = list(Item.objects.filter(assessment=assessment).filter(sel._codes_q(codes))
                  .select_related("criterion"))
     by_code = {i.criterion.code: i for i in items}
     unknown = [c for c in codes if not any(sel.code_covers([c], code) for code in by_code)]
     if unknown:
-        raise ApplicationError(f"Không có tiêu chí: {', '.join(unknown)}.", extra={"errors": {"items": unknown}})
+        raise ApplicationError(
+            _("Không có tiêu chí: %(items)s.") % {"items": ', '.join(unknown)},
+            extra={"errors": {"items": unknown}})
     allowed = sel.assigned_codes(user=user, assessment=assessment)
     chosen = []
     for c in codes:
         if c in by_code:
             item = by_code[c]
             if allowed is not None and not sel.code_covers(allowed, c):
-                raise ApplicationError(f"Bạn không được phân công thẩm định tiêu chí {c}.", status=403)
+                raise ApplicationError(_("Bạn không được phân công thẩm định tiêu chí %(c)s.") % {"c": c}, status=403)
             chosen.append(item)
         else:
             under = [i for code, i in by_code.items() if sel.code_covers([c], code)
                      and (allowed is None or sel.code_covers(allowed, code))]
             if not under:
-                raise ApplicationError(f"Bạn không được phân công thẩm định tiêu chí nào thuộc {c}.", status=403)
+                raise ApplicationError(
+                    _("Bạn không được phân công thẩm định tiêu chí nào thuộc %(c)s.") % {"c": c},
+                    status=403)
             chosen.extend(under)
     return list({i.pk: i for i in sorted(chosen, key=lambda i: code_key(i.criterion.code))}.values())
 
 
 def _check_due(*, assessment, due_at, now) -> None:
     if not isinstance(due_at, datetime):
-        raise ApplicationError("Hạn trả lời không hợp lệ.", extra={"errors": {"due_at": ["Không hợp lệ."]}})
+        raise ApplicationError(_("Hạn trả lời không hợp lệ."), extra={"errors": {"due_at": [_("Không hợp lệ.")]}})
     if timezone.is_naive(due_at):
         due_at = timezone.make_aware(due_at)
     if due_at <= now:
-        raise ApplicationError("Hạn trả lời phải sau thời điểm hiện tại.",
-                               extra={"errors": {"due_at": ["Phải ở tương lai."]}})
+        raise ApplicationError(_("Hạn trả lời phải sau thời điểm hiện tại."),
+                               extra={"errors": {"due_at": [_("Phải ở tương lai.")]}})
     window = step_window_for(agency=assessment.agency, campaign=assessment.campaign, kind=StepKind.EXPLANATION)
     if window is not None and not window.opens_at <= due_at <= window.closes_at:
         raise ApplicationError(
-            f"Hạn trả lời phải trong thời gian giải trình của đơn vị: từ {local_text(window.opens_at)} "
-            f"đến {local_text(window.closes_at)}.",
-            extra={"errors": {"due_at": ["Ngoài thời gian giải trình."]}},
+            _("Hạn trả lời phải trong thời gian giải trình của đơn vị: từ %(opens_at)s đến %(closes_at)s.")
+              % {"opens_at": local_text(window.opens_at), "closes_at": local_text(window.closes_at)},
+            extra={"errors": {"due_at": [_("Ngoài thời gian giải trình.")]}},
         )
 
 
@@ -95,24 +100,25 @@ def explanation_request_create(*, assessment, codes, question, due_at, user, now
     now = now or timezone.now()
     assessment = locked_assessment(assessment)
     if not (user_is_officer(user) or user_is_appraiser(user)):
-        raise ApplicationError("Chỉ Tổ thẩm định được yêu cầu giải trình.", status=403)
+        raise ApplicationError(_("Chỉ Tổ thẩm định được yêu cầu giải trình."), status=403)
     items = _items_for_codes(assessment=assessment, codes=codes, user=user)
     check_state(assessment)
     check_window(user=user, assessment=assessment, now=now)
-    question = clean_text(question, field="question", label="nội dung yêu cầu giải trình")
+    question = clean_text(question, field="question", label=_("nội dung yêu cầu giải trình"))
     _check_due(assessment=assessment, due_at=due_at, now=now)
     na = not_applicable_codes(criteria_set=assessment.criteria_set, agency=assessment.agency)
     for item in items:
         if sel.code_covers(na, item.criterion.code):
-            raise ApplicationError(f"Tiêu chí {item.criterion.code} không áp dụng cho đơn vị.")
+            raise ApplicationError(_("Tiêu chí %(code)s không áp dụng cho đơn vị.") % {"code": item.criterion.code})
         if item.criterion.rule == "survey":
-            raise ApplicationError(f"Tiêu chí {item.criterion.code} lấy điểm từ điều tra xã hội học; đơn vị không "
-                                   "giải trình được.")
+            raise ApplicationError(_("Tiêu chí %(code)s lấy điểm từ điều tra xã hội học; đơn vị không giải trình "
+                                     "được.") % {"code": item.criterion.code})
     busy = sorted(set(ExplanationRequest.items.through.objects.filter(
         item_id__in=[i.pk for i in items], explanationrequest__status=ExplanationRequest.Status.OPEN,
     ).values_list("item__criterion__code", flat=True)), key=code_key)
     if busy:
-        raise ConflictError(f"Tiêu chí {', '.join(busy)} đang chờ giải trình theo yêu cầu trước.")
+        raise ConflictError(
+            _("Tiêu chí %(items)s đang chờ giải trình theo yêu cầu trước.") % {"items": ', '.join(busy)})
     finished = ExplanationRequest.objects.filter(assessment=assessment).exclude(status=ExplanationRequest.Status.OPEN)
     open_rounds = ExplanationRequest.objects.filter(assessment=assessment, status=ExplanationRequest.Status.OPEN)
     last_open = open_rounds.order_by("-round").values_list("round", flat=True).first()
@@ -193,15 +199,16 @@ def explanation_answer(*, request, body, documents=(), user, now=None) -> Explan
     now = now or timezone.now()
     assessment = locked_assessment(request.assessment)
     if not sel.user_is_agency_member(user=user, assessment=assessment):
-        raise ApplicationError("Chỉ cán bộ, lãnh đạo của đơn vị được trả lời yêu cầu giải trình.", status=403)
+        raise ApplicationError(_("Chỉ cán bộ, lãnh đạo của đơn vị được trả lời yêu cầu giải trình."), status=403)
     request = ExplanationRequest.objects.select_for_update().get(pk=request.pk)
     if assessment.status == S.FINAL:
-        raise ConflictError("Đơn vị đã được chốt điểm; không gửi giải trình được nữa.")
+        raise ConflictError(_("Đơn vị đã được chốt điểm; không gửi giải trình được nữa."))
     if request.status != ExplanationRequest.Status.OPEN:
-        raise ConflictError("Yêu cầu giải trình này đã được trả lời hoặc đã đóng.")
+        raise ConflictError(_("Yêu cầu giải trình này đã được trả lời hoặc đã đóng."))
     if now >= request.due_at:
-        raise DeadlineError(f"Đã hết hạn giải trình lúc {local_text(request.due_at)}; không gửi được nữa.")
-    body = clean_text(body, field="body", label="nội dung giải trình")
+        raise DeadlineError(
+            _("Đã hết hạn giải trình lúc %(due_at)s; không gửi được nữa.") % {"due_at": local_text(request.due_at)})
+    body = clean_text(body, field="body", label=_("nội dung giải trình"))
     items = list(request.items.select_related("criterion"))
     documents = list(documents or [])
     if documents:
@@ -216,7 +223,7 @@ def explanation_answer(*, request, body, documents=(), user, now=None) -> Explan
             m.documents.set(documents)
     if not ExplanationRequest.objects.filter(pk=request.pk, status=ExplanationRequest.Status.OPEN).update(
             status=ExplanationRequest.Status.ANSWERED, answered_at=now, updated_at=now):
-        raise ConflictError("Yêu cầu giải trình này đã được trả lời hoặc đã đóng.")
+        raise ConflictError(_("Yêu cầu giải trình này đã được trả lời hoặc đã đóng."))
     request.status, request.answered_at = ExplanationRequest.Status.ANSWERED, now
     _after_requests_changed(assessment.pk, user=user, now=now)
     creator = User.objects.filter(pk=request.created_by_id)
