@@ -149,7 +149,7 @@ def edit(request, pk):
             request, partial(services.document_update_metadata, document=document, user=request.user,
                              **form.cleaned_data),
             success=_("Đã lưu thông tin tài liệu “%(name)s”.") % {"name": document.original_name},
-            form=form, field_errors=True)
+            form=form)
         if outcome.ok:
             return redirect(_next_url(request, library_url(document)))
     return render(request, "evidence/edit.html", {"document": document, "form": form,

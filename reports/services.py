@@ -14,7 +14,7 @@ from cchc_portal.core.utils import points_str
 from cchc_portal.notifications.models import Job
 from cchc_portal.notifications.services import job_start
 from scoring.models import Criterion
-from scoring.rules import decimal_str
+from scoring.rules.kinds import decimal_str
 
 from .models import Publication, PublicationRow, ResultSettings
 from .results import FINAL_STATUSES, campaign_results, result_settings_for

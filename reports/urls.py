@@ -1,15 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import public, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     # public, no login: the latest publication of a published campaign
-    path("ket-qua/<int:pk>/", views.public_results, name="public-results"),
-    path("ket-qua/<int:pk>/don-vi/<str:code>/", views.public_agency, name="public-agency"),
+    path("ket-qua/<int:pk>/", public.public_results, name="public-results"),
+    path("ket-qua/<int:pk>/don-vi/<str:code>/", public.public_agency, name="public-agency"),
     # the official files, named by year (chi-so-cchc-2024.pdf), never by a database id
-    path("ket-qua/<int:pk>/<slug:name>.pdf", views.public_file, {"fmt": "pdf"}, name="public-pdf"),
-    path("ket-qua/<int:pk>/<slug:name>.xlsx", views.public_file, {"fmt": "xlsx"}, name="public-xlsx"),
+    path("ket-qua/<int:pk>/<slug:name>.pdf", public.public_file, {"fmt": "pdf"}, name="public-pdf"),
+    path("ket-qua/<int:pk>/<slug:name>.xlsx", public.public_file, {"fmt": "xlsx"}, name="public-xlsx"),
     # officers
     path("reports/<int:pk>/results/", views.results_page, name="reports-results"),
     path("reports/<int:pk>/publish/", views.publish, name="reports-publish"),

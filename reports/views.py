@@ -1,12 +1,10 @@
 """The home page per role, results and publication pages for officers, the public results
 pages (no login) and the reports (Excel, PDF)."""
 from decimal import Decimal
-from types import SimpleNamespace
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -99,7 +97,7 @@ def home(request):
 # ---------------------------------------------------------------- officer: results and publication
 
 
-def _filters(request):
+def request_filters(request):
     return (request.GET.get("q") or "").strip()[:100], (request.GET.get("group") or "").strip()[:40]
 
 
@@ -107,7 +105,7 @@ def _filters(request):
 def results_page(request, pk, publish_form=None):
     campaign = selectors.officer_campaign_get(user=request.user, pk=pk)
     results = selectors.campaign_results(campaign=campaign)
-    q, group = _filters(request)
+    q, group = request_filters(request)
     rows = selectors.results_filter(results.rows, q=q, group=group)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     publications = list(selectors.publication_list(campaign=campaign))
@@ -229,7 +227,7 @@ def settings_edit(request, pk):
         outcome = run_action(
             request, lambda: services.result_settings_update(campaign=campaign, user=request.user,
                                                              **form.cleaned_data),
-            success=_("Đã lưu cấu hình xếp loại và xếp hạng."), form=form, field_errors=True)
+            success=_("Đã lưu cấu hình xếp loại và xếp hạng."), form=form)
         if outcome.ok:
             return redirect("reports-results", pk=campaign.pk)
     return render(request, "reports/settings_form.html", {"campaign": campaign, "form": form})
@@ -241,7 +239,7 @@ def settings_edit(request, pk):
 @login_required
 def board(request, pk):
     campaign = selectors.officer_campaign_get(user=request.user, pk=pk)
-    q, group = _filters(request)
+    q, group = request_filters(request)
     status = (request.GET.get("status") or "").strip()
     rows, counts = selectors.assessment_board(campaign=campaign, status=status, group=group, q=q)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -254,12 +252,12 @@ def board(request, pk):
     })
 
 
-def _xlsx(wb, filename):
+def xlsx_response(wb, filename):
     return FileResponse(exports.save_to_temp(wb), as_attachment=True, filename=filename,
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def _pdf(content, filename):
+def pdf_response(content, filename):
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -268,10 +266,10 @@ def _pdf(content, filename):
 @login_required
 def board_export(request, pk):
     campaign = selectors.officer_campaign_get(user=request.user, pk=pk)
-    q, group = _filters(request)
+    q, group = request_filters(request)
     rows, _counts = selectors.assessment_board(campaign=campaign, status=request.GET.get("status", ""),
                                                group=group, q=q)
-    return _xlsx(exports.board_workbook(rows, campaign=campaign), f"tinh-hinh-cham-diem-{campaign.pk}.xlsx")
+    return xlsx_response(exports.board_workbook(rows, campaign=campaign), f"tinh-hinh-cham-diem-{campaign.pk}.xlsx")
 
 
 # ---------------------------------------------------------------- officer: reports
@@ -286,11 +284,11 @@ def _report_rows(campaign):
     return [publication_row(r) for r in results.rows], None
 
 
-def _header(campaign, now=None):
+def report_header_for(campaign, now=None):
     return exports.report_header(selectors.result_settings_for(campaign), now=now)
 
 
-def _grouped(rows):
+def grouped_rows(rows):
     groups: dict[str, dict] = {}
     for row in rows:
         groups.setdefault(row["group"], {"code": row["group"], "name": row["group_name"], "rows": []})
@@ -304,10 +302,11 @@ def ranking_export(request, pk, fmt):
     rows, publication = _report_rows(campaign)
     if fmt == "xlsx":
         title = exports.report_title("Bảng xếp hạng Chỉ số cải cách hành chính", campaign, publication)
-        return _xlsx(exports.ranking_workbook(rows, title=title), f"xep-hang-{campaign.pk}.xlsx")
+        return xlsx_response(exports.ranking_workbook(rows, title=title), f"xep-hang-{campaign.pk}.xlsx")
     content = exports.render_pdf("reports/pdf/ranking.html", {
-        "campaign": campaign, "groups": _grouped(rows), "publication": publication, "header": _header(campaign)})
-    return _pdf(content, f"xep-hang-{campaign.pk}.pdf")
+        "campaign": campaign, "groups": grouped_rows(rows), "publication": publication,
+        "header": report_header_for(campaign)})
+    return pdf_response(content, f"xep-hang-{campaign.pk}.pdf")
 
 
 def _group_stats(group):
@@ -325,18 +324,18 @@ def _group_stats(group):
 def summary_pdf(request, pk):
     campaign = selectors.officer_campaign_get(user=request.user, pk=pk)
     rows, publication = _report_rows(campaign)
-    groups = _grouped(rows)
+    groups = grouped_rows(rows)
     for g in groups:
         g["stats"] = _group_stats(g)
         long = len(g["rows"]) > SUMMARY_TABLE_MAX  # the full ranking is its own report
         g["table_rows"] = g["rows"][:20] + g["rows"][-20:] if long else g["rows"]
         g["truncated"] = long
-        averages = _field_averages(g["rows"])
+        averages = field_averages(g["rows"])
         g["fields"] = [{"code": f["code"], "title": f.get("title", ""), "average": averages.get(f["code"])}
                        for f in (g["rows"][0]["fields"] if g["rows"] else []) if f["code"] in averages]
 
         def bars(g=g):
-            return charts.index_bars([(r["agency_name"], _dec(r["index"])) for r in g["rows"]],
+            return charts.index_bars([(r["agency_name"], as_decimal(r["index"])) for r in g["rows"]],
                                      title=_("Chỉ số CCHC – %(group)s") % {"group": g["name"]},
                                      axis_label=_("Chỉ số (%)"), salt=f"sum-{g['code']}")
 
@@ -352,9 +351,9 @@ def summary_pdf(request, pk):
             g["chart"], g["field_chart"] = bars(), field_chart()
         g["chart_uri"], g["field_chart_uri"] = charts.data_uri(g["chart"]), charts.data_uri(g["field_chart"])
     content = exports.render_pdf("reports/pdf/summary.html", {
-        "campaign": campaign, "groups": groups, "publication": publication, "header": _header(campaign),
+        "campaign": campaign, "groups": groups, "publication": publication, "header": report_header_for(campaign),
         "bands_words": exports.grade_bands_words(selectors.result_settings_for(campaign).grade_bands)})
-    return _pdf(content, f"bao-cao-tong-hop-{campaign.pk}.pdf")
+    return pdf_response(content, f"bao-cao-tong-hop-{campaign.pk}.pdf")
 
 
 @login_required
@@ -363,7 +362,7 @@ def campaign_export(request, pk):
     written by a background job (a request would outlive the server's timeout)."""
     campaign = selectors.officer_campaign_get(user=request.user, pk=pk)
     if Item.objects.filter(assessment__campaign=campaign).count() <= EXPORT_INLINE_ITEMS:
-        return _xlsx(exports.campaign_workbook(campaign=campaign), f"phieu-cham-diem-{campaign.pk}.xlsx")
+        return xlsx_response(exports.campaign_workbook(campaign=campaign), f"phieu-cham-diem-{campaign.pk}.xlsx")
     from cchc_portal.notifications.services import job_start
 
     from .tasks import campaign_export_job
@@ -398,7 +397,7 @@ def score_sheet_context(assessment):
     results = selectors.campaign_results(campaign=assessment.campaign, assessments=[assessment.pk])
     row = results.rows[0] if results.rows else None
     return {"assessment": assessment, "campaign": assessment.campaign, "agency": assessment.agency,
-            "sheet": sheet, "grade": row.grade if row else None, "header": _header(assessment.campaign)}
+            "sheet": sheet, "grade": row.grade if row else None, "header": report_header_for(assessment.campaign)}
 
 
 @login_required
@@ -406,214 +405,30 @@ def score_sheet(request, pk, code, fmt="html"):
     assessment = selectors.score_sheet_assessment_get_for_user(user=request.user, campaign_pk=pk, agency_code=code)
     if fmt == "xlsx":
         sheet = selectors.score_sheet(assessment=assessment)
-        return _xlsx(exports.score_sheet_workbook(assessment=assessment, sheet=sheet),
+        return xlsx_response(exports.score_sheet_workbook(assessment=assessment, sheet=sheet),
                      f"phieu-diem-{assessment.agency.code}-{assessment.campaign_id}.xlsx")
     context = score_sheet_context(assessment)
     if fmt == "pdf":
-        return _pdf(exports.render_pdf("reports/pdf/score_sheet.html", context),
+        return pdf_response(exports.render_pdf("reports/pdf/score_sheet.html", context),
                     f"phieu-diem-{assessment.agency.code}-{assessment.campaign_id}.pdf")
     context["is_officer"] = campaign_selectors.user_is_officer(request.user)
     return render(request, "reports/score_sheet.html", context)
 
 
-# ---------------------------------------------------------------- public pages (no login)
-
-
-def _dec(value):
+def as_decimal(value):
     return None if value in (None, "") else Decimal(str(value))
 
 
-def _field_averages(rows) -> dict[str, Decimal]:
+def field_averages(rows) -> dict[str, Decimal]:
     """Average sub-index (%) per field over rows where the field applies."""
     sums: dict[str, list] = {}
     for row in rows:
         for f in row["fields"]:
             if f.get("kind", "base") != "base":  # bonus and penalty are outside the maximum
                 continue
-            if f.get("applicable", True) and f["points"] is not None and _dec(f["max_points"]):
-                sums.setdefault(f["code"], []).append(_dec(f["points"]) * 100 / _dec(f["max_points"]))
+            if f.get("applicable", True) and f["points"] is not None and as_decimal(f["max_points"]):
+                sums.setdefault(f["code"], []).append(as_decimal(f["points"]) * 100 / as_decimal(f["max_points"]))
     return {code: q2(sum(values) / len(values)) for code, values in sums.items()}
-
-
-def group_summaries(publication) -> dict[str, dict]:
-    """Per group of a publication: agency count, average index, field averages (cached:
-    a publication never changes)."""
-    key = f"reports:groups:v1:{publication.pk}"
-    found = cache.get(key)
-    if found is None:
-        found = {}
-        for group in _grouped(selectors.publication_rows(publication=publication)):
-            indices = [_dec(r["index"]) for r in group["rows"] if r["index"] is not None]
-            found[group["code"]] = {
-                "count": len(group["rows"]), "name": group["name"],
-                "average": q2(sum(indices) / len(indices)) if indices else None,
-                "fields": _field_averages(group["rows"]),
-            }
-        cache.set(key, found, None)
-    return found
-
-
-def _publication_context(campaign, publication):
-    return {"campaign": campaign, "publication": publication, "method": publication.method,
-            "publications": list(selectors.publication_list(campaign=campaign)),
-            "files": _public_files(campaign, publication)}
-
-
-def _not_published(request, campaign_pk=None, agency_code=None):
-    """The public's answer for an unknown or unpublished campaign, or an agency not in the
-    publication: a page in plain Vietnamese with where to go instead (status 404)."""
-    return render(request, "reports/public_missing.html", {
-        "campaigns": selectors.published_campaigns()[:20], "agency_code": agency_code,
-        "campaign_pk": campaign_pk}, status=404)
-
-
-def public_file_name(campaign, publication) -> str:
-    """The official files' name without extension: the year, the owner's code for a
-    district's own campaign, the correction's number (chi-so-cchc-2024, …-lan-2)."""
-    from django.utils.text import slugify
-
-    parts = ["chi-so-cchc", str(campaign.year)]
-    if campaign.owner_id:
-        parts.append(slugify(campaign.owner.code))
-    if publication.number > 1:
-        parts.append(f"lan-{publication.number}")
-    return "-".join(parts)
-
-
-def public_file(request, pk, name, fmt):
-    """The latest publication as the official ranking (PDF, A4 with the header frozen at
-    publication) or as a workbook; any other name redirects to today's name."""
-    found = selectors.published_campaign_find(pk=pk)
-    if found is None:
-        return _not_published(request)
-    campaign, publication = found
-    expected = public_file_name(campaign, publication)
-    if name != expected:
-        return redirect(f"public-{fmt}", pk=campaign.pk, name=expected)
-    rows = selectors.publication_rows(publication=publication)
-    if fmt == "xlsx":
-        return _xlsx(exports.ranking_workbook(rows, title=campaign.name), f"{expected}.xlsx")
-    key = f"reports:public-pdf:v1:{publication.pk}:{publication.published_at.timestamp()}"
-    content = cache.get(key)
-    if content is None:  # a publication never changes: drawn once
-        frozen = publication.method.get("header") or {}
-        names = selectors.result_settings_for(campaign)
-        if frozen.get("authority_name"):  # the names as they were then
-            names = SimpleNamespace(authority_name=frozen["authority_name"],
-                                    office_name=frozen.get("office_name", ""), place_name=frozen.get("place_name", ""))
-        header = exports.report_header(names, now=publication.published_at)  # dated the day it was published
-        content = exports.render_pdf("reports/pdf/ranking.html", {
-            "campaign": campaign, "groups": _grouped(rows), "publication": publication, "header": header})
-        cache.set(key, content, None)
-    return _pdf(content, f"{expected}.pdf")
-
-
-def _public_files(campaign, publication):
-    name = public_file_name(campaign, publication)
-    return {"pdf": reverse("public-pdf", args=[campaign.pk, name]),
-            "xlsx": reverse("public-xlsx", args=[campaign.pk, name]), "name": name}
-
-
-def public_results(request, pk):
-    found = selectors.published_campaign_find(pk=pk)
-    if found is None:
-        return _not_published(request, campaign_pk=pk)
-    campaign, publication = found
-    q, group = _filters(request)
-    method = publication.method
-    summaries = group_summaries(publication)
-    previous = selectors.previous_publication(campaign=campaign)
-    sections = []
-    for g in method.get("groups", []):
-        if group and g["code"] != group:
-            continue
-        qs = selectors.public_ranking(publication=publication, group=g["code"], q=q)
-        paginate = bool(group or q)
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page")) if paginate else None
-        rows = page.object_list if page else list(qs[:PAGE_SIZE])
-        title = _("Chỉ số CCHC – %(group)s") % {"group": g["name"]}
-
-        def bars(compact, code=g["code"], title=title):
-            data = selectors.public_ranking(publication=publication, group=code).values_list("agency_name", "index")
-            return charts.index_bars(list(data), title=title, axis_label=_("Chỉ số (%)"), compact=compact,
-                                     salt=f"g-{code}{'-n' if compact else ''}")
-
-        section = {"code": g["code"], "name": g["name"], "rows": rows, "page": page,
-                   "count": summaries.get(g["code"], {}).get("count", 0),
-                   "average": summaries.get(g["code"], {}).get("average"),
-                   "chart": charts.cached_pair(publication, "group", bars, g["code"], request.LANGUAGE_CODE)}
-        if previous is not None:
-            section["yoy_chart"] = charts.cached_pair(publication, "group-yoy", lambda compact, g=g: _group_yoy_chart(
-                publication, previous, g, compact), g["code"], previous.pk, request.LANGUAGE_CODE)
-        sections.append(section)
-    if group and not sections:
-        raise Http404
-    context = _publication_context(campaign, publication)
-    context.update({"sections": sections, "q": q, "group": group, "groups": method.get("groups", []),
-                    "previous": previous,
-                    "query": urlencode({k: v for k, v in (("q", q), ("group", group)) if v})})
-    return render(request, "reports/public_results.html", context)
-
-
-def _group_yoy_chart(publication, previous, group, compact=False):
-    now = dict(selectors.public_ranking(publication=publication, group=group["code"])
-               .values_list("agency_code", "index"))
-    names = dict(selectors.public_ranking(publication=publication, group=group["code"])
-                 .values_list("agency_code", "agency_name"))
-    before = dict(selectors.public_ranking(publication=previous, group=group["code"])
-                  .values_list("agency_code", "index"))
-    both = [code for code in now if code in before]
-    this_year = publication.method["campaign"]["year"]
-    last_year = previous.method.get("campaign", {}).get("year", this_year - 1)
-    if len(both) <= charts.MAX_BARS:
-        rows = [(names[c], now[c], before[c]) for c in both]
-    else:
-        avg = lambda values: q2(sum(values) / len(values)) if values else None  # noqa: E731
-        rows = [(_("Chỉ số trung bình"), avg([now[c] for c in both if now[c] is not None]),
-                 avg([before[c] for c in both if before[c] is not None]))]
-    return charts.year_over_year(rows, title=_("So sánh với năm %(year)s") % {"year": last_year},
-                                 this_label=str(this_year), last_label=str(last_year), compact=compact,
-                                 salt=f"gy-{group['code']}{'-n' if compact else ''}")
-
-
-def public_agency(request, pk, code):
-    found = selectors.published_campaign_find(pk=pk)
-    if found is None:
-        return _not_published(request, campaign_pk=pk)
-    campaign, publication = found
-    row = selectors.public_ranking(publication=publication).filter(agency_code=code).first()
-    if row is None:
-        return _not_published(request, campaign_pk=pk, agency_code=code)
-    data, method = row.data, publication.method
-    titles = dict(method.get("criteria", {}).get(row.group_code, []))
-    summary = group_summaries(publication).get(row.group_code, {})
-    fields = exports.field_rows(data["fields"], summary.get("fields"))
-    lines = exports.item_lines(data, titles)
-    for f in fields:
-        f["lines"] = [line for line in lines if line["depth"] > 1 and line["code"].split(".")[0] == f["code"]]
-        f["diff"] = f["percent"] - f["average"] if f["percent"] is not None and f["average"] is not None else None
-    chart_fields = [(f"{f['code']}. {f['title']}", f["percent"], f["average"]) for f in fields
-                    if f["percent"] is not None]
-    context = _publication_context(campaign, publication)
-    context.update({
-        "row": row, "data": data, "fields": fields, "summary": summary,
-        "fields_chart": charts.cached_pair(publication, "agency-fields", lambda compact: charts.field_bars(
-            chart_fields, title=_("Chỉ số thành phần theo lĩnh vực (%)"), own_label=row.agency_name,
-            avg_label=_("Trung bình nhóm"), compact=compact, salt=f"a-{row.agency_code}{'-n' if compact else ''}"),
-            row.agency_code, request.LANGUAGE_CODE),
-    })
-    history = selectors.agency_years(campaign=campaign, publication=publication, row=row)
-    if len(history.years) > 1:
-        history.lines[0].label = _("Chỉ số chung")
-        context["history"] = history
-        context["previous_row"] = history.rows[-2]
-        context["years_chart"] = charts.cached_pair(
-            publication, "agency-years", lambda compact: charts.years_lines(
-                history.years, [(line.label, line.values) for line in history.lines],
-                title=_("Chỉ số qua các năm (%)"), compact=compact,
-                salt=f"ay-{row.agency_code}{'-n' if compact else ''}"),
-            row.agency_code, *[p.pk for p in history.publications], request.LANGUAGE_CODE)
-    return render(request, "reports/public_agency.html", context)
 
 
 def results_links(campaign, user):

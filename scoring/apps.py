@@ -14,7 +14,10 @@ class ScoringConfig(AppConfig):
         from scoring.services import assessments
 
         assessments.connect()  # self-assessment: extension receiver, page links
-        from scoring.services import appraisal
+        from scoring.views.appraisal_pages import appraisal_links
 
-        appraisal.connect()  # appraisal: explanation deadlines follow extensions, page links
+        links.register(appraisal_links)  # appraisal: the queue, assignments, explanations
+        from scoring.services import explanations
+
+        explanations.connect()  # explanation deadlines follow extensions
         from scoring import automation  # noqa: F401 - registers the tick's locks and reminder sources

@@ -3,7 +3,7 @@
 Imported once from ScoringConfig.ready(); importing registers (by name, so twice is once):
 - due work `scoring.lock_overdue`: scoring.services.assessments.assessment_lock_overdue, then
   tells each locked agency's users and the officers, once;
-- due work `scoring.explanation_close_overdue`: scoring.services.appraisal.
+- due work `scoring.explanation_close_overdue`: scoring.services.explanations.
   explanation_close_overdue, then tells the agency and the appraiser who asked, once;
 - reminder sources for `self_assessment` (agencies that have not submitted, with their
   effective deadline) and `explanation` (open explanation requests, by their due time).
@@ -130,7 +130,7 @@ def explanation_notices(*, now) -> int:
 
 
 def explanation_close(now) -> str:
-    from scoring.services.appraisal import explanation_close_overdue
+    from scoring.services.explanations import explanation_close_overdue
 
     closed = explanation_close_overdue(now=now)
     told = explanation_notices(now=now)

@@ -22,7 +22,9 @@ import openpyxl
 
 from cchc_portal.core.excel import RowError, WorkbookWriter, read_sheet
 from cchc_portal.core.numbers import vi_number
-from scoring.rules import RULES, RuleParamsError, decimal_str, format_params, parse_params, to_decimal, validate_params
+from scoring.rules.kinds import RULES, RuleParamsError, decimal_str, to_decimal
+from scoring.rules.text import format_params, parse_params
+from scoring.rules.validation import validate_params
 
 COLUMNS = ["code", "title", "max_points", "rule", "rule_params", "evidence_required", "guidance", "not_applicable_to"]
 EXTRA_COLUMNS = ["capped", "responsible_agency"]

@@ -72,7 +72,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from cchc_portal.core.numbers import vi_number
-from scoring.rules import (
+from scoring.rules.inputs import clean_input
+from scoring.rules.kinds import (
     BRANCH_RULE,
     HUNDRED,
     OUTSIDE_MAX_RULES,
@@ -81,12 +82,11 @@ from scoring.rules import (
     InputError,
     RuleParamsError,
     bands_of,
-    clean_input,
     decimal_param,
     levels_of,
     to_decimal,
-    validate_params,
 )
+from scoring.rules.validation import validate_params
 
 MAX_DEPTH = 4
 ZERO = Decimal(0)

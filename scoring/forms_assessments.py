@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cchc_portal.core.exceptions import ApplicationError
 from cchc_portal.core.numbers import NumberError, parse_decimal, parse_integer, plain
-from scoring.rules import SCORE_RULES
+from scoring.rules.kinds import SCORE_RULES
 
 FIELDS_BY_RULE = {
     **{rule: ("score",) for rule in SCORE_RULES},

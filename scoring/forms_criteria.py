@@ -6,7 +6,9 @@ from django.utils.translation import ngettext
 from campaigns.models import Agency, AgencyGroup
 from cchc_portal.core.forms import LocalizedDecimalField
 from scoring.models import Rule
-from scoring.rules import RuleParamsError, parse_params, validate_params
+from scoring.rules.kinds import RuleParamsError
+from scoring.rules.text import parse_params
+from scoring.rules.validation import validate_params
 
 PARAMS_HELP = _(
     "Theo cách chấm — manual, bonus, penalty, imported: step=0.25 · levels: Đúng hạn=1; Trễ hạn=0.5; "

@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cchc_portal.core.excel import ImportReport, RowError, WorkbookWriter, read_sheet
 from cchc_portal.core.exceptions import ApplicationError
@@ -28,7 +29,7 @@ from cchc_portal.core.numbers import vi_number
 from cchc_portal.core.utils import q2
 from scoring.compute import item_points
 from scoring.models import Assessment, Criterion, ImportedFigure, Item
-from scoring.rules import decimal_str, to_decimal
+from scoring.rules.kinds import decimal_str, to_decimal
 
 COLUMNS = ["agency_code", "criterion_code", "value", "source", "note"]
 ALIASES = {
@@ -182,13 +183,13 @@ def _ancestors_and_self(code: str) -> list[str]:
 def figures_import_rows(*, campaign, rows, user=None, dry_run=False, now=None) -> FiguresReport:
     """Check and (unless `dry_run` or any error) store rows given as (row number, {column: text})."""
     from scoring.selectors.assessments import assessment_score
-    from scoring.services.appraisal import _refresh
+    from scoring.services.appraisal import refresh_totals
 
     if user is not None:
         from campaigns.selectors import user_is_officer
 
         if not user_is_officer(user):
-            raise ApplicationError("Chỉ cán bộ Sở Nội vụ được nhập số liệu.", status=403)
+            raise ApplicationError(_("Chỉ cán bộ Sở Nội vụ được nhập số liệu."), status=403)
     now = now or timezone.now()
     figures, errors = _check(campaign=campaign, rows=rows)
     report = FiguresReport(errors=errors, rows=figures, dry_run=dry_run)
@@ -202,8 +203,10 @@ def figures_import_rows(*, campaign, rows, user=None, dry_run=False, now=None) -
         for f in figures:
             item = by_id[f.item_id]
             if item.assessment.status == Assessment.Status.FINAL:
-                raise ApplicationError(f"Đơn vị “{f.agency_code}” vừa được chốt điểm; chưa nhập dữ liệu nào.",
-                                       status=409)
+                raise ApplicationError(
+                    _("Đơn vị “%(agency_code)s” vừa được chốt điểm; chưa nhập dữ liệu nào.")
+                    % {"agency_code": f.agency_code},
+                    status=409)
             created = item.external_points is None
             item.external_points = f.value
             points = item_points(item)
@@ -222,7 +225,7 @@ def figures_import_rows(*, campaign, rows, user=None, dry_run=False, now=None) -
                                                                                     "campaign"):
             result = assessment_score(assessment=assessment)
             Assessment.objects.filter(pk=assessment.pk).update(self_total=result.total)
-            _refresh(assessment, user=user, now=now)
+            refresh_totals(assessment, user=user, now=now)
     return report
 
 

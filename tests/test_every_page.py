@@ -82,7 +82,7 @@ def build_world(*, campaign, agency_a, agency_b, commune, staff_a, leader_a, app
     from cchc_portal.notifications.models import Job
     from cchc_portal.notifications.services import notification_create, outbox_enqueue
     from reports.services import publication_create
-    from scoring.services.appraisal import explanation_request_create
+    from scoring.services.explanations import explanation_request_create
     from surveys.models import Flag, Invitation, Question, RespondentGroup
     from surveys.services import respondent_add
     from surveys.tokens import new_token, token_hash

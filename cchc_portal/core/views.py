@@ -39,6 +39,18 @@ def error_json(exc: ApplicationError, **body) -> JsonResponse:
     return JsonResponse(data, status=exc.status)
 
 
+def form_errors(form, exc: ApplicationError) -> None:
+    """A refusal on a form: each per-field error (`extra["errors"]`) on the form's field of
+    that name, those about fields the form lacks above the form, and the message above the
+    form when it names no field at all: nothing the service said is lost."""
+    errors = exc.extra.get("errors") or {}
+    for name, texts in errors.items():
+        for text in texts if isinstance(texts, list | tuple) else [texts]:
+            form.add_error(name if name in form.fields else None, text)
+    if not errors:
+        form.add_error(None, exc.message)
+
+
 @dataclass
 class Outcome:
     ok: bool
@@ -52,37 +64,24 @@ class Outcome:
         return JsonResponse(body(self.result) if body else {}, status=status)
 
 
-def form_add_errors(form, exc: ApplicationError) -> None:
-    """A refusal on a form: each of its per-field errors on that field (a field the form
-    lacks: on the form), or its message on the form when it names no field."""
-    errors = exc.extra.get("errors") or {}
-    for name, texts in errors.items():
-        for text in texts if isinstance(texts, list | tuple) else [texts]:
-            form.add_error(name if name in form.fields else None, text)
-    if not errors:
-        form.add_error(None, exc.message)
-
-
 def run_action(request, action: Callable[[], Any], *, success: str | Callable[[Any], str] = "",
-               form=None, field_errors=False) -> Outcome:
+               form=None, quiet: bool = False) -> Outcome:
     """Run `action()`; say what happened unless the caller wants JSON.
 
     `success` is the message after it worked (or a function of the result giving it);
-    a refusal goes to `form` as a non-field error when a form is given (with
-    `field_errors`, each per-field error on its field: `form_add_errors`), else to messages.
+    a refusal goes to `form` when a form is given (`form_errors`), else to messages.
+    `quiet`: the caller shows the outcome itself (an htmx partial with the error in place).
     """
     try:
         result = action()
     except ApplicationError as exc:
-        if not wants_json(request):
-            if form is not None and field_errors:
-                form_add_errors(form, exc)
-            elif form is not None:
-                form.add_error(None, exc.message)
+        if not (quiet or wants_json(request)):
+            if form is not None:
+                form_errors(form, exc)
             else:
                 messages.error(request, exc.message)
         return Outcome(ok=False, error=exc)
     text = success(result) if callable(success) else success
-    if text and not wants_json(request):
+    if text and not (quiet or wants_json(request)):
         messages.success(request, text)
     return Outcome(ok=True, result=result)

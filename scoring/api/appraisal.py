@@ -2,6 +2,7 @@
 finalisation and reopening. Points are strings with 2 decimals."""
 from django.http import Http404
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -15,6 +16,7 @@ from scoring.models import Item
 from scoring.selectors import appraisal as sel
 from scoring.selectors.progress import appraiser_progress, assessment_appraisal_progress
 from scoring.services import appraisal as svc
+from scoring.services import explanations as explain_svc
 
 
 def _item(assessment, code) -> Item:
@@ -53,14 +55,15 @@ class AssignmentApi(APIView):
         """Assign an appraiser criteria codes (a code covers its subtree), optionally for one
         agency group; assigning the same appraiser and group again adds the codes (200)."""
         if not user_is_officer(request.user):
-            raise ApplicationError("Chỉ cán bộ Sở Nội vụ được phân công thẩm định.", status=403)
+            raise ApplicationError(_("Chỉ cán bộ Sở Nội vụ được phân công thẩm định."), status=403)
         campaign = campaign_get_for_user(user=request.user, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         appraiser = User.objects.filter(username=data.validated_data["username"], is_active=True).first()
         if appraiser is None:
-            raise ApplicationError(f"Không có người dùng “{data.validated_data['username']}”.",
-                                   extra={"errors": {"username": ["Không tồn tại."]}})
+            raise ApplicationError(
+                _("Không có người dùng “%(username)s”.") % {"username": data.validated_data['username']},
+                extra={"errors": {"username": [_("Không tồn tại.")]}})
         assignment, created = svc.assignment_create(
             campaign=campaign, appraiser=appraiser, codes=data.validated_data["codes"],
             group=data.validated_data.get("group") or None, user=request.user)
@@ -207,7 +210,7 @@ class ExplanationRequestApi(APIView):
         assessment = sel.assessment_get_for_appraisal(user=request.user, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        created = svc.explanation_request_create(
+        created = explain_svc.explanation_request_create(
             assessment=assessment, codes=data.validated_data["items"], question=data.validated_data["question"],
             due_at=data.validated_data["due_at"], user=request.user)
         return Response(ExplanationRequestSerializer(created).data, status=status.HTTP_201_CREATED)
@@ -225,7 +228,7 @@ class ExplanationAnswerApi(APIView):
         explanation_request = sel.explanation_request_get_for_user(user=request.user, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        answered = svc.explanation_answer(request=explanation_request, body=data.validated_data["body"],
+        answered = explain_svc.explanation_answer(request=explanation_request, body=data.validated_data["body"],
                                           documents=data.validated_data["documents"], user=request.user)
         return Response(ExplanationRequestSerializer(answered).data)
 

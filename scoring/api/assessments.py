@@ -3,6 +3,7 @@ assessments, PATCH an item with its version, upload and link evidence, and the a
 flow (send to leader, approve, return). Points travel as strings with 2 decimals.
 """
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -38,7 +39,9 @@ def _int_param(value, name):
     try:
         return int(value)
     except (TypeError, ValueError) as exc:
-        raise ApplicationError(f"Tham số “{name}” phải là số.", extra={"errors": {name: ["Phải là số."]}}) from exc
+        raise ApplicationError(
+            _("Tham số “%(name)s” phải là số.") % {"name": name},
+            extra={"errors": {name: [_("Phải là số.")]}}) from exc
 
 
 class CampaignOpenApi(APIView):
@@ -55,7 +58,7 @@ class CampaignOpenApi(APIView):
     @extend_schema(request=None, responses={200: OutputSerializer})
     def post(self, request, pk):
         if not user_is_officer(request.user):
-            raise PermissionDenied("Chỉ cán bộ Sở Nội vụ được mở đợt đánh giá.")
+            raise PermissionDenied(_("Chỉ cán bộ Sở Nội vụ được mở đợt đánh giá."))
         campaign = campaign_get_for_user(user=request.user, pk=pk)
         result = services.campaign_open_with_assessments(campaign=campaign, user=request.user)
         return Response(self.OutputSerializer(result).data)
@@ -203,9 +206,9 @@ class EvidenceUploadApi(APIView):
         data = self.InputSerializer(data=payload)
         if not data.is_valid():
             errors = data.errors
-            detail = "Hãy gửi ít nhất một tệp (trường “file”)." if "file" in errors else "Dữ liệu không hợp lệ."
+            detail = _("Hãy gửi ít nhất một tệp (trường “file”).") if "file" in errors else _("Dữ liệu không hợp lệ.")
             if "issued_on" in errors:
-                detail = "Ngày ban hành phải có dạng dd/mm/yyyy hoặc yyyy-mm-dd."
+                detail = _("Ngày ban hành phải có dạng dd/mm/yyyy hoặc yyyy-mm-dd.")
             raise ApplicationError(detail, extra={"errors": errors})
         v = dict(data.validated_data)
         files = v.pop("file")
@@ -248,7 +251,7 @@ class ReturnApi(_FlowApi):
     def act(self, assessment, request):
         data = self.InputSerializer(data=request.data)
         if not data.is_valid():
-            raise ApplicationError("Cần ghi ý kiến khi trả lại.", extra={"errors": data.errors})
+            raise ApplicationError(_("Cần ghi ý kiến khi trả lại."), extra={"errors": data.errors})
         return services.assessment_return(assessment=assessment, user=request.user,
                                           comment=data.validated_data["comment"])
 
@@ -272,7 +275,7 @@ class CampaignProgressApi(APIView):
     def get(self, request, pk):
         campaign_get_for_user(user=request.user, pk=pk)
         if not user_is_officer(request.user):
-            raise PermissionDenied("Chỉ cán bộ Sở Nội vụ được xem tình hình chấm điểm.")
+            raise PermissionDenied(_("Chỉ cán bộ Sở Nội vụ được xem tình hình chấm điểm."))
         campaign = campaign_list_with_counts(user=request.user).get(pk=pk)
         campaign.stages = [{"code": code, "label": label, "count": n}
                            for code, label, n in stage_rows(campaign_status_counts(campaign=campaign))]

@@ -1,6 +1,7 @@
 """API v1 of criteria sets: the tree, its validation, Excel import and export."""
 from django.http import Http404, HttpResponse
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -21,14 +22,14 @@ from scoring.selectors.criteria import (
     criteria_tree,
     default_group_for_user,
 )
-from scoring.services.criteria import criteria_export, criteria_import
+from scoring.services.criteria_copy import criteria_export, criteria_import
 
 GROUP = OpenApiParameter("group", str, description="Mã nhóm cơ quan: department, district, commune...")
 
 
 def require_officer(user):
     if not user_is_officer(user):
-        raise PermissionDenied("Chỉ cán bộ Sở Nội vụ được thực hiện thao tác này.")
+        raise PermissionDenied(_("Chỉ cán bộ Sở Nội vụ được thực hiện thao tác này."))
 
 
 def _group_param(request, campaign, *, data=None):
@@ -37,7 +38,9 @@ def _group_param(request, campaign, *, data=None):
         return group
     default = default_group_for_user(user=request.user, campaign=campaign)
     if default is None:
-        raise ApplicationError("Thiếu tham số group (mã nhóm cơ quan).", extra={"errors": {"group": ["Bắt buộc."]}})
+        raise ApplicationError(
+            _("Thiếu tham số group (mã nhóm cơ quan)."),
+            extra={"errors": {"group": [_("Bắt buộc.")]}})
     return default.code
 
 
@@ -50,8 +53,8 @@ def _set_for(request, pk):
         default = default_group_for_user(user=request.user, campaign=campaign) if campaign else None
         if default is None:
             if campaign is not None and user_is_province_staff(request.user):
-                raise ApplicationError("Thiếu tham số group (mã nhóm cơ quan).",
-                                       extra={"errors": {"group": ["Bắt buộc."]}})
+                raise ApplicationError(_("Thiếu tham số group (mã nhóm cơ quan)."),
+                                       extra={"errors": {"group": [_("Bắt buộc.")]}})
             raise Http404
         group = default.code
     return criteria_set_get_for_user_by_group(user=request.user, campaign_id=pk, group=group)

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -33,8 +32,9 @@ from scoring import engine
 from scoring.compute import node_for
 from scoring.criteria_excel import code_key
 from scoring.models import Assessment, CriteriaSet, Criterion, ExplanationRequest, Item
-from scoring.rules import DEFAULT_STEP, RuleParamsError, bands_of, decimal_param, levels_of
+from scoring.rules.kinds import DEFAULT_STEP, RuleParamsError, bands_of, decimal_param, levels_of
 from scoring.selectors.criteria import criteria_nodes, not_applicable_codes
+from scoring.selectors.lookup import one_or_404
 from scoring.selectors.progress import Leaf, Progress, progress_of
 
 EDITABLE = Assessment.Status.DRAFT
@@ -62,10 +62,7 @@ def assessment_list_for_user(*, user, campaign=None) -> QuerySet[Assessment]:
 
 def assessment_get_for_user(*, user, pk) -> Assessment:
     """One assessment, or 404 when it does not exist or the user may not see it."""
-    try:
-        return assessment_list_for_user(user=user).get(pk=pk)
-    except (Assessment.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return one_or_404(assessment_list_for_user(user=user), pk=pk)
 
 
 def agency_roles_for(*, user, agency) -> set[str]:

@@ -15,7 +15,8 @@ from campaigns.selectors import user_agency_ids, user_is_province_staff
 from scoring import engine
 from scoring.criteria_excel import CriterionRow, code_key
 from scoring.models import CriteriaAmendment, CriteriaSet, Criterion, Item
-from scoring.rules import BRANCH_RULE, OUTSIDE_MAX_RULES, RuleParamsError, format_params
+from scoring.rules.kinds import BRANCH_RULE, OUTSIDE_MAX_RULES, RuleParamsError
+from scoring.rules.text import format_params
 
 # ---------------------------------------------------------------- sets and access
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns import links
 from campaigns.models import Agency, Campaign, Role, StepKind
@@ -28,8 +29,8 @@ from evidence.models import Document
 from evidence.services import document_upload
 from scoring.compute import item_points
 from scoring.engine import NOT_APPLICABLE
+from scoring.inputs import clean_item_input
 from scoring.models import Assessment, CriteriaSet, Criterion, Item
-from scoring.rules import InputError, RuleParamsError, clean_input
 from scoring.selectors.assessments import (
     NOT_SUBMITTED,
     agency_roles_for,
@@ -154,8 +155,8 @@ def assessments_refresh_for_criteria(*, criteria_set, codes=None, amendment=None
 def _require_role(*, user, assessment, role) -> None:
     if role not in agency_roles_for(user=user, agency=assessment.agency):
         if role == Role.LEADER:
-            raise ApplicationError("Chỉ lãnh đạo đơn vị được duyệt hoặc trả lại bản tự đánh giá.", status=403)
-        raise ApplicationError("Chỉ cán bộ đầu mối của đơn vị được chấm điểm và gửi bản tự đánh giá.", status=403)
+            raise ApplicationError(_("Chỉ lãnh đạo đơn vị được duyệt hoặc trả lại bản tự đánh giá."), status=403)
+        raise ApplicationError(_("Chỉ cán bộ đầu mối của đơn vị được chấm điểm và gửi bản tự đánh giá."), status=403)
 
 
 def _refuse(scope, item_id=None):
@@ -199,14 +200,17 @@ def _item_for(*, assessment, code) -> Item:
         .first()
     )
     if item is None:
-        raise ApplicationError(f"Không có tiêu chí “{code}” trong bản tự đánh giá này.", status=404)
+        raise ApplicationError(
+            _("Không có tiêu chí “%(code)s” trong bản tự đánh giá này.") % {"code": code},
+            status=404)
     item.assessment = assessment
     return item
 
 
 def _refuse_not_applicable(item, assessment) -> None:
     if item.criterion.not_applicable_to.filter(pk=assessment.agency_id).exists():
-        raise ApplicationError(f"Tiêu chí {item.criterion.code} không áp dụng cho đơn vị; không chấm điểm.")
+        raise ApplicationError(
+            _("Tiêu chí %(code)s không áp dụng cho đơn vị; không chấm điểm.") % {"code": item.criterion.code})
 
 
 # ---------------------------------------------------------------- totals
@@ -232,21 +236,6 @@ def _current(item) -> dict:
     }
 
 
-def clean_item_input(*, criterion, raw) -> dict:
-    """The agency's input checked against the criterion's rule: {} clears it; a bad input
-    raises ApplicationError (400) with the rule's Vietnamese message."""
-    if raw in (None, {}):
-        return {}
-    if not isinstance(raw, dict):
-        raise ApplicationError("Dữ liệu chấm điểm phải là một đối tượng JSON.",
-                               extra={"errors": {"input": ["Phải là một đối tượng JSON."]}})
-    try:
-        return clean_input(criterion.rule, criterion.params or {}, criterion.max_points, raw)
-    except (InputError, RuleParamsError) as error:
-        raise ApplicationError(f"Tiêu chí {criterion.code}: {error.message}",
-                               extra={"errors": {"input": [error.message]}}) from error
-
-
 @transaction.atomic
 def item_update(*, assessment, code, input, explanation, version, user, now=None) -> Item:  # noqa: A002
     """Save the agency's input and explanation of one item, based on `version`.
@@ -265,14 +254,16 @@ def item_update(*, assessment, code, input, explanation, version, user, now=None
     try:
         version = int(version)
     except (TypeError, ValueError) as exc:
-        raise ApplicationError("Thiếu hoặc sai phiên bản (version) của tiêu chí.",
-                               extra={"errors": {"version": ["Bắt buộc, là số nguyên."]}}) from exc
+        raise ApplicationError(_("Thiếu hoặc sai phiên bản (version) của tiêu chí."),
+                               extra={"errors": {"version": [_("Bắt buộc, là số nguyên.")]}}) from exc
     cleaned = item.input if input is None else clean_item_input(criterion=item.criterion, raw=input)
     if explanation is None:
         explanation = item.explanation
     explanation = str(explanation).strip()
     if len(explanation) > 10000:
-        raise ApplicationError("Giải trình dài quá 10.000 ký tự.", extra={"errors": {"explanation": ["Quá dài."]}})
+        raise ApplicationError(
+            _("Giải trình dài quá 10.000 ký tự."),
+            extra={"errors": {"explanation": [_("Quá dài.")]}})
     if cleaned == item.input and explanation == item.explanation:
         # nothing to change (an autosave of the same text, or a stale page typing what is stored):
         # no new version, no history, no conflict
@@ -280,12 +271,14 @@ def item_update(*, assessment, code, input, explanation, version, user, now=None
         return item
     if not Item.objects.filter(pk=item.pk, version=version).update(version=version + 1):
         current = Item.objects.select_related("updated_by").get(pk=item.pk)
-        who = current.updated_by.display_name if current.updated_by else "người khác"
-        when = f" lúc {local_text(current.updated_at)}" if current.updated_at else ""
-        raise StaleVersionError(
-            f"Tiêu chí {code} vừa được {who} sửa{when}. Hãy xem giá trị hiện tại rồi lưu lại.",
-            extra={"current": _current(current)},
-        )
+        who = current.updated_by.display_name if current.updated_by else _("người khác")
+        if current.updated_at:
+            message = _("Tiêu chí %(code)s vừa được %(who)s sửa lúc %(at)s. Hãy xem giá trị hiện tại rồi lưu lại.") % {
+                "code": code, "who": who, "at": local_text(current.updated_at)}
+        else:
+            message = _("Tiêu chí %(code)s vừa được %(who)s sửa. Hãy xem giá trị hiện tại rồi lưu lại.") % {
+                "code": code, "who": who}
+        raise StaleVersionError(message, extra={"current": _current(current)})
     points = item_points(item, raw=cleaned or None)
     item.input, item.explanation = cleaned, explanation
     item.self_points, item.self_reason = points.value, points.reason[:255]
@@ -304,7 +297,7 @@ def _documents_of_agency(assessment, documents):
     found = list(Document.objects.filter(pk__in=ids, agency_id=assessment.agency_id,
                                          campaign_id=assessment.campaign_id))
     if len(found) != len(ids):
-        raise ApplicationError("Tài liệu không thuộc thư viện tài liệu của đơn vị trong đợt đánh giá này.",
+        raise ApplicationError(_("Tài liệu không thuộc thư viện tài liệu của đơn vị trong đợt đánh giá này."),
                                status=404)
     return found
 
@@ -340,10 +333,10 @@ def item_link_documents(*, assessment, codes, documents, user, now=None) -> list
     _require_role(user=user, assessment=assessment, role=Role.STAFF)
     codes = [codes] if isinstance(codes, str) else list(dict.fromkeys(codes))
     if not codes:
-        raise ApplicationError("Chưa chọn tiêu chí để gắn tài liệu.", extra={"errors": {"items": ["Bắt buộc."]}})
+        raise ApplicationError(_("Chưa chọn tiêu chí để gắn tài liệu."), extra={"errors": {"items": [_("Bắt buộc.")]}})
     docs = _documents_of_agency(assessment, documents)
     if not docs:
-        raise ApplicationError("Chưa chọn tài liệu.", extra={"errors": {"documents": ["Bắt buộc."]}})
+        raise ApplicationError(_("Chưa chọn tài liệu."), extra={"errors": {"documents": [_("Bắt buộc.")]}})
     scope = assessment_edit_scope(assessment=assessment, now=now)
     items = [_item_for(assessment=assessment, code=code) for code in codes]
     for item in items:
@@ -384,7 +377,7 @@ def assessment_evidence_upload(*, assessment, files, codes=(), user, number="", 
             _refuse(scope, item.pk)
     files = list(files or [])
     if not files:
-        raise ApplicationError("Hãy chọn ít nhất một tệp.", extra={"errors": {"file": ["Bắt buộc."]}})
+        raise ApplicationError(_("Hãy chọn ít nhất một tệp."), extra={"errors": {"file": [_("Bắt buộc.")]}})
     results = []
     for f in files:
         try:
@@ -392,8 +385,11 @@ def assessment_evidence_upload(*, assessment, files, codes=(), user, number="", 
                                            user=user, number=number, issued_on=issued_on, issuer=issuer,
                                            summary=summary, now=now))
         except ApplicationError as exc:
-            name = getattr(f, "name", "") or "tệp"
-            raise ApplicationError(f"Tệp “{name}”: {exc.message}", extra=exc.extra, status=exc.status) from exc
+            name = getattr(f, "name", "") or _("tệp")
+            raise ApplicationError(
+                _("Tệp “%(name)s”: %(message)s") % {"name": name, "message": exc.message},
+                extra=exc.extra,
+                status=exc.status) from exc
     if codes:
         item_link_documents(assessment=assessment, codes=codes, documents=[d for d, _c in results], user=user,
                             now=now)
@@ -411,7 +407,7 @@ def item_unlink_document(*, assessment, code, document, user, now=None) -> Item:
     doc_id = getattr(document, "pk", document)
     doc = item.documents.filter(pk=doc_id).first()
     if doc is None:
-        raise ApplicationError("Tài liệu này không gắn với tiêu chí.", status=404)
+        raise ApplicationError(_("Tài liệu này không gắn với tiêu chí."), status=404)
     item = _relink(item, user=user, now=now, change=lambda m: m.remove(doc),
                    reason=f"bỏ tài liệu: {doc.original_name}"[:100])
     item.tree_result = _store_total(assessment)
@@ -454,7 +450,7 @@ def assessment_send_to_leader(*, assessment, user, now=None) -> Assessment:
     if assessment.status == Assessment.Status.DRAFT:
         _check_agency_write(assessment=assessment, now=now)
     _transition(assessment, source=Assessment.Status.DRAFT,
-                message="Chỉ gửi lãnh đạo được bản tự đánh giá đang chấm.",
+                message=_("Chỉ gửi lãnh đạo được bản tự đánh giá đang chấm."),
                 status=Assessment.Status.WITH_LEADER, sent_to_leader_at=now, updated_at=now)
     _record(assessment, user=user, now=now, reason="trình lãnh đạo")
     _notify(_members(assessment, Role.LEADER), assessment=assessment,
@@ -468,8 +464,10 @@ def _leader_window(assessment, now):
     locked at the deadline too)."""
     window = step_window_for(agency=assessment.agency, campaign=assessment.campaign, kind=StepKind.SELF_ASSESSMENT)
     if window is None or now >= window.closes_at:
-        closes = f" lúc {local_text(window.closes_at)}" if window else ""
-        raise DeadlineError(f"Đã hết hạn tự đánh giá{closes}; không duyệt hoặc trả lại được nữa.")
+        if window:
+            raise DeadlineError(_("Đã hết hạn tự đánh giá lúc %(closes_at)s; không duyệt hoặc trả lại được nữa.")
+                                % {"closes_at": local_text(window.closes_at)})
+        raise DeadlineError(_("Đã hết hạn tự đánh giá; không duyệt hoặc trả lại được nữa."))
 
 
 @transaction.atomic
@@ -481,7 +479,7 @@ def assessment_approve(*, assessment, user, now=None) -> Assessment:
     if assessment.status == Assessment.Status.WITH_LEADER:
         _leader_window(assessment, now)
     _transition(assessment, source=Assessment.Status.WITH_LEADER,
-                message="Chỉ duyệt được bản tự đánh giá đang chờ lãnh đạo duyệt.",
+                message=_("Chỉ duyệt được bản tự đánh giá đang chờ lãnh đạo duyệt."),
                 status=Assessment.Status.SUBMITTED, submitted_at=now, submitted_by=user, updated_at=now)
     _record(assessment, user=user, now=now, reason="lãnh đạo duyệt, gửi Sở Nội vụ")
     _notify(_members(assessment, Role.STAFF), assessment=assessment,
@@ -498,11 +496,11 @@ def assessment_return(*, assessment, user, comment, now=None) -> Assessment:
     _require_role(user=user, assessment=assessment, role=Role.LEADER)
     comment = (comment or "").strip()
     if not comment:
-        raise ApplicationError("Cần ghi ý kiến khi trả lại.", extra={"errors": {"comment": ["Bắt buộc."]}})
+        raise ApplicationError(_("Cần ghi ý kiến khi trả lại."), extra={"errors": {"comment": [_("Bắt buộc.")]}})
     if assessment.status == Assessment.Status.WITH_LEADER:
         _leader_window(assessment, now)
     _transition(assessment, source=Assessment.Status.WITH_LEADER,
-                message="Chỉ trả lại được bản tự đánh giá đang chờ lãnh đạo duyệt.",
+                message=_("Chỉ trả lại được bản tự đánh giá đang chờ lãnh đạo duyệt."),
                 status=Assessment.Status.DRAFT, leader_comment=comment[:5000], updated_at=now)
     _record(assessment, user=user, now=now, reason="lãnh đạo trả lại")
     _notify(_members(assessment, Role.STAFF), assessment=assessment,

@@ -1,5 +1,5 @@
-"""Every write to criteria sets: the tree (add, edit, move, reorder, delete), Excel import,
-copy into a new campaign and the year-over-year map, the lock and amendments.
+"""Every write to criteria sets' trees: add, edit, move, reorder, delete, the lock and
+amendments (Excel import, copy and the year-over-year map: `criteria_copy`).
 
 The lock: a set is locked once `locked_at` is set (`criteria_sets_lock_for_campaign`, called
 when the campaign opens, or an officer's explicit lock). A locked set changes only by an
@@ -10,21 +10,22 @@ amendment, so another area (assessments) can recompute what depends on the chang
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from campaigns.models import Agency, AgencyGroup, Campaign
-from cchc_portal.core.excel import ImportReport, RowError
+from campaigns.models import Agency, AgencyGroup
 from cchc_portal.core.exceptions import ApplicationError, ConflictError
 from scoring import engine
-from scoring.criteria_excel import CODE_RE, CriterionRow, code_key, read_workbook, write_workbook
+from scoring.criteria_excel import CODE_RE, code_key
 from scoring.models import CriteriaAmendment, CriteriaSet, Criterion, Item
-from scoring.rules import BRANCH_RULE, RULES, RuleParamsError, decimal_str, format_params, validate_params
-from scoring.selectors.criteria import criteria_set_problems, criteria_set_rows, previous_set_for
+from scoring.rules.kinds import BRANCH_RULE, RULES, RuleParamsError, decimal_str
+from scoring.rules.text import format_params
+from scoring.rules.validation import validate_params
+from scoring.selectors.criteria import criteria_set_problems
 
 _amendment_listeners: list[Callable] = []
 
@@ -44,12 +45,12 @@ def criteria_set_is_locked(criteria_set) -> bool:
 # ---------------------------------------------------------------- helpers
 
 
-def _err(message: str, field_name: str | None = None, status: int | None = None) -> ApplicationError:
+def field_error(message: str, field_name: str | None = None, status: int | None = None) -> ApplicationError:
     extra = {"errors": {field_name: [message]}} if field_name else None
     return ApplicationError(message, extra=extra, status=status)
 
 
-def _check_change_allowed(criteria_set, reason) -> str:
+def check_change_allowed(criteria_set, reason) -> str:
     """'' on an open set; the stripped reason on a locked one (refused without a reason)."""
     if not criteria_set_is_locked(criteria_set):
         return ""
@@ -57,18 +58,19 @@ def _check_change_allowed(criteria_set, reason) -> str:
     if not reason:
         when = timezone.localtime(criteria_set.locked_at).strftime("%H:%M %d/%m/%Y")
         raise ConflictError(
-            f"Bộ tiêu chí đã khóa lúc {when} (đợt đánh giá đã mở); chỉ được sửa đổi có ghi rõ lý do.",
-            extra={"errors": {"reason": ["Nhập lý do sửa đổi."]}},
+            _("Bộ tiêu chí đã khóa lúc %(when)s (đợt đánh giá đã mở); chỉ được sửa đổi có ghi rõ lý do.")
+            % {"when": when},
+            extra={"errors": {"reason": [_("Nhập lý do sửa đổi.")]}},
         )
     return reason
 
 
-def _record(criteria_set, *, user, code, reason, change, now=None):
+def record_amendment(criteria_set, *, user, code, reason, change, now=None):
     """An amendment when the set is locked (nothing otherwise)."""
     if not criteria_set_is_locked(criteria_set):
         return None
     if user is None:
-        raise _err("Sửa đổi bộ tiêu chí đã khóa phải ghi rõ người sửa.")
+        raise field_error(_("Sửa đổi bộ tiêu chí đã khóa phải ghi rõ người sửa."))
     amendment = CriteriaAmendment(criteria_set=criteria_set, code=code[:20], reason=reason, change=change,
                                   made_by=user, made_at=now or timezone.now())
     amendment.full_clean()
@@ -104,7 +106,7 @@ def _changed(before: dict, after: dict) -> dict:
     return {k: [before.get(k), after.get(k)] for k in after if before.get(k) != after.get(k)}
 
 
-def _sync_tree(criteria_set) -> None:
+def sync_tree(criteria_set) -> None:
     """Parent links from the codes and `order` = position in code order, for the whole set."""
     criteria = sorted(Criterion.objects.filter(criteria_set=criteria_set).only("id", "code", "parent_id", "order"),
                       key=lambda c: code_key(c.code))
@@ -121,37 +123,42 @@ def _sync_tree(criteria_set) -> None:
 
 def _check_code(criteria_set, code, *, field_name="code", exclude_pks=()) -> None:
     if not isinstance(code, str) or len(code) > 20 or not CODE_RE.fullmatch(code):
-        raise _err(f"Mã '{code}' không hợp lệ; dùng các số cách nhau bằng dấu chấm, ví dụ 1, 1.2, 1.2.3.", field_name)
+        raise field_error(_("Mã '%(code)s' không hợp lệ; dùng các số cách nhau bằng dấu chấm, ví dụ 1, 1.2, "
+                            "1.2.3.") % {"code": code}, field_name)
     if code.count(".") + 1 > engine.MAX_DEPTH:
-        raise _err(f"Mã '{code}' có {code.count('.') + 1} cấp; tối đa {engine.MAX_DEPTH} cấp.", field_name)
+        raise field_error(_("Mã '%(code)s' có %(value)s cấp; tối đa %(max)s cấp.")
+                            % {"code": code, "value": code.count('.') + 1, "max": engine.MAX_DEPTH}, field_name)
     if Criterion.objects.filter(criteria_set=criteria_set, code=code).exclude(pk__in=list(exclude_pks)).exists():
-        raise _err(f"Mã '{code}' đã có trong bộ tiêu chí.", field_name)
+        raise field_error(_("Mã '%(code)s' đã có trong bộ tiêu chí.") % {"code": code}, field_name)
     parent_code = code.rpartition(".")[0]
     if parent_code and not Criterion.objects.filter(criteria_set=criteria_set, code=parent_code).exclude(
             pk__in=list(exclude_pks)).exists():
-        raise _err(f"Chưa có tiêu chí cha '{parent_code}'; thêm tiêu chí cha trước.", field_name)
+        raise field_error(
+            _("Chưa có tiêu chí cha '%(parent_code)s'; thêm tiêu chí cha trước.") % {"parent_code": parent_code},
+            field_name)
 
 
 def _check_values(criteria_set, *, max_points, rule, params, capped, has_children, not_applicable_to) -> None:
     errors: dict[str, list[str]] = {}
     if not isinstance(max_points, Decimal) or not max_points.is_finite() or max_points < 0:
-        errors["max_points"] = ["Điểm tối đa phải là số không âm."]
+        errors["max_points"] = [_("Điểm tối đa phải là số không âm.")]
     elif max_points != max_points.quantize(Decimal("0.01")):
-        errors["max_points"] = ["Điểm tối đa có tối đa 2 chữ số thập phân."]
+        errors["max_points"] = [_("Điểm tối đa có tối đa 2 chữ số thập phân.")]
     if rule not in RULES:
-        errors["rule"] = [f"Cách chấm '{rule}' không hợp lệ."]
+        errors["rule"] = [_("Cách chấm '%(rule)s' không hợp lệ.") % {"rule": rule}]
     elif has_children and rule != BRANCH_RULE:
-        errors["rule"] = ["Tiêu chí có tiêu chí con phải dùng cách chấm 'sum' (tổng các tiêu chí con)."]
+        errors["rule"] = [_("Tiêu chí có tiêu chí con phải dùng cách chấm 'sum' (tổng các tiêu chí con).")]
     elif "max_points" not in errors:
         problems = validate_params(rule, params, max_points)
         if problems:
             errors["rule_params"] = problems
     if capped and rule != BRANCH_RULE:
-        errors["capped"] = ["Chỉ tiêu chí có tiêu chí con mới được đánh dấu giới hạn."]
+        errors["capped"] = [_("Chỉ tiêu chí có tiêu chí con mới được đánh dấu giới hạn.")]
     wrong = [a.code for a in not_applicable_to if a.group_id != criteria_set.group_id]
     if wrong:
         errors["not_applicable_to"] = [
-            f"Đơn vị không thuộc nhóm {criteria_set.group.name}: {', '.join(wrong)}."]
+            _("Đơn vị không thuộc nhóm %(group)s: %(codes)s.") % {"group": criteria_set.group.name,
+                                                                  "codes": ", ".join(wrong)}]
     if errors:
         first = next(iter(errors.values()))[0]
         raise ApplicationError(first, extra={"errors": errors})
@@ -160,22 +167,22 @@ def _check_values(criteria_set, *, max_points, rule, params, capped, has_childre
 # ---------------------------------------------------------------- sets
 
 
-def _check_group(campaign, group) -> AgencyGroup:
+def check_group(campaign, group) -> AgencyGroup:
     code = getattr(group, "code", group)
     group_obj = AgencyGroup.objects.filter(code=code).first()
     if group_obj is None:
-        raise _err(f"Không có nhóm cơ quan '{code}'.", "group")
+        raise field_error(_("Không có nhóm cơ quan '%(code)s'.") % {"code": code}, "group")
     if not campaign.groups.filter(pk=group_obj.pk).exists():
-        raise _err(f"Nhóm '{group_obj.name}' không thuộc đợt đánh giá này.", "group")
+        raise field_error(_("Nhóm '%(name)s' không thuộc đợt đánh giá này.") % {"name": group_obj.name}, "group")
     return group_obj
 
 
 @transaction.atomic
 def criteria_set_create(*, campaign, group, user=None, bonus_cap=None, penalty_cap=None) -> CriteriaSet:
     """An empty set for one agency group of the campaign (409 if it exists)."""
-    group_obj = _check_group(campaign, group)
+    group_obj = check_group(campaign, group)
     if CriteriaSet.objects.filter(campaign=campaign, group=group_obj).exists():
-        raise ConflictError(f"Đợt đánh giá đã có bộ tiêu chí cho nhóm {group_obj.name}.")
+        raise ConflictError(_("Đợt đánh giá đã có bộ tiêu chí cho nhóm %(name)s.") % {"name": group_obj.name})
     criteria_set = CriteriaSet(campaign=campaign, group=group_obj, bonus_cap=bonus_cap, penalty_cap=penalty_cap)
     criteria_set.full_clean()
     criteria_set.save()
@@ -185,22 +192,22 @@ def criteria_set_create(*, campaign, group, user=None, bonus_cap=None, penalty_c
 @transaction.atomic
 def criteria_set_update_caps(*, criteria_set, user, bonus_cap, penalty_cap, reason=None, now=None) -> CriteriaSet:
     """The set's caps on the bonus and penalty totals (None: no cap)."""
-    reason = _check_change_allowed(criteria_set, reason)
+    reason = check_change_allowed(criteria_set, reason)
     for name, value in (("bonus_cap", bonus_cap), ("penalty_cap", penalty_cap)):
         if value is not None and (value < 0 or value != value.quantize(Decimal("0.01"))):
-            raise _err("Trần điểm phải là số không âm, tối đa 2 chữ số thập phân.", name)
-    before = {"bonus_cap": _points(criteria_set.bonus_cap), "penalty_cap": _points(criteria_set.penalty_cap)}
+            raise field_error(_("Trần điểm phải là số không âm, tối đa 2 chữ số thập phân."), name)
+    before = {"bonus_cap": points_text(criteria_set.bonus_cap), "penalty_cap": points_text(criteria_set.penalty_cap)}
     criteria_set.bonus_cap, criteria_set.penalty_cap = bonus_cap, penalty_cap
     criteria_set.full_clean()
     criteria_set.save(update_fields=["bonus_cap", "penalty_cap", "updated_at"])
-    after = {"bonus_cap": _points(bonus_cap), "penalty_cap": _points(penalty_cap)}
+    after = {"bonus_cap": points_text(bonus_cap), "penalty_cap": points_text(penalty_cap)}
     if before != after:
-        _record(criteria_set, user=user, code="*", reason=reason, now=now,
+        record_amendment(criteria_set, user=user, code="*", reason=reason, now=now,
                 change={"action": "settings", "changes": _changed(before, after)})
     return criteria_set
 
 
-def _points(value) -> str | None:
+def points_text(value) -> str | None:
     return None if value is None else decimal_str(Decimal(value))
 
 
@@ -213,7 +220,8 @@ def criteria_set_lock(*, criteria_set, user=None, now=None) -> bool:
     problems = criteria_set_problems(criteria_set=criteria_set)
     if problems:
         raise ApplicationError(
-            f"Bộ tiêu chí nhóm {criteria_set.group.name} còn {len(problems)} lỗi; sửa trước khi khóa.",
+            _("Bộ tiêu chí nhóm %(name)s còn %(n)s lỗi; sửa trước khi khóa.")
+              % {"name": criteria_set.group.name, "n": len(problems)},
             extra={"errors": {criteria_set.group.code: [str(p) for p in problems]}},
         )
     now = now or timezone.now()
@@ -235,7 +243,7 @@ def criteria_sets_lock_for_campaign(*, campaign, user=None, now=None) -> list[Cr
             errors[criteria_set.group.code] = [str(p) for p in problems]
     if errors:
         count = sum(len(v) for v in errors.values())
-        raise ApplicationError(f"Bộ tiêu chí còn {count} lỗi; sửa trước khi mở đợt đánh giá.",
+        raise ApplicationError(_("Bộ tiêu chí còn %(count)s lỗi; sửa trước khi mở đợt đánh giá.") % {"count": count},
                                extra={"errors": errors})
     now = now or timezone.now()
     for criteria_set in sets:
@@ -256,7 +264,7 @@ def criterion_create(*, criteria_set, user, code, title, max_points, rule=BRANCH
                      not_applicable_to=(), reason=None, now=None) -> Criterion:
     """Add a criterion; its parent comes from the code ("1.2.3" under "1.2"). A leaf that gets
     its first child becomes a branch (`sum`, parameters dropped)."""
-    reason = _check_change_allowed(criteria_set, reason)
+    reason = check_change_allowed(criteria_set, reason)
     code = (code or "").strip()
     _check_code(criteria_set, code)
     params = params or {}
@@ -278,11 +286,11 @@ def criterion_create(*, criteria_set, user, code, title, max_points, rule=BRANCH
     criterion.full_clean()
     criterion.save()
     criterion.not_applicable_to.set(not_applicable_to)
-    _sync_tree(criteria_set)
+    sync_tree(criteria_set)
     change = {"action": "create", "after": snapshot(criterion), "codes": [code]}
     if parent_change:
         change["parent"] = parent_change
-    _record(criteria_set, user=user, code=code, reason=reason, change=change, now=now)
+    record_amendment(criteria_set, user=user, code=code, reason=reason, change=change, now=now)
     return criterion
 
 
@@ -297,11 +305,11 @@ def _rename(criteria_set, mapping: dict[str, str]) -> dict[str, str]:
     changes = {c.code: new_code for c, new_code in renamed}
     for c, _new_code in renamed:  # two steps, so swapped codes never collide on the unique constraint
         c.code = f"~{c.pk}"
-    Criterion.objects.bulk_update([c for c, _ in renamed], ["code"])
+    Criterion.objects.bulk_update([c for c, _code in renamed], ["code"])
     for c, new_code in renamed:
         c.code = new_code
-    Criterion.objects.bulk_update([c for c, _ in renamed], ["code"])
-    _sync_tree(criteria_set)
+    Criterion.objects.bulk_update([c for c, _code in renamed], ["code"])
+    sync_tree(criteria_set)
     return changes
 
 
@@ -310,22 +318,24 @@ def _check_move(criteria_set, criterion, new_code) -> None:
     if new_code == old:
         return
     if new_code.startswith(old + "."):
-        raise _err(f"Không thể chuyển tiêu chí '{old}' vào chính nhánh của nó.", "code")
+        raise field_error(_("Không thể chuyển tiêu chí '%(old)s' vào chính nhánh của nó.") % {"old": old}, "code")
     below = dict(Criterion.objects.filter(criteria_set=criteria_set, code__startswith=old + ".")
                  .values_list("code", "pk"))
     subtree, pks = list(below), [criterion.pk, *below.values()]
     _check_code(criteria_set, new_code, exclude_pks=pks)
     deepest = max([new_code] + [new_code + c[len(old):] for c in subtree], key=lambda c: c.count("."))
     if deepest.count(".") + 1 > engine.MAX_DEPTH:
-        raise _err(f"Sau khi chuyển, mã '{deepest}' có quá {engine.MAX_DEPTH} cấp.", "code")
+        raise field_error(
+            _("Sau khi chuyển, mã '%(deepest)s' có quá %(max)s cấp.") % {"deepest": deepest, "max": engine.MAX_DEPTH},
+            "code")
     taken = set(Criterion.objects.filter(criteria_set=criteria_set, code__in=[new_code + c[len(old):] for c in subtree])
                 .exclude(pk__in=pks).values_list("code", flat=True))
     if taken:
-        raise _err(f"Mã {', '.join(sorted(taken))} đã có trong bộ tiêu chí.", "code")
+        raise field_error(_("Mã %(items)s đã có trong bộ tiêu chí.") % {"items": ', '.join(sorted(taken))}, "code")
     parent = Criterion.objects.filter(criteria_set=criteria_set, code=new_code.rpartition(".")[0]).first()
     if parent is not None and parent.rule != BRANCH_RULE:
-        raise _err(f"Tiêu chí '{parent.code}' đang được chấm trực tiếp ({parent.rule}); đổi cách chấm thành 'sum' "
-                   "trước khi thêm tiêu chí con.", "code")
+        raise field_error(_("Tiêu chí '%(code)s' đang được chấm trực tiếp (%(rule)s); đổi cách chấm thành 'sum' "
+                            "trước khi thêm tiêu chí con.") % {"code": parent.code, "rule": parent.rule}, "code")
 
 
 @transaction.atomic
@@ -334,7 +344,7 @@ def criterion_update(*, criterion, user, reason=None, now=None, **values) -> Cri
     max_points, rule, params, evidence_required, guidance, capped, responsible_agency,
     not_applicable_to (agencies)."""
     criteria_set = criterion.criteria_set
-    reason = _check_change_allowed(criteria_set, reason)
+    reason = check_change_allowed(criteria_set, reason)
     allowed = {"code", "title", "max_points", "rule", "params", "evidence_required", "guidance", "capped",
                "responsible_agency", "not_applicable_to"}
     unknown = set(values) - allowed
@@ -369,7 +379,7 @@ def criterion_update(*, criterion, user, reason=None, now=None, **values) -> Cri
     after = snapshot(criterion)
     changes = _changed(before, after)
     if changes:
-        _record(criteria_set, user=user, code=before["code"], reason=reason, now=now,
+        record_amendment(criteria_set, user=user, code=before["code"], reason=reason, now=now,
                 change={"action": "update", "changes": changes, "codes": sorted(codes | {before["code"]})})
     return criterion
 
@@ -385,9 +395,9 @@ def criterion_reorder(*, criterion, direction, user, reason=None, now=None) -> C
     """Swap a criterion with its previous ("up") or next ("down") sibling: codes and subtrees
     swap, so the numbering always follows the order (1.3 moved up becomes 1.2)."""
     criteria_set = criterion.criteria_set
-    reason = _check_change_allowed(criteria_set, reason)
+    reason = check_change_allowed(criteria_set, reason)
     if direction not in ("up", "down"):
-        raise _err("Hướng di chuyển không hợp lệ.", "direction")
+        raise field_error(_("Hướng di chuyển không hợp lệ."), "direction")
     parent_code = criterion.code.rpartition(".")[0]
     depth = criterion.code.count(".")
     siblings = sorted(
@@ -398,13 +408,14 @@ def criterion_reorder(*, criterion, direction, user, reason=None, now=None) -> C
     position = siblings.index(criterion.code)
     other_position = position - 1 if direction == "up" else position + 1
     if not 0 <= other_position < len(siblings):
-        raise _err("Tiêu chí đã ở vị trí đầu tiên." if direction == "up" else "Tiêu chí đã ở vị trí cuối cùng.",
-                   "direction")
+        raise field_error(
+            _("Tiêu chí đã ở vị trí đầu tiên.") if direction == "up" else _("Tiêu chí đã ở vị trí cuối cùng."),
+            "direction")
     other = siblings[other_position]
     old = criterion.code
     changes = _rename(criteria_set, {old: other, other: old})
     criterion.refresh_from_db()
-    _record(criteria_set, user=user, code=old, reason=reason, now=now,
+    record_amendment(criteria_set, user=user, code=old, reason=reason, now=now,
             change={"action": "reorder", "swap": [old, other], "renamed": changes,
                     "codes": sorted(set(changes) | set(changes.values()))})
     return criterion
@@ -414,297 +425,18 @@ def criterion_reorder(*, criterion, direction, user, reason=None, now=None) -> C
 def criterion_delete(*, criterion, user, reason=None, now=None) -> list[str]:
     """Delete a criterion and its subtree (refused once agencies have scored any of them)."""
     criteria_set = criterion.criteria_set
-    reason = _check_change_allowed(criteria_set, reason)
+    reason = check_change_allowed(criteria_set, reason)
     subtree = list(Criterion.objects.filter(criteria_set=criteria_set, code__startswith=criterion.code + ".")
                    .select_related("responsible_agency"))
     nodes = [criterion, *subtree]
     scored = sorted(set(Item.objects.filter(criterion__in=nodes).values_list("criterion__code", flat=True)),
                     key=code_key)
     if scored:
-        raise ConflictError(f"Không thể xóa: đơn vị đã chấm tiêu chí {', '.join(scored)}.")
+        raise ConflictError(_("Không thể xóa: đơn vị đã chấm tiêu chí %(items)s.") % {"items": ', '.join(scored)})
     before = [snapshot(c) for c in sorted(nodes, key=lambda c: code_key(c.code))]
     codes = [c["code"] for c in before]
     Criterion.objects.filter(pk__in=[c.pk for c in nodes]).delete()
-    _sync_tree(criteria_set)
-    _record(criteria_set, user=user, code=criterion.code, reason=reason, now=now,
+    sync_tree(criteria_set)
+    record_amendment(criteria_set, user=user, code=criterion.code, reason=reason, now=now,
             change={"action": "delete", "before": before, "codes": codes})
     return codes
-
-
-# ---------------------------------------------------------------- Excel
-
-
-@dataclass
-class CriteriaImportReport(ImportReport):
-    """What an import did (or would do): codes created, updated, deleted and unchanged."""
-
-    deleted: int = 0
-    unchanged: int = 0
-    locked: bool = False
-    codes: dict[str, list[str]] = field(default_factory=dict)
-    rows: list[CriterionRow] = field(default_factory=list)
-    criteria_set: CriteriaSet | None = None
-
-    def as_dict(self):
-        out = super().as_dict()
-        out.update({"deleted": self.deleted, "unchanged": self.unchanged, "locked": self.locked,
-                    "codes": self.codes})
-        return out
-
-
-def _tree_column(message: str) -> str:
-    lower = message.lower()
-    if "điểm tối đa" in lower and ("tổng" in lower or "không phải là số" in lower or "âm" in lower
-                                    or "thập phân" in lower):
-        return "max_points"
-    if "capped" in lower:
-        return "capped"
-    if "quy tắc" in lower:
-        return "rule"
-    if lower.startswith("mã") or "tiêu chí cha" in lower or "cấp" in lower:
-        return "code"
-    return "rule_params"
-
-
-def _check_rows(rows: list[CriterionRow], errors: list[RowError], criteria_set_group: AgencyGroup) -> dict:
-    """Database checks (agency codes) and the engine's tree checks; returns the agencies by code."""
-    wanted = {code for r in rows for code in r.not_applicable_to} | {r.responsible_agency for r in rows}
-    agencies = {a.code: a for a in Agency.objects.filter(code__in=wanted - {""}).select_related("group")}
-    for r in rows:
-        unknown = [code for code in r.not_applicable_to if code not in agencies]
-        if unknown:
-            errors.append(RowError(r.row, "not_applicable_to", f"Không có đơn vị: {', '.join(unknown)}."))
-        other = [code for code in r.not_applicable_to
-                 if code in agencies and agencies[code].group_id != criteria_set_group.pk]
-        if other:
-            errors.append(RowError(r.row, "not_applicable_to",
-                                   f"Đơn vị không thuộc nhóm {criteria_set_group.name}: {', '.join(other)}."))
-        if r.responsible_agency and r.responsible_agency not in agencies:
-            errors.append(RowError(r.row, "responsible_agency", f"Không có đơn vị '{r.responsible_agency}'."))
-    rows_with_errors = {e.row for e in errors}
-    row_of = {}
-    for r in rows:
-        row_of.setdefault(r.code, r.row)
-    nodes = [engine.Node(code=r.code, title=r.title, max_points=r.max_points, rule=r.rule or BRANCH_RULE,
-                         params=r.params, evidence_required=r.evidence_required, capped=r.capped)
-             for r in rows if CODE_RE.fullmatch(r.code)]
-    for problem in engine.validate_tree(nodes):
-        number = row_of.get(problem.code, 0)
-        if number in rows_with_errors:
-            continue  # that row's own errors come first; fixing them may settle this one
-        errors.append(RowError(number, _tree_column(problem.message), problem.message))
-    return agencies
-
-
-def criteria_import(*, campaign, group, file, user=None, dry_run=False, reason=None, now=None) -> CriteriaImportReport:
-    """Replace a set's tree with the file's rows (created, updated in place, deleted), or only
-    report what would happen (`dry_run`). Every error is reported at once (row, column,
-    message) and nothing is written if there is any.
-
-    Criteria keep their identity by code, so updating a set keeps agencies' items and the
-    year-over-year map. The set is created if missing. A locked set is refused (409) unless
-    `reason` is given: the import is then one amendment listing the codes it changed.
-    """
-    report = CriteriaImportReport(dry_run=dry_run)
-    group_obj = _check_group(campaign, group)
-    criteria_set = CriteriaSet.objects.filter(campaign=campaign, group=group_obj).first()
-    report.criteria_set = criteria_set
-    report.locked = bool(criteria_set and criteria_set_is_locked(criteria_set))
-    if report.locked and not dry_run:
-        reason = _check_change_allowed(criteria_set, reason)
-    workbook = read_workbook(file)
-    report.rows = workbook.rows
-    report.errors = list(workbook.errors)
-    if report.errors and not workbook.rows:
-        return report
-    agencies = _check_rows(workbook.rows, report.errors, group_obj)
-    existing = {}
-    if criteria_set is not None:
-        existing = {c.code: c for c in Criterion.objects.filter(criteria_set=criteria_set)
-                    .select_related("responsible_agency").prefetch_related("not_applicable_to")}
-    file_codes = {r.code for r in workbook.rows}
-    removed = sorted(set(existing) - file_codes, key=code_key)
-    if removed and criteria_set is not None:
-        scored = sorted(set(Item.objects.filter(criterion__criteria_set=criteria_set, criterion__code__in=removed)
-                            .values_list("criterion__code", flat=True)), key=code_key)
-        if scored:
-            report.errors.append(RowError(0, "code", f"Tệp thiếu tiêu chí {', '.join(scored)} mà đơn vị đã chấm; "
-                                                     "không thể xóa các tiêu chí này."))
-    report.errors.sort(key=lambda e: e.row)
-    if report.errors:
-        return report
-    created, updated, unchanged = [], [], []
-    for r in workbook.rows:
-        current = existing.get(r.code)
-        if current is None:
-            created.append(r.code)
-        elif _row_snapshot(r) != _criterion_snapshot(current):
-            updated.append(r.code)
-        else:
-            unchanged.append(r.code)
-    report.created, report.updated, report.deleted, report.unchanged = (
-        len(created), len(updated), len(removed), len(unchanged))
-    report.codes = {"created": created, "updated": updated, "deleted": removed}
-    settings_changes = {}
-    for name, value in (workbook.settings or {}).items():
-        current = getattr(criteria_set, name) if criteria_set is not None else None
-        if _points(current) != _points(value):
-            settings_changes[name] = [_points(current), _points(value)]
-    if dry_run:
-        return report
-    with transaction.atomic():
-        if criteria_set is None:
-            criteria_set = criteria_set_create(campaign=campaign, group=group_obj, user=user)
-            report.criteria_set = criteria_set
-        _apply_import(criteria_set, workbook, existing, removed, agencies)
-        change = {"action": "import", "created": created, "updated": updated, "deleted": removed,
-                  "codes": sorted(set(created) | set(updated) | set(removed), key=code_key)}
-        if settings_changes:
-            change["settings"] = settings_changes
-        if created or updated or removed or settings_changes:
-            _record(criteria_set, user=user, code="*", reason=reason, change=change, now=now)
-    return report
-
-
-def _row_snapshot(r: CriterionRow) -> tuple:
-    return (r.title, decimal_str(r.max_points), r.rule, r.params, r.evidence_required, r.guidance, r.capped,
-            r.responsible_agency, tuple(sorted(r.not_applicable_to)))
-
-
-def _criterion_snapshot(c: Criterion) -> tuple:
-    return (c.title, decimal_str(Decimal(c.max_points)), c.rule, c.params or {}, c.evidence_required, c.guidance,
-            c.capped, c.responsible_agency.code if c.responsible_agency_id else "",
-            tuple(sorted(a.code for a in c.not_applicable_to.all())))
-
-
-def _apply_import(criteria_set, workbook, existing, removed, agencies) -> None:
-    if workbook.settings is not None:
-        for name, value in workbook.settings.items():
-            setattr(criteria_set, name, value)
-        criteria_set.save(update_fields=[*workbook.settings, "updated_at"])
-    if removed:
-        Criterion.objects.filter(criteria_set=criteria_set, code__in=removed).delete()
-    through = Criterion.not_applicable_to.through
-    na_rows = []
-    for r in sorted(workbook.rows, key=lambda r: code_key(r.code)):
-        c = existing.get(r.code) or Criterion(criteria_set=criteria_set, code=r.code)
-        if c.pk and _row_snapshot(r) == _criterion_snapshot(c):
-            continue
-        c.title, c.max_points, c.rule, c.params = r.title, r.max_points, r.rule, r.params
-        c.evidence_required, c.guidance, c.capped = r.evidence_required, r.guidance, r.capped
-        c.responsible_agency = agencies.get(r.responsible_agency) if r.responsible_agency else None
-        is_new = c.pk is None
-        c.save()  # every value was checked by read_workbook and _check_rows
-        if not is_new:
-            through.objects.filter(criterion=c).delete()
-        na_rows += [through(criterion_id=c.pk, agency_id=agencies[code].pk) for code in r.not_applicable_to]
-    through.objects.bulk_create(na_rows)
-    _sync_tree(criteria_set)
-
-
-def criteria_export(*, criteria_set) -> bytes:
-    """The set as .xlsx bytes: the criteria sheet (columns of the import) and its settings."""
-    return write_workbook(
-        criteria_set_rows(criteria_set=criteria_set),
-        {"bonus_cap": criteria_set.bonus_cap, "penalty_cap": criteria_set.penalty_cap},
-    )
-
-
-# ---------------------------------------------------------------- next year
-
-
-@transaction.atomic
-def criteria_set_copy(*, source, campaign, user, group=None) -> CriteriaSet:
-    """Copy a set into another campaign (for `group`, by default the source's group), each new
-    criterion pointing at the old one (`previous`): the year-over-year map, editable later.
-
-    The target set may exist if it is still empty and not locked. Agencies it does not apply
-    to are kept when they belong to the target group.
-    """
-    group_obj = _check_group(campaign, group or source.group)
-    if source.campaign_id == campaign.pk and source.group_id == group_obj.pk:
-        raise _err("Không thể sao chép bộ tiêu chí vào chính nó.")
-    target = CriteriaSet.objects.select_for_update().filter(campaign=campaign, group=group_obj).first()
-    if target is not None and (criteria_set_is_locked(target) or target.criteria.exists()):
-        raise ConflictError(f"Đợt đánh giá đã có bộ tiêu chí nhóm {group_obj.name}; xóa các tiêu chí hoặc nhập "
-                            "tệp Excel để thay thế.")
-    if target is None:
-        target = CriteriaSet(campaign=campaign, group=group_obj)
-    target.copied_from = source
-    target.bonus_cap, target.penalty_cap = source.bonus_cap, source.penalty_cap
-    target.full_clean()
-    target.save()
-    old = list(Criterion.objects.filter(criteria_set=source))
-    Criterion.objects.bulk_create([
-        Criterion(criteria_set=target, code=c.code, title=c.title, max_points=c.max_points, rule=c.rule,
-                  params=c.params, capped=c.capped, evidence_required=c.evidence_required, guidance=c.guidance,
-                  responsible_agency_id=c.responsible_agency_id, previous=c)
-        for c in old
-    ])
-    _sync_tree(target)  # parents and order from the codes
-    new_pk = dict(Criterion.objects.filter(criteria_set=target).values_list("code", "pk"))
-    old_code = {c.pk: c.code for c in old}
-    through = Criterion.not_applicable_to.through
-    through.objects.bulk_create([
-        through(criterion_id=new_pk[old_code[criterion_id]], agency_id=agency_id)
-        for criterion_id, agency_id in through.objects.filter(
-            criterion__criteria_set=source, agency__group=group_obj).values_list("criterion_id", "agency_id")
-    ])
-    return target
-
-
-@transaction.atomic
-def criteria_set_map_previous(*, criteria_set, mapping: dict[str, str | None], user=None) -> int:
-    """Set the year-over-year map: {code: last year's code, or None for a new criterion}.
-
-    Last year's codes are those of `previous_set_for(criteria_set)`. Every unknown code is
-    reported at once (400). Returns how many links changed. Allowed on a locked set: the
-    map does not change any score.
-    """
-    source = previous_set_for(criteria_set=criteria_set)
-    if source is None:
-        raise _err("Bộ tiêu chí chưa có bộ năm trước để đối chiếu (sao chép từ năm trước hoặc gán đợt năm trước).")
-    criteria = {c.code: c for c in Criterion.objects.filter(criteria_set=criteria_set)}
-    old = {c.code: c for c in Criterion.objects.filter(criteria_set=source).only("id", "code")}
-    errors: dict[str, list[str]] = {}
-    for code, old_code in mapping.items():
-        if code not in criteria:
-            errors.setdefault(code, []).append(f"Không có tiêu chí '{code}'.")
-        elif old_code and old_code not in old:
-            errors.setdefault(code, []).append(f"Bộ năm trước không có tiêu chí '{old_code}'.")
-    if errors:
-        raise ApplicationError(f"Có {len(errors)} dòng không hợp lệ; chưa lưu.", extra={"errors": errors})
-    dirty = []
-    for code, old_code in mapping.items():
-        c = criteria[code]
-        previous_id = old[old_code].pk if old_code else None
-        if c.previous_id != previous_id:
-            c.previous_id = previous_id
-            dirty.append(c)
-    Criterion.objects.bulk_update(dirty, ["previous"])
-    return len(dirty)
-
-
-def criteria_set_map_by_code(*, criteria_set, user=None, only_unmapped=True) -> int:
-    """Link every criterion to last year's criterion with the same code (the default map)."""
-    source = previous_set_for(criteria_set=criteria_set)
-    if source is None:
-        raise _err("Bộ tiêu chí chưa có bộ năm trước để đối chiếu.")
-    old_codes = set(Criterion.objects.filter(criteria_set=source).values_list("code", flat=True))
-    mapping = {}
-    for code, previous_id in Criterion.objects.filter(criteria_set=criteria_set).values_list("code", "previous_id"):
-        if only_unmapped and previous_id:
-            continue
-        mapping[code] = code if code in old_codes else None
-    return criteria_set_map_previous(criteria_set=criteria_set, mapping=mapping, user=user)
-
-
-def campaign_for_criteria(*, campaign_id) -> Campaign:
-    campaign = Campaign.objects.filter(pk=campaign_id).first()
-    if campaign is None:
-        raise _err(f"Không có đợt đánh giá #{campaign_id}.", "campaign", status=404)
-    return campaign
-
-
-def criteria_codes(criteria: Iterable[Criterion]) -> list[str]:
-    return sorted((c.code for c in criteria), key=code_key)

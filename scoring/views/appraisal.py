@@ -14,8 +14,8 @@ from django.views.decorators.http import require_POST
 
 from campaigns.selectors import campaign_get_for_user, user_is_officer, user_is_province_staff
 from cchc_portal.core import confirm
-from cchc_portal.core.exceptions import ApplicationError
 from cchc_portal.core.utils import points_str
+from cchc_portal.core.views import run_action
 from scoring import imported_figures
 from scoring.forms_appraisal import (
     AssignmentForm,
@@ -30,6 +30,8 @@ from scoring.models import Assignment, Item
 from scoring.selectors import appraisal as sel
 from scoring.selectors.progress import appraiser_progress, appraiser_progress_by_assessment
 from scoring.services import appraisal as svc
+from scoring.services import explanations as explain_svc
+from scoring.views import appraisal_pages as pages
 
 SIGNING_SALT = "scoring.imported_figures"
 
@@ -53,14 +55,11 @@ def assignment_list(request, pk):
     campaign = campaign_get_for_user(user=request.user, pk=pk)
     form = AssignmentForm(request.POST or None, campaign=campaign)
     if request.method == "POST" and form.is_valid():
-        try:
-            _assignment, created = svc.assignment_create(
-                campaign=campaign, appraiser=form.cleaned_data["appraiser"], codes=form.cleaned_data["all_codes"],
-                group=form.cleaned_data["group"], user=request.user)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Đã phân công thẩm định.") if created else _("Đã bổ sung phân công."))
+        outcome = run_action(request, lambda: svc.assignment_create(
+            campaign=campaign, appraiser=form.cleaned_data["appraiser"], codes=form.cleaned_data["all_codes"],
+            group=form.cleaned_data["group"], user=request.user),
+            success=lambda done: _("Đã phân công thẩm định.") if done[1] else _("Đã bổ sung phân công."), form=form)
+        if outcome.ok:
             return redirect("scoring:assignment_list", pk=campaign.pk)
     return render(request, "scoring/appraisal/assignments.html", {
         "campaign": campaign, "form": form, "assignments": sel.assignment_list(campaign=campaign),
@@ -99,7 +98,7 @@ def appraisal_queue(request, pk):
     show = request.GET.get("show", "")
     assignments = sel.user_assignments(user=request.user, campaign_id=campaign.pk)
     progress = appraiser_progress_by_assessment(campaign=campaign, appraiser=request.user, assignments=assignments)
-    page, rows = sel.appraisal_queue(user=request.user, campaign=campaign, q=q, show=show,
+    page, rows = pages.appraisal_queue(user=request.user, campaign=campaign, q=q, show=show,
                                      page_number=request.GET.get("page"), assignments=assignments,
                                      progress=progress)
     return render(request, "scoring/appraisal/queue.html", {
@@ -113,7 +112,7 @@ def appraisal_queue(request, pk):
 
 
 def _page_context(request, assessment, *, errors=None, posted=None):
-    data = sel.appraisal_page_data(user=request.user, assessment=assessment)
+    data = pages.appraisal_page_data(user=request.user, assessment=assessment)
     if posted:
         for f in data.fields:
             for row in f.rows:
@@ -164,37 +163,32 @@ def appraisal_item(request, pk, code):
     if item is None:
         raise Http404
     raw, comment = appraisal_input_from(request.POST)
-    try:
+
+    def appraise():
         typed = None if raw is None else number_fields_from_form(raw, list(raw))
-        svc.item_appraise(item=item, input=typed, comment=comment, user=request.user)
-    except ApplicationError as exc:
-        if request.htmx:
-            return _field_response(request, assessment, code, errors={code: exc.message},
-                                   posted={code: {**(raw or {}), "comment": comment}})
-        messages.error(request, exc.message)
+        return svc.item_appraise(item=item, input=typed, comment=comment, user=request.user)
+
+    outcome = run_action(request, appraise, success=_("Đã lưu điểm thẩm định tiêu chí %(code)s.") % {"code": code},
+                         quiet=bool(request.htmx))
+    if not request.htmx:
         return _back(assessment, code)
-    if request.htmx:
-        return _field_response(request, assessment, code)
-    messages.success(request, _("Đã lưu điểm thẩm định tiêu chí %(code)s.") % {"code": code})
-    return _back(assessment, code)
+    if not outcome.ok:
+        return _field_response(request, assessment, code, errors={code: outcome.error.message},
+                               posted={code: {**(raw or {}), "comment": comment}})
+    return _field_response(request, assessment, code)
 
 
 @login_required
 @require_POST
 def appraisal_field_accept(request, pk, code):
     assessment = sel.assessment_get_for_appraisal(user=request.user, pk=pk)
-    try:
-        items = svc.field_accept_self_scores(assessment=assessment, field_code=code, user=request.user)
-    except ApplicationError as exc:
-        if request.htmx:
-            return _field_response(request, assessment, code, errors={code: exc.message})
-        messages.error(request, exc.message)
+    outcome = run_action(
+        request, lambda: svc.field_accept_self_scores(assessment=assessment, field_code=code, user=request.user),
+        success=lambda items: _("Đã chấp nhận điểm tự chấm của %(n)s tiêu chí thuộc lĩnh vực %(code)s.")
+        % {"n": len(items), "code": code}, quiet=bool(request.htmx))
+    if not request.htmx:
         return _back(assessment)
-    if request.htmx:
-        return _field_response(request, assessment, code)
-    messages.success(request, _("Đã chấp nhận điểm tự chấm của %(n)s tiêu chí thuộc lĩnh vực %(code)s.")
-                     % {"n": len(items), "code": code})
-    return _back(assessment)
+    return _field_response(request, assessment, code, errors=None if outcome.ok else {code: outcome.error.message})
 
 
 @login_required
@@ -219,13 +213,10 @@ def explanation_request_create(request, pk):
                 title=_("Xác nhận gửi yêu cầu giải trình"), action=request.path,
                 fields=confirm.reposted_fields(request), label=_("Gửi yêu cầu giải trình"),
                 back=reverse("scoring:appraisal_page", args=[assessment.pk])))
-    try:
-        svc.explanation_request_create(assessment=assessment, codes=codes, question=form.cleaned_data["question"],
-                                       due_at=form.cleaned_data["due_at"], user=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã gửi yêu cầu giải trình đến đơn vị."))
+    run_action(request, lambda: explain_svc.explanation_request_create(
+        assessment=assessment, codes=codes, question=form.cleaned_data["question"],
+        due_at=form.cleaned_data["due_at"], user=request.user),
+        success=_("Đã gửi yêu cầu giải trình đến đơn vị."))
     return _back(assessment)
 
 
@@ -236,7 +227,7 @@ def finalize(request, pk):
     assessment = sel.assessment_get_for_appraisal(user=request.user, pk=pk)
     _officer_required(request.user)
     if assessment.status != assessment.Status.FINAL:
-        data = sel.appraisal_page_data(user=request.user, assessment=assessment)
+        data = pages.appraisal_page_data(user=request.user, assessment=assessment)
         fingerprint = points_str(data.appraised_result.total)
         if not confirm.is_confirmed(request, fingerprint):
             blocked = "" if data.can_finalise else _("Chưa thể chốt điểm: còn tiêu chí chưa thẩm định hoặc đang chờ "
@@ -247,12 +238,8 @@ def finalize(request, pk):
                     title=_("Xác nhận chốt điểm thẩm định"), action=request.path, fingerprint=fingerprint,
                     label=_("Chốt điểm thẩm định"), blocked=blocked,
                     back=reverse("scoring:appraisal_page", args=[assessment.pk])))
-    try:
-        svc.assessment_finalize(assessment=assessment, user=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã chốt điểm thẩm định của %(agency)s.") % {"agency": assessment.agency})
+    run_action(request, lambda: svc.assessment_finalize(assessment=assessment, user=request.user),
+               success=_("Đã chốt điểm thẩm định của %(agency)s.") % {"agency": assessment.agency})
     return _back(assessment)
 
 
@@ -262,12 +249,9 @@ def reopen(request, pk):
     assessment = sel.assessment_get_for_appraisal(user=request.user, pk=pk)
     _officer_required(request.user)
     form = ReopenForm(request.POST)
-    try:
-        svc.assessment_reopen(assessment=assessment, reason=form.data.get("reason", ""), user=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã mở lại để thẩm định."))
+    run_action(request, lambda: svc.assessment_reopen(
+        assessment=assessment, reason=form.data.get("reason", ""), user=request.user),
+        success=_("Đã mở lại để thẩm định."))
     return _back(assessment)
 
 
@@ -277,7 +261,7 @@ def reopen(request, pk):
 @login_required
 def explanations(request, pk):
     assessment = sel.assessment_get_for_explanations(user=request.user, pk=pk)
-    data = sel.explanation_page_data(user=request.user, assessment=assessment)
+    data = pages.explanation_page_data(user=request.user, assessment=assessment)
     for r in data.requests:
         if r.can_answer:
             r.form = ExplanationAnswerForm(library=data.library, prefix=f"r{r.pk}")
@@ -289,7 +273,7 @@ def explanations(request, pk):
 def explanation_answer(request, pk):
     explanation_request = sel.explanation_request_get_for_user(user=request.user, pk=pk)
     assessment = explanation_request.assessment
-    data = sel.explanation_page_data(user=request.user, assessment=assessment)
+    data = pages.explanation_page_data(user=request.user, assessment=assessment)
     form = ExplanationAnswerForm(request.POST, request.FILES, library=data.library, prefix=f"r{pk}")
     back = redirect(f"{reverse('scoring:explanations', args=[assessment.pk])}#request-{pk}")
     if not form.is_valid():
@@ -297,7 +281,8 @@ def explanation_answer(request, pk):
             messages.error(request, " ".join(errors))
         return back
     documents = list(form.cleaned_data["documents"])
-    try:
+
+    def answer():
         if form.cleaned_data.get("file"):
             from evidence.services import document_upload
 
@@ -306,12 +291,10 @@ def explanation_answer(request, pk):
                 user=request.user, number=form.cleaned_data.get("number", ""),
                 summary=_("Bổ sung theo yêu cầu giải trình"))
             documents.append(document)
-        svc.explanation_answer(request=explanation_request, body=form.cleaned_data["body"], documents=documents,
-                               user=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã gửi nội dung giải trình đến Tổ thẩm định."))
+        return explain_svc.explanation_answer(request=explanation_request, body=form.cleaned_data["body"],
+                                              documents=documents, user=request.user)
+
+    run_action(request, answer, success=_("Đã gửi nội dung giải trình đến Tổ thẩm định."))
     return back
 
 
@@ -335,15 +318,12 @@ def imported_figures_page(request, pk):
         except signing.BadSignature:
             messages.error(request, _("Phiên xem trước đã hết hạn; hãy tải tệp lên lại."))
             return redirect("scoring:imported_figures", pk=campaign.pk)
-        try:
-            report = imported_figures.figures_import_rows(campaign=campaign, rows=[tuple(r) for r in rows],
-                                                          user=request.user)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
+        outcome = run_action(request, lambda: imported_figures.figures_import_rows(
+            campaign=campaign, rows=[tuple(r) for r in rows], user=request.user),
+            success=lambda report: _("Đã nhập %(n)s số liệu.") % {"n": len(report.rows)} if report.ok else "")
+        if not outcome.ok or outcome.result.ok:
             return redirect("scoring:imported_figures", pk=campaign.pk)
-        if report.ok:
-            messages.success(request, _("Đã nhập %(n)s số liệu.") % {"n": len(report.rows)})
-            return redirect("scoring:imported_figures", pk=campaign.pk)
+        report = outcome.result
     elif request.method == "POST":
         form = ImportFiguresForm(request.POST, request.FILES)
         if form.is_valid():

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from campaigns.links import Link
 from campaigns.selectors import campaign_agencies, campaign_get_for_user, user_is_officer
-from cchc_portal.core.exceptions import ApplicationError
+from cchc_portal.core.views import run_action
 from scoring import engine
 from scoring.criteria_excel import code_key
 from scoring.forms_criteria import (
@@ -29,7 +29,7 @@ from scoring.forms_criteria import (
     ReasonForm,
 )
 from scoring.models import Criterion, Rule
-from scoring.rules import (
+from scoring.rules.kinds import (
     DEFAULT_STEP,
     DEFAULT_TARGET,
     RuleParamsError,
@@ -41,6 +41,7 @@ from scoring.rules import (
 )
 from scoring.selectors import criteria as selectors
 from scoring.services import criteria as services
+from scoring.services import criteria_copy
 
 SESSION_IMPORT = "criteria-import"
 
@@ -59,19 +60,6 @@ def _criterion_for_officer(request, pk):
     officer_required(request)
     return get_object_or_404(Criterion.objects.select_related("criteria_set", "criteria_set__campaign",
                                                               "criteria_set__group"), pk=pk)
-
-
-def _form_errors(form, exc: ApplicationError):
-    """Put a service's field errors on the form's fields (the rest on top)."""
-    errors = exc.extra.get("errors") or {}
-    placed = False
-    for name, messages_ in errors.items():
-        if name in form.fields:
-            for message in messages_:
-                form.add_error(name, message)
-            placed = True
-    if not placed:
-        form.add_error(None, exc.message)
 
 
 def _posted(request):
@@ -124,14 +112,11 @@ def criteria_set_create(request, campaign_pk):
     campaign = campaign_get_for_user(user=request.user, pk=campaign_pk)
     form = CreateSetForm(request.POST, groups=campaign.groups.all())
     if form.is_valid():
-        try:
-            criteria_set = services.criteria_set_create(campaign=campaign, group=form.cleaned_data["group"],
-                                                        user=request.user)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Đã tạo bộ tiêu chí. Thêm tiêu chí hoặc nhập từ Excel."))
-            return redirect("scoring:criteria_set", pk=criteria_set.pk)
+        outcome = run_action(request, lambda: services.criteria_set_create(
+            campaign=campaign, group=form.cleaned_data["group"], user=request.user),
+            success=_("Đã tạo bộ tiêu chí. Thêm tiêu chí hoặc nhập từ Excel."))
+        if outcome.ok:
+            return redirect("scoring:criteria_set", pk=outcome.result.pk)
     else:
         messages.error(request, _("Chọn nhóm cơ quan."))
     return redirect("scoring:criteria_sets", campaign_pk=campaign.pk)
@@ -144,15 +129,12 @@ def criteria_set_copy(request, campaign_pk):
     form = CopySetForm(_posted(request), sources=selectors.copy_sources_for(campaign=campaign),
                        groups=campaign.groups.all())
     if request.method == "POST" and form.is_valid():
-        try:
-            copy = services.criteria_set_copy(source=form.cleaned_data["source"], campaign=campaign,
-                                              user=request.user, group=form.cleaned_data["group"])
-        except ApplicationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Đã sao chép %(n)s tiêu chí; mỗi tiêu chí được đối chiếu với tiêu chí cùng mã "
-                                        "của năm trước.") % {"n": copy.criteria.count()})
-            return redirect("scoring:criteria_mapping", pk=copy.pk)
+        outcome = run_action(request, lambda: criteria_copy.criteria_set_copy(
+            source=form.cleaned_data["source"], campaign=campaign, user=request.user, group=form.cleaned_data["group"]),
+            success=lambda copy: _("Đã sao chép %(n)s tiêu chí; mỗi tiêu chí được đối chiếu với tiêu chí cùng mã "
+                                   "của năm trước.") % {"n": copy.criteria.count()}, form=form)
+        if outcome.ok:
+            return redirect("scoring:criteria_mapping", pk=outcome.result.pk)
     return render(request, "scoring/criteria/copy.html", {"campaign": campaign, "form": form})
 
 
@@ -197,19 +179,15 @@ def criterion_create(request, pk):
     form = CriterionForm(_posted(request), criteria_set=criteria_set, locked=locked, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            criterion = services.criterion_create(
-                criteria_set=criteria_set, user=request.user, code=data["code"], title=data["title"],
-                max_points=data["max_points"], rule=data["rule"], params=data["params"],
-                evidence_required=data["evidence_required"], guidance=data["guidance"], capped=data["capped"],
-                responsible_agency=data["responsible_agency"], not_applicable_to=data["not_applicable_to"],
-                reason=data.get("reason"),
-            )
-        except ApplicationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Đã thêm tiêu chí %(code)s.") % {"code": criterion.code})
-            return redirect(_tree_url(criteria_set, criterion.code))
+        outcome = run_action(request, lambda: services.criterion_create(
+            criteria_set=criteria_set, user=request.user, code=data["code"], title=data["title"],
+            max_points=data["max_points"], rule=data["rule"], params=data["params"],
+            evidence_required=data["evidence_required"], guidance=data["guidance"], capped=data["capped"],
+            responsible_agency=data["responsible_agency"], not_applicable_to=data["not_applicable_to"],
+            reason=data.get("reason"),
+        ), success=lambda created: _("Đã thêm tiêu chí %(code)s.") % {"code": created.code}, form=form)
+        if outcome.ok:
+            return redirect(_tree_url(criteria_set, outcome.result.code))
     return render(request, "scoring/criteria/criterion_form.html", {
         "criteria_set": criteria_set, "form": form, "parent": parent, "locked": locked, "criterion": None,
     })
@@ -227,18 +205,14 @@ def criterion_edit(request, pk):
     form = CriterionForm(_posted(request), criteria_set=criteria_set, locked=locked, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            criterion = services.criterion_update(
-                criterion=criterion, user=request.user, reason=data.get("reason"), code=data["code"],
-                title=data["title"], max_points=data["max_points"], rule=data["rule"], params=data["params"],
-                evidence_required=data["evidence_required"], guidance=data["guidance"], capped=data["capped"],
-                responsible_agency=data["responsible_agency"], not_applicable_to=data["not_applicable_to"],
-            )
-        except ApplicationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Đã lưu tiêu chí %(code)s.") % {"code": criterion.code})
-            return redirect(_tree_url(criteria_set, criterion.code))
+        outcome = run_action(request, lambda: services.criterion_update(
+            criterion=criterion, user=request.user, reason=data.get("reason"), code=data["code"],
+            title=data["title"], max_points=data["max_points"], rule=data["rule"], params=data["params"],
+            evidence_required=data["evidence_required"], guidance=data["guidance"], capped=data["capped"],
+            responsible_agency=data["responsible_agency"], not_applicable_to=data["not_applicable_to"],
+        ), success=lambda saved: _("Đã lưu tiêu chí %(code)s.") % {"code": saved.code}, form=form)
+        if outcome.ok:
+            return redirect(_tree_url(criteria_set, outcome.result.code))
     return render(request, "scoring/criteria/criterion_form.html", {
         "criteria_set": criteria_set, "form": form, "criterion": criterion, "locked": locked,
         "parent": criterion.parent,
@@ -253,15 +227,11 @@ def criterion_move(request, pk):
     locked = services.criteria_set_is_locked(criteria_set)
     form = MoveForm(_posted(request), locked=locked, initial={"direction": request.GET.get("direction", "up")})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.criterion_reorder(criterion=criterion, direction=form.cleaned_data["direction"],
-                                       user=request.user, reason=form.cleaned_data.get("reason"))
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-        else:
-            criterion.refresh_from_db()
-            messages.success(request, _("Đã chuyển tiêu chí, mã mới: %(code)s.") % {"code": criterion.code})
-        return redirect(_tree_url(criteria_set, criterion.code))
+        outcome = run_action(request, lambda: services.criterion_reorder(
+            criterion=criterion, direction=form.cleaned_data["direction"], user=request.user,
+            reason=form.cleaned_data.get("reason")),
+            success=lambda moved: _("Đã chuyển tiêu chí, mã mới: %(code)s.") % {"code": moved.code})
+        return redirect(_tree_url(criteria_set, outcome.result.code if outcome.ok else criterion.code))
     return render(request, "scoring/criteria/move.html", {
         "criteria_set": criteria_set, "criterion": criterion, "form": form,
         "direction": form["direction"].value(),
@@ -277,13 +247,10 @@ def criterion_delete(request, pk):
     subtree = sorted(Criterion.objects.filter(criteria_set=criteria_set, code__startswith=criterion.code + "."),
                      key=lambda c: code_key(c.code))
     if request.method == "POST" and form.is_valid():
-        try:
-            codes = services.criterion_delete(criterion=criterion, user=request.user,
-                                              reason=form.cleaned_data.get("reason"))
-        except ApplicationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Đã xóa tiêu chí %(codes)s.") % {"codes": ", ".join(codes)})
+        outcome = run_action(request, lambda: services.criterion_delete(
+            criterion=criterion, user=request.user, reason=form.cleaned_data.get("reason")),
+            success=lambda codes: _("Đã xóa tiêu chí %(codes)s.") % {"codes": ", ".join(codes)}, form=form)
+        if outcome.ok:
             return redirect("scoring:criteria_set", pk=criteria_set.pk)
     return render(request, "scoring/criteria/delete.html", {
         "criteria_set": criteria_set, "criterion": criterion, "subtree": subtree, "form": form,
@@ -297,14 +264,11 @@ def criteria_set_settings(request, pk):
     form = CapsForm(_posted(request), locked=locked,
                     initial={"bonus_cap": criteria_set.bonus_cap, "penalty_cap": criteria_set.penalty_cap})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.criteria_set_update_caps(
-                criteria_set=criteria_set, user=request.user, bonus_cap=form.cleaned_data["bonus_cap"],
-                penalty_cap=form.cleaned_data["penalty_cap"], reason=form.cleaned_data.get("reason"))
-        except ApplicationError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Đã lưu trần điểm thưởng, điểm trừ."))
+        outcome = run_action(request, lambda: services.criteria_set_update_caps(
+            criteria_set=criteria_set, user=request.user, bonus_cap=form.cleaned_data["bonus_cap"],
+            penalty_cap=form.cleaned_data["penalty_cap"], reason=form.cleaned_data.get("reason")),
+            success=_("Đã lưu trần điểm thưởng, điểm trừ."), form=form)
+        if outcome.ok:
             return redirect("scoring:criteria_set", pk=criteria_set.pk)
     return render(request, "scoring/criteria/settings.html", {"criteria_set": criteria_set, "form": form})
 
@@ -313,15 +277,11 @@ def criteria_set_settings(request, pk):
 @require_POST
 def criteria_set_lock(request, pk):
     criteria_set = _set_for_officer(request, pk)
-    try:
-        locked = services.criteria_set_lock(criteria_set=criteria_set, user=request.user)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        if locked:
-            messages.success(request, _("Đã khóa bộ tiêu chí; từ nay mọi thay đổi là sửa đổi có lý do."))
-        else:
-            messages.info(request, _("Bộ tiêu chí đã được khóa trước đó."))
+    outcome = run_action(request, lambda: services.criteria_set_lock(criteria_set=criteria_set, user=request.user),
+                         success=lambda locked: _("Đã khóa bộ tiêu chí; từ nay mọi thay đổi là sửa đổi có lý do.")
+                         if locked else "")
+    if outcome.ok and not outcome.result:
+        messages.info(request, _("Bộ tiêu chí đã được khóa trước đó."))
     return redirect("scoring:criteria_set", pk=criteria_set.pk)
 
 
@@ -409,7 +369,7 @@ def criteria_preview(request, pk):
 def criteria_export(request, pk):
     criteria_set = _set_for_officer(request, pk)
     response = HttpResponse(
-        services.criteria_export(criteria_set=criteria_set),
+        criteria_copy.criteria_export(criteria_set=criteria_set),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     name = f"bo-tieu-chi-{criteria_set.campaign.year}-{criteria_set.group.code}.xlsx"
@@ -437,20 +397,21 @@ def criteria_import(request, campaign_pk, group):
             return redirect("scoring:criteria_import", campaign_pk=campaign.pk, group=group_obj.code)
         if form.is_valid():
             data = base64.b64decode(stored["data"])
-            try:
-                report = services.criteria_import(campaign=campaign, group=group_obj, file=BytesIO(data),
-                                                  user=request.user, reason=form.cleaned_data.get("reason"))
-            except ApplicationError as exc:
-                messages.error(request, exc.message)
+            outcome = run_action(request, lambda: criteria_copy.criteria_import(
+                campaign=campaign, group=group_obj, file=BytesIO(data), user=request.user,
+                reason=form.cleaned_data.get("reason")),
+                success=lambda report: _("Đã nhập: %(c)s mới, %(u)s cập nhật, %(d)s xóa, %(n)s không đổi.") % {
+                    "c": report.created, "u": report.updated, "d": report.deleted, "n": report.unchanged}
+                if report.ok else "")
+            if not outcome.ok:
                 return redirect("scoring:criteria_import", campaign_pk=campaign.pk, group=group_obj.code)
+            report = outcome.result
             if report.ok:
                 del request.session[key]
-                messages.success(request, _("Đã nhập: %(c)s mới, %(u)s cập nhật, %(d)s xóa, %(n)s không đổi.") % {
-                    "c": report.created, "u": report.updated, "d": report.deleted, "n": report.unchanged})
                 return redirect("scoring:criteria_set", pk=report.criteria_set.pk)
             context.update({"report": report, "form": ImportForm(locked=False)})
             return render(request, "scoring/criteria/import.html", context)
-        report = services.criteria_import(campaign=campaign, group=group_obj, user=request.user, dry_run=True,
+        report = criteria_copy.criteria_import(campaign=campaign, group=group_obj, user=request.user, dry_run=True,
                                           file=BytesIO(base64.b64decode(stored["data"])))
         context.update({"report": report, "confirm_form": form, "token": stored["token"],
                         "file_name": stored["name"], "form": ImportForm()})
@@ -459,7 +420,7 @@ def criteria_import(request, campaign_pk, group):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
-        report = services.criteria_import(campaign=campaign, group=group_obj, file=BytesIO(data),
+        report = criteria_copy.criteria_import(campaign=campaign, group=group_obj, file=BytesIO(data),
                                           user=request.user, dry_run=True)
         context["report"] = report
         if report.ok:
@@ -480,19 +441,18 @@ def criteria_mapping(request, pk):
     criteria, source, old = selectors.criteria_mapping_rows(criteria_set=criteria_set)
     errors = {}
     if request.method == "POST" and source is not None:
-        try:
+        def save_map():
             if request.POST.get("action") == "by_code":
-                changed = services.criteria_set_map_by_code(criteria_set=criteria_set, user=request.user)
-            else:
-                mapping = {c.code: request.POST.get(f"prev-{c.code}", "").strip() or None for c in criteria}
-                changed = services.criteria_set_map_previous(criteria_set=criteria_set, mapping=mapping,
-                                                             user=request.user)
-        except ApplicationError as exc:
-            messages.error(request, exc.message)
-            errors = exc.extra.get("errors", {})
-        else:
-            messages.success(request, _("Đã lưu đối chiếu (%(n)s thay đổi).") % {"n": changed})
+                return criteria_copy.criteria_set_map_by_code(criteria_set=criteria_set, user=request.user)
+            mapping = {c.code: request.POST.get(f"prev-{c.code}", "").strip() or None for c in criteria}
+            return criteria_copy.criteria_set_map_previous(criteria_set=criteria_set, mapping=mapping,
+                                                           user=request.user)
+
+        outcome = run_action(request, save_map,
+                             success=lambda changed: _("Đã lưu đối chiếu (%(n)s thay đổi).") % {"n": changed})
+        if outcome.ok:
             return redirect("scoring:criteria_mapping", pk=criteria_set.pk)
+        errors = outcome.error.extra.get("errors", {})
     for c in criteria:
         typed = request.POST.get(f"prev-{c.code}") if errors else None
         c.previous_code = typed if typed is not None else (c.previous.code if c.previous else "")

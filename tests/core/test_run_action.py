@@ -82,20 +82,25 @@ def test_error_json_adds_the_callers_fields():
     assert body == {"detail": "Sai.", "errors": {}, "deadline": False, "files": []}
 
 
-def test_field_errors_go_to_their_fields_and_unknown_fields_to_the_form():
+def test_a_refusal_names_the_form_fields_it_is_about():
     class F(forms.Form):
-        name = forms.CharField(required=False)
+        code = forms.CharField(required=False)
+        title = forms.CharField(required=False)
     form = F({})
     assert form.is_valid()
-    outcome = run_action(_request(), refuse("Sai.", errors={"name": ["Trùng tên."], "other": ["Sai khác."]}),
-                         form=form, field_errors=True)
+    outcome = run_action(_request(), refuse("Mã đã có.", errors={"code": ["Mã đã có."], "other": ["Khác."]}),
+                         form=form)
     assert not outcome.ok
-    assert form.errors == {"name": ["Trùng tên."], "__all__": ["Sai khác."]}
-    plain = F({})
-    assert plain.is_valid()
-    run_action(_request(), refuse("Sai.", errors={"name": ["Trùng tên."]}), form=plain)
-    assert plain.errors == {"__all__": ["Sai."]}
+    assert form.errors == {"code": ["Mã đã có."], "__all__": ["Khác."]}  # no field "other": above the form
     bare = F({})
     assert bare.is_valid()
-    run_action(_request(), refuse("Đã khóa."), form=bare, field_errors=True)
+    run_action(_request(), refuse("Đã khóa."), form=bare)
     assert bare.errors == {"__all__": ["Đã khóa."]}
+
+
+def test_quiet_leaves_the_telling_to_the_caller():
+    request = _request()
+    assert run_action(request, lambda: 1, success="Xong.", quiet=True).ok
+    refused = run_action(request, refuse("Không được."), quiet=True)
+    assert not refused.ok and refused.error.message == "Không được."
+    assert _texts(request) == []

@@ -13,7 +13,7 @@ from decimal import Decimal
 import factory
 
 from scoring.models import CriteriaSet, Criterion
-from scoring.rules import parse_params
+from scoring.rules.text import parse_params
 from tests.factories import CampaignFactory, group
 
 # A valid tree with one leaf of each kind an agency types into, and a survey leaf (max 20).

@@ -14,6 +14,7 @@ from cchc_portal.notifications.models import Notification
 from evidence.services import document_upload
 from scoring.models import Assessment, ExplanationRequest, Message
 from scoring.services import appraisal as svc
+from scoring.services import explanations as explain_svc
 from scoring.services.assessments import item_editable_by_agency, item_update
 from tests.scoring.appraisal_support import assign, item, pdf_upload, set_step, submit, world
 
@@ -33,7 +34,7 @@ def w(campaign, agency_a, staff_a, leader_a, officer, appraiser):
 
 
 def ask(w, appraiser, codes=("1.2",), due=None, now=None):
-    return svc.explanation_request_create(
+    return explain_svc.explanation_request_create(
         assessment=w.a, codes=list(codes), question="Đề nghị bổ sung kế hoạch CCHC đã ký số.",
         due_at=due or timezone.now() + timedelta(days=3), user=appraiser, now=now)
 
@@ -59,12 +60,12 @@ def test_the_whole_cycle(w, appraiser, staff_a, staff_b, officer):
         svc.item_appraise(item=item(w.a, "1.2"), input=None, comment="", user=appraiser)
     # someone of another agency may not answer
     with pytest.raises(ApplicationError) as refused:
-        svc.explanation_answer(request=request, body="Trả lời", documents=[], user=staff_b)
+        explain_svc.explanation_answer(request=request, body="Trả lời", documents=[], user=staff_b)
     assert refused.value.status == 403
     # the agency answers with a text and a document, which becomes evidence of the item
     document, _ = document_upload(agency=w.a.agency, campaign=w.campaign, file=pdf_upload(), user=staff_a,
                                   number="05/KH-STC")
-    svc.explanation_answer(request=request, body="Đã bổ sung Kế hoạch số 05/KH-STC.", documents=[document],
+    explain_svc.explanation_answer(request=request, body="Đã bổ sung Kế hoạch số 05/KH-STC.", documents=[document],
                            user=staff_a)
     request.refresh_from_db()
     assert request.status == "answered" and request.answered_at is not None
@@ -78,7 +79,7 @@ def test_the_whole_cycle(w, appraiser, staff_a, staff_b, officer):
     second = svc.item_appraise(item=item(w.a, "1.2"), input=None, comment="", user=appraiser)
     assert second.appraised_points == Decimal("2.00") and second.appraisal_state == "accepted"
     with pytest.raises(ConflictError, match="đã được trả lời"):
-        svc.explanation_answer(request=request, body="Thêm", documents=[], user=staff_a)
+        explain_svc.explanation_answer(request=request, body="Thêm", documents=[], user=staff_a)
 
 
 def test_a_request_resets_the_items_appraisal_to_pending(w, appraiser):
@@ -98,7 +99,7 @@ def test_only_own_items_and_a_due_time_in_the_explanation_window(w, appraiser):
     with pytest.raises(ApplicationError, match="sau thời điểm hiện tại"):
         ask(w, appraiser, due=timezone.now() - timedelta(minutes=1))
     with pytest.raises(ApplicationError, match="Cần nhập nội dung"):
-        svc.explanation_request_create(assessment=w.a, codes=["1.2"], question=" ", due_at=timezone.now()
+        explain_svc.explanation_request_create(assessment=w.a, codes=["1.2"], question=" ", due_at=timezone.now()
                                        + timedelta(days=1), user=appraiser)
     # a branch code takes the leaves under it the appraiser may appraise
     request = ask(w, appraiser, codes=["2"])
@@ -119,10 +120,10 @@ def test_a_late_answer_is_refused_and_overdue_requests_close_twice_harmlessly(w,
     later = now + timedelta(hours=3)
     assert item_editable_by_agency(item=item(w.a, "1.2"), now=later)[0] is False  # deadline passed
     with pytest.raises(DeadlineError, match="Đã hết hạn giải trình"):
-        svc.explanation_answer(request=request, body="Muộn", documents=[], user=staff_a, now=later)
-    assert svc.explanation_close_overdue(now=now + timedelta(hours=1)) == []
-    assert svc.explanation_close_overdue(now=later) == [request.pk]
-    assert svc.explanation_close_overdue(now=later) == []
+        explain_svc.explanation_answer(request=request, body="Muộn", documents=[], user=staff_a, now=later)
+    assert explain_svc.explanation_close_overdue(now=now + timedelta(hours=1)) == []
+    assert explain_svc.explanation_close_overdue(now=later) == [request.pk]
+    assert explain_svc.explanation_close_overdue(now=later) == []
     request.refresh_from_db()
     assert request.status == "closed"
     a = Assessment.objects.get(pk=w.a.pk)
@@ -148,8 +149,8 @@ def test_rounds_count_finished_requests(w, appraiser, staff_a):
     first = ask(w, appraiser, codes=["1.1"])
     same_round = ask(w, appraiser, codes=["1.3"])
     assert first.round == same_round.round == 1
-    svc.explanation_answer(request=first, body="Đã ban hành đúng hạn", documents=[], user=staff_a)
-    svc.explanation_answer(request=same_round, body="Số liệu đúng", documents=[], user=staff_a)
+    explain_svc.explanation_answer(request=first, body="Đã ban hành đúng hạn", documents=[], user=staff_a)
+    explain_svc.explanation_answer(request=same_round, body="Số liệu đúng", documents=[], user=staff_a)
     assert ExplanationRequest.objects.filter(status="answered").count() == 2
     assert ask(w, appraiser, codes=["2.1"]).round == 2
 

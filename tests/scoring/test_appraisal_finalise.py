@@ -14,6 +14,7 @@ from scoring.imported_figures import figures_import
 from scoring.models import Assessment, FinalisationLog, Item
 from scoring.selectors.appraisal import appraised_score
 from scoring.services import appraisal as svc
+from scoring.services import explanations as explain_svc
 from tests.scoring.appraisal_support import assign, item, submit, world
 
 
@@ -120,11 +121,12 @@ def test_finalise_refuses_unappraised_items_then_freezes(w, appraiser, officer, 
     assert Assessment.objects.get(pk=a.pk).status == "in_appraisal"
     appraise_a(w, appraiser, officer)
     svc.item_appraise(item=item(w.a, "1.1"), input={"score": "1.5"}, comment="Ban hành muộn", user=appraiser)
-    request = svc.explanation_request_create(assessment=a, codes=["1.1"], question="Giải trình thời điểm ban hành?",
-                                             due_at=timezone.now() + timedelta(days=2), user=appraiser)
+    request = explain_svc.explanation_request_create(assessment=a, codes=["1.1"],
+                                                     question="Giải trình thời điểm ban hành?",
+                                                     due_at=timezone.now() + timedelta(days=2), user=appraiser)
     with pytest.raises(ConflictError, match="đang chờ đơn vị giải trình"):
         svc.assessment_finalize(assessment=a, user=officer)
-    svc.explanation_answer(request=request, body="Ban hành ngày 15/01", documents=[], user=staff_a)
+    explain_svc.explanation_answer(request=request, body="Ban hành ngày 15/01", documents=[], user=staff_a)
     svc.item_appraise(item=item(w.a, "1.1"), input={"score": "1.5"}, comment="Vẫn muộn", user=appraiser)
     assert Assessment.objects.get(pk=a.pk).status == "appraised"
     svc.assessment_finalize(assessment=a, user=officer)
@@ -137,7 +139,7 @@ def test_finalise_refuses_unappraised_items_then_freezes(w, appraiser, officer, 
     with pytest.raises(ConflictError):
         svc.field_accept_self_scores(assessment=a, field_code="1", user=officer)
     with pytest.raises(ConflictError):
-        svc.explanation_request_create(assessment=a, codes=["1.3"], question="?", user=appraiser,
+        explain_svc.explanation_request_create(assessment=a, codes=["1.3"], question="?", user=appraiser,
                                        due_at=timezone.now() + timedelta(days=2))
     report = figures_import(campaign=w.campaign, file=xlsx([("SA", "5.1", "4", "", "")]), user=officer)
     assert not report.ok and "đã được chốt điểm" in report.errors[0].message

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from scoring.models import AppraisalSeen, Assessment, ExplanationRequest, FinalisationLog, Item
 from scoring.services import appraisal as svc
+from scoring.services import explanations as explain_svc
 from tests.confirming import confirm_post, confirm_value
 from tests.factories import AgencyFactory, group
 from tests.scoring.appraisal_support import assign, item, submit, world
@@ -262,7 +263,7 @@ def test_query_counts_do_not_grow_with_agencies_or_items(login, w, appraiser, of
         campaign.agencies.add(agency)
     assessments_ensure(campaign=campaign)
     Assessment.objects.filter(campaign=campaign, agency__code__startswith="SX").update(status="submitted")
-    svc.explanation_request_create(assessment=w.a, codes=["1.2"], question="Bổ sung?",
+    explain_svc.explanation_request_create(assessment=w.a, codes=["1.2"], question="Bổ sung?",
                                    due_at=timezone.now() + timedelta(days=2), user=appraiser)
     client = login(appraiser)
     client.get(page_url(w))
@@ -327,7 +328,7 @@ def test_finalise_confirmation_shows_the_total_and_then_finalises(login, w, offi
     r = client.post(url)
     assert r.status_code == 200 and Assessment.objects.get(pk=w.a.pk).status != "final"
     page = r.content.decode()
-    from scoring.selectors.appraisal import appraisal_page_data
+    from scoring.views.appraisal_pages import appraisal_page_data
 
     total = appraisal_page_data(user=officer, assessment=w.a).appraised_result.total
     assert confirm_value(r) == str(total.quantize(Decimal("0.01")))

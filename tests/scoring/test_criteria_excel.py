@@ -14,9 +14,11 @@ from cchc_portal.core.exceptions import ConflictError
 from reports.management.demo.criteria import COMMUNE_ROWS, DEPARTMENT_ROWS
 from scoring.criteria_excel import ALL_COLUMNS, COLUMNS, read_workbook
 from scoring.models import Assessment, CriteriaAmendment, CriteriaSet, Criterion, Item
-from scoring.rules import LEAF_RULES, parse_params
+from scoring.rules.kinds import LEAF_RULES
+from scoring.rules.text import parse_params
 from scoring.selectors.criteria import criteria_set_for, criteria_set_problems, criteria_tree
-from scoring.services.criteria import criteria_export, criteria_import, criteria_set_lock
+from scoring.services.criteria import criteria_set_lock
+from scoring.services.criteria_copy import criteria_export, criteria_import
 from tests.factories import CampaignFactory, group
 
 from .factories import criteria_set_with_tree

@@ -8,7 +8,7 @@ from django.utils import timezone
 from campaigns.models import Campaign
 from cchc_portal.core.exceptions import ApplicationError, ConflictError
 from scoring.models import CriteriaAmendment, CriteriaSet, Criterion
-from scoring.rules import parse_params
+from scoring.rules.text import parse_params
 from scoring.selectors.criteria import (
     criteria_nodes,
     criteria_set_for,
@@ -19,11 +19,8 @@ from scoring.selectors.criteria import (
     previous_set_for,
 )
 from scoring.services.criteria import (
-    criteria_set_copy,
     criteria_set_create,
     criteria_set_lock,
-    criteria_set_map_by_code,
-    criteria_set_map_previous,
     criteria_set_update_caps,
     criteria_sets_lock_for_campaign,
     criterion_create,
@@ -33,6 +30,7 @@ from scoring.services.criteria import (
     criterion_update,
     on_criteria_amended,
 )
+from scoring.services.criteria_copy import criteria_set_copy, criteria_set_map_by_code, criteria_set_map_previous
 from tests.factories import AgencyFactory, CampaignFactory, group
 
 from .factories import SMALL_TREE, CriteriaSetFactory, build_tree, criteria_set_with_tree

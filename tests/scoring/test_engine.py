@@ -17,7 +17,8 @@ from scoring.engine import (
     score,
     validate_tree,
 )
-from scoring.rules import decimal_str, parse_params
+from scoring.rules.kinds import decimal_str
+from scoring.rules.text import parse_params
 
 SETTINGS = settings(database=None, deadline=None)  # no .hypothesis/ directory in the project
 

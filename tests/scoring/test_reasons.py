@@ -8,7 +8,7 @@ from django.utils import translation
 
 from scoring.engine import Node, score
 from scoring.reasons import reason_text
-from scoring.rules import parse_params
+from scoring.rules.text import parse_params
 from tests.test_i18n import VIETNAMESE
 
 

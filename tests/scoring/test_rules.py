@@ -7,18 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.rules import (
-    RULES,
-    Band,
-    InputError,
-    RuleParamsError,
-    canonical_label,
-    clean_input,
-    decimal_str,
-    format_params,
-    parse_params,
-    validate_params,
-)
+from scoring.rules.inputs import clean_input
+from scoring.rules.kinds import RULES, Band, InputError, RuleParamsError, canonical_label, decimal_str
+from scoring.rules.text import format_params, parse_params
+from scoring.rules.validation import validate_params
 
 SETTINGS = settings(database=None, deadline=None)  # no .hypothesis/ directory in the project
 

@@ -31,11 +31,12 @@ from evidence.models import Document
 from scoring.compute import item_points
 from scoring.imported_figures import figures_import_rows
 from scoring.models import Assessment, Assignment, CriteriaSet, ExplanationRequest, Item
-from scoring.rules import levels_of
+from scoring.rules.kinds import levels_of
 from scoring.selectors.appraisal import FINALISABLE
 from scoring.selectors.assessments import assessment_score
 from scoring.selectors.criteria import not_applicable_codes
 from scoring.services import appraisal as svc
+from scoring.services import explanations as explain_svc
 from scoring.services.assessments import assessments_ensure
 
 from .assessments import EXPLANATIONS, GENERIC, demo_input
@@ -116,7 +117,7 @@ def seed_current(*, campaign, officer, now=None) -> None:
     asked = next((i for i in items if i.criterion.code.startswith("1.") and i.criterion.evidence_required
                   and i.input and (adjusted is None or i.pk != adjusted.pk)), None)
     if asked is not None and due > now:
-        svc.explanation_request_create(
+        explain_svc.explanation_request_create(
             assessment=assessment, codes=[asked.criterion.code], due_at=due, user=team["thamdinh.1"], now=now,
             question="Đề nghị Sở Tư pháp giải trình thời điểm ban hành và bổ sung bản ký số của văn bản "
                      "làm tài liệu kiểm chứng (văn bản đính kèm là bản dự thảo).")
@@ -210,14 +211,14 @@ def _appraise(assessment, position, team, officer, start) -> None:
     if assessment.agency.code == "STC" and not ExplanationRequest.objects.filter(assessment=assessment).exists():
         asked = next((i for i in items if i.criterion.rule == "bands" and i.input), None)
         if asked is not None:
-            request = svc.explanation_request_create(
+            request = explain_svc.explanation_request_create(
                 assessment=assessment, codes=[asked.criterion.code], due_at=start + timedelta(days=4),
                 user=_appraiser_for(asked.criterion.code, team), now=start,
                 question="Đề nghị giải trình số nhiệm vụ đã hoàn thành (báo cáo năm ghi 26/30, bảng kèm theo ghi "
                          "27/30).")
             staff = users_for_agency(agency=assessment.agency, roles=[Role.STAFF]).order_by("pk").first()
             if staff is not None:
-                svc.explanation_answer(request=request, user=staff, now=start + timedelta(days=1), documents=[],
+                explain_svc.explanation_answer(request=request, user=staff, now=start + timedelta(days=1), documents=[],
                                        body="Số đúng là 27/30: nhiệm vụ số 12 hoàn thành ngày 28/12, sau ngày lập "
                                             "báo cáo năm; đã gửi kèm biên bản nghiệm thu.")
                 svc.item_appraise(item=asked, input=None, comment="Chấp nhận giải trình.",

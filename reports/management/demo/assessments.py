@@ -19,7 +19,7 @@ from campaigns.selectors import users_for_agency
 from evidence.models import Document
 from evidence.services import document_upload
 from scoring.models import Assessment, Criterion, Item
-from scoring.rules import RuleParamsError, bands_of, levels_of
+from scoring.rules.kinds import RuleParamsError, bands_of, levels_of
 from scoring.selectors.criteria import not_applicable_codes
 from scoring.services.assessments import (
     assessment_approve,

@@ -19,8 +19,9 @@ from django.utils import timezone
 from campaigns.models import Agency, User
 from scoring.criteria_excel import CriterionRow, write_workbook
 from scoring.models import CriteriaSet, Criterion
-from scoring.rules import parse_params
-from scoring.services.criteria import criteria_import, criteria_set_copy, criteria_set_lock, criteria_set_map_by_code
+from scoring.rules.text import parse_params
+from scoring.services.criteria import criteria_set_lock
+from scoring.services.criteria_copy import criteria_import, criteria_set_copy, criteria_set_map_by_code
 
 X = "x"
 SURVEY_GUIDE = ("Điểm = điểm tối đa × tỷ lệ đánh giá trung bình của người trả lời phiếu (A: 100%, B: 60%, "

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from campaigns.models import Campaign
 from scoring.selectors.criteria import criteria_set_for
-from scoring.services.criteria import criteria_export
+from scoring.services.criteria_copy import criteria_export
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from django.core.management.base import CommandError
 
 from campaigns.models import Campaign
 from cchc_portal.core.commands import ImportCommand
-from scoring.services.criteria import criteria_import
+from scoring.services.criteria_copy import criteria_import
 
 
 class Command(ImportCommand):

@@ -1,0 +1,13 @@
+"""`one_or_404`, the lookup every scoring `*_get_for_*` selector shares."""
+import pytest
+from django.http import Http404
+
+from scoring.models import Assessment
+from scoring.selectors.lookup import one_or_404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("pk", [10**9, "abc", None])
+def test_missing_or_malformed_id_is_404(pk):
+    with pytest.raises(Http404):
+        one_or_404(Assessment.objects.all(), pk=pk)
