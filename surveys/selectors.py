@@ -4,27 +4,19 @@ Anonymity: nothing here returns a respondent's answers next to who they are. Pro
 and statuses carry names (for the agency that listed them) but never answers; points and
 flags carry answers' aggregates and response ids but never names.
 """
-import json
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cached_property
 
-from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS
-from django.db.models import Count, Q, QuerySet, signals
-from django.db.models.base import ModelState
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy
 
 from campaigns import selectors as campaign_selectors
 from campaigns.models import Agency, Campaign, StepKind
 from cchc_portal.core.utils import q2
 
-from . import sql
 from .answers import expand_pending, from_data
 from .models import (
     Answer,
@@ -133,9 +125,7 @@ class Section:
 
 
 class Questionnaire:
-    """What one respondent answers: the group's questions by section and the rated agencies.
-    Built once per group and respondent agency and kept (questionnaire_cached), so what
-    every save and submission looks up is computed once."""
+    """What one respondent answers: the group's questions by section and the rated agencies."""
 
     def __init__(self, group: RespondentGroup, questions: list[Question], rated: list[Agency]):
         self.group, self.questions, self.rated = group, questions, rated
@@ -181,45 +171,9 @@ class Questionnaire:
         return list(self._rows)
 
     @cached_property
-    def required_keys(self) -> tuple[tuple[tuple[int, int | None], Question, Agency | None], ...]:
-        return tuple(((q.pk, a.pk if a else None), q, a) for q, a in self._rows if q.required)
-
-    @cached_property
     def rating_keys(self) -> tuple[tuple[int, int], ...]:
         """(question, rated agency) of every matrix row, sorted (the identical-pattern digest)."""
         return tuple(sorted((q.pk, a.pk) for q, a in self._rows if a is not None))
-
-    @cached_property
-    def digest_parts(self) -> tuple[tuple[tuple[int, int], str], ...]:
-        """rating_keys with the text each one starts in the digest ("question:agency:")."""
-        return tuple((key, f"{key[0]}:{key[1]}:") for key in self.rating_keys)
-
-    @property
-    def rating_row_count(self) -> int:
-        return len(self.rating_keys)
-
-    @cached_property
-    def posted_plan(self) -> "PostedPlan":
-        """What a sent page is read with in one pass (services.posted_page)."""
-        return PostedPlan(self)
-
-
-class PostedPlan:
-    """A questionnaire as a sent page is read in one pass: each field name → (its question
-    as a JSON key, kind, its rated agency as a JSON key or None, option key → its JSON
-    text, its place among the digest's rows or None, 1 if its row is required), the
-    digest's row prefixes in order and the number of required rows."""
-
-    def __init__(self, questionnaire: Questionnaire):
-        places = {key: n for n, key in enumerate(questionnaire.rating_keys)}
-        self.fields = {}
-        for name, (qid, agency_id, kind, keys) in questionnaire.fields.items():
-            question = questionnaire.by_id[qid]
-            options = {key: json.dumps(key) for key in keys}
-            self.fields[name] = (f'"{qid}"', kind, f'"{agency_id}"' if agency_id is not None else None, options,
-                                 places.get((qid, agency_id)), int(question.required))
-        self.prefixes = tuple(prefix for _key, prefix in questionnaire.digest_parts)
-        self.required = len(questionnaire.required_keys)
 
 
 def questionnaire_for(*, group, respondent_agency=None, campaign=None) -> Questionnaire:
@@ -227,269 +181,45 @@ def questionnaire_for(*, group, respondent_agency=None, campaign=None) -> Questi
                          rated_agencies(group=group, respondent_agency=respondent_agency, campaign=campaign))
 
 
-_QUESTIONNAIRES: dict = {}
-
-
-def questionnaire_cached(*, group, campaign, respondent_agency) -> Questionnaire:
-    """The answer page's questionnaire, kept in the process for a short while: every save
-    and submission needs it, and it only changes before answering starts. The key has the
-    group's `updated_at`, which every change of its questions moves (services); the TTL
-    (SURVEY_QUESTIONNAIRE_CACHE_SECONDS, 60) covers changes made elsewhere (the admin, the
-    campaign's agencies)."""
-    ttl = getattr(settings, "SURVEY_QUESTIONNAIRE_CACHE_SECONDS", 60)
-    clock = time.monotonic()
-    mine_key = (group.pk, group.updated_at, campaign.pk, respondent_agency.pk)
-    hit = _QUESTIONNAIRES.get(mine_key)
-    if hit is not None and hit[0] >= clock:
-        return hit[1]
-    if len(_QUESTIONNAIRES) > 2000:
-        _QUESTIONNAIRES.clear()
-    full_key = (group.pk, group.updated_at, campaign.pk, None)
-    full = _QUESTIONNAIRES.get(full_key)
-    if full is None or full[0] < clock:
-        full = _QUESTIONNAIRES[full_key] = (clock + ttl, questionnaire_for(group=group, campaign=campaign))
-    mine = Questionnaire(group, full[1].questions, [a for a in full[1].rated if a.pk != respondent_agency.pk])
-    _QUESTIONNAIRES[mine_key] = (full[0], mine)
-    return mine
-
-
 # ---------------------------------------------------------------- the answer page
 
 
-@dataclass(frozen=True)
-class AnswerContext:
-    """What every answer request of one agency's respondents of one group checks: the
-    campaign's status, the agency's survey window (its extension included) and whether
-    the agency's survey result was voided."""
-
-    campaign: Campaign
-    group: RespondentGroup
-    agency: Agency
-    window: object  # campaigns.selectors.Window | None
-    agency_voided: bool
-
-
-class _CampaignContext:
-    """One campaign's part of the answer contexts, loaded in six queries: its status, the
-    survey step's windows, its respondent groups, the agencies whose result was voided and
-    the agencies that list respondents."""
-
-    def __init__(self, campaign_id):
-        self.campaign = Campaign.objects.get(pk=campaign_id)
-        self.window_of = campaign_selectors.step_window_resolver(campaign=self.campaign, kind=StepKind.SURVEY)
-        self.groups = {g.pk: g for g in RespondentGroup.objects.filter(campaign_id=campaign_id)}
-        self.voided = set(SurveyVoid.objects.filter(campaign_id=campaign_id, agency__isnull=False)
-                          .values_list("agency_id", flat=True))
-        # the agencies that list respondents (their names head the page), in one query
-        self.agencies = {a.pk: a for a in Agency.objects.filter(
-            pk__in=RespondentList.objects.filter(campaign_id=campaign_id).values("agency_id")).only(
-            "id", "code", "name", "group_id")}
-        self.contexts: dict = {}
-
-    def get(self, group_id, agency_id) -> AnswerContext:
-        context = self.contexts.get((group_id, agency_id))
-        if context is None:
-            group = self.groups.get(group_id) or RespondentGroup.objects.get(pk=group_id)
-            agency = self.agencies.get(agency_id) or Agency.objects.only("id", "code", "name", "group_id").get(
-                pk=agency_id)
-            context = self.contexts[(group_id, agency_id)] = AnswerContext(
-                campaign=self.campaign, group=group, agency=agency, window=self.window_of(agency_id),
-                agency_voided=agency_id in self.voided)
-        return context
-
-
-_CONTEXTS: dict = {}
-
-
-def answer_context(*, campaign_id, group_id, agency_id) -> AnswerContext:
-    """Kept in the process for SURVEY_CONTEXT_CACHE_SECONDS (5), a campaign at a time: the
-    respondents' hot path reads it on every request and it changes only by an officer's
-    hand (a plan's step, an extension, the campaign's status, a void), which then reaches
-    the page within those seconds. The moment a window closes is compared with the clock
-    on every request, so a deadline itself is never late. 0 turns the cache off (the test
-    settings)."""
-    return _campaign_context(campaign_id).get(group_id, agency_id)
-
-
-def _campaign_context(campaign_id) -> _CampaignContext:
-    ttl = getattr(settings, "SURVEY_CONTEXT_CACHE_SECONDS", 5)
-    clock = time.monotonic()
-    hit = _CONTEXTS.get(campaign_id)
-    if hit is None or hit[0] <= clock:
-        if len(_CONTEXTS) > 50:
-            _CONTEXTS.clear()
-        hit = (clock + ttl, _CampaignContext(campaign_id))
-        if ttl > 0:
-            _CONTEXTS[campaign_id] = hit
-    return hit[1]
-
-
-# ---------------------------------------------------------------- the page's link hint
-#
-# The answer page's form carries "<group id>.<agency id>" of its respondent (the hidden
-# field `link`), so that a sent page can be validated before the link is looked up and
-# written in one statement (services.response_submit_posted). It is a hint, not a claim:
-# the statement writes only where the link's respondent is of that group and agency, and
-# anything else takes the general path, which looks the link up first.
-
-_GROUP_CAMPAIGNS: dict[int, int] = {}  # a respondent group never moves to another campaign
-
-
-def link_hint(invitation) -> str:
-    """The value of the page's `link` field for a link looked up by invitation_by_token."""
-    context = invitation_context(invitation)
-    return f"{context.group.pk}.{context.agency.pk}"
-
-
-def hinted_context(value: str) -> AnswerContext | None:
-    """The answer context that a posted `link` hint names, or None (no hint, a malformed
-    one, a group that does not exist)."""
-    group_id, dot, agency_id = (value or "").partition(".")
-    if not (dot and group_id.isdigit() and agency_id.isdigit() and len(value) < 24):
-        return None
-    group_id, agency_id = int(group_id), int(agency_id)
-    campaign_id = _GROUP_CAMPAIGNS.get(group_id)
-    if campaign_id is None:
-        campaign_id = RespondentGroup.objects.filter(pk=group_id).values_list("campaign_id", flat=True).first()
-        if campaign_id is None:
-            return None
-        _GROUP_CAMPAIGNS[group_id] = campaign_id
-    campaign = _campaign_context(campaign_id)
-    if group_id not in campaign.groups or agency_id not in campaign.agencies:  # only what a respondent can be of
-        return None
-    return campaign.get(group_id, agency_id)
-
-
-def _utc(value):
-    """A datetime read by a raw query: aware already (PostgreSQL) or text in UTC (SQLite)."""
-    if value is None or isinstance(value, datetime):
-        return value if value is None or value.tzinfo else value.replace(tzinfo=UTC)
-    parsed = parse_datetime(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-_ATTNAMES: dict = {}
-
-
-def as_loaded(model, **values):
-    """A model instance as loaded from the database with only these fields (the others are
-    deferred: they load if read). What Model.from_db builds, without running __init__ over
-    every field: the hot path builds a few of these per request. A model with pre_init or
-    post_init receivers goes through from_db, so that they run."""
-    attnames = _ATTNAMES.get(model)
-    if attnames is None:
-        attnames = _ATTNAMES[model] = tuple(f.attname for f in model._meta.concrete_fields)
-    names = [n for n in attnames if n in values]
-    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
-        return model.from_db(DEFAULT_DB_ALIAS, names, [values[n] for n in names])
-    instance = model.__new__(model)
-    instance.__dict__.update({n: values[n] for n in names})
-    state = instance._state = ModelState()
-    state.adding, state.db = False, DEFAULT_DB_ALIAS
-    return instance
-
-
-_LINK_SQL = """
-SELECT i.id, i.status, i.opened_at, i.answered_at, i.respondent_id,
-       r.campaign_id, r.group_id, r.respondent_list_id, l.agency_id,
-       resp.id, resp.started_at, resp.submitted_at{page}
-FROM surveys_invitation i
-JOIN surveys_respondent r ON r.id = i.respondent_id
-JOIN surveys_respondentlist l ON l.id = r.respondent_list_id
-LEFT JOIN surveys_response resp ON resp.invitation_id = i.id
-WHERE {where}"""
-_PAGE_COLUMNS = ", r.full_name, resp.answers_data"  # what only a rendered page shows
-
-
-_BY_TOKEN = "i.token_hash = %s"
-_BY_PREVIOUS_TOKEN = "i.previous_token_hash = %s AND i.previous_token_hash <> ''"  # the partial index's condition
-# name → statement: a link by its token, for a shown page or a posted form; by its previous token
-_LINK_STATEMENTS = {
-    "survey_link_page": _LINK_SQL.format(where=_BY_TOKEN, page=_PAGE_COLUMNS),
-    "survey_link": _LINK_SQL.format(where=_BY_TOKEN, page=""),
-    "survey_link_previous": _LINK_SQL.format(where=_BY_PREVIOUS_TOKEN, page=""),
-}
-
-
-def _link(name: str, digest: str, *, page: bool = False) -> Invitation | None:
-    """One query for all that the answer page needs of a link. Raw SQL on purpose: this is
-    every respondent's every request, and the ORM's compilation of the same join costs
-    four times the query itself. The invitation comes back as model instances whose other
-    fields are deferred (they load if something reads them). Without `page` (a posted
-    form) the respondent's name and the saved answers are not read: a save or a
-    submission writes them without reading them, and a draft is the largest value here."""
-    name += "_page" if page else ""
-    row = sql.fetchone(name, _LINK_STATEMENTS[name], [digest])
-    if row is None:
-        return None
-    (inv_id, status, opened_at, answered_at, respondent_id, campaign_id, group_id, list_id, agency_id,
-     response_id, started_at, submitted_at) = row[:12]
-    invitation = as_loaded(Invitation, id=inv_id, status=status, opened_at=_utc(opened_at),
-                           answered_at=_utc(answered_at), respondent_id=respondent_id)
-    invitation.context = answer_context(campaign_id=campaign_id, group_id=group_id, agency_id=agency_id)
-    invitation.respondent_row = {"id": respondent_id, "campaign_id": campaign_id, "respondent_list_id": list_id,
-                                 "group_id": group_id}
-    response = None if response_id is None else {"id": response_id, "invitation_id": inv_id,
-                                                 "started_at": _utc(started_at), "submitted_at": _utc(submitted_at)}
-    if page:
-        full_name, answers_data = row[12:]
-        invitation.respondent_row["full_name"] = full_name
-        if response is not None:
-            response["answers_data"] = (answers_data if isinstance(answers_data, dict)
-                                        else json.loads(answers_data or "{}"))
-    if response is None:
-        Invitation.response.related.set_cached_value(invitation, None)
-    else:
-        invitation.response = as_loaded(Response, **response)
-    return invitation
-
-
-def link_respondent(invitation) -> Respondent:
-    """The respondent of a link looked up by invitation_by_token, built from what the
-    lookup read (no query); the page shows their name. Other code may read
-    `invitation.respondent` as usual (it then loads)."""
-    row = getattr(invitation, "respondent_row", None)
-    if row is not None and not Invitation.respondent.is_cached(invitation):
-        context = invitation.context
-        respondent = as_loaded(Respondent, **row)
-        respondent_list = as_loaded(RespondentList, id=row["respondent_list_id"], agency_id=context.agency.pk)
-        respondent_list.agency = context.agency
-        respondent.respondent_list, respondent.campaign, respondent.group = (respondent_list, context.campaign,
-                                                                             context.group)
-        invitation.respondent = respondent
-    return invitation.respondent
-
-
-def invitation_by_token(token: str, *, page: bool = True) -> tuple[Invitation | None, bool]:
-    """(invitation, replaced): the invitation whose current token this is, or — with
-    `replaced` True — whose previous token it was. (None, False) when unknown. The
-    invitation carries `context` (answer_context) and its response, if any; with `page`
-    also what the page shows (the respondent's name, the saved answers), which a posted
-    form does not need (they load if read)."""
+def invitation_by_token(token: str) -> tuple[Invitation | None, bool]:
+    """(invitation, replaced): the invitation whose current token this is, or, with
+    `replaced` True, whose previous token it was; (None, False) when unknown. One query
+    brings what the page needs: the respondent, their group, campaign and agency, the
+    response if any."""
     if not token or len(token) > 100:
         return None, False
     digest = token_hash(token)
-    invitation = _link("survey_link", digest, page=page)
+    links = Invitation.objects.select_related("respondent__group", "respondent__campaign",
+                                              "respondent__respondent_list__agency", "response")
+    invitation = links.filter(token_hash=digest).first()
     if invitation is not None:
         return invitation, False
-    old = _link("survey_link_previous", digest)  # a replaced link shows a message, nothing of the page
+    old = links.filter(previous_token_hash=digest).exclude(previous_token_hash="").first()
     return (old, True) if old is not None else (None, False)
-
-
-def invitation_context(invitation) -> AnswerContext:
-    """The answer context of an invitation: the one its lookup (invitation_by_token)
-    attached, or else that of its respondent's campaign, group and agency (answer_context)."""
-    context = getattr(invitation, "context", None)
-    if context is not None:
-        return context
-    respondent = invitation.respondent
-    return answer_context(campaign_id=respondent.campaign_id, group_id=respondent.group_id,
-                          agency_id=respondent.respondent_list.agency_id)
 
 
 def answer_window(*, invitation):
     """The survey window of the respondent's agency (its extension included), or None."""
-    return invitation_context(invitation).window
+    respondent = invitation.respondent
+    return campaign_selectors.step_window_for(agency=respondent.respondent_list.agency,
+                                              campaign=respondent.campaign, kind=StepKind.SURVEY)
+
+
+def agency_voided(*, invitation) -> bool:
+    """Whether the survey result of the respondent's agency was voided."""
+    respondent = invitation.respondent
+    return SurveyVoid.objects.filter(campaign_id=respondent.campaign_id,
+                                     agency_id=respondent.respondent_list.agency_id).exists()
+
+
+def invitation_response(invitation) -> Response | None:
+    try:
+        return invitation.response
+    except Response.DoesNotExist:
+        return None
 
 
 def stored_answers(*, response) -> dict[tuple[int, int | None], list[str] | str]:
@@ -501,9 +231,12 @@ def stored_answers(*, response) -> dict[tuple[int, int | None], list[str] | str]
 
 def missing_rows(questionnaire: Questionnaire, answers: dict) -> list[tuple[Question, Agency | None]]:
     """Required rows without an answer ("don't know" is an answer)."""
-    get = answers.get
-    return [(q, agency) for key, q, agency in questionnaire.required_keys
-            if not (value := get(key)) or (value.__class__ is str and not value.strip())]
+    return [(q, agency) for q, agency in questionnaire.rows()
+            if q.required and _blank(answers.get((q.pk, agency.pk if agency else None)))]
+
+
+def _blank(value) -> bool:
+    return not value or (isinstance(value, str) and not value.strip())
 
 
 # ---------------------------------------------------------------- lists and progress

@@ -7,7 +7,6 @@ conditional updates that check the row count, so a double click, a second worker
 submissions at the same instant change nothing twice.
 """
 import hashlib
-import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,12 +15,14 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, DateTimeField, F, Value, When
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from campaigns import selectors as campaign_selectors
 from campaigns.models import AgencyGroup, Campaign, StepKind
@@ -30,7 +31,7 @@ from cchc_portal.core.exceptions import ApplicationError, ConflictError, Deadlin
 from cchc_portal.notifications.services import notification_create, outbox_enqueue
 from scoring.models import Criterion, Rule
 
-from . import selectors, sql
+from . import selectors
 from .answers import VOIDED_REASON, from_data, to_data
 from .models import (
     Flag,
@@ -395,7 +396,7 @@ def _check_editable(*, rlist, user, now, as_agency=False, force=False):
 def _list_for_write(*, campaign, agency, user, now, as_agency=False, force=False) -> RespondentList:
     if not campaign.agencies.filter(pk=agency.pk).exists():
         raise ApplicationError("Đơn vị không thuộc đợt đánh giá này.")
-    rlist, _ = RespondentList.objects.get_or_create(campaign=campaign, agency=agency)
+    rlist, _created = RespondentList.objects.get_or_create(campaign=campaign, agency=agency)
     rlist.campaign, rlist.agency = campaign, agency
     _check_editable(rlist=rlist, user=user, now=now, as_agency=as_agency, force=force)
     return rlist
@@ -801,38 +802,40 @@ class IncompleteAnswers(ApplicationError):
     """Required rows are unanswered; `missing` lists (question, agency | None)."""
 
     def __init__(self, missing):
-        super().__init__(f"Còn {len(missing)} câu/dòng chưa trả lời.", extra={"errors": {"missing": [
-            f"{q.number}" + (f" – {a.name}" if a else "") for q, a in missing[:50]]}})
+        super().__init__(_("Còn %(count)s câu/dòng chưa trả lời.") % {"count": len(missing)}, extra={"errors": {
+            "missing": [f"{q.number}" + (f" – {a.name}" if a else "") for q, a in missing[:50]]}})
         self.missing = missing
 
 
-ALREADY_SENT = "Phiếu đã được gửi; cảm ơn ông/bà đã trả lời."
+class NotYetOpen(DeadlineError):
+    """The survey window of the respondent's agency opens later (`window.opens_at`)."""
+
+    def __init__(self, window):
+        super().__init__(_("Chưa đến thời gian trả lời phiếu."))
+        self.window = window
 
 
-def check_answer_window(*, invitation, now=None, window=None):
-    """The server's rule: a voided invitation, a campaign not open, or a moment outside the
-    survey window of the respondent's agency (extensions included) refuses any answer."""
-    now = now or timezone.now()
-    if invitation.status == Invitation.Status.VOIDED:
-        raise DeadlineError("Liên kết không còn hiệu lực.")
-    if selectors.invitation_context(invitation).campaign.status != Campaign.Status.OPEN:
-        raise DeadlineError("Đợt khảo sát đã kết thúc.")
-    window = window or selectors.answer_window(invitation=invitation)
-    if window is None or not window.is_open(now):
-        raise DeadlineError("Ngoài thời gian trả lời phiếu.")
-    return window
-
-
+ALREADY_SENT = gettext_lazy("Phiếu đã được gửi; cảm ơn ông/bà đã trả lời.")
 OPEN_STATUSES = [Invitation.Status.SENT, Invitation.Status.OPENED, Invitation.Status.BOUNCED]
 _OPENED = Case(When(status__in=[Invitation.Status.SENT, Invitation.Status.BOUNCED],
                     then=Value(Invitation.Status.OPENED)), default=F("status"))
 
 
-def _cached_response(invitation):
-    try:
-        return invitation.response
-    except Response.DoesNotExist:
-        return None
+def check_answer_window(*, invitation, now=None):
+    """The one rule of when a link may answer: not voided, the campaign open, and `now`
+    inside the survey window of the respondent's agency (its extension included). Returns
+    the window; raises NotYetOpen before it, DeadlineError otherwise."""
+    now = now or timezone.now()
+    if invitation.status == Invitation.Status.VOIDED:
+        raise DeadlineError(_("Liên kết không còn hiệu lực."))
+    if invitation.respondent.campaign.status != Campaign.Status.OPEN:
+        raise DeadlineError(_("Đợt khảo sát đã kết thúc."))
+    window = selectors.answer_window(invitation=invitation)
+    if window is None or now >= window.closes_at:
+        raise DeadlineError(_("Ngoài thời gian trả lời phiếu."))
+    if now < window.opens_at:
+        raise NotYetOpen(window)
+    return window
 
 
 def invitation_open(*, invitation, now=None) -> Response:
@@ -845,11 +848,10 @@ def invitation_open(*, invitation, now=None) -> Response:
         invitation.opened_at = now
         if invitation.status in (Invitation.Status.SENT, Invitation.Status.BOUNCED):
             invitation.status = Invitation.Status.OPENED
-    response = _cached_response(invitation)
-    if response is not None:
-        return response
-    response, _ = Response.objects.get_or_create(invitation=invitation, defaults={"started_at": now})
-    invitation.response = response
+    response = selectors.invitation_response(invitation)
+    if response is None:
+        response, _created = Response.objects.get_or_create(invitation=invitation, defaults={"started_at": now})
+        invitation.response = response
     return response
 
 
@@ -872,11 +874,6 @@ FIELD_RE = re.compile(r"q(\d+)(?:_a(\d+))?")
 TEXT_MAX = 2000  # a short answer's characters (the page's textarea says the same)
 
 
-def _posted_text(raw: list[str]) -> str:
-    """A short answer as posted: its last value, trimmed and cut to TEXT_MAX."""
-    return (raw[-1] if raw else "").strip()[:TEXT_MAX]
-
-
 def answers_from_post(data, questionnaire, *, partial=False) -> dict:
     """Answers posted by the page (`data`: the request's QueryDict): `q<question>_a<agency>`
     for a matrix row, `q<question>` otherwise (repeated for multiple choice). A partial
@@ -884,12 +881,11 @@ def answers_from_post(data, questionnaire, *, partial=False) -> dict:
     a text is saved too. A field of another questionnaire (a question or a rated agency
     not on this one) is refused."""
     fields = questionnaire.fields
-    posted = dict(dict.items(data))  # name → its posted values, without copying each list (none is changed here)
+    posted = {name: data.getlist(name) for name in data}
     if partial:
         for name in data.getlist("touched"):
             posted.setdefault(name, [])
     out, bad = {}, []
-    rating, text, single = Question.Kind.RATING, Question.Kind.TEXT, Question.Kind.SINGLE
     for name, raw in posted.items():
         spec = fields.get(name)
         if spec is None:
@@ -897,91 +893,29 @@ def answers_from_post(data, questionnaire, *, partial=False) -> dict:
                 bad.append(name)
             continue
         qid, agency_id, kind, keys = spec
-        if kind == rating:
+        values = [v for v in raw if v != ""]
+        if kind == Question.Kind.RATING:
             if len(raw) != 1 or raw[0] not in keys:
                 bad.append(name)
             else:
                 out[(qid, agency_id)] = raw
-            continue
-        values = [v for v in raw if v != ""]
-        if kind == text:
-            out[(qid, None)] = _posted_text(raw)
-        elif (kind == single and len(values) > 1) or not set(values) <= keys:
+        elif kind == Question.Kind.TEXT:
+            out[(qid, None)] = (raw[-1] if raw else "").strip()[:TEXT_MAX]
+        elif (kind == Question.Kind.SINGLE and len(values) > 1) or not set(values) <= keys:
             bad.append(name)
         else:
             out[(qid, None)] = list(dict.fromkeys(values))
     if bad:
-        raise ApplicationError("Câu trả lời không hợp lệ.", extra={"errors": {"answers": sorted(bad)[:20]}})
+        raise ApplicationError(_("Câu trả lời không hợp lệ."), extra={"errors": {"answers": sorted(bad)[:20]}})
     return out
 
 
-@dataclass(frozen=True)
-class PostedPage:
-    """A complete sent page as a submission writes it: the answers' document as JSON text,
-    the rating digest and the number of matrix rows."""
-
-    document: str
-    digest: str
-    rows: int
-
-
-_RATING, _TEXT, _SINGLE = Question.Kind.RATING.value, Question.Kind.TEXT.value, Question.Kind.SINGLE.value
-
-
-def posted_page(data, questionnaire) -> PostedPage | None:
-    """A sent page read in one pass (the hot path of services.response_submit_posted):
-    what answers_from_post, missing_rows, to_data and _digest make of it, without the
-    intermediate answers. None when the page is not valid and complete: the general path
-    then reads it again and says what is wrong. Its document is JSON text, the same
-    document as to_data's (the keys in another order)."""
-    plan = questionnaire.posted_plan
-    fields = plan.fields
-    matrix: dict[str, list[str]] = {}
-    others: list[str] = []
-    picks = [""] * len(plan.prefixes)
-    answered = 0
-    for name, raw in dict.items(data):
-        spec = fields.get(name)
-        if spec is None:
-            if FIELD_RE.fullmatch(name):
-                return None  # a field of another questionnaire
-            continue
-        qkey, kind, akey, options, place, required = spec
-        if kind == _RATING:
-            if len(raw) != 1 or (encoded := options.get(raw[0])) is None:
-                return None
-            row = f"{akey}:{encoded}"
-            if (rows := matrix.get(qkey)) is None:
-                matrix[qkey] = [row]
-            else:
-                rows.append(row)
-            picks[place] = raw[0]
-            answered += required
-        elif kind == _TEXT:
-            if text := _posted_text(raw):
-                others.append(f"{qkey}:{json.dumps(text)}")
-                answered += required
-        else:
-            values = [v for v in raw if v != ""]
-            if (kind == _SINGLE and len(values) > 1) or not options.keys() >= set(values):
-                return None
-            if values:
-                others.append(f"{qkey}:[{','.join([options[v] for v in dict.fromkeys(values)])}]")
-                answered += required
-    if answered != plan.required:
-        return None  # rows missing
-    document = "{" + ",".join([f"{qkey}:{{{','.join(rows)}}}" for qkey, rows in matrix.items()] + others) + "}"
-    prefixes = plan.prefixes
-    digest = hashlib.sha256("|".join(map(str.__add__, prefixes, picks)).encode()).hexdigest() if prefixes else ""
-    return PostedPage(document, digest, len(prefixes))
-
-
-def response_save(*, invitation, answers, replace_all=False, now=None, window=None) -> Response:
+def response_save(*, invitation, answers, replace_all=False, now=None) -> Response:
     """Save answers as the respondent goes (the same link resumes). `replace_all`: the
     posted page is the whole truth (the form's own submit); otherwise the posted answers
     replace theirs and the rest stay. A draft is one row (Response.answers_data)."""
     now = now or timezone.now()
-    check_answer_window(invitation=invitation, now=now, window=window)
+    check_answer_window(invitation=invitation, now=now)
     with transaction.atomic():
         response = _take(invitation=invitation, now=now)
         response.answers_data = to_data(answers, None if replace_all else response.answers_data)
@@ -991,240 +925,74 @@ def response_save(*, invitation, answers, replace_all=False, now=None, window=No
 
 
 def _digest(questionnaire, answers) -> tuple[str, int]:
-    """The rating answers' fingerprint (question, rated agency, option), for identical patterns."""
-    parts = questionnaire.digest_parts
-    get = answers.get
-    text = "|".join([prefix + (v[0] if len(v := get(key) or ()) == 1 else ",".join(sorted(v)))
-                     for key, prefix in parts])
-    return (hashlib.sha256(text.encode()).hexdigest() if parts else ""), len(parts)
+    """The rating answers' fingerprint (question, rated agency, option), for identical
+    patterns, and the number of matrix rows."""
+    keys = questionnaire.rating_keys
+    text = "|".join(f"{q}:{a}:" + ",".join(sorted(answers.get((q, a)) or ())) for q, a in keys)
+    return (hashlib.sha256(text.encode()).hexdigest() if keys else ""), len(keys)
 
 
-_TOO_FAST = [Flag.Kind.TOO_FAST.value]
-_TOO_FAST_JSON = json.dumps(_TOO_FAST)
+def _flags(*, started_at, now, rows) -> list[str]:
+    """Too fast: fewer than SURVEY_FLAG_SECONDS_PER_ROW seconds a matrix row."""
+    too_fast = rows and now - started_at < timedelta(seconds=rows * _setting("SURVEY_FLAG_SECONDS_PER_ROW", 2))
+    return [Flag.Kind.TOO_FAST.value] if too_fast else []
 
 
-def _fast_after(*, now, rows):
-    """A response started after this moment is sent too fast: fewer than
-    SURVEY_FLAG_SECONDS_PER_ROW seconds a matrix row (never, without rows)."""
-    return now - timedelta(seconds=rows * _setting("SURVEY_FLAG_SECONDS_PER_ROW", 2)) if rows else now
+_SENT_FIELDS = ["answers_data", "answers_pending", "submitted_at", "last_saved_at", "ip_hash", "user_agent",
+                "answers_digest", "rating_rows", "flags", "voided", "void_reason"]
 
 
-def _flags(*, started_at, now, rows):
-    return list(_TOO_FAST) if started_at > _fast_after(now=now, rows=rows) else []
+def response_submit(*, invitation, questionnaire, answers=None, replace_all=False, ip="", user_agent="",
+                    now=None) -> Response:
+    """Send the questionnaire once: every required row answered, the posted `answers` (if
+    any) saved, the response stamped with its time and a device fingerprint. When rows are
+    missing the answers stay saved and IncompleteAnswers lists them.
 
-
-# The invitation turns answered if it is still open: the row that two submissions at the
-# same instant race for (the second waits for the first and then updates nothing). The
-# statuses are the code's own constants, written into the statement.
-_CLAIM_SET = (f"status = '{Invitation.Status.ANSWERED}', answered_at = %(now)s, updated_at = %(now)s, "
-              "opened_at = COALESCE(opened_at, %(now)s)")
-_CLAIM_OPEN = f"status IN ({', '.join(repr(str(status)) for status in OPEN_STATUSES)})"
-_CLAIM_SQL = f"UPDATE surveys_invitation SET {_CLAIM_SET} WHERE id = %(invitation)s AND {_CLAIM_OPEN}"
-
-
-def _claim_params(invitation_id, now) -> dict:
-    return {"now": connection.ops.adapt_datetimefield_value(now), "invitation": invitation_id}
-
-
-def _claim_sent(*, invitation_id, now) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute(_CLAIM_SQL, _claim_params(invitation_id, now))
-        return cursor.rowcount == 1
-
-
-def response_submit(*, invitation, questionnaire, answers=None, replace_all=False, ip="", user_agent="", now=None,
-                    window=None) -> Response:
-    """Send the questionnaire once, in one transaction: every required row answered
-    (checked here), the posted `answers` (if any) saved, the response stamped with its
-    time and a device fingerprint. When rows are missing the answers stay saved and
-    IncompleteAnswers lists them. Two submissions at the same instant give one: the
-    second finds the invitation already answered (ConflictError). The other integrity
-    checks run in the periodic scan (`survey_flags_scan`), off the respondent's path.
-
-    This is every respondent's hot path, so its writes are two plain statements (the
-    invitation, then the response updated or inserted) and the answers go as one JSON
-    document: the rows of Answer follow off the path (answers.expand_pending)."""
+    One transaction claims the invitation (still open → answered: a conditional update
+    that two submissions at the same instant race for; the second updates nothing and gets
+    ConflictError) and writes the response as one JSON document; the rows of Answer follow
+    off the respondent's path (answers.expand_pending). The other integrity checks run in
+    the periodic scan (`survey_flags_scan`)."""
     now = now or timezone.now()
-    check_answer_window(invitation=invitation, now=now, window=window)
+    check_answer_window(invitation=invitation, now=now)
     if answers is not None and not replace_all:
-        response_save(invitation=invitation, answers=answers, now=now, window=window)
+        response_save(invitation=invitation, answers=answers, now=now)
         answers = None
     if answers is not None:
         missing = selectors.missing_rows(questionnaire, answers)
         if missing:
-            response_save(invitation=invitation, answers=answers, replace_all=True, now=now, window=window)
+            response_save(invitation=invitation, answers=answers, replace_all=True, now=now)
             raise IncompleteAnswers(missing)
-    known = _cached_response(invitation)
-    sent = {"invitation": invitation, "questionnaire": questionnaire, "answers": answers, "ip": ip,
-            "user_agent": user_agent, "now": now,
-            "agency_voided": selectors.invitation_context(invitation).agency_voided}
-    try:
-        return _send(**sent, base=(known.pk, known.started_at) if known is not None else None)
-    except IntegrityError:
-        # a save made the response between the page's read and the claim (all rolled back): update that one
-        base = Response.objects.filter(invitation_id=invitation.pk).values_list("pk", "started_at").first()
-        if base is None:
-            raise
-        return _send(**sent, base=base)
-
-
-def _send(*, invitation, questionnaire, answers, ip, user_agent, now, agency_voided, base):
-    """response_submit's writes: claim the invitation, then write the response whose
-    (id, started_at) is `base` (None: insert it). On PostgreSQL, with the answers posted,
-    both go as one statement (an update of the invitation in a WITH, then the response),
-    which is atomic by itself: no BEGIN and COMMIT round trips on the hot path. Elsewhere,
-    and to send what was saved, two statements in one transaction."""
-    if answers is not None and connection.vendor == "postgresql":
-        sent = _Sent.of(questionnaire, answers, base=base, now=now, ip=ip, user_agent=user_agent, voided=agency_voided)
-        response_id = _write_sent_pg(invitation_id=invitation.pk, sent=sent)
-        if response_id is None:
-            raise ConflictError(ALREADY_SENT)
-        return sent.response(invitation, response_id)
+    voided = selectors.agency_voided(invitation=invitation)
     with transaction.atomic():
-        if not _claim_sent(invitation_id=invitation.pk, now=now):
+        claimed = Invitation.objects.filter(pk=invitation.pk, status__in=OPEN_STATUSES).update(
+            status=Invitation.Status.ANSWERED, answered_at=now, updated_at=now,
+            opened_at=Coalesce(F("opened_at"), Value(now, output_field=DateTimeField())))
+        if not claimed:
             raise ConflictError(ALREADY_SENT)
-        if answers is None:  # send what was saved: read it under the invitation's lock
-            stored = Response.objects.filter(invitation_id=invitation.pk).values_list(
-                "pk", "started_at", "answers_data").first()
-            base = stored[:2] if stored else None
-            answers = from_data(stored[2] if stored else {})
+        # read under the invitation's lock: a save on the way may have made the response
+        response = Response.objects.filter(invitation_id=invitation.pk).first()
+        if answers is None:  # send what was saved
+            answers = from_data(response.answers_data if response else {})
             missing = selectors.missing_rows(questionnaire, answers)
             if missing:  # nothing was written but the claim: rolling back loses nothing
                 raise IncompleteAnswers(missing)
-        sent = _Sent.of(questionnaire, answers, base=base, now=now, ip=ip, user_agent=user_agent, voided=agency_voided)
-        with connection.cursor() as cursor:
-            if base is not None:
-                cursor.execute(f"UPDATE surveys_response SET {_SENT_SET} WHERE id = %(response)s "
-                               "AND submitted_at IS NULL", {**sent.params, "response": base[0]})
-                if cursor.rowcount != 1:
-                    raise ConflictError(ALREADY_SENT)
-                response_id = base[0]
-            else:
-                returning = " RETURNING id" if connection.features.can_return_columns_from_insert else ""
-                cursor.execute(f"INSERT INTO surveys_response (invitation_id, started_at, {_SENT_COLUMNS}) "
-                               f"VALUES (%(invitation)s, %(now)s, {_SENT_VALUES}){returning}",
-                               {**sent.params, "invitation": invitation.pk})
-                response_id = cursor.fetchone()[0] if returning else Response.objects.filter(
-                    invitation_id=invitation.pk).values_list("pk", flat=True)[0]
-    return sent.response(invitation, response_id)
-
-
-# The columns a submission writes, each with its parameter in the statement (the casts are
-# PostgreSQL's, where a SELECT list carries a value: INSERT … SELECT). Both moments are `now`.
-_SENT = (("answers_data", "%(doc)s::jsonb"), ("answers_pending", "TRUE"), ("submitted_at", "%(now)s::timestamptz"),
-         ("last_saved_at", "%(now)s::timestamptz"), ("ip_hash", "%(ip_hash)s"), ("user_agent", "%(user_agent)s"),
-         ("answers_digest", "%(digest)s"), ("rating_rows", "%(rows)s"), ("flags", "%(flags)s::jsonb"),
-         ("voided", "%(voided)s"), ("void_reason", "%(void_reason)s"))
-_SENT_COLUMNS = ", ".join(column for column, _value in _SENT)
-_SENT_VALUES = ", ".join(value.partition("::")[0] for _column, value in _SENT)  # a VALUES list needs no casts
-_SENT_SET = ", ".join(f"{column} = {value.partition('::')[0]}" for column, value in _SENT)
-_SENT_SELECT = ", ".join(value for _column, value in _SENT)
-_NO_FLAGS = "[]"
-_compact_json = json.JSONEncoder(separators=(",", ":")).encode  # one encoder, not one a call
-
-
-class _Sent:
-    """What a submission writes into its response, computed once: from a page read in one
-    pass (posted_page), or from answers (_Sent.of)."""
-
-    def __init__(self, page: PostedPage, *, base, now, ip, user_agent, voided, doc=None):
-        self.page, self._doc = page, doc
-        self.digest, self.rows = page.digest, page.rows
-        self.started_at = base[1] if base else now
-        self.base, self.now, self.voided = base, now, voided
-        self.ip_hash, self.user_agent = ip_fingerprint(ip), (user_agent or "")[:200]
-        self.flags = _flags(started_at=self.started_at, now=now, rows=self.rows)
-        self.adapt = connection.ops.adapt_datetimefield_value
-        self.params = {"doc": page.document, "now": self.adapt(now),
-                       "ip_hash": self.ip_hash, "user_agent": self.user_agent, "digest": self.digest,
-                       "rows": self.rows, "flags": json.dumps(self.flags) if self.flags else _NO_FLAGS,
-                       "voided": voided, "void_reason": VOIDED_REASON if voided else ""}
-
-    @classmethod
-    def of(cls, questionnaire, answers, **kwargs) -> "_Sent":
-        doc = to_data(answers)
-        return cls(PostedPage(_compact_json(doc), *_digest(questionnaire, answers)), doc=doc, **kwargs)
-
-    @property
-    def doc(self) -> dict:
-        if self._doc is None:
-            self._doc = json.loads(self.page.document)
-        return self._doc
-
-    def response(self, invitation, response_id) -> Response:
-        """The response as written (no read back), and the invitation marked answered."""
-        invitation.status, invitation.answered_at = Invitation.Status.ANSWERED, self.now
-        return selectors.as_loaded(
-            Response, id=response_id, invitation_id=invitation.pk, started_at=self.started_at, submitted_at=self.now,
-            answers_data=self.doc, answers_pending=True, ip_hash=self.ip_hash, user_agent=self.user_agent,
-            answers_digest=self.digest, rating_rows=self.rows, flags=self.flags, voided=self.voided,
-            void_reason=VOIDED_REASON if self.voided else "", last_saved_at=self.now)
-
-
-def _write_sent_pg(*, invitation_id, sent) -> int | None:
-    """One statement: the invitation claimed (still open → answered) and, only then, the
-    response written; the response's id, or None when the invitation was not open. An
-    insert that meets a response made meanwhile raises IntegrityError and changes nothing."""
-    claim = f"WITH claimed AS ({_CLAIM_SQL} RETURNING id) "
-    params = {**sent.params, "invitation": invitation_id}
-    if sent.base is not None:
-        name = "survey_sent_update"
-        statement = claim + (f"UPDATE surveys_response AS r SET {_SENT_SET} FROM claimed WHERE r.id = %(response)s "
-                             "AND r.invitation_id = claimed.id AND r.submitted_at IS NULL RETURNING r.id")
-        params["response"] = sent.base[0]
-    else:
-        name = "survey_sent_insert"
-        statement = claim + (f"INSERT INTO surveys_response (invitation_id, started_at, {_SENT_COLUMNS}) "
-                             f"SELECT claimed.id, %(started)s::timestamptz, {_SENT_SELECT} FROM claimed RETURNING id")
-        params["started"] = sent.adapt(sent.started_at)
-    row = sql.fetchone(name, statement, params, write=True)
-    return row[0] if row else None
-
-
-# The answer page sent before its link is looked up: the invitation claimed by its token,
-# only if its respondent is of the page's group and agency, then the response inserted or
-# the saved draft sent (the draft keeps when it started, which times the answers).
-_POSTED_SQL = (
-    "WITH claimed AS (UPDATE surveys_invitation AS i SET " + _CLAIM_SET + " WHERE i.token_hash = %(token_hash)s "
-    "AND i." + _CLAIM_OPEN + " AND EXISTS (SELECT 1 FROM surveys_respondent r JOIN surveys_respondentlist l "
-    "ON l.id = r.respondent_list_id WHERE r.id = i.respondent_id AND r.group_id = %(group)s "
-    "AND l.agency_id = %(agency)s) RETURNING i.id) "
-    f"INSERT INTO surveys_response AS resp (invitation_id, started_at, {_SENT_COLUMNS}) "
-    f"SELECT claimed.id, %(now)s::timestamptz, {_SENT_SELECT} FROM claimed "
-    "ON CONFLICT (invitation_id) DO UPDATE SET "
-    + ", ".join(f"{column} = EXCLUDED.{column}" for column, _value in _SENT if column != "flags")
-    + ", flags = CASE WHEN resp.started_at > %(fast_after)s::timestamptz THEN %(fast_flags)s::jsonb "
-    "ELSE '[]'::jsonb END WHERE resp.submitted_at IS NULL RETURNING resp.id")
-
-
-def response_submit_posted(*, token, context, questionnaire, data, ip="", user_agent="", now=None) -> int | None:
-    """The answer page sent in one statement, before its link is looked up (PostgreSQL):
-    the respondent's every submission is then one round trip to the database. `context`
-    is what the page's link hint names (selectors.hinted_context) and `data`, the posted
-    form, is read against its questionnaire (posted_page); the campaign's status and the
-    window are checked here from that context, as for any answer. The statement writes
-    only if the token is the invitation's current one, the invitation is still open and
-    its respondent is of the hint's group and agency; so the context checked is the link's
-    own.
-
-    The response's id, or None when nothing was written (SQLite, a page not valid or
-    rows missing, the window closed, an unknown, used, voided or replaced link, a wrong
-    hint): the caller then takes the general path (look the link up, response_submit),
-    which tells the respondent why."""
-    now = now or timezone.now()
-    window = context.window
-    if (connection.vendor != "postgresql" or not token or len(token) > 100
-            or context.campaign.status != Campaign.Status.OPEN or window is None or not window.is_open(now)):
-        return None
-    page = posted_page(data, questionnaire)
-    if page is None:
-        return None
-    sent = _Sent(page, base=None, now=now, ip=ip, user_agent=user_agent, voided=context.agency_voided)
-    params = {**sent.params, "token_hash": token_hash(token), "group": context.group.pk, "agency": context.agency.pk,
-              # a draft's own start decides the flag, by the same rule as _flags
-              "fast_after": sent.adapt(_fast_after(now=now, rows=sent.rows)), "fast_flags": _TOO_FAST_JSON}
-    row = sql.fetchone("survey_sent_posted", _POSTED_SQL, params, write=True)
-    return row[0] if row else None
+        if response is None:
+            response = Response(invitation=invitation, started_at=now)
+        digest, rows = _digest(questionnaire, answers)
+        response.answers_data = to_data(answers)
+        response.answers_pending = True
+        response.submitted_at = response.last_saved_at = now
+        response.ip_hash, response.user_agent = ip_fingerprint(ip), (user_agent or "")[:200]
+        response.answers_digest, response.rating_rows = digest, rows
+        response.flags = _flags(started_at=response.started_at, now=now, rows=rows)
+        response.voided, response.void_reason = voided, (VOIDED_REASON if voided else "")
+        if response.pk is None:
+            response.save(force_insert=True)
+        else:
+            response.save(update_fields=_SENT_FIELDS)
+    invitation.status, invitation.answered_at, invitation.response = Invitation.Status.ANSWERED, now, response
+    return response
 
 
 # ================================================================ integrity

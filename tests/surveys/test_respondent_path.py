@@ -1,13 +1,10 @@
-"""The respondent's hot path: answers as one document a response, the counted rows written
-from it (the tick and the points), the cached answer context, the lean lookup and the
-submission's statements, and a response made by a save while a submission was on its way."""
+"""The respondent's path: answers as one document a response, the counted rows written from
+it (the tick and the points), one window rule, the queries a page takes, and a response
+made by a save while a submission was on its way."""
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test import override_settings
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from hypothesis import given
@@ -93,7 +90,7 @@ def test_a_response_sent_just_after_its_agency_was_voided_is_voided_when_written
     first = submit(survey, invite(commune, "a@example.vn")[0], {agency_a: "A", agency_b: "B"})
     services.agency_survey_void(campaign=survey.campaign, agency=commune, reason="Can thiệp", user=officer)
     late = submit(survey, invite(commune, "b@example.vn")[0], {agency_a: "A", agency_b: "B"})
-    Response.objects.filter(pk=late.pk).update(voided=False, void_reason="")  # as a cached context would leave it
+    Response.objects.filter(pk=late.pk).update(voided=False, void_reason="")  # a submission that raced the void
     docs.expand_pending()
     assert Response.objects.get(pk=first.pk).voided and Response.objects.get(pk=late.pk).voided
 
@@ -108,109 +105,124 @@ def test_a_question_with_saved_answers_cannot_be_deleted(survey, invite, commune
     services.question_delete(question=survey.q4, user=officer)  # nobody answered it
 
 
-# ---------------------------------------------------------------- the answer context
+# ---------------------------------------------------------------- one plain path
 
 
-def test_the_context_is_kept_for_its_seconds_and_the_deadline_still_holds(client, survey, invite, commune,
-                                                                           officer, monkeypatch):
-    clock = [1000.0]
-    monkeypatch.setattr(selectors.time, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(selectors, "_CONTEXTS", {})
+def test_an_officers_change_of_the_window_reaches_the_next_request(client, survey, invite, commune, officer):
+    _invitation, token = invite(commune, "an@example.vn")
+    assert client.get(url(token)).status_code == 200
+    survey.step.closes_at = timezone.now() - timedelta(minutes=1)  # an officer closes the step early
+    survey.step.save()
+    assert client.get(url(token)).status_code == 404  # nothing kept in the process
+    Extension.objects.create(step=survey.step, agency=commune, closes_at=timezone.now() + timedelta(days=1),
+                             reason="Bão lũ", granted_by=officer, granted_at=timezone.now())
+    assert client.get(url(token)).status_code == 200
+
+
+def test_the_window_is_one_rule_for_the_page_and_the_services(survey, invite, commune):
+    invitation, _token = invite(commune, "an@example.vn")
+    window = services.check_answer_window(invitation=invitation)
+    with pytest.raises(services.DeadlineError):
+        services.check_answer_window(invitation=invitation, now=window.closes_at)
+    with pytest.raises(services.NotYetOpen):
+        services.check_answer_window(invitation=invitation, now=window.opens_at - timedelta(seconds=1))
+    with pytest.raises(services.DeadlineError):
+        services.response_save(invitation=invitation, answers={}, now=window.closes_at + timedelta(seconds=1))
+
+
+def test_a_page_shown_saved_and_sent_take_few_queries(client, survey, invite, commune, agency_a, agency_b,
+                                                      django_assert_max_num_queries):
     invitation, token = invite(commune, "an@example.vn")
-    with override_settings(SURVEY_CONTEXT_CACHE_SECONDS=5):
+    with django_assert_max_num_queries(12):
         assert client.get(url(token)).status_code == 200
-        survey.step.closes_at = timezone.now() - timedelta(minutes=1)  # an officer closes the step early
-        survey.step.save()
-        assert client.get(url(token)).status_code == 200  # within the cache's seconds
-        clock[0] += 5
-        assert client.get(url(token)).status_code == 404  # then it holds
-        Extension.objects.create(step=survey.step, agency=commune, closes_at=timezone.now() + timedelta(days=1),
-                                 reason="Bão lũ", granted_by=officer, granted_at=timezone.now())
-        clock[0] += 5
-        assert client.get(url(token)).status_code == 200
-    with override_settings(SURVEY_CONTEXT_CACHE_SECONDS=5):
-        context = selectors.answer_context(campaign_id=survey.campaign.pk, group_id=survey.ldx.pk,
-                                           agency_id=commune.pk)
-        # the closing moment is checked against the clock on every request, cached or not
-        with pytest.raises(services.DeadlineError):
-            services.check_answer_window(invitation=invitation, window=context.window,
-                                         now=context.window.closes_at + timedelta(seconds=1))
-
-
-# ---------------------------------------------------------------- the lookup and the statements
-
-
-def test_a_submission_takes_a_lookup_and_one_write_once_the_context_is_kept(client, survey, invite, commune,
-                                                                            agency_a, agency_b,
-                                                                            django_assert_max_num_queries,
-                                                                            monkeypatch):
-    monkeypatch.setattr(selectors, "_CONTEXTS", {})
-    _first, warm = invite(commune, "warm@example.vn")
-    invitation, token = invite(commune, "an@example.vn")
+    with django_assert_max_num_queries(12):
+        saved = client.post(reverse("surveys:answer_save", kwargs={"token": token}),
+                            {f"q{survey.q1.pk}_a{agency_a.pk}": "D"})
+    assert saved.status_code == 200
     data = full_answers(survey, [agency_a, agency_b]) | {"action": "submit"}
-    with override_settings(SURVEY_CONTEXT_CACHE_SECONDS=60):
-        client.get(url(warm))  # the process now keeps the campaign's context and the questionnaire
-        client.post(reverse("surveys:answer_save", kwargs={"token": warm}), {})  # a posted form's lookup prepared
-        # PostgreSQL: the lookup and one statement (in a test's transaction, plus a savepoint's
-        # two); SQLite: the lookup, the claim and the insert in a savepoint
-        with django_assert_max_num_queries(5) as ctx:
-            r = client.post(url(token), data)
-    assert r.status_code == 302
+    with django_assert_max_num_queries(16) as ctx:
+        assert client.post(url(token), data).status_code == 302
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
-    assert "surveys_answer" not in sql  # no row per answer on the respondent's path
+    assert "surveys_answer\"" not in sql and "surveys_answer " not in sql  # no row per answer on the path
     response = Response.objects.get(invitation=invitation)
     assert response.submitted_at and response.answers_pending and response.rating_rows == 4
     assert selectors.stored_answers(response=response)[(survey.q1.pk, agency_a.pk)] == ["A"]
 
 
-def test_a_posted_form_is_looked_up_without_the_draft_and_a_refused_one_still_shows_it(client, survey, invite,
-                                                                                       commune, agency_a, agency_b,
-                                                                                       settings):
-    settings.SURVEY_PREPARED_STATEMENTS = False  # the statements' text in the captured queries
+def test_a_refused_page_shows_the_saved_draft(client, survey, invite, commune, agency_a, agency_b):
     _invitation, token = invite(commune, "an@example.vn")
     client.post(reverse("surveys:answer_save", kwargs={"token": token}), {f"q{survey.q1.pk}_a{agency_a.pk}": "D"})
     data = full_answers(survey, [agency_a, agency_b]) | {"action": "submit"}
-    with CaptureQueriesContext(connection) as ctx:
-        refused = client.post(url(token), {**data, f"q{survey.q1.pk}_a{agency_a.pk}": "Z"})  # not an option
-    lookup = next(q["sql"] for q in ctx.captured_queries if "surveys_invitation" in q["sql"])
-    assert "answers_data" not in lookup and "full_name" not in lookup  # a posted form does not read the draft
+    refused = client.post(url(token), {**data, f"q{survey.q1.pk}_a{agency_a.pk}": "Z"})  # not an option
     assert refused.status_code == 400
     assert "Câu trả lời không hợp lệ" in refused.content.decode()
-    # the page shown again holds the saved draft (read only now)
     assert f'name="q{survey.q1.pk}_a{agency_a.pk}" value="D" checked' in refused.content.decode()
-    with CaptureQueriesContext(connection) as ctx:
-        page = client.get(url(token))
-    lookup = next(q["sql"] for q in ctx.captured_queries if "surveys_invitation" in q["sql"])
-    assert page.status_code == 200 and "answers_data" in lookup  # a page shown reads it with the link
-    assert f'name="q{survey.q1.pk}_a{agency_a.pk}" value="D" checked' in page.content.decode()
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's")
-def test_the_lookup_is_prepared_once_per_connection(survey, invite, commune):
+def test_a_saved_draft_is_sent_keeping_when_it_started(client, survey, invite, commune, agency_a, agency_b):
+    slow, slow_token = invite(commune, "slow@example.vn")
+    quick, quick_token = invite(commune, "quick@example.vn")
+    for token in (slow_token, quick_token):
+        client.post(reverse("surveys:answer_save", kwargs={"token": token}),
+                    {f"q{survey.q1.pk}_a{agency_a.pk}": "D"})
+    started = timezone.now() - timedelta(minutes=20)
+    Response.objects.filter(invitation=slow).update(started_at=started)
+    data = full_answers(survey, [agency_a, agency_b]) | {"action": "submit"}
+    for token in (slow_token, quick_token):
+        assert client.post(url(token), data).status_code == 302
+    slow_response, quick_response = (Response.objects.get(invitation=i) for i in (slow, quick))
+    assert Response.objects.filter(invitation__in=[slow, quick]).count() == 2  # the drafts, sent: none added
+    assert slow_response.started_at == started and slow_response.flags == []
+    assert quick_response.flags == ["too_fast"]
+    assert selectors.stored_answers(response=slow_response)[(survey.q1.pk, agency_a.pk)] == ["A"]  # the page's
+
+
+def test_two_respondents_with_the_same_page_get_the_same_fingerprint(client, survey, invite, commune, agency_a,
+                                                                    agency_b):
+    tokens = [invite(commune, f"r{n}@example.vn")[1] for n in range(2)]
+    data = full_answers(survey, [agency_a, agency_b]) | {"action": "submit"}
+    for token in tokens:
+        assert client.post(url(token), data).status_code == 302
+    first, second = (Response.objects.get(invitation__token_hash=selectors.token_hash(t)) for t in tokens)
+    assert first.answers_digest and first.answers_digest == second.answers_digest
+    assert first.answers_data == second.answers_data and first.rating_rows == second.rating_rows == 4
+
+
+def test_a_used_link_shows_the_thanks_and_writes_nothing_more(client, survey, invite, commune, agency_a, agency_b):
     _invitation, token = invite(commune, "an@example.vn")
-    with CaptureQueriesContext(connection) as ctx:
-        for _ in range(3):
-            assert selectors.invitation_by_token(token)[0] is not None
-    sql = [q["sql"] for q in ctx.captured_queries if "survey_link" in q["sql"]]
-    assert sum(s.startswith("PREPARE") for s in sql) <= 1 and sum(s.startswith("EXECUTE") for s in sql) == 3
-    with override_settings(SURVEY_PREPARED_STATEMENTS=False), CaptureQueriesContext(connection) as ctx:
-        assert selectors.invitation_by_token(token)[0] is not None
-    assert not any(q["sql"].startswith(("PREPARE", "EXECUTE")) for q in ctx.captured_queries)
+    data = full_answers(survey, [agency_a, agency_b]) | {"action": "submit"}
+    assert client.post(url(token), data).status_code == 302
+    sent = Response.objects.get(invitation__token_hash=selectors.token_hash(token))
+    again = client.post(url(token), data | {f"q{survey.q1.pk}_a{agency_a.pk}": "D"})
+    assert again.status_code == 200 and "Cảm ơn ông/bà" in again.content.decode()
+    assert Response.objects.get(pk=sent.pk).answers_data == sent.answers_data
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the kept cursor is PostgreSQL's")
-def test_the_hot_path_keeps_one_cursor_a_connection_and_a_fresh_one_where_queries_are_logged(survey, invite,
-                                                                                            commune):
-    from surveys import sql
+@pytest.mark.parametrize("case", ["window closed", "invitation voided", "campaign closed"])
+def test_a_refused_link_writes_nothing(client, survey, invite, commune, agency_a, agency_b, case):
+    invitation, token = invite(commune, "an@example.vn")
+    if case == "window closed":
+        survey.step.closes_at = timezone.now() - timedelta(minutes=1)
+        survey.step.save()
+    elif case == "invitation voided":
+        Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.VOIDED)
+    else:
+        survey.campaign.status = survey.campaign.Status.CLOSED
+        survey.campaign.save()
+    data = full_answers(survey, [agency_a, agency_b]) | {"action": "submit"}
+    assert client.post(url(token), data).status_code == 404
+    assert not Response.objects.filter(invitation=invitation, submitted_at__isnull=False).exists()
 
-    _invitation, token = invite(commune, "an@example.vn")
-    assert selectors.invitation_by_token(token)[0] is not None
-    kept = sql.cursor()
-    assert sql.cursor() is kept and not kept.cursor.closed
-    with CaptureQueriesContext(connection) as ctx:
-        assert sql.cursor() is not kept  # a logging cursor, so that counted queries are seen
-        assert selectors.invitation_by_token(token)[0] is not None
-    assert any("survey_link" in q["sql"] for q in ctx.captured_queries)
+
+def test_missing_rows_are_shown_and_the_page_saved(client, survey, invite, commune, agency_a, agency_b):
+    invitation, token = invite(commune, "an@example.vn")
+    data = full_answers(survey, [agency_a, agency_b]) | {"action": "submit"}
+    del data[f"q{survey.q2.pk}_a{agency_b.pk}"]
+    r = client.post(url(token), data)
+    assert r.status_code == 200 and f"#q{survey.q2.pk}_a{agency_b.pk}" in r.content.decode()
+    draft = Response.objects.get(invitation=invitation)
+    assert draft.submitted_at is None
+    assert selectors.stored_answers(response=draft)[(survey.q1.pk, agency_a.pk)] == ["A"]
 
 
 def test_a_response_made_by_a_save_on_the_way_is_updated_not_doubled(survey, invite, commune, agency_a, agency_b):
@@ -219,6 +231,7 @@ def test_a_response_made_by_a_save_on_the_way_is_updated_not_doubled(survey, inv
     services.response_save(invitation=selectors.invitation_by_token(token)[0],
                            answers={(survey.q1.pk, agency_a.pk): ["D"]},
                            now=timezone.now() - timedelta(minutes=20))
+    assert selectors.invitation_response(stale) is None
     questionnaire = selectors.questionnaire_for(group=survey.ldx, respondent_agency=commune)
     answers = {(q.pk, a.pk): ["A"] for q in (survey.q1, survey.q2) for a in (agency_a, agency_b)}
     answers[(survey.q3.pk, None)] = ["B"]
