@@ -16,8 +16,12 @@ from django.views.decorators.http import require_POST
 
 from cchc_portal.core.exceptions import ApplicationError, ConflictError, DeadlineError
 from cchc_portal.core.views import error_json
+from surveys.selectors import answering as answering_selectors
+from surveys.selectors import questionnaire as questionnaire_selectors
+from surveys.services import answering as answering_services
+from surveys.services import invitations as invitation_services
 
-from . import ratelimit, selectors, services
+from . import ratelimit
 from .models import Invitation, Question
 from .tokens import client_ip, token_hash, user_agent
 
@@ -61,13 +65,13 @@ def _message(request, title, text, *, status=200, json=False):
 def _link(request, token, now, *, json=False):
     """(invitation, window, None) for a link that may answer now; (None, None, the page
     that says why) otherwise: unknown, sent already, replaced, outside its window."""
-    invitation, replaced = selectors.invitation_by_token(token)
+    invitation, replaced = answering_selectors.invitation_by_token(token)
     if invitation is None:
         ratelimit.hit("BAD_TOKEN_IP", client_ip(request))
         return None, None, _invalid(request, json=json)
     if invitation.status == Invitation.Status.ANSWERED:
         if json:
-            return None, None, error_json(ConflictError(services.ALREADY_SENT))
+            return None, None, error_json(ConflictError(answering_services.ALREADY_SENT))
         return None, None, _page(request, "surveys/answer_thanks.html", {"answered_at": invitation.answered_at})
     if replaced:
         return None, None, _message(
@@ -75,8 +79,8 @@ def _link(request, token, now, *, json=False):
             _("Sở Nội vụ đã gửi cho ông/bà một đường liên kết mới (qua thư điện tử hoặc bản in mã QR). Các câu đã "
               "trả lời vẫn được giữ; vui lòng dùng liên kết mới nhất."), status=410, json=json)
     try:
-        window = services.check_answer_window(invitation=invitation, now=now)
-    except services.NotYetOpen as exc:
+        window = answering_services.check_answer_window(invitation=invitation, now=now)
+    except answering_services.NotYetOpen as exc:
         when = timezone.localtime(exc.window.opens_at).strftime("%H:%M %d/%m/%Y")
         return None, None, _message(
             request, _("Chưa đến thời gian trả lời phiếu"),
@@ -130,7 +134,8 @@ def _view_rows(questionnaire, answers, missing_keys):
 
 def _questionnaire(invitation):
     respondent = invitation.respondent
-    return selectors.questionnaire_for(group=respondent.group, respondent_agency=respondent.respondent_list.agency,
+    return questionnaire_selectors.questionnaire_for(group=respondent.group,
+                                                     respondent_agency=respondent.respondent_list.agency,
                                        campaign=respondent.campaign)
 
 
@@ -171,22 +176,23 @@ def answer(request, token):
         return refusal
     questionnaire = _questionnaire(invitation)
     if request.method != "POST":
-        response = services.invitation_open(invitation=invitation, now=now)
-        return _render_form(request, invitation, window, questionnaire, selectors.stored_answers(response=response),
+        response = answering_services.invitation_open(invitation=invitation, now=now)
+        return _render_form(request, invitation, window, questionnaire,
+                            answering_selectors.stored_answers(response=response),
                             saved=request.GET.get("saved") == "1")
     try:
-        answers = services.answers_from_post(request.POST, questionnaire)
+        answers = answering_services.answers_from_post(request.POST, questionnaire)
     except ApplicationError as exc:
-        stored = selectors.stored_answers(response=selectors.invitation_response(invitation))
+        stored = answering_selectors.stored_answers(response=answering_selectors.invitation_response(invitation))
         return _render_form(request, invitation, window, questionnaire, stored, error=exc.message, status=400)
     anchor = _fill(request.POST, questionnaire, answers) if request.POST.get("fill") else ""
     try:
         if request.POST.get("action") == "submit" and not request.POST.get("fill"):
-            services.response_submit(invitation=invitation, questionnaire=questionnaire, answers=answers,
+            answering_services.response_submit(invitation=invitation, questionnaire=questionnaire, answers=answers,
                                      replace_all=True, ip=ip, user_agent=user_agent(request), now=now)
             return HttpResponseRedirect(request.path)
-        services.response_save(invitation=invitation, answers=answers, replace_all=True, now=now)
-    except services.IncompleteAnswers as exc:
+        answering_services.response_save(invitation=invitation, answers=answers, replace_all=True, now=now)
+    except answering_services.IncompleteAnswers as exc:
         return _render_form(request, invitation, window, questionnaire, answers, missing=exc.missing,
                             error=exc.message)
     except DeadlineError:
@@ -206,8 +212,8 @@ def answer_save(request, token):
     if refusal is not None:
         return refusal
     try:
-        answers = services.answers_from_post(request.POST, _questionnaire(invitation), partial=True)
-        services.response_save(invitation=invitation, answers=answers, now=now)
+        answers = answering_services.answers_from_post(request.POST, _questionnaire(invitation), partial=True)
+        answering_services.response_save(invitation=invitation, answers=answers, now=now)
     except ApplicationError as exc:
         return error_json(exc)
     return JsonResponse({"saved": len(answers), "saved_at": timezone.localtime(now).strftime("%H:%M:%S")})
@@ -226,6 +232,6 @@ def link_request(request):
         if "@" not in email or len(email) > 254:
             error = _("Nhập địa chỉ thư điện tử đã đăng ký trong danh sách.")
         else:
-            services.invitation_resend_by_email(email=email)
+            invitation_services.invitation_resend_by_email(email=email)
             done = True
     return _page(request, "surveys/link_request.html", {"done": done, "error": error})

@@ -12,8 +12,9 @@ of a message: `return outcome.json(lambda saved: {...})`.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from django.contrib import messages
 from django.http import JsonResponse

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from surveys.models import Invitation, Question, RespondentGroup, RespondentList
 from surveys.options import DEFAULT_RATING
-from surveys.services import respondent_add
+from surveys.services.lists import respondent_add
 from surveys.tokens import new_token, token_hash
 from tests.factories import StepFactory, group
 from tests.scoring.factories import CriteriaSetFactory, build_tree

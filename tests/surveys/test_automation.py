@@ -12,7 +12,7 @@ from cchc_portal.notifications.models import Outbox
 from cchc_portal.notifications.tick import tick_run
 from surveys import automation
 from surveys.models import Invitation, RespondentList
-from surveys.services import respondent_add
+from surveys.services.lists import respondent_add
 
 from .helpers import submit
 

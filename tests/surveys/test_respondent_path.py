@@ -13,8 +13,15 @@ from hypothesis import strategies as st
 
 from campaigns.models import Extension
 from surveys import answers as docs
-from surveys import automation, selectors, services
+from surveys import automation
 from surveys.models import Answer, Invitation, Response, SurveyVoid
+from surveys.selectors import answering as answering_selectors
+from surveys.selectors import points as point_selectors
+from surveys.selectors import questionnaire as questionnaire_selectors
+from surveys.services import answering as answering_services
+from surveys.services import integrity as integrity_services
+from surveys.services import questionnaire as questionnaire_services
+from surveys.tokens import token_hash
 
 from .conftest import full_answers
 from .helpers import submit
@@ -58,7 +65,7 @@ def test_a_submission_writes_one_row_and_the_points_write_its_answers_first(surv
     responses = [submit(survey, invite(commune, f"r{n}@example.vn")[0], {agency_a: option, agency_b: "E"})
                  for n, option in enumerate("AAB")]
     assert all(r.answers_pending for r in responses) and not Answer.objects.exists()
-    point = selectors.survey_points(campaign=survey.campaign)[(agency_a.pk, survey.dept["8.1"].pk)]
+    point = point_selectors.survey_points(campaign=survey.campaign)[(agency_a.pk, survey.dept["8.1"].pk)]
     # (100 + 100 + 60) / 3 % of 5 points = 4.33, without waiting for the tick
     assert point.points == Decimal("4.33") and point.respondents == 3
     assert not Response.objects.filter(answers_pending=True).exists()
@@ -88,7 +95,7 @@ def test_the_tick_writes_the_rows_of_sent_responses(survey, invite, commune, age
 def test_a_response_sent_just_after_its_agency_was_voided_is_voided_when_written_out(survey, invite, commune,
                                                                                      agency_a, agency_b, officer):
     first = submit(survey, invite(commune, "a@example.vn")[0], {agency_a: "A", agency_b: "B"})
-    services.agency_survey_void(campaign=survey.campaign, agency=commune, reason="Can thiệp", user=officer)
+    integrity_services.agency_survey_void(campaign=survey.campaign, agency=commune, reason="Can thiệp", user=officer)
     late = submit(survey, invite(commune, "b@example.vn")[0], {agency_a: "A", agency_b: "B"})
     Response.objects.filter(pk=late.pk).update(voided=False, void_reason="")  # a submission that raced the void
     docs.expand_pending()
@@ -99,10 +106,10 @@ def test_a_question_with_saved_answers_cannot_be_deleted(survey, invite, commune
     from cchc_portal.core.exceptions import ConflictError
 
     invitation, _ = invite(commune, "an@example.vn")
-    services.response_save(invitation=invitation, answers={(survey.q2.pk, agency_a.pk): ["A"]})
+    answering_services.response_save(invitation=invitation, answers={(survey.q2.pk, agency_a.pk): ["A"]})
     with pytest.raises(ConflictError):
-        services.question_delete(question=survey.q2, user=officer)
-    services.question_delete(question=survey.q4, user=officer)  # nobody answered it
+        questionnaire_services.question_delete(question=survey.q2, user=officer)
+    questionnaire_services.question_delete(question=survey.q4, user=officer)  # nobody answered it
 
 
 # ---------------------------------------------------------------- one plain path
@@ -121,13 +128,13 @@ def test_an_officers_change_of_the_window_reaches_the_next_request(client, surve
 
 def test_the_window_is_one_rule_for_the_page_and_the_services(survey, invite, commune):
     invitation, _token = invite(commune, "an@example.vn")
-    window = services.check_answer_window(invitation=invitation)
-    with pytest.raises(services.DeadlineError):
-        services.check_answer_window(invitation=invitation, now=window.closes_at)
-    with pytest.raises(services.NotYetOpen):
-        services.check_answer_window(invitation=invitation, now=window.opens_at - timedelta(seconds=1))
-    with pytest.raises(services.DeadlineError):
-        services.response_save(invitation=invitation, answers={}, now=window.closes_at + timedelta(seconds=1))
+    window = answering_services.check_answer_window(invitation=invitation)
+    with pytest.raises(answering_services.DeadlineError):
+        answering_services.check_answer_window(invitation=invitation, now=window.closes_at)
+    with pytest.raises(answering_services.NotYetOpen):
+        answering_services.check_answer_window(invitation=invitation, now=window.opens_at - timedelta(seconds=1))
+    with pytest.raises(answering_services.DeadlineError):
+        answering_services.response_save(invitation=invitation, answers={}, now=window.closes_at + timedelta(seconds=1))
 
 
 def test_a_page_shown_saved_and_sent_take_few_queries(client, survey, invite, commune, agency_a, agency_b,
@@ -146,7 +153,7 @@ def test_a_page_shown_saved_and_sent_take_few_queries(client, survey, invite, co
     assert "surveys_answer\"" not in sql and "surveys_answer " not in sql  # no row per answer on the path
     response = Response.objects.get(invitation=invitation)
     assert response.submitted_at and response.answers_pending and response.rating_rows == 4
-    assert selectors.stored_answers(response=response)[(survey.q1.pk, agency_a.pk)] == ["A"]
+    assert answering_selectors.stored_answers(response=response)[(survey.q1.pk, agency_a.pk)] == ["A"]
 
 
 def test_a_refused_page_shows_the_saved_draft(client, survey, invite, commune, agency_a, agency_b):
@@ -174,7 +181,8 @@ def test_a_saved_draft_is_sent_keeping_when_it_started(client, survey, invite, c
     assert Response.objects.filter(invitation__in=[slow, quick]).count() == 2  # the drafts, sent: none added
     assert slow_response.started_at == started and slow_response.flags == []
     assert quick_response.flags == ["too_fast"]
-    assert selectors.stored_answers(response=slow_response)[(survey.q1.pk, agency_a.pk)] == ["A"]  # the page's
+    # the page's answers, not the draft's
+    assert answering_selectors.stored_answers(response=slow_response)[(survey.q1.pk, agency_a.pk)] == ["A"]
 
 
 def test_two_respondents_with_the_same_page_get_the_same_fingerprint(client, survey, invite, commune, agency_a,
@@ -183,7 +191,7 @@ def test_two_respondents_with_the_same_page_get_the_same_fingerprint(client, sur
     data = full_answers(survey, [agency_a, agency_b]) | {"action": "submit"}
     for token in tokens:
         assert client.post(url(token), data).status_code == 302
-    first, second = (Response.objects.get(invitation__token_hash=selectors.token_hash(t)) for t in tokens)
+    first, second = (Response.objects.get(invitation__token_hash=token_hash(t)) for t in tokens)
     assert first.answers_digest and first.answers_digest == second.answers_digest
     assert first.answers_data == second.answers_data and first.rating_rows == second.rating_rows == 4
 
@@ -192,7 +200,7 @@ def test_a_used_link_shows_the_thanks_and_writes_nothing_more(client, survey, in
     _invitation, token = invite(commune, "an@example.vn")
     data = full_answers(survey, [agency_a, agency_b]) | {"action": "submit"}
     assert client.post(url(token), data).status_code == 302
-    sent = Response.objects.get(invitation__token_hash=selectors.token_hash(token))
+    sent = Response.objects.get(invitation__token_hash=token_hash(token))
     again = client.post(url(token), data | {f"q{survey.q1.pk}_a{agency_a.pk}": "D"})
     assert again.status_code == 200 and "Cảm ơn ông/bà" in again.content.decode()
     assert Response.objects.get(pk=sent.pk).answers_data == sent.answers_data
@@ -222,30 +230,30 @@ def test_missing_rows_are_shown_and_the_page_saved(client, survey, invite, commu
     assert r.status_code == 200 and f"#q{survey.q2.pk}_a{agency_b.pk}" in r.content.decode()
     draft = Response.objects.get(invitation=invitation)
     assert draft.submitted_at is None
-    assert selectors.stored_answers(response=draft)[(survey.q1.pk, agency_a.pk)] == ["A"]
+    assert answering_selectors.stored_answers(response=draft)[(survey.q1.pk, agency_a.pk)] == ["A"]
 
 
 def test_a_response_made_by_a_save_on_the_way_is_updated_not_doubled(survey, invite, commune, agency_a, agency_b):
     invitation, token = invite(commune, "an@example.vn")
-    stale, _replaced = selectors.invitation_by_token(token)  # read before the save: no response yet
-    services.response_save(invitation=selectors.invitation_by_token(token)[0],
+    stale, _replaced = answering_selectors.invitation_by_token(token)  # read before the save: no response yet
+    answering_services.response_save(invitation=answering_selectors.invitation_by_token(token)[0],
                            answers={(survey.q1.pk, agency_a.pk): ["D"]},
                            now=timezone.now() - timedelta(minutes=20))
-    assert selectors.invitation_response(stale) is None
-    questionnaire = selectors.questionnaire_for(group=survey.ldx, respondent_agency=commune)
+    assert answering_selectors.invitation_response(stale) is None
+    questionnaire = questionnaire_selectors.questionnaire_for(group=survey.ldx, respondent_agency=commune)
     answers = {(q.pk, a.pk): ["A"] for q in (survey.q1, survey.q2) for a in (agency_a, agency_b)}
     answers[(survey.q3.pk, None)] = ["B"]
-    sent = services.response_submit(invitation=stale, questionnaire=questionnaire, answers=answers,
+    sent = answering_services.response_submit(invitation=stale, questionnaire=questionnaire, answers=answers,
                                     replace_all=True)
     response = Response.objects.get(invitation=invitation)
     assert sent.pk == response.pk and Response.objects.count() == 1
     assert response.submitted_at is not None and not response.flags  # timed from the save, twenty minutes
-    assert selectors.stored_answers(response=response)[(survey.q1.pk, agency_a.pk)] == ["A"]
+    assert answering_selectors.stored_answers(response=response)[(survey.q1.pk, agency_a.pk)] == ["A"]
     assert Invitation.objects.get(pk=invitation.pk).status == Invitation.Status.ANSWERED
 
 
 def test_a_voided_agencys_new_response_is_marked_at_once(survey, invite, commune, agency_a, agency_b, officer):
-    services.agency_survey_void(campaign=survey.campaign, agency=commune, reason="Can thiệp", user=officer)
+    integrity_services.agency_survey_void(campaign=survey.campaign, agency=commune, reason="Can thiệp", user=officer)
     assert SurveyVoid.objects.filter(agency=commune).exists()
     response = submit(survey, invite(commune, "an@example.vn")[0], {agency_a: "A", agency_b: "B"})
     assert Response.objects.get(pk=response.pk).voided

@@ -3,7 +3,7 @@ from django.core.management.base import CommandError
 from campaigns.models import Agency, Campaign
 from cchc_portal.core.commands import RecordedCommand
 from cchc_portal.core.exceptions import ApplicationError
-from surveys.services import respondent_import
+from surveys.services.lists import respondent_import
 
 
 class Command(RecordedCommand):

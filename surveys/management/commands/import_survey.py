@@ -3,7 +3,7 @@ from django.core.management.base import CommandError
 from campaigns.models import Campaign
 from cchc_portal.core.commands import RecordedCommand
 from cchc_portal.core.exceptions import ApplicationError
-from surveys.services import survey_import
+from surveys.services.questionnaire import survey_import
 
 
 class Command(RecordedCommand):
