@@ -65,13 +65,17 @@ def _take_a_share(environment, **_kwargs):
     raise RuntimeError("more locust processes than SURVEY_BENCH_PROCESSES")
 
 
+def _write_slices():
+    with open(os.environ["SURVEY_BENCH_SENT"] + SLOT[0] + ".slices", "w") as fh:
+        json.dump([[k, kind, n] for (k, kind), n in SLICES.items()], fh)
+
+
 @events.quitting.add_listener
 def _close_confirmed(environment, **_kwargs):
     if CONFIRMED.file is not None:
         CONFIRMED.file.close()
     if SLICES:
-        with open(os.environ["SURVEY_BENCH_SENT"] + SLOT[0] + ".slices", "w") as fh:
-            json.dump([[k, kind, n] for (k, kind), n in SLICES.items()], fh)
+        _write_slices()
 
 
 def full_form(rng):
@@ -181,6 +185,9 @@ GUARD = float(os.environ.get("SURVEY_BENCH_GUARD_SECONDS", "0.5"))
 T0 = float(os.environ.get("SURVEY_BENCH_T0", "0"))
 A_A = os.environ.get("SURVEY_BENCH_AA") == "1"  # every turn the bare view: the method's own ratio (about 1)
 SLICES: Counter = Counter()  # (turn, "bare" | "submit") → answered requests counted
+# the turn last seen: the counts are written out as each turn ends, since a locust worker
+# stopped on a loaded machine may never reach its `quitting` event
+LAST_TURN = [-1]
 
 
 class Alternating(FastHttpUser):
@@ -197,6 +204,9 @@ class Alternating(FastHttpUser):
             return
         turn, into = divmod(started - T0, SLICE)
         counted = into >= GUARD
+        if int(turn) != LAST_TURN[0]:
+            LAST_TURN[0] = int(turn)
+            _write_slices()
         if int(turn) % 2 == 0 or A_A:
             with self.client.post("/bench/bare/", data=form_body(), headers=HEADERS, name="bare POST",
                                   allow_redirects=False, catch_response=True) as r:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from campaigns import selectors as campaign_selectors
 from cchc_portal.core import confirm
-from cchc_portal.core.exceptions import ApplicationError
+from cchc_portal.core.views import run_action
 from scoring.models import Criterion
 from surveys.selectors import access as access_selectors
 from surveys.selectors import integrity as integrity_selectors
@@ -45,10 +45,6 @@ def _officer_campaign(request, pk):
     return campaign
 
 
-def _error(request, exc):
-    messages.error(request, exc.message)
-
-
 # ---------------------------------------------------------------- overview
 
 
@@ -61,7 +57,7 @@ def overview(request, pk):
         raise Http404
     lists = list_selectors.respondent_lists(campaign=campaign)
     progress = list_selectors.survey_progress(campaign=campaign,
-                                         agency_ids=None if is_officer else [a.pk for a in agencies])
+                                              agency_ids=None if is_officer else [a.pk for a in agencies])
     context = {"campaign": campaign, "is_officer": is_officer, "totals": list_selectors.progress_totals(progress)}
     if is_officer:
         counts = {s: 0 for s in RespondentList.Status.values}
@@ -89,13 +85,11 @@ def group_create(request, pk):
     campaign = _officer_campaign(request, pk)
     form = GroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            group = questionnaire_services.group_save(campaign=campaign, user=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Đã tạo nhóm đối tượng. Hãy thêm câu hỏi."))
-            return redirect("surveys:group", pk=campaign.pk, gid=group.pk)
+        outcome = run_action(request, lambda: questionnaire_services.group_save(
+            campaign=campaign, user=request.user, **form.cleaned_data),
+            success=_("Đã tạo nhóm đối tượng. Hãy thêm câu hỏi."), form=form)
+        if outcome.ok:
+            return redirect("surveys:group", pk=campaign.pk, gid=outcome.result.pk)
     return render(request, "surveys/group_form.html", {"campaign": campaign, "form": form})
 
 
@@ -107,12 +101,10 @@ def group_detail(request, pk, gid):
                                               "min_answers")}
     form = GroupForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        try:
-            questionnaire_services.group_save(campaign=campaign, group=group, user=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Đã lưu nhóm đối tượng."))
+        outcome = run_action(request, lambda: questionnaire_services.group_save(
+            campaign=campaign, group=group, user=request.user, **form.cleaned_data),
+            success=_("Đã lưu nhóm đối tượng."), form=form)
+        if outcome.ok:
             return redirect("surveys:group", pk=campaign.pk, gid=group.pk)
     questions = questionnaire_selectors.question_list(group=group)
     return render(request, "surveys/group_detail.html", {
@@ -137,12 +129,10 @@ def group_preview(request, pk, gid):
 def _question_form(request, campaign, group, question=None):
     form = QuestionForm(request.POST or None, group=group, question=question)
     if request.method == "POST" and form.is_valid():
-        try:
-            questionnaire_services.question_save(group=group, question=question, user=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("Đã lưu câu hỏi."))
+        outcome = run_action(request, lambda: questionnaire_services.question_save(
+            group=group, question=question, user=request.user, **form.cleaned_data),
+            success=_("Đã lưu câu hỏi."), form=form)
+        if outcome.ok:
             return redirect("surveys:group", pk=campaign.pk, gid=group.pk)
     return render(request, "surveys/question_form.html", {"campaign": campaign, "group": group, "form": form,
                                                            "question": question})
@@ -167,12 +157,8 @@ def question_edit(request, pk, qid):
 def question_delete(request, pk, qid):
     campaign = _officer_campaign(request, pk)
     question = access_selectors.question_get_for_officer(user=request.user, campaign=campaign, pk=qid)
-    try:
-        questionnaire_services.question_delete(question=question, user=request.user)
-    except ApplicationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("Đã xóa câu hỏi."))
+    run_action(request, lambda: questionnaire_services.question_delete(question=question, user=request.user),
+               success=_("Đã xóa câu hỏi."))
     return redirect("surveys:group", pk=campaign.pk, gid=question.group_id)
 
 
@@ -183,7 +169,7 @@ def survey_import(request, pk):
     report = None
     if request.method == "POST" and form.is_valid():
         report = questionnaire_services.survey_import(campaign=campaign, file=form.cleaned_data["file"],
-                                        dry_run=form.cleaned_data["dry_run"], user=request.user)
+                                                      dry_run=form.cleaned_data["dry_run"], user=request.user)
         if report.ok and not report.dry_run:
             messages.success(request, _("Đã nhập %(c)s mục mới, cập nhật %(u)s mục.") % {
                 "c": report.created, "u": report.updated})
@@ -264,12 +250,10 @@ def list_detail(request, pk, code):
         form = RespondentForm(request.POST, campaign=campaign)
         context["form"] = form
         if form.is_valid():
-            try:
-                list_services.respondent_add(campaign=campaign, agency=agency, user=request.user, **form.cleaned_data)
-            except ApplicationError as exc:
-                form.add_error(None, exc.message)
-            else:
-                messages.success(request, _("Đã thêm %(name)s.") % {"name": form.cleaned_data["full_name"]})
+            outcome = run_action(request, lambda: list_services.respondent_add(
+                campaign=campaign, agency=agency, user=request.user, **form.cleaned_data),
+                success=_("Đã thêm %(name)s.") % {"name": form.cleaned_data["full_name"]}, form=form)
+            if outcome.ok:
                 return redirect("surveys:list_detail", pk=campaign.pk, code=agency.code)
     return render(request, "surveys/list_detail.html", context)
 
@@ -281,15 +265,14 @@ def list_import(request, pk, code):
     form = ImportForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        try:
-            report = list_services.respondent_import(campaign=campaign, agency=agency, file=form.cleaned_data["file"],
-                                                user=request.user, dry_run=form.cleaned_data["dry_run"])
-        except ApplicationError as exc:
-            form.add_error(None, exc.message)
-        else:
-            if report.ok and not report.dry_run:
-                messages.success(request, _("Đã nhập %(n)s người.") % {"n": report.created})
-                return redirect("surveys:list_detail", pk=campaign.pk, code=agency.code)
+        outcome = run_action(request, lambda: list_services.respondent_import(
+            campaign=campaign, agency=agency, file=form.cleaned_data["file"], user=request.user,
+            dry_run=form.cleaned_data["dry_run"]),
+            success=lambda r: _("Đã nhập %(n)s người.") % {"n": r.created} if r.ok and not r.dry_run else "",
+            form=form)
+        report = outcome.result
+        if outcome.ok and report.ok and not report.dry_run:
+            return redirect("surveys:list_detail", pk=campaign.pk, code=agency.code)
     return render(request, "surveys/import_form.html", {
         "campaign": campaign, "form": form, "report": report, "agency": agency,
         "title": _("Nhập danh sách đối tượng điều tra – %(agency)s") % {"agency": agency.name},
@@ -298,42 +281,31 @@ def list_import(request, pk, code):
     })
 
 
-def _list_action(request, pk, code, action):
+def _list_action(request, pk, code, action, success):
     campaign = _campaign(request, pk)
     agency = access_selectors.list_agency_get_for_user(user=request.user, campaign=campaign, code=code)
-    try:
-        action(campaign, agency)
-    except ApplicationError as exc:
-        _error(request, exc)
+    run_action(request, lambda: action(campaign=campaign, agency=agency, user=request.user), success=success)
     return redirect("surveys:list_detail", pk=campaign.pk, code=agency.code)
 
 
 @login_required
 @require_POST
 def list_send(request, pk, code):
-    def act(campaign, agency):
-        list_services.respondent_list_send(campaign=campaign, agency=agency, user=request.user)
-        messages.success(request, _("Đã gửi danh sách về Sở Nội vụ."))
-    return _list_action(request, pk, code, act)
+    return _list_action(request, pk, code, list_services.respondent_list_send, _("Đã gửi danh sách về Sở Nội vụ."))
 
 
 @login_required
 @require_POST
 def list_approve(request, pk, code):
-    def act(campaign, agency):
-        list_services.respondent_list_approve(campaign=campaign, agency=agency, user=request.user)
-        messages.success(request, _("Đã duyệt danh sách."))
-    return _list_action(request, pk, code, act)
+    return _list_action(request, pk, code, list_services.respondent_list_approve, _("Đã duyệt danh sách."))
 
 
 @login_required
 @require_POST
 def list_return(request, pk, code):
-    def act(campaign, agency):
-        list_services.respondent_list_return(campaign=campaign, agency=agency, user=request.user,
-                                        comment=request.POST.get("comment", ""))
-        messages.success(request, _("Đã trả lại danh sách cho đơn vị."))
-    return _list_action(request, pk, code, act)
+    def return_list(**kwargs):
+        return list_services.respondent_list_return(**kwargs, comment=request.POST.get("comment", ""))
+    return _list_action(request, pk, code, return_list, _("Đã trả lại danh sách cho đơn vị."))
 
 
 @login_required
@@ -344,12 +316,8 @@ def respondent_delete(request, pk, code, rid):
     respondent = access_selectors.respondent_get_for_user(user=request.user, campaign=campaign, pk=rid)
     if respondent.respondent_list.agency_id != agency.pk:
         raise Http404
-    try:
-        list_services.respondent_remove(respondent=respondent, user=request.user)
-    except ApplicationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("Đã xóa %(name)s khỏi danh sách.") % {"name": respondent.full_name})
+    run_action(request, lambda: list_services.respondent_remove(respondent=respondent, user=request.user),
+               success=_("Đã xóa %(name)s khỏi danh sách.") % {"name": respondent.full_name})
     return redirect("surveys:list_detail", pk=campaign.pk, code=agency.code)
 
 
@@ -363,12 +331,8 @@ def respondent_resend(request, pk, code, rid):
     invitation = Invitation.objects.filter(respondent=respondent).first()
     if respondent.respondent_list.agency_id != agency.pk or invitation is None:
         raise Http404
-    try:
-        invitation_services.invitation_reissue(invitation=invitation, user=request.user)
-    except ApplicationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("Đã gửi liên kết mới cho %(name)s.") % {"name": respondent.full_name})
+    run_action(request, lambda: invitation_services.invitation_reissue(invitation=invitation, user=request.user),
+               success=_("Đã gửi liên kết mới cho %(name)s.") % {"name": respondent.full_name})
     return redirect("surveys:list_detail", pk=campaign.pk, code=agency.code)
 
 
@@ -417,14 +381,10 @@ def invitations_send(request, pk):
                                         action=request.path, fingerprint=str(count), blocked=blocked,
                                         label=_("Gửi %(n)s thư mời") % {"n": count},
                                         back=reverse("surveys:overview", args=[campaign.pk])))
-    try:
-        report = invitation_services.invitations_send(campaign=campaign, user=request.user)
-    except ApplicationError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("Đã gửi %(n)s thư mời.") % {"n": report.sent}
-                         + (_(" %(k)s người đã hết thời gian trả lời nên không gửi.") % {"k": report.skipped_closed}
-                            if report.skipped_closed else ""))
+    run_action(request, lambda: invitation_services.invitations_send(campaign=campaign, user=request.user),
+               success=lambda report: _("Đã gửi %(n)s thư mời.") % {"n": report.sent} + (
+                   _(" %(k)s người đã hết thời gian trả lời nên không gửi.") % {"k": report.skipped_closed}
+                   if report.skipped_closed else ""))
     return redirect("surveys:overview", pk=campaign.pk)
 
 
@@ -479,12 +439,8 @@ def flag_review(request, pk, fid):
     if not form.is_valid():
         messages.error(request, _("Chọn quyết định và nêu lý do."))
     else:
-        try:
-            n = integrity_services.flag_review(flag=flag, user=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            _error(request, exc)
-        else:
-            messages.success(request, _("Đã xử lý; %(n)s phiếu bị hủy.") % {"n": n})
+        run_action(request, lambda: integrity_services.flag_review(flag=flag, user=request.user, **form.cleaned_data),
+                   success=lambda n: _("Đã xử lý; %(n)s phiếu bị hủy.") % {"n": n})
     return redirect("surveys:flags", pk=campaign.pk)
 
 
@@ -496,12 +452,9 @@ def agency_void(request, pk):
     if not form.is_valid():
         messages.error(request, _("Chọn đơn vị và nêu lý do."))
     else:
-        try:
-            record = integrity_services.agency_survey_void(campaign=campaign, user=request.user, **form.cleaned_data)
-        except ApplicationError as exc:
-            _error(request, exc)
-        else:
-            messages.success(request, _("Đã hủy kết quả khảo sát của %(a)s (%(n)s phiếu).") % {
+        run_action(request, lambda: integrity_services.agency_survey_void(
+            campaign=campaign, user=request.user, **form.cleaned_data),
+            success=lambda record: _("Đã hủy kết quả khảo sát của %(a)s (%(n)s phiếu).") % {
                 "a": record.agency.name, "n": record.responses_voided})
     return redirect("surveys:flags", pk=campaign.pk)
 

@@ -4,6 +4,7 @@ Agency staff reach only their own agency's list (404 for another); officers any.
 endpoint returns a respondent's answers.
 """
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -43,7 +44,7 @@ def _agency_param(request, campaign, *, data=None, required=True):
     if not mine:
         raise Http404
     if required:
-        raise ApplicationError("Thiếu tham số agency (mã đơn vị).", extra={"errors": {"agency": ["Bắt buộc."]}})
+        raise ApplicationError(_("Thiếu tham số agency (mã đơn vị)."), extra={"errors": {"agency": [_("Bắt buộc.")]}})
     return None
 
 

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns import selectors as campaign_selectors
 from campaigns.models import StepKind
@@ -23,7 +24,7 @@ def when(value) -> str:
 
 def require_officer(user):
     if user is not None and not campaign_selectors.user_is_officer(user):
-        raise ApplicationError("Chỉ cán bộ Sở Nội vụ được thực hiện thao tác này.", status=403)
+        raise ApplicationError(_("Chỉ cán bộ Sở Nội vụ được thực hiện thao tác này."), status=403)
 
 
 def clean(obj, exclude=None):

@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from cchc_portal.core.exceptions import ApplicationError, ConflictError
 from surveys.models import (
@@ -120,7 +121,7 @@ def survey_flags_scan(*, now=None, since=None) -> int:
 def _reason(reason) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ApplicationError("Cần nêu lý do hủy.", extra={"errors": {"reason": ["Bắt buộc."]}})
+        raise ApplicationError(_("Cần nêu lý do hủy."), extra={"errors": {"reason": [_("Bắt buộc.")]}})
     return reason
 
 
@@ -131,7 +132,7 @@ def response_void(*, response, reason, user, now=None, flag=None) -> SurveyVoid:
     now = now or timezone.now()
     reason = _reason(reason)
     if not Response.objects.filter(pk=response.pk, voided=False).update(voided=True, void_reason=reason):
-        raise ConflictError("Phiếu này đã bị hủy.")
+        raise ConflictError(_("Phiếu này đã bị hủy."))
     campaign_id = Invitation.objects.filter(pk=response.invitation_id).values_list(
         "respondent__campaign_id", flat=True).get()
     return SurveyVoid.objects.create(campaign_id=campaign_id, response=response, flag=flag, reason=reason,
@@ -146,7 +147,7 @@ def agency_survey_void(*, campaign, agency, reason, user, now=None, flag=None) -
     now = now or timezone.now()
     reason = _reason(reason)
     if SurveyVoid.objects.filter(campaign=campaign, agency=agency).exists():
-        raise ConflictError("Kết quả khảo sát của đơn vị này đã bị hủy.")
+        raise ConflictError(_("Kết quả khảo sát của đơn vị này đã bị hủy."))
     count = Response.objects.filter(invitation__respondent__campaign=campaign,
                                     invitation__respondent__respondent_list__agency=agency, voided=False).update(
         voided=True, void_reason=reason)
@@ -165,10 +166,10 @@ def flag_review(*, flag, user, decision, note, now=None) -> int:
     now = now or timezone.now()
     note = _reason(note)
     if decision not in (Flag.Status.DISMISSED, Flag.Status.VOIDED):
-        raise ApplicationError("Quyết định không hợp lệ.")
+        raise ApplicationError(_("Quyết định không hợp lệ."))
     if not Flag.objects.filter(pk=flag.pk, status=Flag.Status.OPEN).update(
             status=decision, reviewed_by=user, reviewed_at=now, review_note=note):
-        raise ConflictError("Dấu hiệu này đã được xử lý.")
+        raise ConflictError(_("Dấu hiệu này đã được xử lý."))
     voided = 0
     if decision == Flag.Status.VOIDED:
         for response in flag.responses.filter(voided=False):

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns import selectors as campaign_selectors
 from campaigns.models import Campaign
@@ -68,9 +69,9 @@ def invitations_send(*, campaign, user=None, now=None, only_open=False) -> Invit
     require_officer(user)
     now = now or timezone.now()
     if campaign.status != Campaign.Status.OPEN:
-        raise ConflictError("Đợt đánh giá chưa mở hoặc đã kết thúc; không gửi thư mời.")
+        raise ConflictError(_("Đợt đánh giá chưa mở hoặc đã kết thúc; không gửi thư mời."))
     if not campaign.steps.filter(kind=SURVEY).exists():
-        raise ConflictError("Kế hoạch chưa có bước trả lời phiếu điều tra XHH.")
+        raise ConflictError(_("Kế hoạch chưa có bước trả lời phiếu điều tra XHH."))
     candidates = list_selectors.invitation_candidates(campaign=campaign, now=now, only_open=only_open)
     report = InviteReport(skipped_closed=candidates.skipped_closed, waiting=candidates.waiting)
     for respondent, window in candidates.due:
@@ -113,7 +114,7 @@ def invitation_reissue(*, invitation, user=None, now=None, send_email=True, temp
                    .update(previous_token_hash=F("token_hash"), token_hash=token_hash(token),
                            issue_count=F("issue_count") + 1, reissued_at=now, reissued_by=user, updated_at=now))
         if not updated:
-            raise ConflictError("Thư mời đã được trả lời, đã hủy hoặc vừa được cấp lại liên kết.")
+            raise ConflictError(_("Thư mời đã được trả lời, đã hủy hoặc vừa được cấp lại liên kết."))
         invitation.refresh_from_db()
         if send_email:
             respondent = invitation.respondent
@@ -144,7 +145,7 @@ def invitations_print(*, campaign, agency, user, respondent_ids=None, now=None) 
     recorded (`LinkPrint`: who, when, which invitations) and each invitation keeps it, so
     the answer given through it goes to the integrity review (`survey_flags_scan`)."""
     if user is None or not campaign_selectors.user_is_officer(user):
-        raise ApplicationError("Chỉ cán bộ Sở Nội vụ được in mã QR (cấp lại liên kết trả lời phiếu).", status=403)
+        raise ApplicationError(_("Chỉ cán bộ Sở Nội vụ được in mã QR (cấp lại liên kết trả lời phiếu)."), status=403)
     now = now or timezone.now()
     qs = (Invitation.objects.filter(respondent__campaign=campaign, respondent__respondent_list__agency=agency)
           .exclude(status__in=[Invitation.Status.ANSWERED, Invitation.Status.VOIDED])

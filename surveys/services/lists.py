@@ -6,6 +6,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns import selectors as campaign_selectors
 from cchc_portal.core.excel import ImportReport, RowError, read_sheet
@@ -35,11 +36,13 @@ def _is_system_or_officer(user) -> bool:
 def _check_list_window(*, campaign, agency, now):
     window = campaign_selectors.step_window_for(agency=agency, campaign=campaign, kind=LISTS)
     if window is None:
-        raise ConflictError("Kế hoạch chưa có bước gửi danh sách đối tượng điều tra.")
+        raise ConflictError(_("Kế hoạch chưa có bước gửi danh sách đối tượng điều tra."))
     if now < window.opens_at:
-        raise DeadlineError(f"Chưa đến thời gian lập danh sách đối tượng điều tra (từ {when(window.opens_at)}).")
+        raise DeadlineError(_("Chưa đến thời gian lập danh sách đối tượng điều tra (từ %(opens_at)s).")
+                            % {"opens_at": when(window.opens_at)})
     if now >= window.closes_at:
-        raise DeadlineError(f"Đã hết hạn gửi danh sách đối tượng điều tra ({when(window.closes_at)}).")
+        raise DeadlineError(_("Đã hết hạn gửi danh sách đối tượng điều tra (%(closes_at)s).")
+                            % {"closes_at": when(window.closes_at)})
 
 
 def _check_editable(*, rlist, user, now, as_agency=False, force=False):
@@ -50,17 +53,17 @@ def _check_editable(*, rlist, user, now, as_agency=False, force=False):
         return
     if user is not None and not _is_system_or_officer(user) and \
             rlist.agency_id not in campaign_selectors.user_agency_ids(user):
-        raise ApplicationError("Bạn không thuộc đơn vị này.", status=403)
+        raise ApplicationError(_("Bạn không thuộc đơn vị này."), status=403)
     if force:
         return
     if rlist.status not in EDITABLE:
-        raise ConflictError("Danh sách đã gửi Sở Nội vụ; chỉ sửa được khi Sở trả lại.")
+        raise ConflictError(_("Danh sách đã gửi Sở Nội vụ; chỉ sửa được khi Sở trả lại."))
     _check_list_window(campaign=rlist.campaign, agency=rlist.agency, now=now)
 
 
 def _list_for_write(*, campaign, agency, user, now, as_agency=False, force=False) -> RespondentList:
     if not campaign.agencies.filter(pk=agency.pk).exists():
-        raise ApplicationError("Đơn vị không thuộc đợt đánh giá này.")
+        raise ApplicationError(_("Đơn vị không thuộc đợt đánh giá này."))
     rlist, _created = RespondentList.objects.get_or_create(campaign=campaign, agency=agency)
     rlist.campaign, rlist.agency = campaign, agency
     _check_editable(rlist=rlist, user=user, now=now, as_agency=as_agency, force=force)
@@ -70,7 +73,8 @@ def _list_for_write(*, campaign, agency, user, now, as_agency=False, force=False
 def _group_by_code(campaign, code) -> RespondentGroup:
     group = RespondentGroup.objects.filter(campaign=campaign, code=code).first()
     if group is None:
-        raise ApplicationError(f"Không có nhóm đối tượng “{code}”.", extra={"errors": {"group_code": ["Không có."]}})
+        raise ApplicationError(_("Không có nhóm đối tượng “%(code)s”.") % {"code": code},
+                               extra={"errors": {"group_code": [_("Không có.")]}})
     return group
 
 
@@ -82,14 +86,17 @@ def respondent_add(*, campaign, agency, user, full_name, email, group=None, grou
     if group is None:
         group = _group_by_code(campaign, group_code or "")
     elif group.campaign_id != campaign.pk:
-        raise ApplicationError("Nhóm đối tượng không thuộc đợt này.", extra={"errors": {"group_code": ["Sai đợt."]}})
+        raise ApplicationError(_("Nhóm đối tượng không thuộc đợt này."),
+                               extra={"errors": {"group_code": [_("Sai đợt.")]}})
     email = (email or "").strip().lower()
     if Respondent.objects.filter(campaign=campaign, email=email).exists():
-        raise ApplicationError(f"Thư điện tử “{email}” đã có trong danh sách đối tượng điều tra của đợt này.",
-                               extra={"errors": {"email": ["Đã có trong đợt này."]}})
+        raise ApplicationError(_("Thư điện tử “%(email)s” đã có trong danh sách đối tượng điều tra của đợt này.")
+                               % {"email": email},
+                               extra={"errors": {"email": [_("Đã có trong đợt này.")]}})
     phone = (phone or "").strip()
     if phone and not PHONE_RE.match(phone):
-        raise ApplicationError(f"Số điện thoại “{phone}” không hợp lệ.", extra={"errors": {"phone": ["Không hợp lệ."]}})
+        raise ApplicationError(_("Số điện thoại “%(phone)s” không hợp lệ.") % {"phone": phone},
+                               extra={"errors": {"phone": [_("Không hợp lệ.")]}})
     respondent = Respondent(campaign=campaign, respondent_list=rlist, group=group, full_name=" ".join(
         (full_name or "").split()), position=(position or "").strip(), email=email, phone=phone)
     clean(respondent)
@@ -97,8 +104,9 @@ def respondent_add(*, campaign, agency, user, full_name, email, group=None, grou
         with transaction.atomic():
             respondent.save()
     except IntegrityError as exc:
-        raise ApplicationError(f"Thư điện tử “{email}” đã có trong danh sách đối tượng điều tra của đợt này.",
-                               extra={"errors": {"email": ["Đã có trong đợt này."]}}) from exc
+        raise ApplicationError(_("Thư điện tử “%(email)s” đã có trong danh sách đối tượng điều tra của đợt này.")
+                               % {"email": email},
+                               extra={"errors": {"email": [_("Đã có trong đợt này.")]}}) from exc
     return respondent
 
 
@@ -107,7 +115,7 @@ def respondent_remove(*, respondent, user, now=None) -> None:
     now = now or timezone.now()
     _check_editable(rlist=respondent.respondent_list, user=user, now=now)
     if Invitation.objects.filter(respondent=respondent).exists():
-        raise ConflictError("Đã gửi thư mời cho người này; không thể xóa khỏi danh sách.")
+        raise ConflictError(_("Đã gửi thư mời cho người này; không thể xóa khỏi danh sách."))
     respondent.delete()
 
 
@@ -192,16 +200,16 @@ def respondent_list_send(*, campaign, agency, user, now=None) -> RespondentList:
     now = now or timezone.now()
     rlist = RespondentList.objects.filter(campaign=campaign, agency=agency).first()
     if rlist is None or not rlist.respondents.exists():
-        raise ApplicationError("Danh sách chưa có đối tượng điều tra nào.")
+        raise ApplicationError(_("Danh sách chưa có đối tượng điều tra nào."))
     rlist.campaign, rlist.agency = campaign, agency
     if not _is_system_or_officer(user):
         if agency.pk not in campaign_selectors.user_agency_ids(user):
-            raise ApplicationError("Bạn không thuộc đơn vị này.", status=403)
+            raise ApplicationError(_("Bạn không thuộc đơn vị này."), status=403)
         _check_list_window(campaign=campaign, agency=agency, now=now)
     updated = RespondentList.objects.filter(pk=rlist.pk, status__in=EDITABLE).update(
         status=RespondentList.Status.SENT, sent_at=now, updated_at=now)
     if not updated:
-        raise ConflictError("Danh sách đã được gửi Sở Nội vụ.")
+        raise ConflictError(_("Danh sách đã được gửi Sở Nội vụ."))
     notify_officers(text=f"{agency.name} đã gửi danh sách đối tượng điều tra XHH.", url=_list_url(campaign, agency),
                      key=f"rlist-sent:{rlist.pk}:{now.timestamp():.0f}")
     rlist.refresh_from_db()
@@ -216,7 +224,7 @@ def respondent_list_approve(*, campaign, agency, user, now=None) -> RespondentLi
     updated = RespondentList.objects.filter(campaign=campaign, agency=agency, status=RespondentList.Status.SENT).update(
         status=RespondentList.Status.APPROVED, reviewed_at=now, reviewed_by=user, updated_at=now)
     if not updated:
-        raise ConflictError("Chỉ duyệt được danh sách đơn vị đã gửi.")
+        raise ConflictError(_("Chỉ duyệt được danh sách đơn vị đã gửi."))
     rlist = RespondentList.objects.get(campaign=campaign, agency=agency)
     _notify_agency(agency=agency, text="Sở Nội vụ đã duyệt danh sách đối tượng điều tra XHH.",
                    url=_list_url(campaign, agency), key=f"rlist-approved:{rlist.pk}:{now.timestamp():.0f}")
@@ -230,8 +238,8 @@ def respondent_list_return(*, campaign, agency, user, comment, now=None) -> Resp
     now = now or timezone.now()
     comment = (comment or "").strip()
     if not comment:
-        raise ApplicationError("Cần nêu lý do trả lại danh sách.", extra={"errors": {"comment": ["Bắt buộc."]}})
-    refused = ConflictError("Chỉ trả lại được danh sách đã gửi và chưa gửi thư mời.")
+        raise ApplicationError(_("Cần nêu lý do trả lại danh sách."), extra={"errors": {"comment": [_("Bắt buộc.")]}})
+    refused = ConflictError(_("Chỉ trả lại được danh sách đã gửi và chưa gửi thư mời."))
     rlist = RespondentList.objects.filter(campaign=campaign, agency=agency).first()
     if rlist is None or Invitation.objects.filter(respondent__respondent_list=rlist).exists():
         raise refused

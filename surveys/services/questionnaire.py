@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.models import AgencyGroup
 from cchc_portal.core.excel import ImportFailed, ImportReport, RowError, read_sheet, write_workbook
@@ -31,7 +32,7 @@ def group_save(*, campaign, code, name, rates_group, form_code="", instructions=
     if group is None:
         group = RespondentGroup(campaign=campaign)
     elif group.rates_group_id != rates_group.pk and _group_has_responses(group):
-        raise ConflictError("Nhóm đã có phiếu trả lời; không thể đổi nhóm cơ quan được đánh giá.")
+        raise ConflictError(_("Nhóm đã có phiếu trả lời; không thể đổi nhóm cơ quan được đánh giá."))
     group.code, group.name, group.rates_group = code.strip(), name.strip(), rates_group
     group.form_code, group.instructions, group.min_answers = form_code.strip(), instructions.strip(), min_answers
     clean(group)
@@ -41,17 +42,19 @@ def group_save(*, campaign, code, name, rates_group, form_code="", instructions=
 
 def _check_question(*, group, kind, options, criterion):
     if kind not in Question.Kind.values:
-        raise ApplicationError(f"Loại câu hỏi “{kind}” không tồn tại.", extra={"errors": {"kind": ["Không hợp lệ."]}})
+        raise ApplicationError(_("Loại câu hỏi “%(kind)s” không tồn tại.") % {"kind": kind},
+                               extra={"errors": {"kind": [_("Không hợp lệ.")]}})
     if kind == Question.Kind.RATING:
         if criterion is None:
-            raise ApplicationError("Câu hỏi đánh giá phải gắn với một tiêu chí điều tra XHH.",
-                                   extra={"errors": {"criterion": ["Bắt buộc với câu hỏi đánh giá."]}})
+            raise ApplicationError(_("Câu hỏi đánh giá phải gắn với một tiêu chí điều tra XHH."),
+                                   extra={"errors": {"criterion": [_("Bắt buộc với câu hỏi đánh giá.")]}})
         if (criterion.criteria_set.campaign_id != group.campaign_id
                 or criterion.criteria_set.group_id != group.rates_group_id or criterion.rule != Rule.SURVEY):
-            raise ApplicationError("Tiêu chí phải là tiêu chí điều tra XHH trong bộ tiêu chí của nhóm được đánh giá.",
-                                   extra={"errors": {"criterion": ["Không hợp lệ."]}})
+            raise ApplicationError(_("Tiêu chí phải là tiêu chí điều tra XHH trong bộ tiêu chí của nhóm được "
+                                     "đánh giá."),
+                                   extra={"errors": {"criterion": [_("Không hợp lệ.")]}})
     if kind != Question.Kind.TEXT and len(options) < 2:
-        raise ApplicationError("Cần ít nhất hai phương án.", extra={"errors": {"options": ["Cần ít nhất hai."]}})
+        raise ApplicationError(_("Cần ít nhất hai phương án."), extra={"errors": {"options": [_("Cần ít nhất hai.")]}})
 
 
 def _touch(group_id):
@@ -73,8 +76,8 @@ def question_save(*, group, number, text, kind, options, section="", criterion=N
             order = (last or 0) + 1
     elif (question.kind, question.options, question.criterion_id) != (kind, options, getattr(criterion, "pk", None)) \
             and _group_has_responses(group):
-        raise ConflictError("Nhóm đã có phiếu trả lời; chỉ được sửa câu chữ, không được đổi loại, phương án hay "
-                            "tiêu chí của câu hỏi.")
+        raise ConflictError(_("Nhóm đã có phiếu trả lời; chỉ được sửa câu chữ, không được đổi loại, phương án hay "
+                              "tiêu chí của câu hỏi."))
     question.section, question.number, question.text = section.strip(), str(number).strip(), text.strip()
     question.kind, question.options, question.criterion, question.required = kind, options, criterion, required
     if order is not None:
@@ -90,7 +93,7 @@ def question_delete(*, question, user=None) -> None:
     require_officer(user)
     if question.answers.exists() or Response.objects.filter(invitation__respondent__group_id=question.group_id,
                                                              answers_data__has_key=str(question.pk)).exists():
-        raise ConflictError("Câu hỏi đã có câu trả lời; không thể xóa.")
+        raise ConflictError(_("Câu hỏi đã có câu trả lời; không thể xóa."))
     question.delete()
     _touch(question.group_id)
 
