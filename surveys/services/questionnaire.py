@@ -58,7 +58,7 @@ def _check_question(*, group, kind, options, criterion):
 
 
 def _touch(group_id):
-    """A change of a group's questions moves its `updated_at` (the answer page's cache key)."""
+    """A change of a group's questions moves its `updated_at`."""
     RespondentGroup.objects.filter(pk=group_id).update(updated_at=timezone.now())
 
 

@@ -36,8 +36,8 @@ def _fresh(invitation):
 
 @pytest.mark.parametrize("posted", [False, True], ids=["what-was-saved", "the-posted-page"])
 def test_two_submissions_at_the_same_instant_give_one_response(survey, invite, commune, posted):
-    """Sending what was saved runs the claim and the write in a transaction; sending the
-    posted page (the answer page's form) is one statement on PostgreSQL."""
+    """Sending what was saved or the posted page: either way the claim and the write go in
+    one transaction, and the claim is a conditional update."""
     invitation, _ = invite(commune, "an@example.vn")
     questionnaire = _complete(survey, invitation)
     page = answering_selectors.stored_answers(response=Response.objects.get(invitation=invitation)) if posted else None
