@@ -132,8 +132,8 @@ def _fill_list(campaign, agency, group, count, *, status, comment=""):
             continue
         positions = POSITIONS.get(group.code) or POSITIONS[{"LDH": "LDX", "LDPH": "LDPX"}[group.code]]
         list_services.respondent_add(campaign=campaign, agency=agency, user=None, full_name=name, email=email,
-                                group=group, position=positions[n % len(positions)],
-                                phone=f"09{zlib.crc32(email.encode()) % 10**8:08d}")
+                                     group=group, position=positions[n % len(positions)],
+                                     phone=f"09{zlib.crc32(email.encode()) % 10**8:08d}")
     if rlist.status == RespondentList.Status.DRAFT and status != RespondentList.Status.DRAFT:
         RespondentList.objects.filter(pk=rlist.pk).update(
             status=status, comment=comment, sent_at=campaign.steps.filter(kind="respondent_lists")

@@ -189,7 +189,7 @@ def answer(request, token):
     try:
         if request.POST.get("action") == "submit" and not request.POST.get("fill"):
             answering_services.response_submit(invitation=invitation, questionnaire=questionnaire, answers=answers,
-                                     replace_all=True, ip=ip, user_agent=user_agent(request), now=now)
+                                               replace_all=True, ip=ip, user_agent=user_agent(request), now=now)
             return HttpResponseRedirect(request.path)
         answering_services.response_save(invitation=invitation, answers=answers, replace_all=True, now=now)
     except answering_services.IncompleteAnswers as exc:

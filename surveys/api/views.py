@@ -79,8 +79,8 @@ class RespondentListApi(APIView):
         if agency is not None:
             ids = [agency.pk]
         else:
-            ids = list(access_selectors.list_agencies_for_user(user=request.user, campaign=campaign).values_list("pk",
-                                                                                                       flat=True))
+            ids = list(access_selectors.list_agencies_for_user(user=request.user, campaign=campaign)
+                       .values_list("pk", flat=True))
         rows = list_selectors.respondent_rows_for_agencies(campaign=campaign, agency_ids=ids)
         return Response(RespondentOutputSerializer(rows, many=True).data)
 
@@ -134,7 +134,7 @@ class RespondentImportApi(APIView):
         data.is_valid(raise_exception=True)
         agency = _agency_param(request, campaign, data=data.validated_data)
         report = list_services.respondent_import(campaign=campaign, agency=agency, file=data.validated_data["file"],
-                                            user=request.user, dry_run=data.validated_data["dry_run"])
+                                                 user=request.user, dry_run=data.validated_data["dry_run"])
         if report.errors:
             raise ImportFailed(report)
         return Response(report.as_dict(), status=status.HTTP_200_OK if report.dry_run else status.HTTP_201_CREATED)
@@ -205,7 +205,7 @@ class RespondentListReturnApi(_ListFlowApi):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return list_services.respondent_list_return(campaign=campaign, agency=agency, user=request.user,
-                                               comment=data.validated_data["comment"])
+                                                    comment=data.validated_data["comment"])
 
 
 class InvitationSendApi(APIView):

@@ -11,7 +11,7 @@ def submit(survey, invitation, ratings, *, q2=None, sex="A", text="", ip="203.0.
     The respondent takes `seconds` between opening and sending."""
     respondent = invitation.respondent
     questionnaire = questionnaire_selectors.questionnaire_for(group=respondent.group,
-                                                respondent_agency=respondent.respondent_list.agency)
+                                                              respondent_agency=respondent.respondent_list.agency)
     start = now or survey.step.opens_at + timedelta(hours=1)
     answering_services.invitation_open(invitation=invitation, now=start)
     answers = {}
@@ -29,7 +29,7 @@ def submit(survey, invitation, ratings, *, q2=None, sex="A", text="", ip="203.0.
     end = start + timedelta(seconds=seconds)
     answering_services.response_save(invitation=invitation, answers=answers, replace_all=True, now=end)
     return answering_services.response_submit(invitation=invitation, questionnaire=questionnaire, ip=ip,
-                                    user_agent=user_agent, now=end)
+                                              user_agent=user_agent, now=end)
 
 
 def at_the_same_instant(target, *, times=2, timeout=30):

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _complete(survey, invitation):
     questionnaire = questionnaire_selectors.questionnaire_for(group=survey.ldx, respondent_agency=invitation.respondent
-                                                .respondent_list.agency)
+                                                              .respondent_list.agency)
     answers = {(q.pk, a.pk): ["A"] for q in questionnaire.questions if q.kind == "rating" for a in questionnaire.rated}
     answers[(survey.q3.pk, None)] = ["B"]
     answering_services.response_save(invitation=invitation, answers=answers)

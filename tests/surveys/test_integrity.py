@@ -83,7 +83,7 @@ def test_answers_through_a_printed_link_go_to_the_integrity_review(survey, invit
     emailed, _ = invite(commune, "binh@example.vn")
     with django_capture_on_commit_callbacks(execute=True):
         invitation_services.invitations_print(campaign=survey.campaign, agency=commune, user=officer,
-                                   respondent_ids=[printed.respondent_id])
+                                              respondent_ids=[printed.respondent_id])
     printed = Invitation.objects.get(pk=printed.pk)
     first = submit(survey, printed, {agency_a: "A", agency_b: "B"})
     submit(survey, emailed, {agency_a: "C", agency_b: "D"})

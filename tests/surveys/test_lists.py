@@ -33,7 +33,7 @@ def xlsx(rows, header=HEADER):
 
 def test_import_reports_every_row_error_and_imports_nothing(survey, commune, agency_a, commune_staff):
     list_services.respondent_add(campaign=survey.campaign, agency=agency_a, user=None, full_name="Đã có",
-                            email="da.co@example.vn", group=survey.lds)
+                                 email="da.co@example.vn", group=survey.lds)
     rows = [
         ("Nguyễn Văn An", "Chủ tịch", "LDX", "an@example.vn", "0912 345 678"),
         ("Trần Thị Bình", "Phó Chủ tịch", "LDX", "khong-hop-le", ""),
@@ -56,7 +56,7 @@ def test_import_and_dry_run(survey, commune, commune_staff):
     rows = [("Nguyễn Văn An", "Chủ tịch", "LDX", "An@Example.vn", "0912345678"),
             ("Trần Thị Bình", "Phó Chủ tịch", "LDX", "binh@example.vn", "")]
     dry = list_services.respondent_import(campaign=survey.campaign, agency=commune, file=xlsx(rows), user=commune_staff,
-                                     dry_run=True)
+                                          dry_run=True)
     assert dry.ok and dry.created == 2 and not Respondent.objects.exists()
     report = list_services.respondent_import(campaign=survey.campaign, agency=commune, file=xlsx(rows),
                                              user=commune_staff)
@@ -68,7 +68,7 @@ def test_vietnamese_headers_are_accepted(survey, commune, commune_staff):
     rows = [("Nguyễn Văn An", "Chủ tịch", "LDX", "an@example.vn", "")]
     header = ["Họ và tên", "Chức vụ", "Mã nhóm", "Thư điện tử", "Điện thoại"]
     report = list_services.respondent_import(campaign=survey.campaign, agency=commune, file=xlsx(rows, header),
-                                        user=commune_staff)
+                                             user=commune_staff)
     assert report.ok and report.created == 1
 
 
@@ -87,13 +87,13 @@ def test_the_command_imports_and_refuses_with_row_errors(survey, commune, tmp_pa
 
 def test_a_list_is_sent_by_its_deadline(survey, commune, commune_staff, officer):
     list_services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="An",
-                            email="an@example.vn", group=survey.ldx)
+                                 email="an@example.vn", group=survey.ldx)
     late = survey.lists_step.closes_at + timedelta(minutes=1)
     with pytest.raises(DeadlineError):
         list_services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff, now=late)
     with pytest.raises(DeadlineError):
         list_services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="Bình",
-                                email="binh@example.vn", group=survey.ldx, now=late)
+                                     email="binh@example.vn", group=survey.ldx, now=late)
     Extension.objects.create(step=survey.lists_step, agency=commune, closes_at=late + timedelta(hours=1),
                              reason="Mất mạng", granted_by=officer, granted_at=timezone.now())
     rlist = list_services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff, now=late)
@@ -102,20 +102,20 @@ def test_a_list_is_sent_by_its_deadline(survey, commune, commune_staff, officer)
 
 def test_the_flow_send_return_resend_approve(survey, commune, commune_staff, officer):
     list_services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="An",
-                            email="an@example.vn", group=survey.ldx)
+                                 email="an@example.vn", group=survey.ldx)
     list_services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff)
     with pytest.raises(ConflictError):  # a sent list is no longer the agency's to edit
         list_services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="Bình",
-                                email="binh@example.vn", group=survey.ldx)
+                                     email="binh@example.vn", group=survey.ldx)
     with pytest.raises(ConflictError):
         list_services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff)
     with pytest.raises(ApplicationError):
         list_services.respondent_list_return(campaign=survey.campaign, agency=commune, user=officer, comment=" ")
     rlist = list_services.respondent_list_return(campaign=survey.campaign, agency=commune, user=officer,
-                                            comment="Thiếu lãnh đạo phường")
+                                                 comment="Thiếu lãnh đạo phường")
     assert rlist.status == RespondentList.Status.RETURNED and rlist.comment == "Thiếu lãnh đạo phường"
     list_services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="Bình",
-                            email="binh@example.vn", group=survey.ldx)
+                                 email="binh@example.vn", group=survey.ldx)
     list_services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff)
     with pytest.raises(ApplicationError) as refused:
         list_services.respondent_list_approve(campaign=survey.campaign, agency=commune, user=commune_staff)
@@ -143,10 +143,10 @@ def test_an_invited_respondent_cannot_be_removed_and_a_list_with_invitations_can
 
 def test_an_email_is_unique_in_the_campaign_case_insensitively(survey, commune, agency_a):
     list_services.respondent_add(campaign=survey.campaign, agency=commune, user=None, full_name="An",
-                            email="an@example.vn", group=survey.ldx)
+                                 email="an@example.vn", group=survey.ldx)
     with pytest.raises(ApplicationError):
         list_services.respondent_add(campaign=survey.campaign, agency=agency_a, user=None, full_name="An",
-                                email="AN@example.vn ", group=survey.lds)
+                                     email="AN@example.vn ", group=survey.lds)
 
 
 # ---------------------------------------------------------------- pages
@@ -190,7 +190,7 @@ def test_other_agencies_and_appraisers_cannot_reach_a_list(survey, commune, staf
 
 def test_officers_approve_and_return_on_the_page(survey, commune, commune_staff, officer, login):
     list_services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="An",
-                            email="an@example.vn", group=survey.ldx)
+                                 email="an@example.vn", group=survey.ldx)
     list_services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff)
     r = login(commune_staff).post(reverse("surveys:list_approve", kwargs={"pk": survey.campaign.pk,
                                                                           "code": commune.code}))
@@ -205,7 +205,7 @@ def test_officers_approve_and_return_on_the_page(survey, commune, commune_staff,
 
 def test_the_officer_list_index_filters_by_status(survey, commune, agency_a, officer, login, commune_staff):
     list_services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="An",
-                            email="an@example.vn", group=survey.ldx)
+                                 email="an@example.vn", group=survey.ldx)
     list_services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff)
     client = login(officer)
     html = client.get(reverse("surveys:lists", kwargs={"pk": survey.campaign.pk}) + "?status=sent").content.decode()

@@ -111,8 +111,8 @@ def test_questions_are_locked_once_answered_except_their_wording(survey, invite,
     q1 = survey.q1
     with pytest.raises(ConflictError):
         questionnaire_services.question_save(group=survey.ldx, question=q1, number="1", text=q1.text, kind="rating",
-                               options=parse_options("rating", "A=100; B=50; C=0; E=-"), criterion=q1.criterion,
-                               user=officer)
+                                             options=parse_options("rating", "A=100; B=50; C=0; E=-"),
+                                             criterion=q1.criterion, user=officer)
     with pytest.raises(ConflictError):
         questionnaire_services.question_delete(question=q1, user=officer)
     questionnaire_services.question_save(group=survey.ldx, question=q1, number="1",
@@ -125,10 +125,11 @@ def test_questions_are_locked_once_answered_except_their_wording(survey, invite,
 def test_a_rating_question_needs_a_survey_criterion_of_the_rated_group(survey, officer):
     with pytest.raises(ApplicationError):
         questionnaire_services.question_save(group=survey.ldx, number="7", text="x", kind="rating",
-                               options=parse_options("rating", ""), criterion=None, user=officer)
+                                             options=parse_options("rating", ""), criterion=None, user=officer)
     with pytest.raises(ApplicationError):  # a commune leaf for a group that rates departments
         questionnaire_services.question_save(group=survey.ldx, number="7", text="x", kind="rating",
-                               options=parse_options("rating", ""), criterion=survey.com["8.1"], user=officer)
+                                             options=parse_options("rating", ""), criterion=survey.com["8.1"],
+                                             user=officer)
 
 
 def test_officer_pages_create_a_group_and_a_question_and_preview_it(survey, officer, login, agency_a, agency_b):

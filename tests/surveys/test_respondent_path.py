@@ -237,14 +237,14 @@ def test_a_response_made_by_a_save_on_the_way_is_updated_not_doubled(survey, inv
     invitation, token = invite(commune, "an@example.vn")
     stale, _replaced = answering_selectors.invitation_by_token(token)  # read before the save: no response yet
     answering_services.response_save(invitation=answering_selectors.invitation_by_token(token)[0],
-                           answers={(survey.q1.pk, agency_a.pk): ["D"]},
-                           now=timezone.now() - timedelta(minutes=20))
+                                     answers={(survey.q1.pk, agency_a.pk): ["D"]},
+                                     now=timezone.now() - timedelta(minutes=20))
     assert answering_selectors.invitation_response(stale) is None
     questionnaire = questionnaire_selectors.questionnaire_for(group=survey.ldx, respondent_agency=commune)
     answers = {(q.pk, a.pk): ["A"] for q in (survey.q1, survey.q2) for a in (agency_a, agency_b)}
     answers[(survey.q3.pk, None)] = ["B"]
     sent = answering_services.response_submit(invitation=stale, questionnaire=questionnaire, answers=answers,
-                                    replace_all=True)
+                                              replace_all=True)
     response = Response.objects.get(invitation=invitation)
     assert sent.pk == response.pk and Response.objects.count() == 1
     assert response.submitted_at is not None and not response.flags  # timed from the save, twenty minutes
