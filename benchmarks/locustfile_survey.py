@@ -1,7 +1,6 @@
 """Locust users of the survey load benchmark (run by benchmarks/bench_survey_load.py).
 
-SURVEY_BENCH_TOKENS: a file of personal links' tokens, one a line with the value of the
-page's hidden `link` field (its respondent's group and agency); SURVEY_BENCH_FORM: the
+SURVEY_BENCH_TOKENS: a file of personal links' tokens, one a line; SURVEY_BENCH_FORM: the
 form's field names (JSON); SURVEY_BENCH_FIRST / _COUNT: the slice of tokens this run uses,
 so that no two runs answer with the same link. The CSRF cookie and token are the client's
 own 32 characters (Django accepts an unmasked secret), so a submission needs no page load.
@@ -12,7 +11,6 @@ of them is stored with all its answers.
 import json
 import os
 import random
-import re
 import time
 from collections import Counter
 from urllib.parse import urlencode
@@ -21,11 +19,10 @@ import gevent
 from locust import FastHttpUser, between, constant, events, task
 from locust.exception import StopUser
 
-TOKENS = [line.split() for line in open(os.environ["SURVEY_BENCH_TOKENS"]).read().splitlines()]
+TOKENS = open(os.environ["SURVEY_BENCH_TOKENS"]).read().split()
 FIRST = int(os.environ.get("SURVEY_BENCH_FIRST", "0"))
 COUNT = int(os.environ.get("SURVEY_BENCH_COUNT", str(len(TOKENS))))
 POOL = iter(TOKENS[FIRST:FIRST + COUNT])
-LINK_FIELD = re.compile(r'name="link" value="([0-9.]+)"')
 FORM = json.load(open(os.environ["SURVEY_BENCH_FORM"]))
 CSRF = "benchmarkcsrfsecret0123456789abc"[:32]
 HEADERS = {"Cookie": f"csrftoken={CSRF}", "Content-Type": "application/x-www-form-urlencoded"}
@@ -68,17 +65,21 @@ def _take_a_share(environment, **_kwargs):
     raise RuntimeError("more locust processes than SURVEY_BENCH_PROCESSES")
 
 
+def _write_slices():
+    with open(os.environ["SURVEY_BENCH_SENT"] + SLOT[0] + ".slices", "w") as fh:
+        json.dump([[k, kind, n] for (k, kind), n in SLICES.items()], fh)
+
+
 @events.quitting.add_listener
 def _close_confirmed(environment, **_kwargs):
     if CONFIRMED.file is not None:
         CONFIRMED.file.close()
     if SLICES:
-        with open(os.environ["SURVEY_BENCH_SENT"] + SLOT[0] + ".slices", "w") as fh:
-            json.dump([[k, kind, n] for (k, kind), n in SLICES.items()], fh)
+        _write_slices()
 
 
-def full_form(rng, link=""):
-    data = {"csrfmiddlewaretoken": CSRF, "action": "submit", **({"link": link} if link else {})}
+def full_form(rng):
+    data = {"csrfmiddlewaretoken": CSRF, "action": "submit"}
     for name in FORM["single"]:
         data[name] = "A"
     for name in FORM["rating"]:
@@ -89,29 +90,28 @@ def full_form(rng, link=""):
 
 
 # Forms made ahead: the load generator shares the machine with the server, so each request
-# costs it as little as possible (a prepared body and the link's own field), the same for
+# costs it as little as possible (a prepared body), the same for
 # the bare view and the submissions (Alternating: the client's work as for a submission, a
 # form made and the answer checked, so that the ratio compares the server's work). 64 answer patterns, drawn once.
 _PATTERNS = [urlencode(full_form(random.Random(n))) for n in range(64)]
 
 
-def form_body(link: str) -> str:
-    return f"{random.choice(_PATTERNS)}&{urlencode({'link': link})}"
+def form_body() -> str:
+    return random.choice(_PATTERNS)
 
 
-def next_token() -> tuple[str, str]:
-    """(token, the page's link field)"""
-    pair = next(POOL, None)
-    if pair is None:
+def next_token() -> str:
+    token = next(POOL, None)
+    if token is None:
         raise StopUser()
-    return pair[0], pair[1]
+    return token
 
 
 def send_form(client) -> bool:
     """One complete questionnaire sent for a fresh link, as the page's own form posts it;
     True when the server confirmed it (302 back to the link)."""
-    token, link = next_token()
-    with client.post(f"/s/{token}/", data=form_body(link), headers=HEADERS,
+    token = next_token()
+    with client.post(f"/s/{token}/", data=form_body(), headers=HEADERS,
                      name="submit", allow_redirects=False, catch_response=True) as r:
         if r.status_code == 302 and r.headers.get("Location") == f"/s/{token}/":
             r.success()
@@ -149,14 +149,13 @@ class Respondent(FastHttpUser):
 
     @task
     def answer(self):
-        token, _link = next_token()
+        token = next_token()
         rng = random.Random(token)
         with self.client.get(f"/s/{token}/", headers=HEADERS, name="open", catch_response=True) as r:
-            found = LINK_FIELD.search(r.text or "")
-            if r.status_code != 200 or "Phiếu điều tra xã hội học" not in r.text or not found:
+            if r.status_code != 200 or "Phiếu điều tra xã hội học" not in r.text:
                 r.failure(f"HTTP {r.status_code}")
                 return
-        form = full_form(rng, found.group(1))  # the page's own hidden field, as a browser sends it
+        form = full_form(rng)
         ratings = FORM["rating"]
         for part in (ratings[: len(ratings) // 2], ratings[len(ratings) // 2:] + FORM["single"]):
             body = {"csrfmiddlewaretoken": CSRF, **{name: form[name] for name in part}}
@@ -186,6 +185,9 @@ GUARD = float(os.environ.get("SURVEY_BENCH_GUARD_SECONDS", "0.5"))
 T0 = float(os.environ.get("SURVEY_BENCH_T0", "0"))
 A_A = os.environ.get("SURVEY_BENCH_AA") == "1"  # every turn the bare view: the method's own ratio (about 1)
 SLICES: Counter = Counter()  # (turn, "bare" | "submit") → answered requests counted
+# the turn last seen: the counts are written out as each turn ends, since a locust worker
+# stopped on a loaded machine may never reach its `quitting` event
+LAST_TURN = [-1]
 
 
 class Alternating(FastHttpUser):
@@ -202,8 +204,11 @@ class Alternating(FastHttpUser):
             return
         turn, into = divmod(started - T0, SLICE)
         counted = into >= GUARD
+        if int(turn) != LAST_TURN[0]:
+            LAST_TURN[0] = int(turn)
+            _write_slices()
         if int(turn) % 2 == 0 or A_A:
-            with self.client.post("/bench/bare/", data=form_body(TOKENS[0][1]), headers=HEADERS, name="bare POST",
+            with self.client.post("/bench/bare/", data=form_body(), headers=HEADERS, name="bare POST",
                                   allow_redirects=False, catch_response=True) as r:
                 if r.status_code == 200 and r.content == b"ok":
                     r.success()

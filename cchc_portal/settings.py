@@ -163,12 +163,6 @@ EVIDENCE_VIRUS_SCAN = env("EVIDENCE_VIRUS_SCAN", default="")  # dotted path of a
 # Behind a reverse proxy, the header holding the client address (e.g. HTTP_X_REAL_IP):
 # survey rate limits and answer fingerprints use it.
 SURVEY_CLIENT_IP_HEADER = env("SURVEY_CLIENT_IP_HEADER", default="")
-# How long a process keeps a link's campaign, window and agency for the answer page: an
-# officer's change of the plan reaches respondents within these seconds (0: never kept).
-SURVEY_CONTEXT_CACHE_SECONDS = env.int("SURVEY_CONTEXT_CACHE_SECONDS", default=5)
-# PostgreSQL: the answer page's statements prepared once per connection. Off behind a pooler
-# in transaction mode (e.g. PgBouncer before 1.21), which moves sessions between clients.
-SURVEY_PREPARED_STATEMENTS = env.bool("SURVEY_PREPARED_STATEMENTS", default=True)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

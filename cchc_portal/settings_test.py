@@ -15,7 +15,6 @@ CELERY_BROKER_URL = REDIS_URL or "memory://"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 AXES_FAILURE_LIMIT = 3
-SURVEY_CONTEXT_CACHE_SECONDS = 0  # a test's change of a window is seen at once (one test turns it on)
 LANGUAGE_CODE = "vi"
 STATIC_ROOT = tempfile.mkdtemp(prefix="cchc-test-static-")
 WHITENOISE_AUTOREFRESH = True

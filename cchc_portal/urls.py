@@ -9,9 +9,6 @@ admin.site.site_header = _("Cổng Chỉ số CCHC – Quản trị")
 admin.site.site_title = _("Quản trị Chỉ số CCHC")
 
 urlpatterns = [
-    # first: the respondents' /s/<token>/ is the busiest address; its patterns are the
-    # first tried (the other apps' prefixes never start with "s/" or "surveys/")
-    path("", include("surveys.urls")),
     path("admin/", admin.site.urls),
     path("accounts/login/", campaign_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -29,6 +26,7 @@ urlpatterns = [
     path("notifications/", include("cchc_portal.automation.urls")),
     path("evidence/", include("evidence.urls")),
     path("scoring/", include("scoring.urls")),
+    path("", include("surveys.urls")),
     path("", include("reports.urls")),
 ]
 

@@ -163,10 +163,10 @@ class CampaignResults:
 def _survey_figures(campaign) -> dict[tuple[int, int], Decimal]:
     """Live survey points {(agency id, criterion id): points} from the surveys app (a bulk
     read: a few queries whatever the number of agencies); too few answers give no figure."""
-    from surveys import selectors as survey_selectors
+    from surveys.selectors import points as survey_points_selectors
 
     out = {}
-    for key, value in survey_selectors.survey_points(campaign=campaign).items():
+    for key, value in survey_points_selectors.survey_points(campaign=campaign).items():
         if value.points is not None:
             out[key] = round_points(Decimal(value.points))
     return out

@@ -6,7 +6,7 @@ keys (a matrix row has one), or the text of a short answer. In the database they
 response, so saving and sending a form writes one row, however many rows the matrix has.
 Empty values are left out (an unanswered row, a cleared text or choice).
 """
-from django.db import connection, transaction
+from django.db import transaction
 
 from campaigns.models import Agency
 
@@ -65,30 +65,19 @@ def from_data(data: dict | None) -> dict:
     return out
 
 
-def answer_rows(response_id: int, data: dict) -> list[tuple]:
-    """Rows of Answer (response, question, rated agency, option, text) for a document."""
+def answer_rows(response_id: int, data: dict) -> list[Answer]:
+    """The rows of Answer (response, question, rated agency, option, text) of a document."""
     rows = []
     for q, value in data.items():
         qid = int(q)
         if isinstance(value, dict):
-            rows += [(response_id, qid, int(aid), option, "") for aid, option in value.items()]
+            rows += [Answer(response_id=response_id, question_id=qid, rated_agency_id=int(aid), option=option)
+                     for aid, option in value.items()]
         elif isinstance(value, str):
-            rows.append((response_id, qid, None, "", value))
+            rows.append(Answer(response_id=response_id, question_id=qid, text=value))
         else:
-            rows += [(response_id, qid, None, option, "") for option in value]
+            rows += [Answer(response_id=response_id, question_id=qid, option=option) for option in value]
     return rows
-
-
-def insert_answer_rows(rows, batch=150):
-    """One multi-row INSERT per batch, without building a model instance per answer."""
-    table, qn = Answer._meta.db_table, connection.ops.quote_name
-    columns = ", ".join(qn(c) for c in ("response_id", "question_id", "rated_agency_id", "option", "text"))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            chunk = rows[start:start + batch]
-            values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
-            # table and column names come from _meta, values are parameters
-            cursor.execute(f"INSERT INTO {qn(table)} ({columns}) VALUES {values}", [v for row in chunk for v in row])
 
 
 VOIDED_REASON = "Kết quả khảo sát của đơn vị đã bị hủy."
@@ -102,7 +91,7 @@ def expand_pending(*, campaign_id=None, batch=1000) -> int:
     other's batch, so a reader that calls it first (the points) counts every answer.
     Answers that name a question or agency that no longer exists are left out. A response
     of an agency whose survey result was voided is voided here if the submission missed
-    the void (it came within the answer page's cache seconds)."""
+    the void (a submission that raced the void)."""
     done = 0
     pending = Response.objects.filter(answers_pending=True)
     if campaign_id is not None:
@@ -118,11 +107,13 @@ def expand_pending(*, campaign_id=None, batch=1000) -> int:
                 break
             ids = [item[0] for item in items]
             rows = [row for pk, data, _c, _a in items for row in answer_rows(pk, data or {})]
-            questions = set(Question.objects.filter(pk__in={r[1] for r in rows}).values_list("pk", flat=True))
-            agencies = set(Agency.objects.filter(pk__in={r[2] for r in rows if r[2] is not None})
+            questions = set(Question.objects.filter(pk__in={r.question_id for r in rows}).values_list("pk", flat=True))
+            agencies = set(Agency.objects.filter(pk__in={r.rated_agency_id for r in rows} - {None})
                            .values_list("pk", flat=True))
             Answer.objects.filter(response_id__in=ids).delete()
-            insert_answer_rows([r for r in rows if r[1] in questions and (r[2] is None or r[2] in agencies)])
+            Answer.objects.bulk_create([r for r in rows if r.question_id in questions
+                                        and (r.rated_agency_id is None or r.rated_agency_id in agencies)],
+                                       batch_size=500)
             Response.objects.filter(pk__in=ids).update(answers_pending=False)
             voided = set(SurveyVoid.objects.filter(agency__isnull=False, campaign_id__in={i[2] for i in items})
                          .values_list("campaign_id", "agency_id"))

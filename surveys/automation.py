@@ -26,15 +26,11 @@ from cchc_portal.notifications.registry import (
     register_due_work,
     register_reminder_source,
 )
+from surveys.services.integrity import survey_flags_scan
+from surveys.services.invitations import invitation_mark_bounced, survey_due_invitations, survey_unanswered_recipients
 
 from .answers import expand_pending
 from .models import RespondentGroup, RespondentList
-from .services import (
-    invitation_mark_bounced,
-    survey_due_invitations,
-    survey_flags_scan,
-    survey_unanswered_recipients,
-)
 
 
 def invitations_due(now) -> str:

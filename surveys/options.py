@@ -15,6 +15,8 @@ Text form (column `options`), items separated by `;` or a line break:
 import re
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 DONT_KNOW = "-"
 DEFAULT_LABELS = {"A": "Tốt", "B": "Khá", "C": "Trung bình", "D": "Kém", "E": "Không biết"}
 DEFAULT_RATING = [
@@ -43,9 +45,9 @@ def _weight(text: str) -> str | None:
     try:
         value = Decimal(text)
     except InvalidOperation as exc:
-        raise OptionsError(f"Trọng số “{text}” không phải là số (0–100) hoặc “-”.") from exc
+        raise OptionsError(_("Trọng số “%(text)s” không phải là số (0–100) hoặc “-”.") % {"text": text}) from exc
     if not value.is_finite() or not Decimal(0) <= value <= Decimal(100):
-        raise OptionsError(f"Trọng số “{text}” phải từ 0 đến 100.")
+        raise OptionsError(_("Trọng số “%(text)s” phải từ 0 đến 100.") % {"text": text})
     return format(value.normalize(), "f")
 
 
@@ -53,19 +55,19 @@ def parse_options(kind: str, text: str) -> list[dict]:
     items = _items(text)
     if kind == "text":
         if items:
-            raise OptionsError("Câu hỏi trả lời ngắn không có phương án.")
+            raise OptionsError(_("Câu hỏi trả lời ngắn không có phương án."))
         return []
     if kind not in CHOICE_KINDS:
-        raise OptionsError(f"Loại câu hỏi “{kind}” không tồn tại.")
+        raise OptionsError(_("Loại câu hỏi “%(kind)s” không tồn tại.") % {"kind": kind})
     if kind == "rating" and not items:
         return [dict(o) for o in DEFAULT_RATING]
     options = []
     for n, item in enumerate(items):
         if kind == "rating":
             if "=" not in item:
-                raise OptionsError(f"Phương án “{item}” phải có dạng A=100 hoặc E=-.")
-            key, _, rest = item.partition("=")
-            weight_text, _, label = rest.partition("|")
+                raise OptionsError(_("Phương án “%(item)s” phải có dạng A=100 hoặc E=-.") % {"item": item})
+            key, _sep, rest = item.partition("=")
+            weight_text, _sep, label = rest.partition("|")
             key = key.strip().upper()
             options.append({"key": key, "label": " ".join(label.split()) or DEFAULT_LABELS.get(key, key),
                             "weight": _weight(weight_text)})
@@ -77,15 +79,15 @@ def parse_options(kind: str, text: str) -> list[dict]:
     keys = [o["key"] for o in options]
     for o in options:
         if not KEY_RE.match(o["key"]):
-            raise OptionsError(f"Mã phương án “{o['key']}” chỉ gồm chữ và số (tối đa 5 ký tự).")
+            raise OptionsError(_("Mã phương án “%(key)s” chỉ gồm chữ và số (tối đa 5 ký tự).") % {"key": o['key']})
         if not o["label"]:
-            raise OptionsError(f"Phương án “{o['key']}” thiếu nội dung.")
+            raise OptionsError(_("Phương án “%(key)s” thiếu nội dung.") % {"key": o['key']})
     if len(set(keys)) != len(keys):
-        raise OptionsError("Mã phương án bị trùng.")
+        raise OptionsError(_("Mã phương án bị trùng."))
     if len(options) < 2:
-        raise OptionsError("Cần ít nhất hai phương án.")
+        raise OptionsError(_("Cần ít nhất hai phương án."))
     if kind == "rating" and all(o["weight"] is None for o in options):
-        raise OptionsError("Cần ít nhất một phương án có trọng số.")
+        raise OptionsError(_("Cần ít nhất một phương án có trọng số."))
     return options
 
 

@@ -5,21 +5,27 @@ sent (never the answers); a plain "not valid" page, the same for an unknown and 
 expired link; "replaced" for a link that a newer one superseded; "not yet" before the
 window. Every request is rate-limited per link and per address.
 """
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cchc_portal.core.exceptions import ApplicationError, ConflictError, DeadlineError
+from cchc_portal.core.views import error_json
+from surveys.selectors import answering as answering_selectors
+from surveys.selectors import questionnaire as questionnaire_selectors
+from surveys.services import answering as answering_services
+from surveys.services import invitations as invitation_services
 
-from . import ratelimit, selectors, services
+from . import ratelimit
 from .models import Invitation, Question
 from .tokens import client_ip, token_hash, user_agent
 
-INVALID = _("Liên kết không hợp lệ hoặc đã hết hạn.")
+INVALID = gettext_lazy("Liên kết không hợp lệ hoặc đã hết hạn.")
 
 
 def _page(request, template, context=None, status=200):
@@ -32,14 +38,14 @@ def _page(request, template, context=None, status=200):
 
 def _invalid(request, *, json=False):
     if json:
-        return JsonResponse({"detail": INVALID}, status=404)
+        return error_json(ApplicationError(INVALID, status=404))
     return _page(request, "surveys/answer_invalid.html", status=404)
 
 
 def _too_many(request, *, json=False):
     text = _("Quá nhiều yêu cầu. Vui lòng thử lại sau ít phút.")
     if json:
-        return JsonResponse({"detail": text}, status=429)
+        return error_json(ApplicationError(text, status=429))
     return _page(request, "surveys/answer_message.html", {"title": text, "status_text": text}, status=429)
 
 
@@ -50,58 +56,39 @@ def _within_limits(ip, token) -> bool:
                             ("TOKEN", token_hash(token or "")[:20], True))
 
 
-class _Gate:
-    """With what link, once the request is within the rate limits (_within_limits): the
-    checks every answer request goes through."""
+def _message(request, title, text, *, status=200, json=False):
+    if json:
+        return error_json(ApplicationError(title, status=409 if status == 200 else status))
+    return _page(request, "surveys/answer_message.html", {"title": title, "status_text": text}, status=status)
 
-    def __init__(self, request, token, *, ip, now, json=False):
-        self.request, self.token, self.json = request, token, json
-        self.page = request.method != "POST"  # a posted form is written, not shown
-        self.ip, self.now = ip, now
-        self.invitation, self.window, self.refusal = None, None, None
-        self._check()
 
-    def _check(self):
-        ip = self.ip
-        invitation, replaced = selectors.invitation_by_token(self.token, page=self.page)
-        if invitation is None:
-            ratelimit.hit("BAD_TOKEN_IP", ip)
-            self.refusal = _invalid(self.request, json=self.json)
-            return
-        if invitation.status == Invitation.Status.ANSWERED:
-            self.refusal = self._thanks(invitation)
-            return
-        if replaced:
-            self.refusal = self._message(_("Liên kết này đã được thay bằng liên kết mới"),
-                                         _("Sở Nội vụ đã gửi cho ông/bà một đường liên kết mới (qua thư điện tử hoặc "
-                                           "bản in mã QR). Các câu đã trả lời vẫn được giữ; vui lòng dùng liên kết "
-                                           "mới nhất."), status=410)
-            return
-        window = selectors.answer_window(invitation=invitation)
-        campaign = invitation.context.campaign
-        campaign_open = campaign.status == campaign.Status.OPEN
-        if invitation.status == Invitation.Status.VOIDED or not campaign_open or window is None \
-                or self.now >= window.closes_at:
-            self.refusal = _invalid(self.request, json=self.json)  # expired looks exactly like unknown
-            return
-        if self.now < window.opens_at:
-            when = timezone.localtime(window.opens_at).strftime("%H:%M %d/%m/%Y")
-            self.refusal = self._message(_("Chưa đến thời gian trả lời phiếu"),
-                                         _("Phiếu mở để trả lời từ %(when)s. Vui lòng quay lại bằng chính liên kết "
-                                           "này.") % {"when": when}, status=403 if self.json else 200)
-            return
-        self.invitation, self.window = invitation, window
-
-    def _message(self, title, text, status=200):
-        if self.json:
-            return JsonResponse({"detail": str(title)}, status=409 if status == 200 else status)
-        return _page(self.request, "surveys/answer_message.html", {"title": title, "status_text": text},
-                     status=status)
-
-    def _thanks(self, invitation):
-        if self.json:
-            return JsonResponse({"detail": services.ALREADY_SENT}, status=409)
-        return _page(self.request, "surveys/answer_thanks.html", {"answered_at": invitation.answered_at})
+def _link(request, token, now, *, json=False):
+    """(invitation, window, None) for a link that may answer now; (None, None, the page
+    that says why) otherwise: unknown, sent already, replaced, outside its window."""
+    invitation, replaced = answering_selectors.invitation_by_token(token)
+    if invitation is None:
+        ratelimit.hit("BAD_TOKEN_IP", client_ip(request))
+        return None, None, _invalid(request, json=json)
+    if invitation.status == Invitation.Status.ANSWERED:
+        if json:
+            return None, None, error_json(ConflictError(answering_services.ALREADY_SENT))
+        return None, None, _page(request, "surveys/answer_thanks.html", {"answered_at": invitation.answered_at})
+    if replaced:
+        return None, None, _message(
+            request, _("Liên kết này đã được thay bằng liên kết mới"),
+            _("Sở Nội vụ đã gửi cho ông/bà một đường liên kết mới (qua thư điện tử hoặc bản in mã QR). Các câu đã "
+              "trả lời vẫn được giữ; vui lòng dùng liên kết mới nhất."), status=410, json=json)
+    try:
+        window = answering_services.check_answer_window(invitation=invitation, now=now)
+    except answering_services.NotYetOpen as exc:
+        when = timezone.localtime(exc.window.opens_at).strftime("%H:%M %d/%m/%Y")
+        return None, None, _message(
+            request, _("Chưa đến thời gian trả lời phiếu"),
+            _("Phiếu mở để trả lời từ %(when)s. Vui lòng quay lại bằng chính liên kết này.") % {"when": when},
+            status=403 if json else 200, json=json)
+    except DeadlineError:
+        return None, None, _invalid(request, json=json)  # expired looks exactly like unknown
+    return invitation, window, None
 
 
 _OPTION_START = '\n        <label class="sv-opt"><input type="radio" name="'
@@ -146,119 +133,90 @@ def _view_rows(questionnaire, answers, missing_keys):
 
 
 def _questionnaire(invitation):
-    context = invitation.context
-    return selectors.questionnaire_cached(group=context.group, respondent_agency=context.agency,
-                                          campaign=context.campaign)
+    respondent = invitation.respondent
+    return questionnaire_selectors.questionnaire_for(group=respondent.group,
+                                                     respondent_agency=respondent.respondent_list.agency,
+                                       campaign=respondent.campaign)
 
 
-def _render_form(request, gate, questionnaire, answers, *, missing=None, error=None, saved=False, status=200):
+def _render_form(request, invitation, window, questionnaire, answers, *, missing=None, error=None, saved=False,
+                 status=200):
     missing = missing or []
     missing_keys = {(q.pk, a.pk if a else None) for q, a in missing}
     rows = questionnaire.rows()
     answered = sum(1 for q, a in rows if answers.get((q.pk, a.pk if a else None)))
-    respondent = selectors.link_respondent(gate.invitation)
+    respondent = invitation.respondent
     return _page(request, "surveys/answer.html", {
         "respondent": respondent, "group": respondent.group, "campaign": respondent.campaign,
         "sections": _view_rows(questionnaire, answers, missing_keys), "missing": missing,
-        "error": error, "saved": saved, "window": gate.window, "answered": answered, "total": len(rows),
-        "preview": False, "link_hint": selectors.link_hint(gate.invitation),
+        "error": error, "saved": saved, "window": window, "answered": answered, "total": len(rows),
+        "preview": False,
     }, status=status)
 
 
-def _send_posted(request, token, ip, now):
-    """The page sent as it is, in one statement, when its link hint names a questionnaire
-    that the posted page completes (services.response_submit_posted); None otherwise, and
-    then the general path answers (it looks the link up and says why)."""
-    post = request.POST
-    if post.get("action") != "submit" or post.get("fill"):
-        return None
-    context = selectors.hinted_context(post.get("link", ""))
-    if context is None:
-        return None
-    questionnaire = selectors.questionnaire_cached(group=context.group, respondent_agency=context.agency,
-                                                   campaign=context.campaign)
-    if services.response_submit_posted(token=token, context=context, questionnaire=questionnaire, data=post,
-                                       ip=ip, user_agent=user_agent(request), now=now) is None:
-        return None
-    return _back_to_link(request)
-
-
-def _back_to_link(request):
-    """The redirect to the link's own page (the thank-you now). Its address is the path
-    just requested, whose token was found: URL-safe base64, so it needs none of
-    HttpResponseRedirect's quoting and scheme checks."""
-    response = HttpResponse(status=302)
-    response["Location"] = request.path
-    return response
+def _fill(post, questionnaire, answers) -> str:
+    """"Same answer for all" without JavaScript (`fill` = "<question id>:<option>"): every
+    row of that matrix question gets the option. Returns the question's anchor, or ""."""
+    qid, _sep, key = post.get("fill", "").partition(":")
+    question = questionnaire.by_id.get(int(qid)) if qid.isdigit() else None
+    if question is None or question.kind != Question.Kind.RATING or key not in {o["key"] for o in question.options}:
+        return ""
+    for agency in questionnaire.rated:
+        answers[(question.pk, agency.pk)] = [key]
+    return f"#q{question.pk}"
 
 
 def answer(request, token):
+    """The page: shown (GET), saved ("Lưu tạm", "same answer for all") or sent (POST)."""
     ip, now = client_ip(request), timezone.now()
     if not _within_limits(ip, token):
         return _too_many(request)
-    if request.method == "POST":
-        sent = _send_posted(request, token, ip, now)
-        if sent is not None:
-            return sent
-    gate = _Gate(request, token, ip=ip, now=now)
-    if gate.refusal is not None:
-        return gate.refusal
-    invitation = gate.invitation
+    invitation, window, refusal = _link(request, token, now)
+    if refusal is not None:
+        return refusal
     questionnaire = _questionnaire(invitation)
     if request.method != "POST":
-        response = services.invitation_open(invitation=invitation, now=gate.now)
-        answers = selectors.stored_answers(response=response)
-        return _render_form(request, gate, questionnaire, answers, saved=request.GET.get("saved") == "1")
+        response = answering_services.invitation_open(invitation=invitation, now=now)
+        return _render_form(request, invitation, window, questionnaire,
+                            answering_selectors.stored_answers(response=response),
+                            saved=request.GET.get("saved") == "1")
     try:
-        answers = services.answers_from_post(request.POST, questionnaire)
+        answers = answering_services.answers_from_post(request.POST, questionnaire)
     except ApplicationError as exc:
-        response = services.invitation_open(invitation=invitation, now=gate.now)
-        return _render_form(request, gate, questionnaire, selectors.stored_answers(response=response),
-                            error=exc.message, status=400)
-    fill = request.POST.get("fill", "")
-    if fill:  # "same answer for all" without JavaScript
-        qid, _sep, key = fill.partition(":")
-        question = questionnaire.by_id.get(int(qid)) if qid.isdigit() else None
-        if question is not None and question.kind == Question.Kind.RATING and key in {o["key"] for o in
-                                                                                     question.options}:
-            for agency in questionnaire.rated:
-                answers[(question.pk, agency.pk)] = [key]
+        stored = answering_selectors.stored_answers(response=answering_selectors.invitation_response(invitation))
+        return _render_form(request, invitation, window, questionnaire, stored, error=exc.message, status=400)
+    anchor = _fill(request.POST, questionnaire, answers) if request.POST.get("fill") else ""
     try:
-        if request.POST.get("action") == "submit" and not fill:
-            services.response_submit(invitation=invitation, questionnaire=questionnaire, answers=answers,
-                                     replace_all=True, ip=gate.ip, user_agent=user_agent(request), now=gate.now,
-                                     window=gate.window)
-            return _back_to_link(request)
-        services.response_save(invitation=invitation, answers=answers, replace_all=True, now=gate.now,
-                               window=gate.window)
-    except services.IncompleteAnswers as exc:
-        return _render_form(request, gate, questionnaire, answers, missing=exc.missing, error=exc.message)
+        if request.POST.get("action") == "submit" and not request.POST.get("fill"):
+            answering_services.response_submit(invitation=invitation, questionnaire=questionnaire, answers=answers,
+                                               replace_all=True, ip=ip, user_agent=user_agent(request), now=now)
+            return HttpResponseRedirect(request.path)
+        answering_services.response_save(invitation=invitation, answers=answers, replace_all=True, now=now)
+    except answering_services.IncompleteAnswers as exc:
+        return _render_form(request, invitation, window, questionnaire, answers, missing=exc.missing,
+                            error=exc.message)
     except DeadlineError:
         return _invalid(request)
     except ConflictError:
         return HttpResponseRedirect(request.path)
-    anchor = f"#q{fill.partition(':')[0]}" if fill else ""
     return HttpResponseRedirect(f"{request.path}?saved=1{anchor}")
 
 
 @require_POST
 def answer_save(request, token):
     """Partial saves from static/js/survey.js (form-encoded, CSRF-protected)."""
-    ip = client_ip(request)
+    ip, now = client_ip(request), timezone.now()
     if not _within_limits(ip, token):
         return _too_many(request, json=True)
-    gate = _Gate(request, token, ip=ip, now=timezone.now(), json=True)
-    if gate.refusal is not None:
-        return gate.refusal
-    questionnaire = _questionnaire(gate.invitation)
+    invitation, _window, refusal = _link(request, token, now, json=True)
+    if refusal is not None:
+        return refusal
     try:
-        answers = services.answers_from_post(request.POST, questionnaire, partial=True)
-        services.response_save(invitation=gate.invitation, answers=answers, now=gate.now, window=gate.window)
-    except DeadlineError as exc:
-        return JsonResponse({"detail": exc.message}, status=409)
+        answers = answering_services.answers_from_post(request.POST, _questionnaire(invitation), partial=True)
+        answering_services.response_save(invitation=invitation, answers=answers, now=now)
     except ApplicationError as exc:
-        return JsonResponse({"detail": exc.message, "errors": exc.extra.get("errors", {})}, status=exc.status)
-    return JsonResponse({"saved": len(answers), "saved_at": timezone.localtime(gate.now).strftime("%H:%M:%S")})
+        return error_json(exc)
+    return JsonResponse({"saved": len(answers), "saved_at": timezone.localtime(now).strftime("%H:%M:%S")})
 
 
 def link_request(request):
@@ -274,6 +232,6 @@ def link_request(request):
         if "@" not in email or len(email) > 254:
             error = _("Nhập địa chỉ thư điện tử đã đăng ký trong danh sách.")
         else:
-            services.invitation_resend_by_email(email=email)
+            invitation_services.invitation_resend_by_email(email=email)
             done = True
     return _page(request, "surveys/link_request.html", {"done": done, "error": error})

@@ -2,18 +2,13 @@
 demo): per link and per client address on the answer page, and a tighter one for unknown
 links from an address, so that guessing tokens gets nowhere.
 
-A request's checks go together (`within`): on Redis they are one round trip (a pipeline:
-each counter set to 0 with its expiry if it does not exist yet, then incremented; a
-looked-at counter read), where Django's cache would take two round trips an increment.
-Redis down: the limits count in each process's memory meanwhile (cchc_portal.core.cache).
+A request's checks go together (`within`), through Django's cache API only. Redis down:
+the limits count in each process's memory meanwhile (cchc_portal.core.cache).
 """
 import time
 
 from django.conf import settings
-from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
-from django.core.cache.backends.redis import RedisCache
-
-from cchc_portal.core.cache import UNREACHABLE, FailOpenRedisCache
+from django.core.cache import cache
 
 # (requests, seconds); override in settings as SURVEY_RATE_<NAME>.
 DEFAULTS = {
@@ -50,38 +45,7 @@ def hit(name, ident, *, now=None, count=True) -> bool:
 
 
 def within(*checks, now=None) -> bool:
-    """Every check of one request, `(name, ident, count)` as for `hit`: False when any is
-    over its limit. Elsewhere than on Redis they run in turn and stop at the first refusal
-    (what follows is not counted); on Redis all go in one round trip and all count."""
+    """Every check of one request, `(name, ident, count)` as for `hit`, in turn: False at
+    the first one over its limit (what follows is not counted)."""
     now = time.time() if now is None else now
-    backend = caches[DEFAULT_CACHE_ALIAS]
-    if not isinstance(backend, RedisCache) or getattr(backend, "down", False):
-        return all(hit(name, ident, now=now, count=count) for name, ident, count in checks)
-    try:
-        return _within_redis(backend, checks, now)
-    except UNREACHABLE as exc:
-        if not isinstance(backend, FailOpenRedisCache):
-            raise
-        backend.unreachable(exc)  # fail open: the counters of this process's memory meanwhile
-        return all(hit(name, ident, now=now, count=count) for name, ident, count in checks)
-
-
-def _within_redis(backend, checks, now) -> bool:
-    keys = []
-    for name, ident, count in checks:
-        key, allowed, timeout = _key(name, ident, now)
-        keys.append((backend.make_and_validate_key(key), allowed, timeout, count))
-    pipe = backend._cache.get_client(keys[0][0], write=True).pipeline(transaction=False)
-    for key, _allowed, timeout, count in keys:
-        if count:
-            pipe.set(key, 0, ex=timeout, nx=True)  # an integer, as Django's cache stores one: cache.get reads it
-            pipe.incr(key)
-        else:
-            pipe.get(key)
-    results = iter(pipe.execute())
-    ok = True
-    for _name, allowed, _timeout, count in keys:
-        if count:
-            next(results)  # the SET's answer
-        ok = ok and int(next(results) or 0) <= (allowed if count else allowed - 1)
-    return ok
+    return all(hit(name, ident, now=now, count=count) for name, ident, count in checks)

@@ -8,7 +8,6 @@
   and a truncated user agent: enough to see many answers from one device, not who they are.
 """
 import base64
-import functools
 import hashlib
 import hmac
 import secrets
@@ -64,12 +63,7 @@ def qr_svg(url: str, *, scale: int = 4) -> str:
 def ip_fingerprint(ip: str) -> str:
     if not ip:
         return ""
-    return _fingerprint(settings.SECRET_KEY, ip)
-
-
-@functools.lru_cache(maxsize=4096)
-def _fingerprint(key: str, ip: str) -> str:  # an office's addresses send many forms
-    return hmac.new(key.encode(), ip.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
 
 
 def client_ip(request) -> str:

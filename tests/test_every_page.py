@@ -84,7 +84,7 @@ def build_world(*, campaign, agency_a, agency_b, commune, staff_a, leader_a, app
     from reports.services import publication_create
     from scoring.services.explanations import explanation_request_create
     from surveys.models import Flag, Invitation, Question, RespondentGroup
-    from surveys.services import respondent_add
+    from surveys.services.lists import respondent_add
     from surveys.tokens import new_token, token_hash
     from tests.reports.builders import golden_campaign
     from tests.scoring import appraisal_support as support

@@ -8,11 +8,6 @@ from django.conf import settings
 ROOT = Path(settings.BASE_DIR)
 MAX_LINES = 600
 SKIPPED_DIRS = {"migrations", "tests", "__pycache__", "node_modules", "media", "staticfiles"}
-# Today's long modules, split by work in progress; emptied when that work is merged.
-PENDING_SPLIT = {
-    "surveys/selectors.py",
-    "surveys/services.py",
-}
 
 
 def python_modules():
@@ -38,12 +33,5 @@ def test_the_walk_sees_the_apps_and_skips_migrations_and_tests():
 
 def test_no_module_passes_600_lines():
     long = {str(path): n for path in python_modules() if (n := line_count(path)) > MAX_LINES}
-    unexpected = {path: n for path, n in long.items() if path not in PENDING_SPLIT}
-    assert not unexpected, f"modules over {MAX_LINES} lines (split them by area): {unexpected}"
+    assert not long, f"modules over {MAX_LINES} lines (split them by area): {long}"
 
-
-def test_pending_splits_are_still_pending():
-    """A module split already leaves the list, so the list never hides a new long module."""
-    done = sorted(path for path in PENDING_SPLIT
-                  if not (ROOT / path).exists() or line_count(path) <= MAX_LINES)
-    assert not done, f"no longer over {MAX_LINES} lines, remove from PENDING_SPLIT: {done}"

@@ -4,6 +4,7 @@ Agency staff reach only their own agency's list (404 for another); officers any.
 endpoint returns a respondent's answers.
 """
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -17,14 +18,17 @@ from cchc_portal.core.excel import ImportFailed
 from cchc_portal.core.exceptions import ApplicationError
 from cchc_portal.core.parsers import JSONParser
 from scoring.models import Criterion
-
-from .. import selectors, services
+from surveys.selectors import access as access_selectors
+from surveys.selectors import lists as list_selectors
+from surveys.selectors import points as point_selectors
+from surveys.services import invitations as invitation_services
+from surveys.services import lists as list_services
 
 AGENCY = OpenApiParameter("agency", str, description="Mã đơn vị lập danh sách (cán bộ đơn vị: mặc định đơn vị mình).")
 
 
 def require_officer(user):
-    if not selectors.user_is_survey_officer(user):
+    if not access_selectors.user_is_survey_officer(user):
         raise PermissionDenied("Chỉ cán bộ Sở Nội vụ được thực hiện thao tác này.")
 
 
@@ -33,14 +37,14 @@ def _agency_param(request, campaign, *, data=None, required=True):
     only agency. 404 for an agency the caller may not see."""
     code = request.query_params.get("agency") or (data or {}).get("agency_code")
     if code:
-        return selectors.list_agency_get_for_user(user=request.user, campaign=campaign, code=code)
-    mine = list(selectors.list_agencies_for_user(user=request.user, campaign=campaign))
-    if not selectors.user_is_survey_officer(request.user) and len(mine) == 1:
+        return access_selectors.list_agency_get_for_user(user=request.user, campaign=campaign, code=code)
+    mine = list(access_selectors.list_agencies_for_user(user=request.user, campaign=campaign))
+    if not access_selectors.user_is_survey_officer(request.user) and len(mine) == 1:
         return mine[0]
     if not mine:
         raise Http404
     if required:
-        raise ApplicationError("Thiếu tham số agency (mã đơn vị).", extra={"errors": {"agency": ["Bắt buộc."]}})
+        raise ApplicationError(_("Thiếu tham số agency (mã đơn vị)."), extra={"errors": {"agency": [_("Bắt buộc.")]}})
     return None
 
 
@@ -55,7 +59,7 @@ class RespondentOutputSerializer(serializers.Serializer):
     agency_code = serializers.CharField(source="respondent_list.agency.code")
 
     def get_status(self, obj) -> str:
-        return selectors.respondent_status(obj)
+        return list_selectors.respondent_status(obj)
 
 
 class RespondentListApi(APIView):
@@ -70,26 +74,26 @@ class RespondentListApi(APIView):
 
     @extend_schema(parameters=[AGENCY], responses=RespondentOutputSerializer(many=True))
     def get(self, request, pk):
-        campaign = selectors.survey_campaign_get_for_user(user=request.user, pk=pk)
+        campaign = access_selectors.survey_campaign_get_for_user(user=request.user, pk=pk)
         agency = _agency_param(request, campaign, required=False)
         if agency is not None:
             ids = [agency.pk]
         else:
-            ids = list(selectors.list_agencies_for_user(user=request.user, campaign=campaign).values_list("pk",
-                                                                                                       flat=True))
-        rows = selectors.respondent_rows_for_agencies(campaign=campaign, agency_ids=ids)
+            ids = list(access_selectors.list_agencies_for_user(user=request.user, campaign=campaign)
+                       .values_list("pk", flat=True))
+        rows = list_selectors.respondent_rows_for_agencies(campaign=campaign, agency_ids=ids)
         return Response(RespondentOutputSerializer(rows, many=True).data)
 
     @extend_schema(parameters=[AGENCY], request=InputSerializer, responses={201: RespondentOutputSerializer})
     def post(self, request, pk):
-        campaign = selectors.survey_campaign_get_for_user(user=request.user, pk=pk)
+        campaign = access_selectors.survey_campaign_get_for_user(user=request.user, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         agency = _agency_param(request, campaign, data=values)
         values.pop("agency_code", None)
-        respondent = services.respondent_add(campaign=campaign, agency=agency, user=request.user, **values)
-        respondent = selectors.respondent_rows_for_agencies(campaign=campaign, agency_ids=[agency.pk]).get(
+        respondent = list_services.respondent_add(campaign=campaign, agency=agency, user=request.user, **values)
+        respondent = list_selectors.respondent_rows_for_agencies(campaign=campaign, agency_ids=[agency.pk]).get(
             pk=respondent.pk)
         return Response(RespondentOutputSerializer(respondent).data, status=status.HTTP_201_CREATED)
 
@@ -97,9 +101,9 @@ class RespondentListApi(APIView):
 class RespondentDetailApi(APIView):
     @extend_schema(responses={204: None})
     def delete(self, request, pk, rid):
-        campaign = selectors.survey_campaign_get_for_user(user=request.user, pk=pk)
-        respondent = selectors.respondent_get_for_user(user=request.user, campaign=campaign, pk=rid)
-        services.respondent_remove(respondent=respondent, user=request.user)
+        campaign = access_selectors.survey_campaign_get_for_user(user=request.user, pk=pk)
+        respondent = access_selectors.respondent_get_for_user(user=request.user, campaign=campaign, pk=rid)
+        list_services.respondent_remove(respondent=respondent, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -125,12 +129,12 @@ class RespondentImportApi(APIView):
     @extend_schema(parameters=[AGENCY], request=InputSerializer,
                    responses={201: ImportResultSerializer, 200: ImportResultSerializer})
     def post(self, request, pk):
-        campaign = selectors.survey_campaign_get_for_user(user=request.user, pk=pk)
+        campaign = access_selectors.survey_campaign_get_for_user(user=request.user, pk=pk)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         agency = _agency_param(request, campaign, data=data.validated_data)
-        report = services.respondent_import(campaign=campaign, agency=agency, file=data.validated_data["file"],
-                                            user=request.user, dry_run=data.validated_data["dry_run"])
+        report = list_services.respondent_import(campaign=campaign, agency=agency, file=data.validated_data["file"],
+                                                 user=request.user, dry_run=data.validated_data["dry_run"])
         if report.errors:
             raise ImportFailed(report)
         return Response(report.as_dict(), status=status.HTTP_200_OK if report.dry_run else status.HTTP_201_CREATED)
@@ -158,8 +162,8 @@ class _ListFlowApi(APIView):
     def post(self, request, pk, code):
         if self.officer_only:
             require_officer(request.user)
-        campaign = selectors.survey_campaign_get_for_user(user=request.user, pk=pk)
-        agency = selectors.list_agency_get_for_user(user=request.user, campaign=campaign, code=code)
+        campaign = access_selectors.survey_campaign_get_for_user(user=request.user, pk=pk)
+        agency = access_selectors.list_agency_get_for_user(user=request.user, campaign=campaign, code=code)
         rlist = self.act(request, campaign, agency)
         return Response(RespondentListOutputSerializer(rlist).data)
 
@@ -172,7 +176,7 @@ class RespondentListSendApi(_ListFlowApi):
         return super().post(request, pk, code)
 
     def act(self, request, campaign, agency):
-        return services.respondent_list_send(campaign=campaign, agency=agency, user=request.user)
+        return list_services.respondent_list_send(campaign=campaign, agency=agency, user=request.user)
 
 
 class RespondentListApproveApi(_ListFlowApi):
@@ -183,7 +187,7 @@ class RespondentListApproveApi(_ListFlowApi):
         return super().post(request, pk, code)
 
     def act(self, request, campaign, agency):
-        return services.respondent_list_approve(campaign=campaign, agency=agency, user=request.user)
+        return list_services.respondent_list_approve(campaign=campaign, agency=agency, user=request.user)
 
 
 class RespondentListReturnApi(_ListFlowApi):
@@ -200,8 +204,8 @@ class RespondentListReturnApi(_ListFlowApi):
     def act(self, request, campaign, agency):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return services.respondent_list_return(campaign=campaign, agency=agency, user=request.user,
-                                               comment=data.validated_data["comment"])
+        return list_services.respondent_list_return(campaign=campaign, agency=agency, user=request.user,
+                                                    comment=data.validated_data["comment"])
 
 
 class InvitationSendApi(APIView):
@@ -214,8 +218,8 @@ class InvitationSendApi(APIView):
     @extend_schema(request=None, responses=OutputSerializer)
     def post(self, request, pk):
         require_officer(request.user)
-        campaign = selectors.survey_campaign_get_for_user(user=request.user, pk=pk)
-        report = services.invitations_send(campaign=campaign, user=request.user)
+        campaign = access_selectors.survey_campaign_get_for_user(user=request.user, pk=pk)
+        report = invitation_services.invitations_send(campaign=campaign, user=request.user)
         return Response(self.OutputSerializer(report).data)
 
 
@@ -233,15 +237,15 @@ class SurveyProgressApi(APIView):
 
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request, pk):
-        campaign = selectors.survey_campaign_get_for_user(user=request.user, pk=pk)
-        if selectors.user_is_survey_officer(request.user):
-            rows = selectors.survey_progress(campaign=campaign)
+        campaign = access_selectors.survey_campaign_get_for_user(user=request.user, pk=pk)
+        if access_selectors.user_is_survey_officer(request.user):
+            rows = list_selectors.survey_progress(campaign=campaign)
         else:
-            ids = list(selectors.list_agencies_for_user(user=request.user, campaign=campaign)
+            ids = list(access_selectors.list_agencies_for_user(user=request.user, campaign=campaign)
                        .values_list("pk", flat=True))
             if not ids:
                 raise PermissionDenied("Chỉ cán bộ Sở Nội vụ và đơn vị có danh sách được xem tiến độ.")
-            rows = selectors.survey_progress(campaign=campaign, agency_ids=ids)
+            rows = list_selectors.survey_progress(campaign=campaign, agency_ids=ids)
         return Response(self.OutputSerializer(rows, many=True).data)
 
 
@@ -259,8 +263,8 @@ class SurveyPointsApi(APIView):
     @extend_schema(responses=OutputSerializer(many=True))
     def get(self, request, pk):
         require_officer(request.user)
-        campaign = selectors.survey_campaign_get_for_user(user=request.user, pk=pk)
-        raw = selectors.survey_points(campaign=campaign)
+        campaign = access_selectors.survey_campaign_get_for_user(user=request.user, pk=pk)
+        raw = point_selectors.survey_points(campaign=campaign)
         codes = dict(campaign_selectors.campaign_agencies(campaign).values_list("pk", "code"))
         crit = dict(Criterion.objects.filter(pk__in={c for _a, c in raw}).values_list("pk", "code"))
         rows = [{"agency_code": codes[aid], "criterion_code": crit[cid], "max_points": sp.max_points,

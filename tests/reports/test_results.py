@@ -158,8 +158,8 @@ def test_query_count_does_not_grow_with_agencies(db, django_assert_max_num_queri
 
 
 def test_live_survey_points_count_until_the_appraisal_fixes_them(campaign, agency_a, agency_b, monkeypatch):
-    from surveys import selectors as survey_selectors
-    from surveys.selectors import SurveyPoint
+    from surveys.selectors import points as survey_selectors
+    from surveys.selectors.points import SurveyPoint
 
     cset = make_set(campaign, spec=[
         ("1", "Điều tra xã hội học", "4", "sum", "", False, False),

@@ -12,10 +12,9 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from surveys import selectors
 from surveys.models import Invitation, Question, RespondentGroup, RespondentList
 from surveys.options import DEFAULT_RATING
-from surveys.services import respondent_add
+from surveys.services.lists import respondent_add
 from surveys.tokens import new_token, token_hash
 from tests.factories import StepFactory, group
 from tests.scoring.factories import CriteriaSetFactory, build_tree
@@ -24,7 +23,6 @@ from tests.scoring.factories import CriteriaSetFactory, build_tree
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     cache.clear()  # rate-limit counters live in the cache
-    selectors._GROUP_CAMPAIGNS.clear()  # ids come again on SQLite once a test's transaction is rolled back
     yield
     cache.clear()
 

@@ -1,7 +1,8 @@
 """Answering through the services, as the page does, at a chosen moment."""
 from datetime import timedelta
 
-from surveys import selectors, services
+from surveys.selectors import questionnaire as questionnaire_selectors
+from surveys.services import answering as answering_services
 
 
 def submit(survey, invitation, ratings, *, q2=None, sex="A", text="", ip="203.0.113.9", user_agent="Mozilla/5.0",
@@ -9,10 +10,10 @@ def submit(survey, invitation, ratings, *, q2=None, sex="A", text="", ip="203.0.
     """`ratings`: {agency: option} for question 1 (question 2 gets `q2` or the same option).
     The respondent takes `seconds` between opening and sending."""
     respondent = invitation.respondent
-    questionnaire = selectors.questionnaire_for(group=respondent.group,
-                                                respondent_agency=respondent.respondent_list.agency)
+    questionnaire = questionnaire_selectors.questionnaire_for(group=respondent.group,
+                                                              respondent_agency=respondent.respondent_list.agency)
     start = now or survey.step.opens_at + timedelta(hours=1)
-    services.invitation_open(invitation=invitation, now=start)
+    answering_services.invitation_open(invitation=invitation, now=start)
     answers = {}
     for question in questionnaire.questions:
         if question.kind == "rating":
@@ -26,9 +27,9 @@ def submit(survey, invitation, ratings, *, q2=None, sex="A", text="", ip="203.0.
         elif question.kind == "text":
             answers[(question.pk, None)] = text
     end = start + timedelta(seconds=seconds)
-    services.response_save(invitation=invitation, answers=answers, replace_all=True, now=end)
-    return services.response_submit(invitation=invitation, questionnaire=questionnaire, ip=ip,
-                                    user_agent=user_agent, now=end)
+    answering_services.response_save(invitation=invitation, answers=answers, replace_all=True, now=end)
+    return answering_services.response_submit(invitation=invitation, questionnaire=questionnaire, ip=ip,
+                                              user_agent=user_agent, now=end)
 
 
 def at_the_same_instant(target, *, times=2, timeout=30):

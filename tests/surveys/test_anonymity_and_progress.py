@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from surveys.models import Invitation
-from surveys.selectors import survey_progress
+from surveys.selectors.lists import survey_progress
 
 from .helpers import submit
 

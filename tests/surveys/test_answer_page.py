@@ -8,9 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.models import Extension
-from surveys import selectors, services
 from surveys.answers import expand_pending
 from surveys.models import Answer, Invitation, Question, Response
+from surveys.selectors import answering as answering_selectors
+from surveys.selectors import questionnaire as questionnaire_selectors
+from surveys.services import answering as answering_services
+from surveys.services import invitations as invitation_services
+from surveys.services import questionnaire as questionnaire_services
 from surveys.tokens import new_token
 
 from .conftest import full_answers
@@ -24,7 +28,7 @@ def url(token):
 
 def saved(invitation):
     """What the link would resume with: the response's document of answers."""
-    return selectors.stored_answers(response=Response.objects.get(invitation=invitation))
+    return answering_selectors.stored_answers(response=Response.objects.get(invitation=invitation))
 
 
 def main(response):
@@ -109,15 +113,15 @@ def test_an_extension_for_the_respondents_agency_keeps_the_link_open(client, sur
 
 def test_the_window_is_enforced_by_the_services_too(survey, invite, commune, agency_a, agency_b):
     invitation, _ = invite(commune, "an@example.vn")
-    questionnaire = services.selectors.questionnaire_for(group=survey.ldx, respondent_agency=commune)
+    questionnaire = questionnaire_selectors.questionnaire_for(group=survey.ldx, respondent_agency=commune)
     after = survey.step.closes_at + timedelta(seconds=1)
-    with pytest.raises(services.DeadlineError):
-        services.response_save(invitation=invitation, answers={}, now=after)
-    with pytest.raises(services.DeadlineError):
-        services.response_submit(invitation=invitation, questionnaire=questionnaire, now=after)
+    with pytest.raises(answering_services.DeadlineError):
+        answering_services.response_save(invitation=invitation, answers={}, now=after)
+    with pytest.raises(answering_services.DeadlineError):
+        answering_services.response_submit(invitation=invitation, questionnaire=questionnaire, now=after)
     before = survey.step.opens_at - timedelta(seconds=1)
-    with pytest.raises(services.DeadlineError):
-        services.response_save(invitation=invitation, answers={}, now=before)
+    with pytest.raises(answering_services.DeadlineError):
+        answering_services.response_save(invitation=invitation, answers={}, now=before)
 
 
 def test_partial_saves_resume_on_the_same_link(client, survey, invite, commune, agency_a, agency_b):
@@ -190,12 +194,12 @@ def test_every_rating_row_is_required_and_the_page_says_which(client, survey, in
 
 def test_the_optional_text_may_stay_empty_but_the_single_choice_may_not(survey, invite, commune, agency_a, agency_b):
     invitation, _ = invite(commune, "an@example.vn")
-    questionnaire = services.selectors.questionnaire_for(group=survey.ldx, respondent_agency=commune)
+    questionnaire = questionnaire_selectors.questionnaire_for(group=survey.ldx, respondent_agency=commune)
     answers = {(survey.q1.pk, a.pk): ["A"] for a in (agency_a, agency_b)}
     answers |= {(survey.q2.pk, a.pk): ["A"] for a in (agency_a, agency_b)}
-    services.response_save(invitation=invitation, answers=answers)
-    with pytest.raises(services.IncompleteAnswers) as exc:
-        services.response_submit(invitation=invitation, questionnaire=questionnaire)
+    answering_services.response_save(invitation=invitation, answers=answers)
+    with pytest.raises(answering_services.IncompleteAnswers) as exc:
+        answering_services.response_submit(invitation=invitation, questionnaire=questionnaire)
     assert [(q.pk, a) for q, a in exc.value.missing] == [(survey.q3.pk, None)]
 
 
@@ -220,7 +224,7 @@ def test_used_link_shows_the_thank_you_without_answers(client, survey, invite, c
 def test_a_replaced_link_says_so_and_the_new_one_resumes(client, survey, invite, commune, agency_a):
     invitation, old = invite(commune, "an@example.vn")
     client.post(reverse("surveys:answer_save", kwargs={"token": old}), {f"q{survey.q1.pk}_a{agency_a.pk}": "B"})
-    new = services.invitation_reissue(invitation=invitation, send_email=False)
+    new = invitation_services.invitation_reissue(invitation=invitation, send_email=False)
     page = client.get(url(old))
     assert page.status_code == 410 and "thay bằng liên kết mới" in page.content.decode()
     html = client.get(url(new)).content.decode()
@@ -254,7 +258,8 @@ def test_a_token_that_is_too_long_is_simply_unknown(client, survey):
 def test_a_question_changed_by_an_officer_shows_at_once(client, survey, invite, commune, officer):
     _, token = invite(commune, "an@example.vn")
     assert "Thời gian chờ" not in client.get(url(token)).content.decode()
-    services.question_save(group=survey.ldx, number="5", text="Thời gian chờ tại bộ phận một cửa", kind="single",
+    questionnaire_services.question_save(group=survey.ldx, number="5", text="Thời gian chờ tại bộ phận một cửa",
+                                         kind="single",
                            options=[{"key": "A", "label": "Ngắn", "weight": None},
                                     {"key": "B", "label": "Dài", "weight": None}], user=officer)
     assert "Thời gian chờ tại bộ phận một cửa" in client.get(url(token)).content.decode()
@@ -284,7 +289,7 @@ def test_a_matrix_rows_buttons_are_what_the_template_wrote_for_them():
     from campaigns.models import Agency
     from surveys.models import Question
     from surveys.public import _view_rows
-    from surveys.selectors import Questionnaire
+    from surveys.selectors.questionnaire import Questionnaire
 
     options = [{"key": "A", "label": "Tốt <b>&</b> \"rất\" tốt", "weight": "100"},
                {"key": "B", "label": "Khá", "weight": "60"}, {"key": "E", "label": "Không biết", "weight": None}]

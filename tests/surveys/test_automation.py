@@ -12,7 +12,7 @@ from cchc_portal.notifications import registry
 from cchc_portal.notifications.models import Outbox
 from surveys import automation
 from surveys.models import Invitation, RespondentList
-from surveys.services import respondent_add
+from surveys.services.lists import respondent_add
 
 from .helpers import submit
 

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from cchc_portal.notifications.models import Outbox
 from cchc_portal.notifications.services import outbox_mark, outbox_send_due
-from surveys import services
 from surveys.models import Invitation
+from surveys.services import invitations as invitation_services
 from tests.notifications.conftest import smtp_sink  # noqa: F401 - the SMTP server fixture
 
 from .test_invitations import approved
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_a_recipient_refused_at_send_time_bounces_the_invitation(survey, agency_a, smtp_sink):  # noqa: F811
     smtp_sink.reject = {"sai@example.vn"}
     approved(survey, agency_a, "dung@example.vn", "sai@example.vn")
-    services.invitations_send(campaign=survey.campaign)
+    invitation_services.invitations_send(campaign=survey.campaign)
     outbox_send_due()
     by_email = {i.respondent.email: i for i in Invitation.objects.select_related("respondent")}
     assert by_email["sai@example.vn"].status == Invitation.Status.BOUNCED
@@ -27,7 +27,7 @@ def test_a_recipient_refused_at_send_time_bounces_the_invitation(survey, agency_
 
 def test_a_bounce_reported_later_bounces_the_invitation_but_not_an_answered_one(survey, agency_a):
     approved(survey, agency_a, "an@example.vn", "binh@example.vn")
-    services.invitations_send(campaign=survey.campaign)
+    invitation_services.invitations_send(campaign=survey.campaign)
     Outbox.objects.update(status=Outbox.Status.SENT)
     answered = Invitation.objects.get(respondent__email="binh@example.vn")
     Invitation.objects.filter(pk=answered.pk).update(status=Invitation.Status.ANSWERED)
@@ -39,15 +39,15 @@ def test_a_bounce_reported_later_bounces_the_invitation_but_not_an_answered_one(
 
 def test_other_bounces_touch_no_invitation(survey, agency_a):
     approved(survey, agency_a, "an@example.vn")
-    services.invitations_send(campaign=survey.campaign)
-    assert services.invitation_mark_bounced(key="set-password:1:abc") == 0
-    assert services.invitation_mark_bounced(key="invite:khong-phai-so") == 0
+    invitation_services.invitations_send(campaign=survey.campaign)
+    assert invitation_services.invitation_mark_bounced(key="set-password:1:abc") == 0
+    assert invitation_services.invitation_mark_bounced(key="invite:khong-phai-so") == 0
     assert Invitation.objects.get().status == Invitation.Status.SENT
 
 
 def test_the_agency_list_shows_the_undelivered_email(survey, agency_a, staff_a, staff_b, login):
     approved(survey, agency_a, "an@example.vn")
-    services.invitations_send(campaign=survey.campaign)
+    invitation_services.invitations_send(campaign=survey.campaign)
     Invitation.objects.update(status=Invitation.Status.BOUNCED)
     url = reverse("surveys:list_detail", kwargs={"pk": survey.campaign.pk, "code": agency_a.code})
     page = login(staff_a).get(url).content.decode()
@@ -61,7 +61,7 @@ def test_bounce_reports_are_recorded_from_the_command_line(survey, agency_a, off
     from cchc_portal.core.models import CommandRun
 
     approved(survey, agency_a, "an@example.vn", "binh@example.vn")
-    services.invitations_send(campaign=survey.campaign)
+    invitation_services.invitations_send(campaign=survey.campaign)
     Outbox.objects.update(status=Outbox.Status.SENT)
     report = tmp_path / "bounces.txt"
     report.write_text("# from the mail server\nAN@example.vn\n", encoding="utf-8")

@@ -9,9 +9,11 @@ import pytest
 from django.db import connection
 
 from cchc_portal.core.exceptions import ConflictError
-from surveys import selectors, services
 from surveys.answers import expand_pending
 from surveys.models import Answer, Invitation, Response
+from surveys.selectors import answering as answering_selectors
+from surveys.selectors import questionnaire as questionnaire_selectors
+from surveys.services import answering as answering_services
 
 from .helpers import at_the_same_instant
 
@@ -19,11 +21,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _complete(survey, invitation):
-    questionnaire = selectors.questionnaire_for(group=survey.ldx, respondent_agency=invitation.respondent
-                                                .respondent_list.agency)
+    questionnaire = questionnaire_selectors.questionnaire_for(group=survey.ldx, respondent_agency=invitation.respondent
+                                                              .respondent_list.agency)
     answers = {(q.pk, a.pk): ["A"] for q in questionnaire.questions if q.kind == "rating" for a in questionnaire.rated}
     answers[(survey.q3.pk, None)] = ["B"]
-    services.response_save(invitation=invitation, answers=answers)
+    answering_services.response_save(invitation=invitation, answers=answers)
     return questionnaire
 
 
@@ -34,11 +36,11 @@ def _fresh(invitation):
 
 @pytest.mark.parametrize("posted", [False, True], ids=["what-was-saved", "the-posted-page"])
 def test_two_submissions_at_the_same_instant_give_one_response(survey, invite, commune, posted):
-    """Sending what was saved runs the claim and the write in a transaction; sending the
-    posted page (the answer page's form) is one statement on PostgreSQL."""
+    """Sending what was saved or the posted page: either way the claim and the write go in
+    one transaction, and the claim is a conditional update."""
     invitation, _ = invite(commune, "an@example.vn")
     questionnaire = _complete(survey, invitation)
-    page = selectors.stored_answers(response=Response.objects.get(invitation=invitation)) if posted else None
+    page = answering_selectors.stored_answers(response=Response.objects.get(invitation=invitation)) if posted else None
     sent = {"answers": page, "replace_all": True} if posted else {}
     outcomes = []
     if connection.vendor == "postgresql":
@@ -46,7 +48,8 @@ def test_two_submissions_at_the_same_instant_give_one_response(survey, invite, c
             try:
                 mine = _fresh(invitation)
                 barrier.wait(timeout=10)
-                services.response_submit(invitation=mine, questionnaire=questionnaire, ip="198.51.100.7", **sent)
+                answering_services.response_submit(invitation=mine, questionnaire=questionnaire,
+                                                   ip="198.51.100.7", **sent)
                 outcomes.append("sent")
             except ConflictError:
                 outcomes.append("conflict")
@@ -56,7 +59,8 @@ def test_two_submissions_at_the_same_instant_give_one_response(survey, invite, c
         first, second = _fresh(invitation), _fresh(invitation)  # both read before either sends
         for mine in (first, second):
             try:
-                services.response_submit(invitation=mine, questionnaire=questionnaire, ip="198.51.100.7", **sent)
+                answering_services.response_submit(invitation=mine, questionnaire=questionnaire,
+                                                   ip="198.51.100.7", **sent)
                 outcomes.append("sent")
             except ConflictError:
                 outcomes.append("conflict")
@@ -72,9 +76,9 @@ def test_a_save_after_the_submission_changes_nothing(survey, invite, commune, ag
     invitation, _ = invite(commune, "an@example.vn")
     questionnaire = _complete(survey, invitation)
     stale = _fresh(invitation)
-    services.response_submit(invitation=_fresh(invitation), questionnaire=questionnaire)
+    answering_services.response_submit(invitation=_fresh(invitation), questionnaire=questionnaire)
     with pytest.raises(ConflictError):
-        services.response_save(invitation=stale, answers={(survey.q1.pk, agency_a.pk): ["D"]})
+        answering_services.response_save(invitation=stale, answers={(survey.q1.pk, agency_a.pk): ["D"]})
     assert Response.objects.get(invitation=invitation).answers_data[str(survey.q1.pk)][str(agency_a.pk)] == "A"
     expand_pending()
     assert set(Answer.objects.filter(question=survey.q1).values_list("option", flat=True)) == {"A"}

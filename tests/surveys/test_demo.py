@@ -9,7 +9,7 @@ from django.utils import timezone
 from campaigns.models import Campaign
 from reports.management.demo import surveys as demo
 from surveys.models import Flag, Invitation, Question, Respondent, RespondentGroup, RespondentList, Response
-from surveys.selectors import survey_points
+from surveys.selectors.points import survey_points
 from tests.factories import AgencyFactory, CampaignFactory, StepFactory, group
 from tests.scoring.factories import CriteriaSetFactory, build_tree
 

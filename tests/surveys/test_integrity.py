@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 
 from cchc_portal.core.exceptions import ApplicationError, ConflictError
-from surveys import services
 from surveys.models import Flag, Response, SurveyVoid
+from surveys.services import integrity as integrity_services
+from surveys.services import invitations as invitation_services
 from surveys.tokens import ip_fingerprint
 
 from .helpers import submit
@@ -15,7 +16,7 @@ from .helpers import submit
 
 def scan(survey):
     """The tick's integrity scan over the whole answering window."""
-    return services.survey_flags_scan(now=survey.step.closes_at, since=survey.step.opens_at)
+    return integrity_services.survey_flags_scan(now=survey.step.closes_at, since=survey.step.opens_at)
 
 pytestmark = pytest.mark.django_db
 
@@ -81,8 +82,8 @@ def test_answers_through_a_printed_link_go_to_the_integrity_review(survey, invit
     printed, _ = invite(commune, "an@example.vn")
     emailed, _ = invite(commune, "binh@example.vn")
     with django_capture_on_commit_callbacks(execute=True):
-        services.invitations_print(campaign=survey.campaign, agency=commune, user=officer,
-                                   respondent_ids=[printed.respondent_id])
+        invitation_services.invitations_print(campaign=survey.campaign, agency=commune, user=officer,
+                                              respondent_ids=[printed.respondent_id])
     printed = Invitation.objects.get(pk=printed.pk)
     first = submit(survey, printed, {agency_a: "A", agency_b: "B"})
     submit(survey, emailed, {agency_a: "C", agency_b: "D"})
@@ -101,30 +102,31 @@ def test_reviewing_a_flag_voids_its_responses_with_a_recorded_reason(survey, inv
     scan(survey)
     flag = Flag.objects.get()
     with pytest.raises(ApplicationError):
-        services.flag_review(flag=flag, user=staff_a, decision="voided", note="x")
+        integrity_services.flag_review(flag=flag, user=staff_a, decision="voided", note="x")
     with pytest.raises(ApplicationError):
-        services.flag_review(flag=flag, user=officer, decision="voided", note="  ")
-    assert services.flag_review(flag=flag, user=officer, decision="voided", note="Trả lời trong 2 giây") == 1
+        integrity_services.flag_review(flag=flag, user=officer, decision="voided", note="  ")
+    assert integrity_services.flag_review(flag=flag, user=officer, decision="voided", note="Trả lời trong 2 giây") == 1
     response.refresh_from_db()
     assert response.voided and response.void_reason == "Trả lời trong 2 giây"
     record = SurveyVoid.objects.get()
     assert (record.response, record.flag, record.made_by, record.responses_voided) == (response, flag, officer, 1)
     with pytest.raises(ConflictError):
-        services.flag_review(flag=flag, user=officer, decision="dismissed", note="Đổi ý")
+        integrity_services.flag_review(flag=flag, user=officer, decision="dismissed", note="Đổi ý")
 
 
 def test_voiding_an_agency_covers_later_responses_too(survey, invite, commune, agency_a, agency_b, officer):
     first, _ = invite(commune, "an@example.vn")
     later, _ = invite(commune, "binh@example.vn")
     submit(survey, first, {agency_a: "A", agency_b: "A"})
-    record = services.agency_survey_void(campaign=survey.campaign, agency=commune, reason="Can thiệp trả lời hộ",
+    record = integrity_services.agency_survey_void(campaign=survey.campaign, agency=commune,
+                                                   reason="Can thiệp trả lời hộ",
                                          user=officer)
     assert record.responses_voided == 1
     response = submit(survey, later, {agency_a: "B", agency_b: "B"})
     assert response.voided
     assert Response.objects.filter(voided=False).count() == 0
     with pytest.raises(ConflictError):
-        services.agency_survey_void(campaign=survey.campaign, agency=commune, reason="Lần nữa", user=officer)
+        integrity_services.agency_survey_void(campaign=survey.campaign, agency=commune, reason="Lần nữa", user=officer)
 
 
 def test_the_flags_page_is_for_officers_and_shows_neither_names_nor_answers(

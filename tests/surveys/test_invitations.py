@@ -14,9 +14,11 @@ from django.utils import timezone
 from campaigns.models import Campaign
 from cchc_portal.core.exceptions import ApplicationError, ConflictError
 from cchc_portal.notifications.models import Outbox
-from surveys import services, tokens
+from surveys import tokens
 from surveys.models import Invitation, LinkPrint, RespondentList
-from surveys.services import invitations_send, respondent_add, survey_due_invitations
+from surveys.services import invitations as invitation_services
+from surveys.services.invitations import invitations_send, survey_due_invitations
+from surveys.services.lists import respondent_add
 from tests.confirming import confirm_post, confirm_value
 
 pytestmark = pytest.mark.django_db
@@ -133,7 +135,7 @@ def test_reissue_replaces_the_link_and_mails_the_new_one(survey, commune, office
     sent(invitations_send, campaign=survey.campaign, user=officer)
     old = links_in_mail()["an@example.vn"]
     invitation = Invitation.objects.get()
-    new = sent(services.invitation_reissue, invitation=invitation, user=officer)
+    new = sent(invitation_services.invitation_reissue, invitation=invitation, user=officer)
     invitation.refresh_from_db()
     assert invitation.issue_count == 2 and invitation.reissued_by == officer
     assert invitation.token_hash == tokens.token_hash(new) and invitation.previous_token_hash == tokens.token_hash(old)
@@ -147,7 +149,7 @@ def test_an_answered_invitation_cannot_be_reissued(survey, invite, commune):
     Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.ANSWERED)
     invitation.refresh_from_db()
     with pytest.raises(ConflictError):
-        services.invitation_reissue(invitation=invitation)
+        invitation_services.invitation_reissue(invitation=invitation)
 
 
 def test_the_printed_sheet_has_fresh_links_as_qr_codes(survey, commune, officer, login, sent):
@@ -177,7 +179,7 @@ def test_printing_is_an_officers_action_and_is_recorded(survey, commune, commune
     assert "In mã QR" not in staff.get(detail).content.decode()
     assert staff.post(url).status_code == 403
     with pytest.raises(ApplicationError):
-        services.invitations_print(campaign=survey.campaign, agency=commune, user=commune_staff)
+        invitation_services.invitations_print(campaign=survey.campaign, agency=commune, user=commune_staff)
     assert set(Invitation.objects.values_list("issue_count", flat=True)) == {1} and not LinkPrint.objects.exists()
 
     officer_client = login(officer)

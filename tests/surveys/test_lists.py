@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from campaigns.models import Extension
 from cchc_portal.core.exceptions import ApplicationError, ConflictError, DeadlineError
-from surveys import services
 from surveys.models import Invitation, Respondent, RespondentList
+from surveys.services import lists as list_services
 
 pytestmark = pytest.mark.django_db
 HEADER = ["full_name", "position", "group_code", "email", "phone"]
@@ -32,8 +32,8 @@ def xlsx(rows, header=HEADER):
 
 
 def test_import_reports_every_row_error_and_imports_nothing(survey, commune, agency_a, commune_staff):
-    services.respondent_add(campaign=survey.campaign, agency=agency_a, user=None, full_name="Đã có",
-                            email="da.co@example.vn", group=survey.lds)
+    list_services.respondent_add(campaign=survey.campaign, agency=agency_a, user=None, full_name="Đã có",
+                                 email="da.co@example.vn", group=survey.lds)
     rows = [
         ("Nguyễn Văn An", "Chủ tịch", "LDX", "an@example.vn", "0912 345 678"),
         ("Trần Thị Bình", "Phó Chủ tịch", "LDX", "khong-hop-le", ""),
@@ -42,7 +42,8 @@ def test_import_reports_every_row_error_and_imports_nothing(survey, commune, age
         ("Hoàng Văn Em", "Công chức", "LDX", "da.co@example.vn", ""),
         ("", "Công chức", "LDX", "g@example.vn", "abc"),
     ]
-    report = services.respondent_import(campaign=survey.campaign, agency=commune, file=xlsx(rows), user=commune_staff)
+    report = list_services.respondent_import(campaign=survey.campaign, agency=commune, file=xlsx(rows),
+                                             user=commune_staff)
     got = {(e.row, e.column) for e in report.errors}
     assert got == {(3, "email"), (4, "group_code"), (5, "email"), (6, "email"), (7, "full_name"), (7, "phone")}
     messages = " ".join(e.message for e in report.errors)
@@ -54,10 +55,11 @@ def test_import_reports_every_row_error_and_imports_nothing(survey, commune, age
 def test_import_and_dry_run(survey, commune, commune_staff):
     rows = [("Nguyễn Văn An", "Chủ tịch", "LDX", "An@Example.vn", "0912345678"),
             ("Trần Thị Bình", "Phó Chủ tịch", "LDX", "binh@example.vn", "")]
-    dry = services.respondent_import(campaign=survey.campaign, agency=commune, file=xlsx(rows), user=commune_staff,
-                                     dry_run=True)
+    dry = list_services.respondent_import(campaign=survey.campaign, agency=commune, file=xlsx(rows), user=commune_staff,
+                                          dry_run=True)
     assert dry.ok and dry.created == 2 and not Respondent.objects.exists()
-    report = services.respondent_import(campaign=survey.campaign, agency=commune, file=xlsx(rows), user=commune_staff)
+    report = list_services.respondent_import(campaign=survey.campaign, agency=commune, file=xlsx(rows),
+                                             user=commune_staff)
     assert report.ok and report.created == 2
     assert set(Respondent.objects.values_list("email", flat=True)) == {"an@example.vn", "binh@example.vn"}
 
@@ -65,8 +67,8 @@ def test_import_and_dry_run(survey, commune, commune_staff):
 def test_vietnamese_headers_are_accepted(survey, commune, commune_staff):
     rows = [("Nguyễn Văn An", "Chủ tịch", "LDX", "an@example.vn", "")]
     header = ["Họ và tên", "Chức vụ", "Mã nhóm", "Thư điện tử", "Điện thoại"]
-    report = services.respondent_import(campaign=survey.campaign, agency=commune, file=xlsx(rows, header),
-                                        user=commune_staff)
+    report = list_services.respondent_import(campaign=survey.campaign, agency=commune, file=xlsx(rows, header),
+                                             user=commune_staff)
     assert report.ok and report.created == 1
 
 
@@ -84,67 +86,67 @@ def test_the_command_imports_and_refuses_with_row_errors(survey, commune, tmp_pa
 
 
 def test_a_list_is_sent_by_its_deadline(survey, commune, commune_staff, officer):
-    services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="An",
-                            email="an@example.vn", group=survey.ldx)
+    list_services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="An",
+                                 email="an@example.vn", group=survey.ldx)
     late = survey.lists_step.closes_at + timedelta(minutes=1)
     with pytest.raises(DeadlineError):
-        services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff, now=late)
+        list_services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff, now=late)
     with pytest.raises(DeadlineError):
-        services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="Bình",
-                                email="binh@example.vn", group=survey.ldx, now=late)
+        list_services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="Bình",
+                                     email="binh@example.vn", group=survey.ldx, now=late)
     Extension.objects.create(step=survey.lists_step, agency=commune, closes_at=late + timedelta(hours=1),
                              reason="Mất mạng", granted_by=officer, granted_at=timezone.now())
-    rlist = services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff, now=late)
+    rlist = list_services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff, now=late)
     assert rlist.status == RespondentList.Status.SENT and rlist.sent_at == late
 
 
 def test_the_flow_send_return_resend_approve(survey, commune, commune_staff, officer):
-    services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="An",
-                            email="an@example.vn", group=survey.ldx)
-    services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff)
+    list_services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="An",
+                                 email="an@example.vn", group=survey.ldx)
+    list_services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff)
     with pytest.raises(ConflictError):  # a sent list is no longer the agency's to edit
-        services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="Bình",
-                                email="binh@example.vn", group=survey.ldx)
+        list_services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="Bình",
+                                     email="binh@example.vn", group=survey.ldx)
     with pytest.raises(ConflictError):
-        services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff)
+        list_services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff)
     with pytest.raises(ApplicationError):
-        services.respondent_list_return(campaign=survey.campaign, agency=commune, user=officer, comment=" ")
-    rlist = services.respondent_list_return(campaign=survey.campaign, agency=commune, user=officer,
-                                            comment="Thiếu lãnh đạo phường")
+        list_services.respondent_list_return(campaign=survey.campaign, agency=commune, user=officer, comment=" ")
+    rlist = list_services.respondent_list_return(campaign=survey.campaign, agency=commune, user=officer,
+                                                 comment="Thiếu lãnh đạo phường")
     assert rlist.status == RespondentList.Status.RETURNED and rlist.comment == "Thiếu lãnh đạo phường"
-    services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="Bình",
-                            email="binh@example.vn", group=survey.ldx)
-    services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff)
+    list_services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="Bình",
+                                 email="binh@example.vn", group=survey.ldx)
+    list_services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff)
     with pytest.raises(ApplicationError) as refused:
-        services.respondent_list_approve(campaign=survey.campaign, agency=commune, user=commune_staff)
+        list_services.respondent_list_approve(campaign=survey.campaign, agency=commune, user=commune_staff)
     assert refused.value.status == 403
-    rlist = services.respondent_list_approve(campaign=survey.campaign, agency=commune, user=officer)
+    rlist = list_services.respondent_list_approve(campaign=survey.campaign, agency=commune, user=officer)
     assert rlist.status == RespondentList.Status.APPROVED and rlist.reviewed_by == officer
     with pytest.raises(ConflictError):
-        services.respondent_list_approve(campaign=survey.campaign, agency=commune, user=officer)
+        list_services.respondent_list_approve(campaign=survey.campaign, agency=commune, user=officer)
 
 
 def test_an_empty_list_cannot_be_sent(survey, commune, commune_staff):
     with pytest.raises(ApplicationError):
-        services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff)
+        list_services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff)
 
 
 def test_an_invited_respondent_cannot_be_removed_and_a_list_with_invitations_cannot_be_returned(
         survey, invite, commune, officer):
     invitation, _ = invite(commune, "an@example.vn")
     with pytest.raises(ConflictError):
-        services.respondent_remove(respondent=invitation.respondent, user=officer)
+        list_services.respondent_remove(respondent=invitation.respondent, user=officer)
     with pytest.raises(ConflictError):
-        services.respondent_list_return(campaign=survey.campaign, agency=commune, user=officer, comment="Sai")
+        list_services.respondent_list_return(campaign=survey.campaign, agency=commune, user=officer, comment="Sai")
     assert Invitation.objects.exists()
 
 
 def test_an_email_is_unique_in_the_campaign_case_insensitively(survey, commune, agency_a):
-    services.respondent_add(campaign=survey.campaign, agency=commune, user=None, full_name="An",
-                            email="an@example.vn", group=survey.ldx)
+    list_services.respondent_add(campaign=survey.campaign, agency=commune, user=None, full_name="An",
+                                 email="an@example.vn", group=survey.ldx)
     with pytest.raises(ApplicationError):
-        services.respondent_add(campaign=survey.campaign, agency=agency_a, user=None, full_name="An",
-                                email="AN@example.vn ", group=survey.lds)
+        list_services.respondent_add(campaign=survey.campaign, agency=agency_a, user=None, full_name="An",
+                                     email="AN@example.vn ", group=survey.lds)
 
 
 # ---------------------------------------------------------------- pages
@@ -187,9 +189,9 @@ def test_other_agencies_and_appraisers_cannot_reach_a_list(survey, commune, staf
 
 
 def test_officers_approve_and_return_on_the_page(survey, commune, commune_staff, officer, login):
-    services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="An",
-                            email="an@example.vn", group=survey.ldx)
-    services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff)
+    list_services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="An",
+                                 email="an@example.vn", group=survey.ldx)
+    list_services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff)
     r = login(commune_staff).post(reverse("surveys:list_approve", kwargs={"pk": survey.campaign.pk,
                                                                           "code": commune.code}))
     assert r.status_code == 302 and RespondentList.objects.get().status == RespondentList.Status.SENT
@@ -202,9 +204,9 @@ def test_officers_approve_and_return_on_the_page(survey, commune, commune_staff,
 
 
 def test_the_officer_list_index_filters_by_status(survey, commune, agency_a, officer, login, commune_staff):
-    services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="An",
-                            email="an@example.vn", group=survey.ldx)
-    services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff)
+    list_services.respondent_add(campaign=survey.campaign, agency=commune, user=commune_staff, full_name="An",
+                                 email="an@example.vn", group=survey.ldx)
+    list_services.respondent_list_send(campaign=survey.campaign, agency=commune, user=commune_staff)
     client = login(officer)
     html = client.get(reverse("surveys:lists", kwargs={"pk": survey.campaign.pk}) + "?status=sent").content.decode()
     assert commune.name in html and agency_a.name not in html

@@ -4,8 +4,10 @@ from decimal import Decimal
 
 import pytest
 
-from surveys import services
-from surveys.selectors import survey_points, survey_points_for_agency
+from surveys.selectors import questionnaire as questionnaire_selectors
+from surveys.selectors.points import survey_points, survey_points_for_agency
+from surveys.services import answering as answering_services
+from surveys.services import integrity as integrity_services
 
 from .helpers import submit
 
@@ -52,15 +54,15 @@ def test_every_covered_agency_appears_even_without_answers(survey, commune):
 def test_unsubmitted_and_voided_answers_do_not_count(survey, four_answers, invite, commune, agency_a, agency_b,
                                                      officer):
     invitation, _ = invite(commune, "dang.tra.loi@example.vn")
-    services.response_save(invitation=invitation, answers={(survey.q1.pk, agency_a.pk): ["D"]})
+    answering_services.response_save(invitation=invitation, answers={(survey.q1.pk, agency_a.pk): ["D"]})
     assert survey_points(campaign=survey.campaign)[(agency_a.pk, survey.dept["8.1"].pk)].points == Decimal("2.67")
-    services.response_void(response=four_answers[1], reason="Trả lời hộ", user=officer)  # the B answer
+    integrity_services.response_void(response=four_answers[1], reason="Trả lời hộ", user=officer)  # the B answer
     point = survey_points(campaign=survey.campaign)[(agency_a.pk, survey.dept["8.1"].pk)]
     assert point.points is None and point.flagged_too_few and point.answers == 2  # A and D: 2 of 3 needed
 
 
 def test_an_agency_whose_result_is_voided_counts_for_nothing(survey, four_answers, commune, agency_a, officer):
-    services.agency_survey_void(campaign=survey.campaign, agency=commune, reason="Can thiệp", user=officer)
+    integrity_services.agency_survey_void(campaign=survey.campaign, agency=commune, reason="Can thiệp", user=officer)
     point = survey_points(campaign=survey.campaign)[(agency_a.pk, survey.dept["8.1"].pk)]
     assert point.points is None and point.answers == 0
 
@@ -77,12 +79,12 @@ def test_two_questions_on_one_criterion_pool_their_answers(survey, invite, commu
     _question(survey.ldx, "5", "rating", "Thái độ phục vụ", criterion=survey.dept["8.1"])
     for n, (first, second) in enumerate([("A", "C"), ("B", "B"), ("A", "E")]):
         invitation, _ = invite(commune, f"ld{n}@example.vn")
-        questionnaire = services.selectors.questionnaire_for(group=survey.ldx, respondent_agency=commune)
+        questionnaire = questionnaire_selectors.questionnaire_for(group=survey.ldx, respondent_agency=commune)
         answers = {(q.pk, a.pk): [first if q.number == "1" else second if q.number == "5" else "A"]
                    for q in questionnaire.questions if q.kind == "rating" for a in questionnaire.rated}
         answers[(survey.q3.pk, None)] = ["A"]
-        services.response_save(invitation=invitation, answers=answers)
-        services.response_submit(invitation=invitation, questionnaire=questionnaire, ip=f"198.51.100.{n}")
+        answering_services.response_save(invitation=invitation, answers=answers)
+        answering_services.response_submit(invitation=invitation, questionnaire=questionnaire, ip=f"198.51.100.{n}")
     point = survey_points(campaign=survey.campaign)[(agency_a.pk, survey.dept["8.1"].pk)]
     # A, B, A, C, B (E left out) = 100 + 60 + 100 + 20 + 60 = 340 / 5 = 68 % of 5 = 3.40
     assert point.points == Decimal("3.40") and point.answers == 5 and point.respondents == 3

@@ -9,9 +9,9 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from cchc_portal.core.exceptions import ApplicationError, ConflictError
-from surveys import services
 from surveys.models import Question, RespondentGroup
 from surveys.options import OptionsError, format_options, parse_options
+from surveys.services import questionnaire as questionnaire_services
 
 from .helpers import submit
 
@@ -101,7 +101,7 @@ def test_a_missing_sheet_is_an_error(survey):
     out = BytesIO()
     wb.save(out)
     out.seek(0)
-    report = services.survey_import(campaign=survey.campaign, file=out)
+    report = questionnaire_services.survey_import(campaign=survey.campaign, file=out)
     assert not report.ok and "groups" in str(report.errors[0])
 
 
@@ -110,24 +110,26 @@ def test_questions_are_locked_once_answered_except_their_wording(survey, invite,
     submit(survey, invitation, {agency_a: "A", agency_b: "B"})
     q1 = survey.q1
     with pytest.raises(ConflictError):
-        services.question_save(group=survey.ldx, question=q1, number="1", text=q1.text, kind="rating",
-                               options=parse_options("rating", "A=100; B=50; C=0; E=-"), criterion=q1.criterion,
-                               user=officer)
+        questionnaire_services.question_save(group=survey.ldx, question=q1, number="1", text=q1.text, kind="rating",
+                                             options=parse_options("rating", "A=100; B=50; C=0; E=-"),
+                                             criterion=q1.criterion, user=officer)
     with pytest.raises(ConflictError):
-        services.question_delete(question=q1, user=officer)
-    services.question_save(group=survey.ldx, question=q1, number="1", text="Chỉ đạo, điều hành (sửa câu chữ)",
-                           kind="rating", options=q1.options, criterion=q1.criterion, section=q1.section, user=officer)
+        questionnaire_services.question_delete(question=q1, user=officer)
+    questionnaire_services.question_save(group=survey.ldx, question=q1, number="1",
+                                         text="Chỉ đạo, điều hành (sửa câu chữ)", kind="rating", options=q1.options,
+                                         criterion=q1.criterion, section=q1.section, user=officer)
     q1.refresh_from_db()
     assert q1.text.endswith("(sửa câu chữ)")
 
 
 def test_a_rating_question_needs_a_survey_criterion_of_the_rated_group(survey, officer):
     with pytest.raises(ApplicationError):
-        services.question_save(group=survey.ldx, number="7", text="x", kind="rating",
-                               options=parse_options("rating", ""), criterion=None, user=officer)
+        questionnaire_services.question_save(group=survey.ldx, number="7", text="x", kind="rating",
+                                             options=parse_options("rating", ""), criterion=None, user=officer)
     with pytest.raises(ApplicationError):  # a commune leaf for a group that rates departments
-        services.question_save(group=survey.ldx, number="7", text="x", kind="rating",
-                               options=parse_options("rating", ""), criterion=survey.com["8.1"], user=officer)
+        questionnaire_services.question_save(group=survey.ldx, number="7", text="x", kind="rating",
+                                             options=parse_options("rating", ""), criterion=survey.com["8.1"],
+                                             user=officer)
 
 
 def test_officer_pages_create_a_group_and_a_question_and_preview_it(survey, officer, login, agency_a, agency_b):

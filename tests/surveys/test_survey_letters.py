@@ -7,9 +7,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone, translation
 
-from surveys import services
 from surveys.models import Invitation, RespondentList
-from surveys.services import invitations_send, respondent_add
+from surveys.services import invitations as invitation_services
+from surveys.services.invitations import invitations_send
+from surveys.services.lists import respondent_add
 
 pytestmark = pytest.mark.django_db
 LINK = re.compile(r"http://[^\s\"<]+/s/[A-Za-z0-9_-]+/")
@@ -59,7 +60,7 @@ def test_the_reminder_is_an_official_letter_too(invited, django_capture_on_commi
     mail.outbox.clear()
     invitation = Invitation.objects.get(respondent__email="an@example.vn")
     with translation.override("vi"), django_capture_on_commit_callbacks(execute=True):
-        services.invitation_reissue(invitation=invitation, template="survey_reminder")
+        invitation_services.invitation_reissue(invitation=invitation, template="survey_reminder")
     [message] = mail.outbox
     assert message.subject.startswith("Nhắc trả lời phiếu")
     text, html = _parts(message)

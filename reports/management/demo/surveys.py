@@ -14,10 +14,13 @@ from django.db import transaction
 
 from campaigns.models import Agency, AgencyGroup
 from scoring.models import Criterion, Rule
-from surveys import selectors, services
 from surveys.answers import expand_pending, to_data
 from surveys.models import Invitation, Question, Respondent, RespondentGroup, RespondentList, Response
 from surveys.options import DEFAULT_RATING, parse_options
+from surveys.selectors import questionnaire as questionnaire_selectors
+from surveys.services import answering as answering_services
+from surveys.services import integrity as integrity_services
+from surveys.services import lists as list_services
 from surveys.tokens import ip_fingerprint, new_token, token_hash
 
 INSTRUCTIONS = ("Mỗi câu hỏi có một dòng cho từng cơ quan, đơn vị được đánh giá. Chọn một phương án cho mỗi dòng: "
@@ -127,9 +130,9 @@ def _fill_list(campaign, agency, group, count, *, status, comment=""):
         if email in existing:
             continue
         positions = POSITIONS.get(group.code) or POSITIONS[{"LDH": "LDX", "LDPH": "LDPX"}[group.code]]
-        services.respondent_add(campaign=campaign, agency=agency, user=None, full_name=name, email=email,
-                                group=group, position=positions[n % len(positions)],
-                                phone=f"09{zlib.crc32(email.encode()) % 10**8:08d}")
+        list_services.respondent_add(campaign=campaign, agency=agency, user=None, full_name=name, email=email,
+                                     group=group, position=positions[n % len(positions)],
+                                     phone=f"09{zlib.crc32(email.encode()) % 10**8:08d}")
     if rlist.status == RespondentList.Status.DRAFT and status != RespondentList.Status.DRAFT:
         RespondentList.objects.filter(pk=rlist.pk).update(
             status=status, comment=comment, sent_at=campaign.steps.filter(kind="respondent_lists")
@@ -165,7 +168,7 @@ def _answer(invitation, *, started, seconds, ip, user_agent, rng, fixed=None):
     """A submitted response written as the answer page would leave it."""
     respondent = invitation.respondent
     agency = respondent.respondent_list.agency
-    questionnaire = selectors.questionnaire_for(group=respondent.group, respondent_agency=agency)
+    questionnaire = questionnaire_selectors.questionnaire_for(group=respondent.group, respondent_agency=agency)
     answers = {}
     for q in questionnaire.questions:
         if q.kind == Question.Kind.RATING:
@@ -176,7 +179,7 @@ def _answer(invitation, *, started, seconds, ip, user_agent, rng, fixed=None):
             answers[(q.pk, None)] = "" if rng.random() < 0.7 else "Đề nghị tiếp tục đẩy mạnh dịch vụ công trực tuyến."
         else:
             answers[(q.pk, None)] = [q.options[0]["key"] if fixed else rng.choice(q.options)["key"]]
-    digest, rows = services._digest(questionnaire, answers)
+    digest, rows = answering_services._digest(questionnaire, answers)
     submitted = started + timedelta(seconds=seconds)
     Response.objects.create(invitation=invitation, started_at=started, answers_data=to_data(answers),
                             answers_pending=True, submitted_at=submitted, last_saved_at=submitted,
@@ -223,7 +226,7 @@ def seed_2024_answers(campaign, groups):
                     user_agent=rng.choice(["Mozilla/5.0 (iPhone; CPU iPhone OS 17_4) Mobile Safari/604.1",
                                            "Mozilla/5.0 (Linux; Android 14) Chrome/123.0 Mobile",
                                            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/123.0"]), rng=rng)
-    services.survey_flags_scan(now=step.closes_at, since=step.opens_at)  # what the tick found back then
+    integrity_services.survey_flags_scan(now=step.closes_at, since=step.opens_at)  # what the tick found back then
     expand_pending(campaign_id=campaign.pk)  # the tick's work too: the counted rows of Answer
 
 

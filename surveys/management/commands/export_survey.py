@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from campaigns.models import Campaign
-from surveys.services import survey_export
+from surveys.services.questionnaire import survey_export
 
 
 class Command(BaseCommand):

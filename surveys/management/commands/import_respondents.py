@@ -1,6 +1,6 @@
 from campaigns.models import Agency, Campaign
 from cchc_portal.core.commands import ImportCommand, found
-from surveys.services import respondent_import
+from surveys.services.lists import respondent_import
 
 
 class Command(ImportCommand):

@@ -1,6 +1,6 @@
 from campaigns.models import Campaign
 from cchc_portal.core.commands import ImportCommand, found
-from surveys.services import survey_import
+from surveys.services.questionnaire import survey_import
 
 
 class Command(ImportCommand):
