@@ -17,7 +17,9 @@ class Proposal:
 
 
 def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+    # OCR reads "Đ" as the look-alike "Ð" (U+00D0, eth) and sometimes twice
+    text = unicodedata.normalize("NFC", text).replace("\u00d0", "Đ").replace("\u0110\u0110", "Đ")
+    return text.replace("\u00f0", "đ")
 
 
 # "Số: 12/KH-UBND", "Số 12 /2026/QĐ-UBND", OCR's "S6:" / "Sô:"
@@ -75,11 +77,14 @@ def _head(line: str) -> str:
 def _issuer(lines: list[str]) -> str:
     """The agency that issues: the upper-case header lines before "Số:", the last one being
     the issuing agency and those above its parent ("UBND TỈNH X" / "SỞ NỘI VỤ")."""
-    header = []
+    header, previous = [], ""
     for line in lines[:12]:
         if _NUMBER.search(line) or _DATE.search(line):
             break
-        left = _head(line).strip(" -_–—:")
+        left = _head(line).strip(" -_–—:.ˆ^'`")
+        if previous.rstrip().upper().endswith("VIỆT") and left.endswith(" NAM"):
+            left = left[:-4]  # the motto's "… VIỆT / NAM" wrapped onto this line
+        previous = line
         if not left or not _is_upper(left) or len(left) < 3:
             continue
         if any(word in left for word in _DOC_TYPES) and not any(word in left for word in _AGENCY_WORDS):
