@@ -20,6 +20,7 @@ from .metadata import propose
 from .models import AssessedPeriod, Document, DocumentCheck, DocumentSignature, TrustRoot
 
 logger = logging.getLogger(__name__)
+UNSET = object()
 
 
 def max_check_bytes() -> int:
@@ -128,12 +129,13 @@ def assessed_period(campaign) -> tuple[date, date]:
     return date(campaign.year, 1, 1), date(campaign.year, 12, 31)
 
 
-def period_flag(document, *, period=None) -> str:
+def period_flag(document, *, period=None, year=None, analysis=UNSET) -> str:
     """"tài liệu ngày 03/11/2024 ngoài kỳ đánh giá 2025" when the document's date (its
     issued_on, else the proposed date) is outside the campaign's period; "" otherwise."""
     when = document.issued_on
     if when is None:
-        analysis = getattr(document, "analysis", None) if _has_analysis(document) else None
+        if analysis is UNSET:
+            analysis = document.analysis if _has_analysis(document) else None
         when = analysis.proposed_issued_on if analysis else None
     if when is None:
         return ""
@@ -141,7 +143,7 @@ def period_flag(document, *, period=None) -> str:
     if starts <= when <= ends:
         return ""
     return _("tài liệu ngày %(date)s ngoài kỳ đánh giá %(year)s") % {
-        "date": when.strftime("%d/%m/%Y"), "year": document.campaign.year}
+        "date": when.strftime("%d/%m/%Y"), "year": year or document.campaign.year}
 
 
 def _has_analysis(document) -> bool:
@@ -157,12 +159,13 @@ class Badge:
     text: str
 
 
-def signature_badge(document) -> Badge | None:
+def signature_badge(document, signatures=None) -> Badge | None:
     """"Đã ký số: Sở Tư pháp, 12/01/2026 · toàn vẹn" (green), a red badge for a broken or
     altered signature, "Chưa kiểm tra với chứng thư gốc" noted when no root is set."""
-    if not _has_analysis(document):
-        return None
-    signatures = list(document.analysis.signatures.all())
+    if signatures is None:
+        if not _has_analysis(document):
+            return None
+        signatures = list(document.analysis.signatures.all())
     if not signatures:
         return None
     first = signatures[0]
@@ -177,3 +180,63 @@ def signature_badge(document) -> Badge | None:
 
 def ocr_enabled() -> bool:
     return ocr_available()
+
+
+@dataclass
+class CheckInfo:
+    document: Document
+    analysis: DocumentCheck | None
+    signatures: list
+    badge: Badge | None
+    flag: str
+    trusted_checked: bool
+
+    @property
+    def proposal_differs(self) -> bool:
+        a, d = self.analysis, self.document
+        if not a or a.status != DocumentCheck.Status.DONE:
+            return False
+        return any(value and value != current for value, current in (
+            (a.proposed_number, d.number), (a.proposed_issued_on, d.issued_on), (a.proposed_issuer, d.issuer),
+            (a.proposed_title, d.summary)))
+
+
+def document_checks(documents) -> dict[int, CheckInfo]:
+    """CheckInfo per document pk, in two queries (checks with their signatures) plus one per
+    distinct campaign's period."""
+    if not documents:
+        return {}
+    analyses = {a.document_id: a for a in DocumentCheck.objects.filter(
+        document_id__in=[d.pk for d in documents]).prefetch_related("signatures")}
+    periods: dict[int, tuple[date, date]] = {}
+    years: dict[int, int] = {}
+    out = {}
+    for document in documents:
+        analysis = analyses.get(document.pk)
+        if analysis is not None:
+            document.analysis = analysis  # the reverse one-to-one, cached for the helpers below
+        if document.campaign_id not in periods:
+            periods[document.campaign_id] = assessed_period(document.campaign)
+            years[document.campaign_id] = document.campaign.year
+        signatures = list(analysis.signatures.all()) if analysis else []
+        out[document.pk] = CheckInfo(
+            document=document, analysis=analysis, signatures=signatures, badge=signature_badge(document, signatures),
+            flag=period_flag(document, period=periods[document.campaign_id], year=years[document.campaign_id],
+                             analysis=analysis),
+            trusted_checked=any(s.trusted != DocumentSignature.Trust.NOT_CHECKED for s in signatures))
+    return out
+
+
+def proposal_accept(*, document, user) -> Document:
+    """Copy the proposal (number, date, issuer; the title into an empty summary) into the
+    document through services.document_update_metadata (same rights and checks)."""
+    from .services import UNSET as KEEP
+    from .services import document_update_metadata
+
+    analysis = DocumentCheck.objects.get(document=document, status=DocumentCheck.Status.DONE)
+    return document_update_metadata(
+        document=document, user=user,
+        number=analysis.proposed_number or KEEP,
+        issued_on=analysis.proposed_issued_on or KEEP,
+        issuer=analysis.proposed_issuer or KEEP,
+        summary=analysis.proposed_title if analysis.proposed_title and not document.summary else KEEP)

@@ -8,6 +8,7 @@ for zip containers (DOCX/XLSX) the declared uncompressed size and ratio of every
 checked before anything is decompressed, then each entry read is capped (no zip bombs).
 Without Tesseract (`ocr_available()` False) scans simply get no text and the check says so.
 """
+import functools
 import io
 import shutil
 import statistics
@@ -67,13 +68,21 @@ def ocr_available() -> bool:
     command = _setting("EVIDENCE_TESSERACT_CMD", "") or shutil.which("tesseract")
     if not command:
         return False
+    import pytesseract
+
+    pytesseract.pytesseract.tesseract_cmd = command
+    return "vie" in _languages(command)
+
+
+@functools.lru_cache(maxsize=4)
+def _languages(command) -> tuple[str, ...]:
+    """Tesseract's installed languages (asked once per process and command)."""
     try:
         import pytesseract
 
-        pytesseract.pytesseract.tesseract_cmd = command
-        return "vie" in pytesseract.get_languages(config="")
+        return tuple(pytesseract.get_languages(config=""))
     except Exception:  # noqa: BLE001 - any failure to run tesseract means "OCR off"
-        return False
+        return ()
 
 
 def _cap(text: str) -> str:

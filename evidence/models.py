@@ -130,7 +130,8 @@ class TrustRoot(models.Model):
     (e.g. Vietnam's national root CA, the government CA). The portal ships none."""
 
     name = models.CharField(_("tên"), max_length=255)
-    certificate = models.TextField(_("chứng thư (PEM)"), help_text=_("Dán nội dung PEM của chứng thư gốc hoặc trung gian."))
+    certificate = models.TextField(_("chứng thư (PEM)"),
+                                   help_text=_("Dán nội dung PEM của chứng thư gốc hoặc trung gian."))
     active = models.BooleanField(_("đang dùng"), default=True)
     uploaded_at = models.DateTimeField(_("tải lên lúc"), default=timezone.now)
 

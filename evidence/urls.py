@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import check_views, views
 
 app_name = "evidence"
 urlpatterns = [
@@ -10,4 +10,5 @@ urlpatterns = [
     path("documents/<int:pk>/preview/", views.preview, name="preview"),
     path("documents/<int:pk>/edit/", views.edit, name="edit"),
     path("documents/<int:pk>/delete/", views.delete, name="delete"),
+    path("documents/<int:pk>/accept-proposal/", check_views.accept_proposal, name="accept_proposal"),
 ]

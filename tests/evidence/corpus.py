@@ -62,7 +62,8 @@ def _html(spec) -> str:
     body = "".join(f"<p>{line}</p>" for line in BODY)
     faces = "".join(
         f"@font-face{{font-family:'DocSerif';src:url('{(FONTS / f).as_uri()}');font-weight:{w};font-style:{s}}}"
-        for f, w, s in (("LiberationSerif-Regular.ttf", "normal", "normal"), ("LiberationSerif-Bold.ttf", "bold", "normal"),
+        for f, w, s in (("LiberationSerif-Regular.ttf", "normal", "normal"),
+                        ("LiberationSerif-Bold.ttf", "bold", "normal"),
                         ("LiberationSerif-Italic.ttf", "normal", "italic")))
     return f"""<html><head><style>{faces}
 @page {{ size: A4; margin: 20mm 15mm 20mm 30mm }}
