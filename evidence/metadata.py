@@ -39,12 +39,20 @@ _AGENCY_WORDS = ("ỦY BAN", "UỶ BAN", "UBND", "SỞ ", "BAN ", "PHÒNG ", "B�
                  "TỈNH", "XÃ", "PHƯỜNG", "CÔNG AN", "KHO BẠC", "CHI NHÁNH")
 
 
+# Parts of document symbols that only exist with "Đ" (OCR often loses the bar):
+# Quyết định, Kế hoạch và Đầu tư, Giáo dục và Đào tạo, Hội đồng nhân dân, Lao động…
+_SYMBOL_FIXES = {"QD": "QĐ", "KHDT": "KHĐT", "GDDT": "GDĐT", "HDND": "HĐND", "LDTBXH": "LĐTBXH",
+                 "SKHDT": "SKHĐT", "SGDDT": "SGDĐT", "SLDTBXH": "SLĐTBXH", "DU": "ĐU"}
+
+
 def _number(text: str) -> str:
     match = _NUMBER.search(text)
     if not match:
         return ""
     value = re.sub(r"\s+", "", match.group(1)).replace("–", "-")
-    return value[:100]
+    head, _, symbol = value.rpartition("/")
+    symbol = "-".join(_SYMBOL_FIXES.get(part, part) for part in symbol.split("-"))
+    return (f"{head}/{symbol}" if head else symbol)[:100]
 
 
 def _date(text: str) -> date | None:
