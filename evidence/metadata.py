@@ -82,26 +82,44 @@ def _head(line: str) -> str:
     return line[:match.start()].strip() if match else line
 
 
+# without diacritics: OCR often reads "SỞ" as "SƠ", "PHÒNG" as "PHONG"
+_AGENCY_STARTS = ("UY BAN", "UBND", "SO ", "BAN ", "PHONG ", "BO ", "CUC ", "CHI CUC", "TRUNG TAM", "HOI DONG",
+                  "VAN PHONG", "THANH TRA", "TONG CUC", "TRUONG ", "BENH VIEN", "DANG UY", "CONG AN", "KHO BAC",
+                  "CHI NHANH", "VIEN ", "DAI ", "BAO HIEM")
+
+
+def plain(text: str) -> str:
+    """Upper case without diacritics ("Quyết định" -> "QUYET DINH")."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).upper()
+
+
 def _issuer(lines: list[str]) -> str:
-    """The agency that issues: the upper-case header lines before "Số:", the last one being
-    the issuing agency and those above its parent ("UBND TỈNH X" / "SỞ NỘI VỤ")."""
-    header, previous = [], ""
-    for line in lines[:12]:
+    """The agency that issues: the upper-case header lines before "Số:", grouped into
+    agencies (a line starting with "SỞ", "ỦY BAN", "PHÒNG"… starts one, other lines continue
+    a name wrapped over two lines); the last agency issues, those above are its parents."""
+    groups: list[list[str]] = []
+    previous = ""
+    for line in lines[:14]:
         if _NUMBER.search(line) or _DATE.search(line):
             break
         left = _head(line).strip(" -_–—:.ˆ^'`")
-        if previous.rstrip().upper().endswith("VIỆT") and left.endswith(" NAM"):
-            left = left[:-4]  # the motto's "… VIỆT / NAM" wrapped onto this line
+        after_motto = previous.rstrip().upper().endswith("VIỆT")
         previous = line
-        if not left or not _is_upper(left) or len(left) < 3:
+        if after_motto and (left == "NAM" or left.endswith(" NAM")):
+            left = left[:-3].strip()  # the motto's "… VIỆT / NAM" wrapped onto this line
+        if not left or not _is_upper(left) or len(left) < 2:
             continue
         if any(word in left for word in _DOC_TYPES) and not any(word in left for word in _AGENCY_WORDS):
             break
-        header.append(left)
-    if not header:
+        starts = plain(left + " ").startswith(_AGENCY_STARTS) and len(left.split()) >= 2
+        if starts or not groups:
+            groups.append([left])
+        else:
+            groups[-1].append(left)
+    if not groups:
         return ""
-    agencies = [h for h in header if any(word in h + " " for word in _AGENCY_WORDS)]
-    return (agencies[-1] if agencies else header[-1])[:255]
+    return " ".join(groups[-1])[:255]
 
 
 def _title(lines: list[str]) -> str:
