@@ -158,3 +158,9 @@ class AssessedPeriod(models.Model):
 
     def __str__(self):
         return f"{self.campaign}: {self.starts_on:%d/%m/%Y}–{self.ends_on:%d/%m/%Y}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.starts_on and self.ends_on and self.starts_on > self.ends_on:
+            raise ValidationError({"ends_on": _("Ngày kết thúc phải sau ngày bắt đầu.")})

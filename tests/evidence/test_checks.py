@@ -254,3 +254,28 @@ def test_the_library_page_reads_checks_in_a_fixed_number_of_queries(
         upload_checked(f"{index}.docx", files.docx(f"Số: {index}/KH-SNV ngày 0{index} tháng 01 năm 2024"))
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(url)
+
+
+# ---------------------------------------------------------------- admin: trust roots
+
+
+def test_an_admin_uploads_a_trust_root_file_and_new_uploads_are_checked_against_it(
+        admin_client, authority, signed, upload_checked):
+    from cryptography.hazmat.primitives import serialization
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    der = authority.certificate.public_bytes(serialization.Encoding.DER)
+    response = admin_client.post(reverse("admin:evidence_trustroot_add"), {
+        "name": "CA gốc thử nghiệm", "certificate": "", "active": "on",
+        "upload": SimpleUploadedFile("root.cer", der)})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert load_certificates([TrustRoot.objects.get().certificate])[0].dump() == der
+    document = upload_checked("ky-so.pdf", signed)
+    assert document.analysis.signatures.get().trusted == "yes"
+
+
+def test_the_admin_refuses_a_file_that_is_not_a_certificate(admin_client):
+    response = admin_client.post(reverse("admin:evidence_trustroot_add"), {
+        "name": "Sai", "certificate": "không phải chứng thư", "active": "on"})
+    assert response.status_code == 200 and "Không đọc được chứng thư" in response.content.decode()
+    assert not TrustRoot.objects.exists()
