@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 
 def _setting(name, default):
@@ -99,17 +100,17 @@ def safe_zip(data: bytes) -> zipfile.ZipFile:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise ExtractError("tệp nén hỏng") from exc
+        raise ExtractError(_("tệp nén hỏng")) from exc
     infos = archive.infolist()
     if len(infos) > ZIP_MAX_ENTRIES:
-        raise ExtractError("tệp có quá nhiều thành phần")
+        raise ExtractError(_("tệp có quá nhiều thành phần"))
     total = 0
     for info in infos:
         total += info.file_size
         if info.file_size > ZIP_MAX_ENTRY or total > ZIP_MAX_TOTAL:
-            raise ExtractError("tệp quá lớn khi giải nén")
+            raise ExtractError(_("tệp quá lớn khi giải nén"))
         if info.file_size > 1024 * 1024 and info.file_size > ZIP_MAX_RATIO * max(info.compress_size, 1):
-            raise ExtractError("tỷ lệ nén bất thường (nghi tệp nén bom)")
+            raise ExtractError(_("tỷ lệ nén bất thường (nghi tệp nén bom)"))
     return archive
 
 
@@ -196,7 +197,7 @@ def _image_text(data: bytes, result: Extracted) -> None:
         return
     with Image.open(io.BytesIO(data)) as image:
         if image.width * image.height > IMAGE_MAX_PIXELS:
-            raise ExtractError("ảnh quá lớn")
+            raise ExtractError(_("ảnh quá lớn"))
         image.load()
         result.text, result.ocr_confidence = _ocr_pages([image])
     result.pages = 1
@@ -229,7 +230,7 @@ def _pdf_text(data: bytes, result: Extracted, on_progress=None) -> None:
             reader.decrypt("")
         total = len(reader.pages)
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
-        raise ExtractError("không đọc được tệp PDF") from exc
+        raise ExtractError(_("không đọc được tệp PDF")) from exc
     result.pages = total
     if total > max_pages():
         result.notes.append("pages_capped")
@@ -270,13 +271,13 @@ def extract_text(data: bytes, *, kind: str, on_progress=None) -> Extracted:
         try:
             result.text = _cap(_docx_text(data))
         except (KeyError, ValueError, zipfile.BadZipFile) as exc:
-            raise ExtractError("không đọc được tệp Word") from exc
+            raise ExtractError(_("không đọc được tệp Word")) from exc
         result.source = "docx"
     elif kind == "xlsx":
         try:
             result.text = _cap(_xlsx_text(data))
         except (KeyError, ValueError, zipfile.BadZipFile) as exc:
-            raise ExtractError("không đọc được tệp Excel") from exc
+            raise ExtractError(_("không đọc được tệp Excel")) from exc
         result.source = "xlsx"
     elif kind in ("jpg", "png"):
         _image_text(data, result)

@@ -6,6 +6,8 @@ import io
 import logging
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 logger = logging.getLogger(__name__)
 
 
@@ -68,7 +70,7 @@ def verify_pdf(data: bytes, *, roots=None) -> list[SignatureResult]:
             context = ValidationContext(trust_roots=list(roots or []), allow_fetching=False)
             status = validate_pdf_signature(embedded, context)
         except Exception as exc:  # noqa: BLE001 - a malformed signature is reported, not raised
-            result.problem = f"không kiểm tra được chữ ký: {exc.__class__.__name__}"[:500]
+            result.problem = (_("không kiểm tra được chữ ký: %(error)s") % {"error": exc.__class__.__name__})[:500]
             try:
                 certificate = embedded.signer_cert
                 result.signer_name = _name_part(certificate, "common_name")
@@ -95,11 +97,11 @@ def verify_pdf(data: bytes, *, roots=None) -> list[SignatureResult]:
             result.trusted = "yes" if status.trusted else "no"
         problems = []
         if not result.intact:
-            problems.append("nội dung đã ký bị thay đổi (sai mã băm)")
+            problems.append(_("nội dung đã ký bị thay đổi (sai mã băm)"))
         if result.modified_after:
-            problems.append("tài liệu bị sửa sau khi ký")
+            problems.append(_("tài liệu bị sửa sau khi ký"))
         if result.trusted == "no":
-            problems.append("chứng thư không chuỗi tới chứng thư gốc tin cậy")
+            problems.append(_("chứng thư không chuỗi tới chứng thư gốc tin cậy"))
         result.problem = "; ".join(problems)[:500]
         results.append(result)
     return results
