@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from .extract import ExtractError, extract_text, ocr_available
 from .metadata import propose
 from .models import AssessedPeriod, Document, DocumentCheck, DocumentSignature, TrustRoot
+from .search import plain
 
 logger = logging.getLogger(__name__)
 UNSET = object()
@@ -100,7 +101,10 @@ def document_check_run(*, document_id: int) -> str:
         analysis.proposed_issuer = proposal.issuer[:255]
         analysis.proposed_title = proposal.title[:500]
         analysis.save()
-        Document.objects.filter(pk=document.pk).update(text=extracted.text.replace("\x00", ""))
+        text = extracted.text.replace("\x00", "")
+        analysis.plain_text = plain(text)
+        analysis.save(update_fields=["plain_text"])
+        Document.objects.filter(pk=document.pk).update(text=text)
     return DocumentCheck.Status.DONE
 
 

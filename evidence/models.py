@@ -73,6 +73,9 @@ class DocumentCheck(models.Model):
     proposed_issued_on = models.DateField(_("ngày ban hành đề xuất"), null=True, blank=True)
     proposed_issuer = models.CharField(_("cơ quan ban hành đề xuất"), max_length=255, blank=True)
     proposed_title = models.CharField(_("trích yếu đề xuất"), max_length=500, blank=True)
+    # The document's text lower-cased without diacritics (evidence.search.plain), searched
+    # accent-insensitively: "quyet dinh" finds "Quyết định".
+    plain_text = models.TextField(blank=True, editable=False)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

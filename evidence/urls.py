@@ -4,6 +4,7 @@ from . import check_views, views
 
 app_name = "evidence"
 urlpatterns = [
+    path("search/<int:campaign_id>/", check_views.search, name="search"),
     path("<int:campaign_id>/<str:agency_code>/", views.library, name="library"),
     path("<int:campaign_id>/<str:agency_code>/upload/", views.upload, name="upload"),
     path("documents/<int:pk>/download/", views.download, name="download"),

@@ -47,3 +47,11 @@ def evidence_ocr_on():
     from evidence.extract import ocr_available
 
     return ocr_available()
+
+
+@register.simple_tag
+def evidence_excerpt(text, q):
+    """One line of the document's text around the search words, highlighted."""
+    from evidence.search import excerpt
+
+    return excerpt(text, q)
