@@ -205,27 +205,33 @@ class CheckInfo:
             (a.proposed_title, d.summary)))
 
 
-def document_checks(documents) -> dict[int, CheckInfo]:
+def document_checks(documents, *, campaign=None) -> dict[int, CheckInfo]:
     """CheckInfo per document pk, in two queries (checks with their signatures) plus one per
-    distinct campaign's period."""
+    distinct campaign's period. `campaign`: the documents' campaign when known (documents
+    loaded with only some fields)."""
     if not documents:
         return {}
     analyses = {a.document_id: a for a in DocumentCheck.objects.filter(
-        document_id__in=[d.pk for d in documents]).prefetch_related("signatures")}
-    periods: dict[int, tuple[date, date]] = {}
-    years: dict[int, int] = {}
+        document_id__in=[d.pk for d in documents]).defer("plain_text").prefetch_related("signatures")}
+    if campaign is not None:
+        periods = {campaign.pk: assessed_period(campaign)}
+        years = {campaign.pk: campaign.year}
+    else:
+        periods: dict[int, tuple[date, date]] = {}
+        years: dict[int, int] = {}
     out = {}
     for document in documents:
+        campaign_id = campaign.pk if campaign is not None else document.campaign_id
         analysis = analyses.get(document.pk)
         if analysis is not None:
             document.analysis = analysis  # the reverse one-to-one, cached for the helpers below
-        if document.campaign_id not in periods:
-            periods[document.campaign_id] = assessed_period(document.campaign)
-            years[document.campaign_id] = document.campaign.year
+        if campaign_id not in periods:
+            periods[campaign_id] = assessed_period(document.campaign)
+            years[campaign_id] = document.campaign.year
         signatures = list(analysis.signatures.all()) if analysis else []
         out[document.pk] = CheckInfo(
             document=document, analysis=analysis, signatures=signatures, badge=signature_badge(document, signatures),
-            flag=period_flag(document, period=periods[document.campaign_id], year=years[document.campaign_id],
+            flag=period_flag(document, period=periods[campaign_id], year=years[campaign_id],
                              analysis=analysis),
             trusted_checked=any(s.trusted != DocumentSignature.Trust.NOT_CHECKED for s in signatures))
     return out
@@ -244,3 +250,12 @@ def proposal_accept(*, document, user) -> Document:
         issued_on=analysis.proposed_issued_on or KEEP,
         issuer=analysis.proposed_issuer or KEEP,
         summary=analysis.proposed_title if analysis.proposed_title and not document.summary else KEEP)
+
+
+def attach_checks(documents, *, campaign) -> None:
+    """Set `document.evidence_check` (a CheckInfo) on each of `documents` of `campaign`, for
+    pages that list documents inside other rows (the appraisal page): three queries."""
+    documents = list(documents)
+    info = document_checks(documents, campaign=campaign)
+    for document in documents:
+        document.evidence_check = info.get(document.pk)

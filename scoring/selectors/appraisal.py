@@ -580,6 +580,9 @@ def appraisal_page_data(*, user, assessment, now=None) -> AppraisalPage:
     elif assessment.status not in APPRAISABLE:
         status_reason = _("Bản tự đánh giá chưa gửi Sở Nội vụ.")
 
+    from evidence.checks import attach_checks
+
+    attach_checks([d for item in items for d in item.documents.all()], campaign=assessment.campaign)
     leaf_codes = _leaf_codes(c.code for c in criteria)
     fields: list[FieldSummary] = []
     page = AppraisalPage(

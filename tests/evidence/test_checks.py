@@ -326,3 +326,21 @@ def test_an_agency_searches_only_its_own_documents(login, campaign, agency_b, up
     staff_b = MembershipFactory(user=UserFactory(username="staff_b"), agency=agency_b, role=Role.STAFF).user
     html = login(staff_b).get(reverse("evidence:search", args=[campaign.pk]), {"q": "quyet dinh"}).content.decode()
     assert "qd.docx" not in html and "Không có tài liệu nào khớp" in html
+
+
+# ---------------------------------------------------------------- appraisal page
+
+
+def test_the_appraisal_page_shows_each_documents_badges(login, campaign, agency_a, staff_a, leader_a, officer,
+                                                         appraiser):
+    from tests.scoring.appraisal_support import assign, submit, world
+
+    w = world(campaign, agency_a)
+    submit(w.a, staff=staff_a, leader=leader_a)
+    assign(campaign, appraiser, ["1"], officer=officer)
+    document = Document.objects.get(agency=agency_a)
+    DocumentCheck.objects.filter(document=document).update(status=DocumentCheck.Status.DONE, progress=100)
+    Document.objects.filter(pk=document.pk).update(issued_on=date(2024, 11, 3))
+    html = login(appraiser).get(reverse("scoring:appraisal_page", args=[w.a.pk])).content.decode()
+    assert f"tài liệu ngày 03/11/2024 ngoài kỳ đánh giá {campaign.year}" in html
+    assert "Không có chữ ký số" in html
