@@ -40,6 +40,7 @@ ZIP_MAX_ENTRY = 100 * 1024 * 1024
 ZIP_MAX_RATIO = 200  # uncompressed / compressed per entry
 ZIP_MAX_ENTRIES = 10_000
 IMAGE_MAX_PIXELS = 60_000_000
+IMAGE_MIN_SIDE = 200  # smaller images (icons, thumbnails) hold no readable page: not OCR'd
 OCR_DPI = 300
 # A page whose text layer has fewer letters than this is treated as a scan.
 MIN_LAYER_LETTERS = 40
@@ -198,6 +199,9 @@ def _image_text(data: bytes, result: Extracted) -> None:
     with Image.open(io.BytesIO(data)) as image:
         if image.width * image.height > IMAGE_MAX_PIXELS:
             raise ExtractError(_("ảnh quá lớn"))
+        if min(image.width, image.height) < IMAGE_MIN_SIDE:
+            result.pages = 1
+            return
         image.load()
         result.text, result.ocr_confidence = _ocr_pages([image])
     result.pages = 1

@@ -54,7 +54,20 @@ def _name_part(certificate, key):
 
 def verify_pdf(data: bytes, *, roots=None) -> list[SignatureResult]:
     """Every signature of the PDF in `data`, in document order. `roots` are asn1crypto
-    certificates; None or [] means the chain is not checked."""
+    certificates; None or [] means the chain is not checked. pyHanko runs its own asyncio
+    loop: from a thread that already runs one (an ASGI view), it runs in a helper thread."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _verify(data, roots)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_verify, data, roots).result()
+
+
+def _verify(data: bytes, roots) -> list[SignatureResult]:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature

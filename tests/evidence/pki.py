@@ -56,6 +56,15 @@ class Authority:
 
 
 def sign_pdf(data: bytes, authority: Authority, *, signer="Nguyễn Văn A", organisation="Sở Tư pháp") -> bytes:
+    """The PDF signed by a new certificate of `authority` (in a helper thread: pyHanko runs
+    its own asyncio loop, and Playwright's sync API already runs one in the test's thread)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_sign_pdf, data, authority, signer, organisation).result()
+
+
+def _sign_pdf(data, authority, signer, organisation) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
     from pyhanko_certvalidator.registry import SimpleCertificateStore

@@ -344,3 +344,26 @@ def test_the_appraisal_page_shows_each_documents_badges(login, campaign, agency_
     html = login(appraiser).get(reverse("scoring:appraisal_page", args=[w.a.pk])).content.decode()
     assert f"tài liệu ngày 03/11/2024 ngoài kỳ đánh giá {campaign.year}" in html
     assert "Không có chữ ký số" in html
+
+
+def test_the_command_checks_documents_uploaded_before_the_checks(upload_doc, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    document = upload_doc("cu.docx", files.docx("Số: 7/KH-SNV"))
+    DocumentCheck.objects.filter(document=document).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("evidence_check")
+    assert DocumentCheck.objects.get(document=document).proposed_number == "7/KH-SNV"
+
+
+def test_signatures_are_verified_from_a_thread_that_runs_an_event_loop(authority, signed):
+    import asyncio
+
+    async def inside_a_loop():
+        return verify_pdf(signed, roots=load_certificates([authority.pem]))
+
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:  # a thread of its own: the test's may run a loop already
+        [result] = pool.submit(asyncio.run, inside_a_loop()).result()
+    assert result.intact and result.trusted == "yes"
