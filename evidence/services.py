@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import Campaign
 from cchc_portal.core.exceptions import ApplicationError, ConflictError
 
+from .checks import check_enqueue
 from .models import Document
 from .selectors import user_can_manage_documents
 from .usage import document_usage
@@ -115,6 +116,7 @@ def document_upload(*, agency, campaign, file, user, number="", issued_on=None, 
     try:
         with transaction.atomic():
             document.save()
+            check_enqueue(document)  # text, signatures, proposed metadata: a job after commit
     except IntegrityError:
         document.file.storage.delete(stored)
         # a concurrent upload of the same content won the unique constraint

@@ -253,6 +253,8 @@ PARAMS = {
     "evidence:preview": lambda w: [{"pk": w.document.pk}],
     "evidence:edit": lambda w: [{"pk": w.document.pk}],
     "evidence:delete": lambda w: [{"pk": w.document.pk}],
+    "evidence:accept_proposal": lambda w: [{"pk": w.document.pk}],
+    "evidence:search": lambda w: [{"campaign_id": w.campaign.pk}],
     "scoring:criteria_sets": lambda w: [{"campaign_pk": w.campaign.pk}],
     "scoring:criteria_set_create": lambda w: [{"campaign_pk": w.campaign.pk}],
     "scoring:criteria_set_copy": lambda w: [{"campaign_pk": w.campaign.pk}],

@@ -25,3 +25,33 @@ def evidence_kinds():
 @register.filter
 def evidence_previewable(document):
     return getattr(document, "content_type", "") in INLINE_CONTENT_TYPES
+
+
+@register.simple_tag
+def evidence_checks(documents):
+    """`{% evidence_checks page.object_list as checks %}`: for each document's pk, what its
+    background check found (`checks|evidence_check:d.pk` in the loop): the signature badge,
+    the out-of-period flag, the check itself. Two queries for the whole page."""
+    from evidence.checks import document_checks
+
+    return document_checks(list(documents))
+
+
+@register.filter
+def evidence_check(checks, pk):
+    return (checks or {}).get(pk)
+
+
+@register.simple_tag
+def evidence_ocr_on():
+    from evidence.extract import ocr_available
+
+    return ocr_available()
+
+
+@register.simple_tag
+def evidence_excerpt(text, q):
+    """One line of the document's text around the search words, highlighted."""
+    from evidence.search import excerpt
+
+    return excerpt(text, q)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from campaigns.links import Link
 from campaigns.models import Campaign, Role, StepKind
 from campaigns.selectors import agency_windows, user_agency_ids, user_is_appraiser, user_is_officer
+from evidence.checks import attach_checks
 from evidence.models import Document
 from scoring import engine
 from scoring.criteria_excel import code_key
@@ -269,6 +270,7 @@ def appraisal_page_data(*, user, assessment, now=None) -> AppraisalPage:
     windows = agency_windows(agency=assessment.agency, campaign=assessment.campaign)
     window_reason = "" if is_officer else appraisal_window_reason(assessment=assessment, now=now, windows=windows)
     seen_at = appraisal_seen_at(user=user, assessment=assessment)
+    attach_checks([d for item in items for d in item.documents.all()], campaign=assessment.campaign)
     status_reason = ""
     if assessment.status == S.FINAL:
         status_reason = _("Đã chốt điểm; muốn sửa phải mở lại (cán bộ Sở Nội vụ).")
