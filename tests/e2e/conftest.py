@@ -15,8 +15,11 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-b
 def browser():
     if not Path(CHROMIUM).exists():
         pytest.skip(NO_CHROMIUM)
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # A loaded two-core CI machine answers slower than a laptop: the assertions wait as long
+    # as the page's actions (15 s), not Playwright's default 5 s.
+    expect.set_options(timeout=15000)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
         yield b
