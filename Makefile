@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# seed_demo ends by printing the accounts, what each finds today and a respondent link to try;
+# it runs right before the server, so that is what the console shows above the server's banner.
 demo: $(STAMP)
 	$(DEMO_ENV) $(PY) manage.py compilemessages --ignore=.venv -v0 || true
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput

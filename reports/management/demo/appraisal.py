@@ -104,7 +104,13 @@ def seed_current(*, campaign, officer, now=None) -> None:
     team = _team()
     assessment = (Assessment.objects.filter(campaign=campaign, agency__code="STP")
                   .select_related("agency", "campaign", "criteria_set").first())
-    if assessment is None or assessment.status not in (Assessment.Status.SUBMITTED, Assessment.Status.IN_APPRAISAL):
+    if assessment is None:
+        return
+    window = step_window_for(agency=assessment.agency, campaign=campaign, kind=StepKind.EXPLANATION)
+    if window is not None:  # the plan moved to today (campaigns demo): the waiting request's deadline with it
+        ExplanationRequest.objects.filter(assessment=assessment, status=ExplanationRequest.Status.OPEN).exclude(
+            due_at=window.closes_at).update(due_at=window.closes_at)
+    if assessment.status not in (Assessment.Status.SUBMITTED, Assessment.Status.IN_APPRAISAL):
         return
     if ExplanationRequest.objects.filter(assessment=assessment).exists() or team["thamdinh.1"] is None:
         return
@@ -112,7 +118,6 @@ def seed_current(*, campaign, officer, now=None) -> None:
                    key=lambda i: tuple(int(p) for p in i.criterion.code.split(".")))
     svc.field_accept_self_scores(assessment=assessment, field_code="2", user=team["thamdinh.1"], now=now)
     adjusted = _adjust_one(assessment, items, team, now, 1)
-    window = step_window_for(agency=assessment.agency, campaign=campaign, kind=StepKind.EXPLANATION)
     due = window.closes_at if window is not None else now + timedelta(days=7)
     asked = next((i for i in items if i.criterion.code.startswith("1.") and i.criterion.evidence_required
                   and i.input and (adjusted is None or i.pk != adjusted.pk)), None)

@@ -1,7 +1,8 @@
 """Demo self-assessments of the current campaign (after the criteria demo has made the criteria sets).
 
-Sở Tài chính nearly done and sent to its leader, Sở Tư pháp submitted to the Sở Nội vụ, a
-few communes in progress, Xã Thái Bình untouched, every other agency not started. Evidence
+Sở Tài chính still entering its scores (nearly done), Phường Minh Xuân waiting for its leader,
+Sở Tư pháp submitted to the Sở Nội vụ (the appraisal demo then asks it to explain), a few
+communes in progress, Xã Thái Bình untouched, every other agency not started. Evidence
 comes from the evidence demo (plans and reports uploaded through document_upload).
 
 Idempotent: an assessment that already has a scored item or has left draft is left alone.
@@ -54,9 +55,9 @@ EVIDENCE = {
 }
 # agency code → (share of leaves scored, then what happens)
 PLAN = {
-    "STC": (0.92, "with_leader"),
+    "STC": (0.92, ""),
     "STP": (1.0, "submitted"),
-    "P-MINHXUAN": (0.6, ""),
+    "P-MINHXUAN": (1.0, "with_leader"),
     "X-YENSON": (0.4, ""),
     "P-NONGTIEN": (0.25, ""),
     "X-THAIBINH": (0.0, ""),

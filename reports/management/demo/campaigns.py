@@ -1,7 +1,8 @@
 """The demo province (today's two-level shape) and one older three-level campaign.
 
-Idempotent: every object is found by its natural key before it is created, and dates of
-the current campaign are fixed when it is first created.
+Idempotent: every object is found by its natural key before it is created. The current
+campaign's plan is laid around the day seed_demo runs, and moved there again on each run
+(with its extension), so a demo started any day has the same states today.
 """
 from datetime import datetime, time, timedelta
 
@@ -103,19 +104,37 @@ def seed_users(*, set_passwords: bool):
 
 
 def current_plan(today):
-    """The current campaign's steps around `today`: self-assessment open now."""
+    """The current campaign's steps around `today`: self-assessment open now, the respondent
+    lists closed, the survey open now, the appraisal next (appraisers may start early on what
+    was submitted)."""
     d = lambda n: today + timedelta(days=n)  # noqa: E731
     return [
-        ("criteria", _aware(d(-40), 8), _aware(d(-25), 17)),
-        ("training", _aware(d(-24), 8), _aware(d(-20), 17)),
-        ("self_assessment", _aware(d(-10), 8), _aware(d(12), 17)),
-        ("respondent_lists", _aware(d(-10), 8), _aware(d(5), 17)),
-        ("survey", _aware(d(6), 8), _aware(d(20), 17)),
-        ("appraisal", _aware(d(13), 8), _aware(d(25), 17)),
+        ("criteria", _aware(d(-45), 8), _aware(d(-30), 17)),
+        ("training", _aware(d(-29), 8), _aware(d(-26), 17)),
+        ("self_assessment", _aware(d(-20), 8), _aware(d(10), 17)),
+        ("respondent_lists", _aware(d(-20), 8), _aware(d(-8), 17)),
+        ("survey", _aware(d(-6), 8), _aware(d(14), 17)),
+        ("appraisal", _aware(d(11), 8), _aware(d(25), 17)),
         ("explanation", _aware(d(26), 8), _aware(d(31), 17)),
         ("appraisal_2", _aware(d(32), 8), _aware(d(36), 17)),
         ("publication", _aware(d(37), 8), _aware(d(45), 17)),
     ]
+
+
+EXTENSION_DAYS = 3
+
+
+def anchor_plan(campaign, plan, *, officer) -> None:
+    """Move the plan's steps to `plan` (in the plan's order, so each step still opens after
+    those before it) and the self-assessment extensions with them."""
+    steps = {s.kind: s for s in campaign.steps.all()}
+    for kind, opens_at, closes_at in plan:
+        step = steps.get(kind)
+        if step is None or (step.opens_at, step.closes_at) != (opens_at, closes_at):
+            services.step_set(campaign=campaign, kind=kind, opens_at=opens_at, closes_at=closes_at, user=officer)
+    step = Step.objects.get(campaign=campaign, kind="self_assessment")
+    step.extensions.exclude(closes_at=step.closes_at + timedelta(days=EXTENSION_DAYS)).update(
+        closes_at=step.closes_at + timedelta(days=EXTENSION_DAYS))
 
 
 def old_plan(year):
@@ -171,10 +190,12 @@ def seed(*, set_passwords: bool, today=None) -> dict:
     )
     if current.previous_id is None:
         Campaign.objects.filter(pk=current.pk).update(previous=old)
+    anchor_plan(current, current_plan(today), officer=officer)
     step = Step.objects.get(campaign=current, kind="self_assessment")
     if not step.extensions.exists():
         services.extension_grant(
-            step=step, agency=Agency.objects.get(code="X-LAMBINH"), closes_at=step.closes_at + timedelta(days=3),
+            step=step, agency=Agency.objects.get(code="X-LAMBINH"),
+            closes_at=step.closes_at + timedelta(days=EXTENSION_DAYS),
             reason="Mất điện, mất kết nối mạng do mưa lũ kéo dài", user=officer,
             now=min(timezone.now(), step.closes_at - timedelta(hours=1)),
         )

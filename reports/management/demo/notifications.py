@@ -24,7 +24,7 @@ def seed(*, campaigns, now=None) -> None:
     current = campaigns["current"]
     reminder_policies_ensure(campaign=current)
     users = {u.username: u for u in User.objects.filter(username__in=[
-        "canbo.snv", "stc.canbo", "stc.lanhdao", "stp.canbo", "minhxuan.canbo"])}
+        "canbo.snv", "stc.canbo", "minhxuan.lanhdao", "stp.canbo", "minhxuan.canbo"])}
     if len(users) < 5:
         return
     step = current.steps.filter(kind="self_assessment").first()
@@ -33,7 +33,8 @@ def seed(*, campaigns, now=None) -> None:
     notify(users=[users["stc.canbo"], users["stp.canbo"], users["minhxuan.canbo"]],
            text=f"Sở Nội vụ đã mở đợt “{current.name}”: hạn tự đánh giá {deadline}.", url=url,
            key=f"demo:opened:{current.pk}")
-    notify(users=[users["stc.lanhdao"]], text="Cán bộ đầu mối đã trình bản tự đánh giá của Sở Tài chính để duyệt.",
+    notify(users=[users["minhxuan.lanhdao"]],
+           text="Cán bộ đầu mối đã trình bản tự đánh giá của Phường Minh Xuân để duyệt.",
            url=url, key=f"demo:with-leader:{current.pk}")
     notify(users=[users["canbo.snv"]], text="2 thư gửi lỗi hoặc bị trả lại; xem Hộp thư đi để gửi lại.",
            url="/notifications/outbox/", key=f"demo:outbox-failed:{current.pk}")

@@ -1,8 +1,10 @@
 """Demo survey data: the four respondent groups of seed 003 plus the provincial People's
 Council delegates, questionnaires with the sections of a real form (../shared/DOMAIN.md),
-respondent lists in every state for the current campaign (whose answering step has not
-opened yet), and the 2024 campaign's answered survey: progress, points and one flagged
-case (three links answered from one device within minutes, identically).
+respondent lists in every state for the current campaign, whose answering step is open
+today: the approved lists invited, a few links answered (through the answer page's own
+services), one half-filled, the others waiting; `try_link` re-issues one unanswered link
+for seed_demo to print. The 2024 campaign's answered survey: progress, points and one
+flagged case (three links answered from one device within minutes, identically).
 
 `seed(campaigns=...)` is idempotent: everything is found by its natural key first.
 """
@@ -11,17 +13,21 @@ import zlib
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 
 from campaigns.models import Agency, AgencyGroup
 from scoring.models import Criterion, Rule
 from surveys.answers import expand_pending, to_data
 from surveys.models import Invitation, Question, Respondent, RespondentGroup, RespondentList, Response
 from surveys.options import DEFAULT_RATING, parse_options
+from surveys.selectors import answering as answering_selectors
 from surveys.selectors import questionnaire as questionnaire_selectors
 from surveys.services import answering as answering_services
 from surveys.services import integrity as integrity_services
+from surveys.services import invitations as invitation_services
 from surveys.services import lists as list_services
-from surveys.tokens import ip_fingerprint, new_token, token_hash
+from surveys.tokens import answer_url, ip_fingerprint, new_token, token_hash
 
 INSTRUCTIONS = ("Mỗi câu hỏi có một dòng cho từng cơ quan, đơn vị được đánh giá. Chọn một phương án cho mỗi dòng: "
                 "A – Tốt, B – Khá, C – Trung bình, D – Kém; chọn E nếu ông/bà không biết hoặc không có thông tin "
@@ -141,7 +147,7 @@ def _fill_list(campaign, agency, group, count, *, status, comment=""):
 
 
 def seed_current_lists(campaign, groups):
-    """Lists of the current campaign in every state; its answering step opens later."""
+    """Lists of the current campaign in every state (the list step has closed)."""
     agencies = {a.code: a for a in Agency.objects.filter(code__in=[
         "VPUBND", "STC", "STP", "SNV", "P-MINHXUAN", "X-YENSON"])}
     plan = [
@@ -150,7 +156,7 @@ def seed_current_lists(campaign, groups):
         ("STP", "LDS", 2, RespondentList.Status.SENT, ""), ("STP", "LDPS", 2, None, ""),
         ("SNV", "LDS", 1, RespondentList.Status.RETURNED,
          "Đề nghị bổ sung Phó Giám đốc phụ trách công tác cải cách hành chính."),
-        ("X-YENSON", "LDX", 3, RespondentList.Status.SENT, ""),
+        ("X-YENSON", "LDX", 3, RespondentList.Status.APPROVED, ""),
         ("P-MINHXUAN", "LDX", 2, RespondentList.Status.DRAFT, ""), ("P-MINHXUAN", "LDPX", 2, None, ""),
     ]
     for code, group_code, count, status, comment in plan:
@@ -164,11 +170,8 @@ def _options_for(rng, bias, question):
     return rng.choices(keys, weights=weights)[0]
 
 
-def _answer(invitation, *, started, seconds, ip, user_agent, rng, fixed=None):
-    """A submitted response written as the answer page would leave it."""
-    respondent = invitation.respondent
-    agency = respondent.respondent_list.agency
-    questionnaire = questionnaire_selectors.questionnaire_for(group=respondent.group, respondent_agency=agency)
+def _answers(questionnaire, rng, fixed=None) -> dict:
+    """A whole questionnaire answered as a person would (`fixed`: the same option everywhere)."""
     answers = {}
     for q in questionnaire.questions:
         if q.kind == Question.Kind.RATING:
@@ -179,6 +182,20 @@ def _answer(invitation, *, started, seconds, ip, user_agent, rng, fixed=None):
             answers[(q.pk, None)] = "" if rng.random() < 0.7 else "Đề nghị tiếp tục đẩy mạnh dịch vụ công trực tuyến."
         else:
             answers[(q.pk, None)] = [q.options[0]["key"] if fixed else rng.choice(q.options)["key"]]
+    return answers
+
+
+def _questionnaire(invitation):
+    respondent = invitation.respondent
+    return questionnaire_selectors.questionnaire_for(group=respondent.group,
+                                                     respondent_agency=respondent.respondent_list.agency)
+
+
+def _answer(invitation, *, started, seconds, ip, user_agent, rng, fixed=None):
+    """A submitted response of the closed 2024 campaign, written as the answer page left it
+    (its services refuse a closed campaign)."""
+    questionnaire = _questionnaire(invitation)
+    answers = _answers(questionnaire, rng, fixed)
     digest, rows = answering_services._digest(questionnaire, answers)
     submitted = started + timedelta(seconds=seconds)
     Response.objects.create(invitation=invitation, started_at=started, answers_data=to_data(answers),
@@ -187,6 +204,68 @@ def _answer(invitation, *, started, seconds, ip, user_agent, rng, fixed=None):
                             rating_rows=rows)
     Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.ANSWERED, opened_at=started,
                                                        answered_at=submitted)
+
+
+DEVICES = ["Mozilla/5.0 (iPhone; CPU iPhone OS 17_4) Mobile Safari/604.1",
+           "Mozilla/5.0 (Linux; Android 14) Chrome/123.0 Mobile",
+           "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/123.0"]
+
+
+def seed_current_answers(campaign, *, now=None):
+    """The survey open today: the approved lists invited on its first morning; of each list
+    the first people answered (through the answer page's services), at VPUBND one more has
+    saved half the form, everyone else has not opened the link yet."""
+    now = now or timezone.now()
+    step = campaign.steps.filter(kind="survey").first()
+    if step is None or not step.opens_at < now < step.closes_at \
+            or Invitation.objects.filter(respondent__campaign=campaign).exists():
+        return
+    sent_at = step.opens_at + timedelta(hours=1)
+    invitation_services.invitations_send(campaign=campaign, now=sent_at)
+    invitations = list(Invitation.objects.filter(respondent__campaign=campaign)
+                       .select_related("respondent__respondent_list__agency", "respondent__group",
+                                       "respondent__campaign")
+                       .order_by("respondent__respondent_list__agency__code", "respondent__group__code", "pk"))
+    answer_count = {"VPUBND": 3, "STC": 2, "X-YENSON": 1}
+    seen: dict[str, int] = {}
+    span = (now - sent_at).total_seconds()
+    for n, invitation in enumerate(invitations):
+        code = invitation.respondent.respondent_list.agency.code
+        seen[code] = seen.get(code, 0) + 1
+        rng = random.Random(invitation.respondent.email)
+        started = sent_at + timedelta(seconds=span * (0.1 + 0.6 * rng.random()))
+        questionnaire = _questionnaire(invitation)
+        answers = _answers(questionnaire, rng)
+        if seen[code] <= answer_count.get(code, 0):
+            answering_services.invitation_open(invitation=invitation, now=started)
+            answering_services.response_submit(
+                invitation=invitation, questionnaire=questionnaire, answers=answers, replace_all=True,
+                ip=f"14.232.{n % 250}.{n % 200 + 2}", user_agent=DEVICES[n % len(DEVICES)],
+                now=started + timedelta(seconds=rng.randint(420, 1500)))
+        elif code == "VPUBND" and seen[code] == answer_count[code] + 1:
+            half = dict(list(answers.items())[:len(answers) // 2])
+            answering_services.invitation_open(invitation=invitation, now=started)
+            answering_services.response_save(invitation=invitation, answers=half, now=started + timedelta(minutes=6))
+    expand_pending(campaign_id=campaign.pk)  # the tick's work: the counted rows of Answer
+
+
+def try_link(campaign, *, now=None) -> tuple[Invitation, str] | None:
+    """(invitation, working link) of one unanswered invitation whose survey window is open:
+    the one this gave before if still unanswered, else one nobody has opened. Only the
+    token's hash is stored, so the link is re-issued (the previous one stops working)."""
+    now = now or timezone.now()
+    candidates = (Invitation.objects.filter(respondent__campaign=campaign,
+                                            status__in=[Invitation.Status.SENT, Invitation.Status.OPENED])
+                  .filter(Q(opened_at__isnull=True) | Q(reissued_at__isnull=False))
+                  .select_related("respondent__respondent_list__agency", "respondent__group", "respondent__campaign")
+                  .order_by(F("reissued_at").desc(nulls_last=True), "respondent__respondent_list__agency__code",
+                            "respondent__group__code", "pk"))
+    for invitation in candidates:
+        window = answering_selectors.answer_window(invitation=invitation)
+        if window is not None and window.is_open(now):
+            token = invitation_services.invitation_reissue(invitation=invitation, now=now, send_email=False)
+            return invitation, answer_url(token)
+    return None
 
 
 def seed_2024_answers(campaign, groups):
@@ -223,19 +302,18 @@ def seed_2024_answers(campaign, groups):
             start = step.opens_at + timedelta(days=rng.randint(0, 11), hours=rng.randint(0, 8),
                                               minutes=rng.randint(0, 59))
             _answer(invitation, started=start, seconds=rng.randint(240, 1500), ip=f"113.160.{n % 250}.{n % 200 + 2}",
-                    user_agent=rng.choice(["Mozilla/5.0 (iPhone; CPU iPhone OS 17_4) Mobile Safari/604.1",
-                                           "Mozilla/5.0 (Linux; Android 14) Chrome/123.0 Mobile",
-                                           "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/123.0"]), rng=rng)
+                    user_agent=rng.choice(DEVICES), rng=rng)
     integrity_services.survey_flags_scan(now=step.closes_at, since=step.opens_at)  # what the tick found back then
     expand_pending(campaign_id=campaign.pk)  # the tick's work too: the counted rows of Answer
 
 
 @transaction.atomic
 def seed(*, campaigns) -> dict:
-    """Questionnaires of both campaigns, the current campaign's lists, the 2024 answers."""
+    """Questionnaires of both campaigns, the current campaign's lists and answers, the 2024 answers."""
     current, old = campaigns["current"], campaigns["previous"]
     current_groups = seed_questionnaires(current, local_group="commune")
     old_groups = seed_questionnaires(old, local_group="district", old_names=True)
     seed_current_lists(current, current_groups)
+    seed_current_answers(current)
     seed_2024_answers(old, old_groups)
     return {"current": current_groups, "previous": old_groups}
