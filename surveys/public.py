@@ -101,7 +101,7 @@ def _matrix_options(question) -> list[tuple[str, str, str, str]]:
     question. The page has some 90 rows of five options; the template language took most
     of its time on them."""
     return [(o["key"], _OPTION_START, f'" value="{escape(o["key"])}"',
-             f'><span class="sv-key"><b>{escape(o["key"])}</b> · {escape(o["label"])}</span></label>')
+             f'><span class="sv-key"><span><b>{escape(o["key"])}</b> · {escape(o["label"])}</span></span></label>')
             for o in question.options]
 
 

@@ -299,7 +299,7 @@ def test_a_matrix_rows_buttons_are_what_the_template_wrote_for_them():
     rows = _view_rows(Questionnaire(None, [question], rated), {(1050, 7): ["B"]}, set())[0]["items"][0]["rows"]
     loop = Template('{% for o in q.options %}\n        <label class="sv-opt"><input type="radio" name="{{ row.name }}" '
                     'value="{{ o.key }}"{% if row.value == o.key %} checked{% endif %}><span class="sv-key">'
-                    '<b>{{ o.key }}</b> · {{ o.label }}</span></label>{% endfor %}')
+                    '<span><b>{{ o.key }}</b> · {{ o.label }}</span></span></label>{% endfor %}')
     for row in rows:
         assert row["options_html"] == loop.render(Context({"q": question, "row": row}))
     assert 'name="q1050_a7" value="B" checked>' in rows[0]["options_html"] and " checked" not in rows[1]["options_html"]
@@ -329,7 +329,8 @@ def test_the_page_is_in_numbered_sections_and_each_button_says_what_it_means(cli
     html = main(client.get(url(token)))
     assert [html.count(f'<section class="sv-section" id="sec-{n}" data-section="{n}"') for n in (1, 2, 3)] == [1] * 3
     assert '<span class="sv-part">Phần 2/3</span> · Thủ tục</h2>' in html
-    assert f'name="q{survey.q1.pk}_a{agency_a.pk}" value="B" checked><span class="sv-key"><b>B</b> · Khá</span>' in html
+    assert (f'name="q{survey.q1.pk}_a{agency_a.pk}" value="B" checked><span class="sv-key"><span><b>B</b> · Khá</span>'
+            in html)
     assert html.count("<b>C</b> · Trung bình") == 4 + 2  # every matrix row's button, and the two shortcuts
     assert '<progress class="sv-meter" max="6" value="1"' in html and "/6 câu" in html
     assert html.count("Chọn một phương án cho mỗi dòng") == 1  # the instructions once
