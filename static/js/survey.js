@@ -80,7 +80,7 @@
     if (part) part.textContent = current + 1;
     note();
     if (focusHeading) {
-      window.scrollTo(0, 0);
+      sections[current].scrollIntoView({ block: "start" });  // the new screen from its heading
       var h = sections[current].querySelector("h2");
       if (h) h.focus({ preventScroll: true });
     }

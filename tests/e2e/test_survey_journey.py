@@ -37,8 +37,8 @@ def axe_findings(page):
 
 
 def shot(page, name):
-    if SHOTS:
-        page.screenshot(path=f"{SHOTS}/{name}.png", full_page=True)
+    if SHOTS:  # the screen as the respondent sees it (a full page would draw the sticky bar mid-page)
+        page.screenshot(path=f"{SHOTS}/{name}.png")
 
 
 @pytest.fixture
@@ -91,10 +91,10 @@ def test_a_respondent_answers_on_a_phone_one_section_at_a_time(small_phone, live
 
     page.get_by_role("button", name="Câu 1: chọn A · Tốt cho tất cả đơn vị").click()
     assert progress(page) == "Phần 1/3 · 2/6 câu"
-    shot(page, "survey-section-360")
     forward.click()
     assert visible_sections(page) == ["2"] and progress(page) == "Phần 2/3 · 2/6 câu"
     assert page.evaluate("document.activeElement.id") == "sec-2-h"  # the new screen's heading
+    assert page.evaluate("document.getElementById('sec-2').getBoundingClientRect().top") < 20  # at the top
     assert back.is_visible()
     row(page, survey.q2, agency_a).get_by_label("B · Khá").check()
     page.wait_for_function("document.querySelector('[data-saved-status]').textContent.startsWith('Đã lưu lúc')")
