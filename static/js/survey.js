@@ -53,7 +53,7 @@
     }).length;
     var n = current + 1;
     noteEl.hidden = left === 0;
-    noteEl.textContent = en ? left + " question(s) left unanswered in part " + n
+    noteEl.textContent = en ? left + " question(s) left unanswered in section " + n
                             : "Còn " + left + " câu chưa trả lời ở phần " + n;
   }
 
