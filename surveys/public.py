@@ -96,18 +96,29 @@ _OPTION_START = '\n        <label class="sv-opt"><input type="radio" name="'
 
 def _matrix_options(question) -> list[tuple[str, str, str, str]]:
     """A matrix row's radio buttons as text around the row's field name and its "checked":
-    (option key, start, middle, end), escaped once for the question's options. The page
-    has some 90 rows of five options; the template language took most of its time on them."""
+    (option key, start, middle, end), escaped once for the question's options. Each button
+    carries its key and its full label ("A · Tốt"): the labels change from question to
+    question. The page has some 90 rows of five options; the template language took most
+    of its time on them."""
     return [(o["key"], _OPTION_START, f'" value="{escape(o["key"])}"',
-             f'><span class="sv-key">{escape(o["key"])}</span>'
-             f'<span class="sr-only">. {escape(o["label"])}</span></label>') for o in question.options]
+             f'><span class="sv-key"><span><b>{escape(o["key"])}</b> · {escape(o["label"])}</span></span></label>')
+            for o in question.options]
 
 
 def _view_rows(questionnaire, answers, missing_keys):
-    """The page as plain data: sections → questions → matrix rows with their stored answers."""
+    """The page as plain data: sections (the screens of the paged page, each with its
+    rows, answered rows and missing rows) → questions → matrix rows with their answers."""
     sections = []
-    for section in questionnaire.sections:
-        items = []
+    for number, section in enumerate(questionnaire.sections, start=1):
+        items, counts = [], {"rows": 0, "answered": 0, "missing": 0, "first_missing": ""}
+
+        def count(anchor, answered, missing, counts=counts):
+            counts["rows"] += 1
+            counts["answered"] += bool(answered)
+            if missing:
+                counts["missing"] += 1
+                counts["first_missing"] = counts["first_missing"] or anchor
+
         for q in section.questions:
             item = {"q": q, "anchor": f"q{q.pk}", "name": f"q{q.pk}", "missing": (q.pk, None) in missing_keys}
             if q.kind == Question.Kind.RATING:
@@ -120,15 +131,20 @@ def _view_rows(questionnaire, answers, missing_keys):
                                  "options_html": mark_safe("".join(  # noqa: S308 - parts escaped in _matrix_options
                                      [f'{start}{name}{middle}{" checked" if key == value else ""}{end}'
                                       for key, start, middle, end in options]))})
+                    count(name, value, rows[-1]["missing"])
                 item["rows"] = rows
                 item["answered"] = sum(1 for r in rows if r["value"])
                 item["missing"] = any(r["missing"] for r in rows)
             elif q.kind == Question.Kind.TEXT:
                 item["value"] = answers.get((q.pk, None)) or ""
+                count(item["anchor"], item["value"].strip(), item["missing"])
             else:
                 item["values"] = answers.get((q.pk, None)) or []
+                count(item["anchor"], item["values"], item["missing"])
             items.append(item)
-        sections.append({"title": section.title, "items": items})
+        sections.append({"number": number, "title": section.title, "items": items, **counts})
+    for section in sections:
+        section["count"] = len(sections)
     return sections
 
 

@@ -1,5 +1,7 @@
-/* The respondent's page: save answers as you go, "same answer for all", live counts.
-   The page works without it: the form posts everything, and the shortcut buttons submit. */
+/* The respondent's page: one section per screen ("Tiếp / Quay lại", "Phần 2/5 · 34/88 câu"),
+   save answers as you go, "same answer for all", live counts. Opening the page lands on the
+   first section with unanswered rows; a failed submit on the first missing row.
+   The page works without it: one long form that posts everything, the shortcut buttons submit. */
 (function () {
   "use strict";
   var form = document.querySelector("form.sv-form");
@@ -35,6 +37,81 @@
     form.querySelectorAll(".sv-question:not(.sv-matrix)").forEach(function (q) { if (answered(q)) total++; });
     var t = form.querySelector("[data-total-answered]");
     if (t) t.textContent = total;
+    var meter = form.querySelector("progress.sv-meter");
+    if (meter) meter.value = total;
+    note();
+  }
+
+  // After a failed submit: how many rows the section on screen still lacks, next to the buttons.
+  var noteEl = form.querySelector("[data-section-note]");
+  var failed = !!document.getElementById("sv-errors") && !!form.querySelector(".sv-missing");
+  function note() {
+    if (!noteEl || !failed || !sections.length) return;
+    var section = sections[current];
+    var left = Array.prototype.filter.call(section.querySelectorAll("[data-required]"), function (el) {
+      return !answered(el);
+    }).length;
+    var n = current + 1;
+    noteEl.hidden = left === 0;
+    noteEl.textContent = en ? left + " question(s) left unanswered in section " + n
+                            : "Còn " + left + " câu chưa trả lời ở phần " + n;
+  }
+
+  // ---- one section per screen ----
+  var sections = Array.prototype.slice.call(form.querySelectorAll("section.sv-section"));
+  var prev = form.querySelector("[data-prev]");
+  var next = form.querySelector("[data-next]");
+  var current = 0;
+  var paged = sections.length > 1 && !!prev && !!next;
+
+  function incomplete(section) {
+    return Array.prototype.some.call(section.querySelectorAll("[data-required]"), function (el) {
+      return !answered(el);
+    });
+  }
+
+  function show(i, focusHeading) {
+    if (!paged) return;
+    current = Math.max(0, Math.min(i, sections.length - 1));
+    sections.forEach(function (s, j) { s.hidden = j !== current; });
+    prev.hidden = current === 0;
+    next.hidden = current === sections.length - 1;
+    var part = form.querySelector("[data-part]");
+    if (part) part.textContent = current + 1;
+    note();
+    if (focusHeading) {
+      sections[current].scrollIntoView({ block: "start" });  // the new screen from its heading
+      var h = sections[current].querySelector("h2");
+      if (h) h.focus({ preventScroll: true });
+    }
+  }
+
+  function reveal(el, focusInput) {
+    // open the section holding `el`, bring it into view, and put the keyboard on it
+    if (!el) return;
+    var section = el.closest("section.sv-section");
+    if (section && paged) show(sections.indexOf(section), false);
+    el.scrollIntoView({ block: "start" });
+    if (focusInput) {
+      var input = el.querySelector("input:not([type=hidden]), textarea");
+      if (input) input.focus({ preventScroll: true });
+    }
+  }
+
+  if (paged) {
+    form.classList.add("sv-paged");
+    var partText = form.querySelector("[data-part-text]");
+    if (partText) partText.hidden = false;
+    var saveButton = form.querySelector("[data-save-button]");
+    if (saveButton && autosave) saveButton.hidden = true;  // saved as they go
+    prev.addEventListener("click", function () { show(current - 1, true); });
+    next.addEventListener("click", function () { show(current + 1, true); });
+    document.addEventListener("click", function (e) {
+      var link = e.target.closest("a[data-jump]");
+      if (!link) return;
+      e.preventDefault();
+      reveal(document.getElementById(link.getAttribute("href").slice(1)), true);
+    });
   }
 
   function append(body, name) {
@@ -126,5 +203,17 @@
   });
   form.addEventListener("submit", function () { pending = {}; if (timer) clearTimeout(timer); });
   var errors = document.getElementById("sv-errors");
-  if (errors) errors.focus();
+  var firstMissing = errors && form.querySelector("fieldset.sv-row.sv-missing, .sv-question.sv-missing:not(.sv-matrix)");
+  var target = window.location.hash.length > 1 && document.getElementById(window.location.hash.slice(1));
+  if (firstMissing) {
+    reveal(firstMissing, true);  // the alert says how many are left where; the keyboard is on the first one
+  } else if (target && form.contains(target)) {
+    reveal(target, false);
+  } else if (paged) {
+    var open = sections.filter(incomplete)[0];
+    show(open ? sections.indexOf(open) : sections.length - 1, false);
+    if (errors) errors.focus();
+  } else if (errors) {
+    errors.focus();
+  }
 })();

@@ -31,6 +31,6 @@ def test_the_answer_page_works_under_the_policy(strict_page, live_server, survey
     page = strict_page
     page.goto(live_server.url + reverse("surveys:answer", kwargs={"token": token}))
     expect(page.locator("h1")).to_have_text("Phiếu điều tra xã hội học")
-    page.get_by_role("button", name="Câu 1: chọn A (Tốt) cho tất cả đơn vị").click()  # survey.js
+    page.get_by_role("button", name="Câu 1: chọn A · Tốt cho tất cả đơn vị").click()  # survey.js
     expect(page.locator("input[type=radio][value=A]:checked")).to_have_count(2)
     expect(page.locator("[data-saved-status]")).to_contain_text("Đã lưu lúc")  # the autosave's fetch

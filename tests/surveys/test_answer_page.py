@@ -178,7 +178,8 @@ def test_every_rating_row_is_required_and_the_page_says_which(client, survey, in
     html = page.content.decode()
     assert page.status_code == 200
     assert "Còn 1 câu/dòng chưa trả lời." in html
-    assert f'href="#q{survey.q2.pk}_a{agency_b.pk}"' in html and f"Câu 2 – {agency_b.name}" in html
+    assert (f'<a href="#q{survey.q2.pk}_a{agency_b.pk}" data-jump>Còn 1 câu chưa trả lời ở phần 2</a> (Thủ tục)'
+            in html)
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.OPENED
     # what was answered is kept, so completing the one row is enough
@@ -297,9 +298,47 @@ def test_a_matrix_rows_buttons_are_what_the_template_wrote_for_them():
     rated = [Agency(pk=7, name="Sở 7"), Agency(pk=9, name="Sở 9")]
     rows = _view_rows(Questionnaire(None, [question], rated), {(1050, 7): ["B"]}, set())[0]["items"][0]["rows"]
     loop = Template('{% for o in q.options %}\n        <label class="sv-opt"><input type="radio" name="{{ row.name }}" '
-                    'value="{{ o.key }}"{% if row.value == o.key %} checked{% endif %}><span class="sv-key">{{ o.key }}'
-                    '</span><span class="sr-only">. {{ o.label }}</span></label>{% endfor %}')
+                    'value="{{ o.key }}"{% if row.value == o.key %} checked{% endif %}><span class="sv-key">'
+                    '<span><b>{{ o.key }}</b> · {{ o.label }}</span></span></label>{% endfor %}')
     for row in rows:
         assert row["options_html"] == loop.render(Context({"q": question, "row": row}))
     assert 'name="q1050_a7" value="B" checked>' in rows[0]["options_html"] and " checked" not in rows[1]["options_html"]
     assert "Tốt &lt;b&gt;&amp;&lt;/b&gt; &quot;rất&quot; tốt" in rows[0]["options_html"]
+
+
+def test_a_failed_submit_says_per_section_how_many_rows_are_left_not_one_link_per_row(
+        client, survey, invite, commune, agency_a, agency_b):
+    _, token = invite(commune, "an@example.vn")
+    data = {f"q{survey.q1.pk}_a{agency_a.pk}": "A", "action": "submit"}  # one row of six answered
+    html = main(client.post(url(token), data))
+    assert "Còn 4 câu/dòng chưa trả lời." in html
+    lines = html[html.index('<ul class="sv-missing-list">'):html.index("</ul>")]
+    assert lines.count("<li>") == 3  # one line per section, not one link per row
+    assert f'<a href="#q{survey.q1.pk}_a{agency_b.pk}" data-jump>Còn 1 câu chưa trả lời ở phần 1</a>' in lines
+    assert f'<a href="#q{survey.q2.pk}_a{agency_a.pk}" data-jump>Còn 2 câu chưa trả lời ở phần 2</a>' in lines
+    assert f'<a href="#q{survey.q3.pk}" data-jump>Còn 1 câu chưa trả lời ở phần 3</a> (Thông tin chung)' in lines
+    assert "Câu 2 –" not in html
+
+
+def test_the_page_is_in_numbered_sections_and_each_button_says_what_it_means(client, survey, invite, commune,
+                                                                              agency_a, agency_b):
+    survey.ldx.instructions = "Chọn một phương án cho mỗi dòng."
+    survey.ldx.save()
+    _, token = invite(commune, "an@example.vn")
+    client.post(reverse("surveys:answer_save", kwargs={"token": token}), {f"q{survey.q1.pk}_a{agency_a.pk}": "B"})
+    html = main(client.get(url(token)))
+    assert [html.count(f'<section class="sv-section" id="sec-{n}" data-section="{n}"') for n in (1, 2, 3)] == [1] * 3
+    assert '<span class="sv-part">Phần 2/3</span> · Thủ tục</h2>' in html
+    assert (f'name="q{survey.q1.pk}_a{agency_a.pk}" value="B" checked><span class="sv-key"><span><b>B</b> · Khá</span>'
+            in html)
+    assert html.count("<b>C</b> · Trung bình") == 4 + 2  # every matrix row's button, and the two shortcuts
+    assert '<progress class="sv-meter" max="6" value="1"' in html and "/6 câu" in html
+    assert html.count("Chọn một phương án cho mỗi dòng") == 1  # the instructions once
+    assert "chọn một phương án cho mỗi dòng (“Không biết”" not in html
+    assert html.count("data-required") == 4 + 1  # the matrix rows and the single choice; the text is optional
+
+
+def test_without_group_instructions_the_page_gives_the_general_ones_once(client, survey, invite, commune):
+    _, token = invite(commune, "an@example.vn")
+    html = main(client.get(url(token)))
+    assert html.count("chọn một phương án cho mỗi dòng") == 1
