@@ -41,3 +41,5 @@ class Document(models.Model):
 
     def __str__(self):
         return self.number or self.original_name
+
+from .library_models import GuidanceDocument  # noqa: E402,F401 - the campaign library (its own module)
