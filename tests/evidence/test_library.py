@@ -94,7 +94,8 @@ def test_a_link_replaces_the_file_and_the_old_file_goes(campaign, officer, media
     with django_capture_on_commit_callbacks(execute=True):
         library.guidance_update(document=d, user=officer, url="https://example.com/ke-hoach", title="Kế hoạch mới")
     d.refresh_from_db()
-    assert d.url == "https://example.com/ke-hoach" and not d.file and d.original_name == "" and d.title == "Kế hoạch mới"
+    assert d.url == "https://example.com/ke-hoach" and not d.file and d.original_name == ""
+    assert d.title == "Kế hoạch mới"
     assert stored_files(media) == []
     with django_capture_on_commit_callbacks(execute=True):
         library.guidance_update(document=d, user=officer, file=files.upload("moi.docx", files.docx()))
