@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .library_models import GuidanceDocument
 from .models import Document
 
 
@@ -23,6 +24,26 @@ class DocumentAdmin(admin.ModelAdmin):
     @admin.display(description=_("tệp"))
     def download(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("evidence:download", args=[obj.pk]), obj.original_name)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GuidanceDocument)
+class GuidanceDocumentAdmin(admin.ModelAdmin):
+    """Read-only too: the library's pages (`/evidence/guidance/<campaign>/`) check files and links."""
+
+    list_display = ["title", "campaign", "kind", "number", "issued_on", "step_kind", "original_name", "url"]
+    list_filter = ["campaign", "kind"]
+    search_fields = ["title", "number", "original_name", "url"]
+    list_select_related = ["campaign"]
+    exclude = ["file"]
 
     def has_add_permission(self, request):
         return False

@@ -13,7 +13,7 @@ import re
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -287,12 +287,11 @@ def _copy_file(source: GuidanceDocument, copy: GuidanceDocument) -> str | None:
     if not source.file:
         return None
     try:
-        with source.file.open("rb") as handle:
-            content = handle.read()
+        with source.file.open("rb") as handle:  # streamed in chunks by the storage
+            copy.file.save(source.original_name, File(handle), save=False)
     except (FileNotFoundError, OSError):
         logger.warning("guidance file %s is missing; copied without it", source.file.name)
         return None
-    copy.file.save(source.original_name, ContentFile(content), save=False)
     return copy.file.name
 
 
