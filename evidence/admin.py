@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +45,7 @@ class GuidanceDocumentAdmin(admin.ModelAdmin):
     search_fields = ["title", "number", "original_name", "url"]
     list_select_related = ["campaign"]
     exclude = ["file"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default, said now
 
     def has_add_permission(self, request):
         return False
