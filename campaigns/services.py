@@ -33,7 +33,7 @@ from .models import (
     StepKind,
     User,
 )
-from .signals import extension_granted
+from .signals import campaign_copied, extension_granted
 
 # ---------------------------------------------------------------- agencies
 
@@ -405,6 +405,7 @@ def campaign_copy_plan(*, campaign, year, user, name=None) -> Campaign:
         user=user, year=year, name=name or campaign.name.replace(str(campaign.year), str(year)),
         groups=list(campaign.groups.all()), steps=steps, owner=campaign.owner, previous=campaign,
     )
+    campaign_copied.send(sender=Campaign, source=campaign, campaign=new, user=user)
     return new
 
 

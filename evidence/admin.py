@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib import admin
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from .library_models import GuidanceDocument
 from .models import AssessedPeriod, Document, TrustRoot
 
 
@@ -93,3 +95,22 @@ class AssessedPeriodAdmin(admin.ModelAdmin):
     list_display = ["campaign", "starts_on", "ends_on"]
     list_select_related = ["campaign"]
 
+@admin.register(GuidanceDocument)
+class GuidanceDocumentAdmin(admin.ModelAdmin):
+    """Read-only too: the library's pages (`/evidence/guidance/<campaign>/`) check files and links."""
+
+    list_display = ["title", "campaign", "kind", "number", "issued_on", "step_kind", "original_name", "url"]
+    list_filter = ["campaign", "kind"]
+    search_fields = ["title", "number", "original_name", "url"]
+    list_select_related = ["campaign"]
+    exclude = ["file"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default, said now
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

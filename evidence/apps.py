@@ -8,7 +8,11 @@ class EvidenceConfig(AppConfig):
 
     def ready(self):
         from campaigns.links import register
+        from campaigns.signals import campaign_copied
 
-        from .links import library_links
+        from .library import on_campaign_copied
+        from .links import guidance_links, library_links
 
         register(library_links)
+        register(guidance_links)
+        campaign_copied.connect(on_campaign_copied, dispatch_uid="evidence_guidance_copy")

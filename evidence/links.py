@@ -22,3 +22,8 @@ def library_links(campaign, user) -> list[Link]:
     return [Link(f"{label} · {name}" if len(covered) > 1 else label,
                  reverse("evidence:library", args=[campaign.pk, code]), order=40)
             for code, name in covered]
+
+
+def guidance_links(campaign, user) -> list[Link]:
+    """The campaign library, for everyone who sees the campaign (no query)."""
+    return [Link(_("Thư viện hướng dẫn"), reverse("evidence:guidance_list", args=[campaign.pk]), order=15)]

@@ -167,3 +167,4 @@ class AssessedPeriod(models.Model):
 
         if self.starts_on and self.ends_on and self.starts_on > self.ends_on:
             raise ValidationError({"ends_on": _("Ngày kết thúc phải sau ngày bắt đầu.")})
+from .library_models import GuidanceDocument  # noqa: E402,F401 - the campaign library (its own module)

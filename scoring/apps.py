@@ -20,4 +20,8 @@ class ScoringConfig(AppConfig):
         from scoring.services import explanations
 
         explanations.connect()  # explanation deadlines follow extensions
+        from evidence.library import register_code_map
+        from scoring.selectors.criteria import criteria_code_pairs
+
+        register_code_map(criteria_code_pairs)  # the campaign library follows the year-over-year map
         from scoring import automation  # noqa: F401 - registers the tick's locks and reminder sources

@@ -75,6 +75,7 @@ class World:
     outbox: object
     reset_uid: str
     reset_token: str
+    guidance: object = None  # the campaign library's entry (a file)
 
 
 def build_world(*, campaign, agency_a, agency_b, commune, staff_a, leader_a, appraiser, officer, admin_user) -> World:
@@ -140,7 +141,18 @@ def build_world(*, campaign, agency_a, agency_b, commune, staff_a, leader_a, app
         respondent=respondent, token=token, flag=flag, job=job, notification=notification, outbox=outbox,
         reset_uid=urlsafe_base64_encode(force_bytes(staff_a.pk)),
         reset_token=default_token_generator.make_token(staff_a),
+        guidance=_guidance(campaign, officer),
     )
+
+
+def _guidance(campaign, officer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from evidence.library import guidance_create
+    from tests.evidence import files
+
+    return guidance_create(campaign=campaign, user=officer, kind="plan", title="Plan", number="1/KH",
+                           criteria_codes="1.2", file=SimpleUploadedFile("plan.pdf", files.pdf()))
 
 
 # ------------------------------------------------------------------ the patterns
@@ -255,6 +267,9 @@ PARAMS = {
     "evidence:delete": lambda w: [{"pk": w.document.pk}],
     "evidence:accept_proposal": lambda w: [{"pk": w.document.pk}],
     "evidence:search": lambda w: [{"campaign_id": w.campaign.pk}],
+    "evidence:guidance_edit": lambda w: [{"pk": w.guidance.pk}],
+    "evidence:guidance_delete": lambda w: [{"pk": w.guidance.pk}],
+    "evidence:guidance_file": lambda w: [{"pk": w.guidance.pk}],
     "scoring:criteria_sets": lambda w: [{"campaign_pk": w.campaign.pk}],
     "scoring:criteria_set_create": lambda w: [{"campaign_pk": w.campaign.pk}],
     "scoring:criteria_set_copy": lambda w: [{"campaign_pk": w.campaign.pk}],

@@ -119,6 +119,13 @@ def previous_set_for(*, criteria_set) -> CriteriaSet | None:
     )
 
 
+def criteria_code_pairs(*, source, campaign) -> list[tuple[int, str, str]]:
+    """(group id, last year's code, this year's code) for each of `campaign`'s criteria whose
+    year-over-year link points into `source`: the campaign library maps its codes with it."""
+    return list(Criterion.objects.filter(criteria_set__campaign=campaign, previous__criteria_set__campaign=source)
+                .values_list("criteria_set__group_id", "previous__code", "code"))
+
+
 def copy_sources_for(*, campaign) -> QuerySet[CriteriaSet]:
     """Sets of other campaigns that may be copied into `campaign`, newest first."""
     return (

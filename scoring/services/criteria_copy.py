@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from campaigns.models import Agency, AgencyGroup
 from cchc_portal.core.excel import ImportReport, RowError
 from cchc_portal.core.exceptions import ApplicationError, ConflictError
+from evidence.library import guidance_remap_codes
 from scoring import engine
 from scoring.criteria_excel import CODE_RE, CriterionRow, code_key, read_workbook, write_workbook
 from scoring.models import CriteriaSet, Criterion, Item
@@ -279,6 +280,8 @@ def criteria_set_map_previous(*, criteria_set, mapping: dict[str, str | None], u
             c.previous_id = previous_id
             dirty.append(c)
     Criterion.objects.bulk_update(dirty, ["previous"])
+    if dirty:
+        guidance_remap_codes(campaign=criteria_set.campaign)  # the library's codes follow the map
     return len(dirty)
 
 

@@ -35,11 +35,13 @@ class TreeHtml:
     inputs went through ~10,000 template nodes and took 10 × a plain table; this keeps the
     page within 3 × of one (benchmarks/bench_scoring_page.py). Same markup as a template."""
 
-    def __init__(self, *, request, item_base):
+    def __init__(self, *, request, item_base, guidance=None):
         self.base = escape(item_base)
+        self.guidance = guidance or {}  # {criterion code: the campaign library's documents}
         self.csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
         marker = "987654321"
         self.download = reverse("evidence:download", args=[int(marker)]).split(marker)
+        self.guidance_file = reverse("evidence:guidance_file", args=[int(marker)]).split(marker)
         self.fmt = _points_formatter()
         self.t = {key: escape(text) for key, text in {
             "na": _("không áp dụng"), "na_agency": _("Không áp dụng cho đơn vị"),
@@ -49,6 +51,7 @@ class TreeHtml:
             "zero": _("Sẽ được 0 điểm: chưa có tài liệu kiểm chứng"),
             "expl": _("Giải trình"), "remove": _("Bỏ tài liệu"), "attach": _("Đính kèm"), "upload": _("Tải lên"),
             "save": _("Lưu"), "history": _("Lịch sử"), "guide": _("Hướng dẫn chấm"), "ev": _("cần TLKC"),
+            "library": _("Tài liệu hướng dẫn"),
             "code": _("Mã"), "criterion": _("Tiêu chí"), "max": _("Tối đa"), "self": _("Tự chấm"),
             "points": _("Điểm"), "docs": _("Tài liệu kiểm chứng"), "state": _("Trạng thái lưu"),
             "bonus": _("Điểm thưởng"), "penalty": _("Điểm trừ"),
@@ -181,6 +184,21 @@ class TreeHtml:
         text = when.strftime("%H:%M") if when.date() == self.today else when.strftime("%H:%M %d/%m")
         return f'{self.t["saved"]} {text}'
 
+    def guide(self, c, code) -> str:
+        """The item's guidance block: the criterion's text and the library's documents on it."""
+        library = self.guidance.get(code, ())
+        if not c.guidance and not library:
+            return ""
+        links = "".join(
+            f'<li><a href="{escape(d.url)}" target="_blank" rel="noopener noreferrer">{escape(str(d))}</a></li>'
+            if d.url else
+            f'<li><a href="{self.guidance_file[0]}{d.pk}{self.guidance_file[1]}" download>{escape(str(d))}</a></li>'
+            for d in library)
+        docs = (f'<p class="sa-guide-docs">{self.t["library"]}:</p><ul class="sa-guide-docs">{links}</ul>'
+                if links else "")
+        return (f'\n    <details class="sa-guide"><summary>{self.t["guide"]}</summary>'
+                f'{linebreaksbr(c.guidance, True)}{docs}</details>')
+
     def leaf(self, row) -> str:
         t, c, item = self.t, row.criterion, row.item
         pk, code = item.pk, escape(row.code)
@@ -192,8 +210,7 @@ class TreeHtml:
         tag = f' <span class="tag">{t["ev"]}</span>' if c.evidence_required else ""
         if c.rule in ("bonus", "penalty"):
             tag = f' <span class="tag tag-{c.rule}">{t[c.rule]}</span>{tag}'
-        guide = (f'\n    <details class="sa-guide"><summary>{t["guide"]}</summary>{linebreaksbr(c.guidance, True)}'
-                 f"</details>" if c.guidance else "")
+        guide = self.guide(c, row.code)
         docs = []
         for d in row.documents:
             name = escape(str(d))

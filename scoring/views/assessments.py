@@ -23,6 +23,7 @@ from cchc_portal.core.exceptions import ApplicationError
 from cchc_portal.core.utils import points_str
 from cchc_portal.core.views import error_json, run_action, wants_json
 from evidence.forms import DocumentMetadataForm
+from evidence.library import guidance_by_code
 from evidence.views import document_json
 from scoring import exports
 from scoring.forms_assessments import ItemSaveForm, LinkDocumentsForm, item_input_from_form
@@ -146,7 +147,9 @@ def assessment_page(request, pk):
     roles = agency_roles_for(user=request.user, agency=assessment.agency)
     data = assessment_page_data(assessment=assessment)
     is_staff, is_leader = Role.STAFF in roles, Role.LEADER in roles
-    html = TreeHtml(request=request, item_base=_page_url(assessment) + "items/")
+    html = TreeHtml(request=request, item_base=_page_url(assessment) + "items/",
+                    guidance=guidance_by_code(campaign=assessment.campaign,
+                                              group_id=assessment.criteria_set.group_id))
     can_decide = (is_leader and assessment.status == Assessment.Status.WITH_LEADER
                   and (data.scope.closes_at is None or timezone.now() < data.scope.closes_at))
     approve_confirm = _("Duyệt và gửi bản tự đánh giá đến Sở Nội vụ? Sau khi gửi, đơn vị không sửa được nữa.")
