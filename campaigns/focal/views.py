@@ -52,7 +52,10 @@ def focal_edit(request, campaign_id, agency_code):
     now = timezone.now()
     lock = selectors.focal_lock_reason(campaign=campaign, agency=agency, user=request.user, now=now)
     officers = selectors.focal_officers_of(campaign=campaign, agency=agency)
-    form = FocalOfficersForm(request.POST or None, officers=officers, disabled=bool(lock))
+    # none named yet: last year's campaign's, filled in to check and save
+    previous = {} if officers or lock or not campaign.previous_id else selectors.focal_officers_of(
+        campaign=campaign.previous, agency=agency)
+    form = FocalOfficersForm(request.POST or None, officers=officers or previous, disabled=bool(lock))
     if request.method == "POST":  # past the deadline the service refuses it (DeadlineError) onto the form
         if form.is_valid():
             outcome = run_action(request, lambda: services.focal_officers_save(
@@ -63,7 +66,7 @@ def focal_edit(request, campaign_id, agency_code):
     return render(request, "campaigns/focal_form.html", {
         "campaign": campaign, "agency": agency, "form": form, "lock": lock, "is_officer": is_officer,
         "window": selectors.focal_window(campaign=campaign, agency=agency),
-        "missing": selectors.missing_roles(officers), "officers": officers,
+        "missing": selectors.missing_roles(officers), "officers": officers, "from_previous": bool(previous),
     })
 
 

@@ -285,3 +285,23 @@ def test_the_scoring_focal_officer_gets_the_explanation_request(
     mail = Outbox.objects.get(to=SCORING["email"])
     assert mail.subject.startswith("Yêu cầu giải trình") and mail.context["full_name"] == SCORING["full_name"]
     assert not Outbox.objects.filter(to=SURVEY["email"]).exists()
+
+
+def test_last_years_officers_fill_the_empty_form(login, campaign, agency_a, staff_a):
+    last_year = CampaignFactory(year=campaign.year - 1)
+    last_year.agencies.set([agency_a])
+    services.focal_officers_save(campaign=last_year, agency=agency_a, user=None,
+                                 entries={"scoring": SCORING, "survey": SURVEY})
+    Campaign.objects.filter(pk=campaign.pk).update(previous=last_year)
+    focal_step(campaign)
+    page = login(staff_a).get(f"/campaigns/{campaign.pk}/focal-officers/SA/").content.decode()
+    assert "Điền sẵn theo danh sách đợt năm trước" in page and 'value="Nguyễn Văn An"' in page
+    assert not FocalOfficer.objects.filter(campaign=campaign).exists()  # nothing saved until the agency saves
+
+
+def test_the_admin_lists_them_read_only(login, campaign, agency_a, admin_user):
+    services.focal_officers_save(campaign=campaign, agency=agency_a, user=None,
+                                 entries={"scoring": SCORING, "survey": SURVEY})
+    client = login(admin_user)
+    assert "Nguyễn Văn An" in client.get("/admin/campaigns/focalofficer/").content.decode()
+    assert client.get("/admin/campaigns/focalofficer/add/").status_code == 403
