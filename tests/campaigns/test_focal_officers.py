@@ -305,3 +305,24 @@ def test_the_admin_lists_them_read_only(login, campaign, agency_a, admin_user):
     client = login(admin_user)
     assert "Nguyễn Văn An" in client.get("/admin/campaigns/focalofficer/").content.decode()
     assert client.get("/admin/campaigns/focalofficer/add/").status_code == 403
+
+
+def test_the_api_reads_and_writes_them(api, campaign, agency_a, staff_a, staff_b, officer):
+    focal_step(campaign)
+    url = f"/api/v1/campaigns/{campaign.pk}/focal-officers/"
+    body = {"officers": [{"role": "scoring", **SCORING}, {"role": "survey", **SURVEY}]}
+    assert api.as_user(staff_b).put(url + "SA/", body, format="json").status_code == 404
+    r = api.as_user(staff_a).put(url + "SA/", {"officers": [{"role": "scoring", **SCORING, "phone": "1"}]},
+                                 format="json")
+    assert r.status_code == 400 and set(r.json()["errors"]) >= {"scoring_phone", "survey_full_name"}
+    r = api.as_user(staff_a).put(url + "SA/", body, format="json")
+    assert r.status_code == 200 and r.json()["missing"] == [] and r.json()["officers"][1]["phone"] == "02073818973"
+    assert api.as_user(staff_a).get(url).status_code == 403
+    rows = {row["agency_code"]: row for row in api.as_user(officer).get(url).json()}
+    assert rows["SA"]["officers"][0]["full_name"] == SCORING["full_name"] and rows["SB"]["missing"] == [
+        "scoring", "survey"]
+    Step.objects.filter(campaign=campaign, kind=StepKind.FOCAL_OFFICERS).update(
+        closes_at=timezone.now() - timedelta(minutes=1))
+    r = api.as_user(staff_a).put(url + "SA/", body, format="json")
+    assert r.status_code == 409 and "Đã hết hạn cử cán bộ đầu mối" in r.json()["detail"]
+    assert api.as_user(officer).put(url + "SA/", body, format="json").status_code == 200
