@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from import_export import fields, resources, widgets
 from import_export.admin import ImportExportModelAdmin
 
-from .models import Agency, AgencyGroup, Campaign, Extension, Membership, Step, User
+from .models import Agency, AgencyGroup, Campaign, Extension, FocalOfficer, Membership, Step, User
 
 
 class AgencyResource(resources.ModelResource):
@@ -70,3 +70,20 @@ class ExtensionAdmin(admin.ModelAdmin):
     list_display = ["agency", "step", "closes_at", "granted_by", "granted_at"]
     list_select_related = ["agency", "step", "step__campaign", "granted_by"]
     readonly_fields = ["granted_by", "granted_at"]
+
+
+@admin.register(FocalOfficer)
+class FocalOfficerAdmin(admin.ModelAdmin):
+    """Read only: agencies and officers write through the focal officers' page (its checks
+    and deadline)."""
+
+    list_display = ["agency", "role", "full_name", "position", "phone", "email", "campaign", "updated_at"]
+    list_filter = ["role", "campaign"]
+    search_fields = ["full_name", "email", "phone", "agency__code", "agency__name"]
+    list_select_related = ["agency", "campaign"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

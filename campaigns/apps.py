@@ -26,3 +26,8 @@ class CampaignsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(ensure_reference_data, sender=self, dispatch_uid="campaigns-reference-data")
+        from . import links
+        from .focal import automation  # noqa: F401 - registers the focal officers' reminder source
+        from .focal.views import focal_links
+
+        links.register(focal_links)

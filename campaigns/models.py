@@ -140,6 +140,7 @@ class Campaign(BaseModel):
 
 class StepKind(models.TextChoices):
     CRITERIA = "criteria", _("Điều chỉnh bộ tiêu chí")
+    FOCAL_OFFICERS = "focal_officers", _("Cử cán bộ đầu mối")
     TRAINING = "training", _("Tập huấn")
     SELF_ASSESSMENT = "self_assessment", _("Tự đánh giá, chấm điểm")
     RESPONDENT_LISTS = "respondent_lists", _("Gửi danh sách đối tượng điều tra")
@@ -198,3 +199,50 @@ class Extension(BaseModel):
 
     def __str__(self):
         return f"{self.agency} – {self.step}"
+
+
+class FocalRole(models.TextChoices):
+    """What a focal officer answers for (seed 000: an IT one for the survey's mail system)."""
+
+    SCORING = "scoring", _("Tự đánh giá, chấm điểm")
+    SURVEY = "survey", _("Điều tra xã hội học")
+    IT = "it", _("Công nghệ thông tin")
+
+
+REQUIRED_FOCAL_ROLES = (FocalRole.SCORING, FocalRole.SURVEY)
+
+
+class FocalOfficer(BaseModel):
+    """The person an agency names for one duty in one campaign: the Sở's contact, and a
+    recipient of the agency's reminders and requests about that duty."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="focal_officers")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="focal_officers")
+    role = models.CharField(_("nhiệm vụ"), max_length=20, choices=FocalRole.choices)
+    full_name = models.CharField(_("họ và tên"), max_length=200)
+    position = models.CharField(_("chức vụ"), max_length=200)
+    phone = models.CharField(_("số điện thoại"), max_length=20)
+    email = models.EmailField(_("thư điện tử"))
+    updated_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["campaign", "agency", "role"], name="uniq_focal_officer")]
+        ordering = ["agency__code", "role"]
+        verbose_name = _("cán bộ đầu mối")
+        verbose_name_plural = _("cán bộ đầu mối")
+
+    def __str__(self):
+        return f"{self.full_name} – {self.agency} ({self.get_role_display()})"
+
+    @property
+    def phone_text(self) -> str:
+        """0912 345 678 (mobile), 0207 3818 973 (landline with its area code)."""
+        return phone_display(self.phone)
+
+
+def phone_display(digits: str) -> str:
+    if len(digits) == 10:
+        return f"{digits[:4]} {digits[4:7]} {digits[7:]}"
+    if len(digits) == 11:
+        return f"{digits[:4]} {digits[4:8]} {digits[8:]}"
+    return digits

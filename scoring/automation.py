@@ -16,7 +16,8 @@ from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy
 
-from campaigns.models import Membership, Role, StepKind
+from campaigns.focal.automation import focal_recipients, with_focal
+from campaigns.models import FocalRole, Membership, Role, StepKind
 from campaigns.selectors import officers, step_windows
 from cchc_portal.automation.reminders import vn_time
 from cchc_portal.notifications.models import Notification
@@ -156,13 +157,15 @@ def self_assessment_due(campaign, now):
         return
     windows = step_windows(campaign=campaign, kind=StepKind.SELF_ASSESSMENT, agency_ids=[a.agency_id for a in rows])
     members = _members(windows.keys())
+    focal = focal_recipients(campaign=campaign, agency_ids=windows.keys(), role=FocalRole.SCORING)
     for a in rows:
         window = windows.get(a.agency_id)
         if window is None:
             continue
         yield ReminderTarget(key=f"agency:{a.agency_id}", name=a.agency.name, deadline=window.closes_at,
                              opens_at=window.opens_at, url=_assessment_url(a.pk, campaign.pk),
-                             recipients=_recipients(a.agency, members.get(a.agency_id, [])))
+                             recipients=with_focal(_recipients(a.agency, members.get(a.agency_id, [])),
+                                                   focal.get(a.agency_id, [])))
 
 
 def explanation_due(campaign, now):
@@ -171,11 +174,14 @@ def explanation_due(campaign, now):
         assessment__campaign=campaign, status=ExplanationRequest.Status.OPEN,
     ).filter(~Q(assessment__status=Assessment.Status.FINAL)).select_related("assessment__agency"))
     members = _members({r.assessment.agency_id for r in requests})
+    focal = focal_recipients(campaign=campaign, agency_ids={r.assessment.agency_id for r in requests},
+                             role=FocalRole.SCORING)
     for r in requests:
         a = r.assessment
         yield ReminderTarget(key=f"explanation:{r.pk}", name=a.agency.name, deadline=r.due_at, opens_at=r.created_at,
                              url=_assessment_url(a.pk, campaign.pk),
-                             recipients=_recipients(a.agency, members.get(a.agency_id, [])))
+                             recipients=with_focal(_recipients(a.agency, members.get(a.agency_id, [])),
+                                                   focal.get(a.agency_id, [])))
 
 
 register_due_work("scoring.lock_overdue", lock_overdue, order=10, label=gettext_lazy("Khóa chấm điểm khi hết hạn"))

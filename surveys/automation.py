@@ -17,7 +17,8 @@ Imported once from SurveysConfig.ready(); importing registers (by name, so twice
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from campaigns.models import Membership, StepKind
+from campaigns.focal.automation import focal_recipients, with_focal
+from campaigns.models import FocalRole, Membership, StepKind
 from campaigns.selectors import step_windows
 from cchc_portal.notifications.registry import (
     Recipient,
@@ -72,6 +73,7 @@ def lists_due(campaign, now):
     for m in (Membership.objects.filter(agency_id__in=list(windows), user__is_active=True)
               .select_related("user").order_by("agency_id", "role", "user_id")):
         members.setdefault(m.agency_id, []).append(m)
+    focal = focal_recipients(campaign=campaign, agency_ids=list(windows), role=FocalRole.SURVEY)
     for agency in agencies:
         window = windows.get(agency.pk)
         if window is None:
@@ -79,8 +81,9 @@ def lists_due(campaign, now):
         yield ReminderTarget(
             key=f"agency:{agency.pk}", name=agency.name, deadline=window.closes_at, opens_at=window.opens_at,
             url=reverse("surveys:list_detail", kwargs={"pk": campaign.pk, "code": agency.code}),
-            recipients=[Recipient(key=f"user:{m.user_id}", email=m.user.email, name=m.user.display_name,
-                                  user_id=m.user_id, role=m.role) for m in members.get(agency.pk, [])])
+            recipients=with_focal([Recipient(key=f"user:{m.user_id}", email=m.user.email, name=m.user.display_name,
+                                             user_id=m.user_id, role=m.role) for m in members.get(agency.pk, [])],
+                                  focal.get(agency.pk, [])))
 
 
 register_bounce_handler("invite:", invitation_mark_bounced)

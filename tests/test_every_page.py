@@ -215,6 +215,8 @@ PARAMS = {
     "api-campaign": _campaigns,
     "api-campaign-step": lambda w: [{"pk": w.campaign.pk, "kind": "self_assessment"}],
     "api-campaign-extensions": _campaign,
+    "api-focal-officers": _campaign,
+    "api-focal-officers-agency": lambda w: [{"pk": w.campaign.pk, "agency_code": "SA"}],
     "api-evidence-detail": lambda w: [{"pk": w.document.pk}],
     "api-criteria": lambda w: [{"pk": w.campaign.pk, "?": "group=department"}],
     "api-criteria-validate": lambda w: [{"pk": w.campaign.pk, "?": "group=department"}],

@@ -11,7 +11,7 @@ from campaigns.models import Campaign, StepKind
 from cchc_portal.notifications.models import Outbox
 
 REMINDER_STEP_KINDS = [
-    StepKind.SELF_ASSESSMENT, StepKind.RESPONDENT_LISTS, StepKind.SURVEY, StepKind.EXPLANATION,
+    StepKind.FOCAL_OFFICERS, StepKind.SELF_ASSESSMENT, StepKind.RESPONDENT_LISTS, StepKind.SURVEY, StepKind.EXPLANATION,
 ]
 
 

@@ -37,6 +37,7 @@ VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 LAST_WINDOW = timedelta(days=1)
 
 DEFAULT_POLICIES = {
+    StepKind.FOCAL_OFFICERS: {"offsets": [3, 1, -1], "leader_from": 1, "notify_officers": True},
     StepKind.SELF_ASSESSMENT: {"offsets": [7, 3, 1, -1], "leader_from": 1, "notify_officers": True},
     StepKind.RESPONDENT_LISTS: {"offsets": [7, 3, 1, -1], "leader_from": 1, "notify_officers": True},
     StepKind.SURVEY: {"offsets": [3, 1], "leader_from": None, "notify_officers": False},

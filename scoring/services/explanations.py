@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.models import StepKind, User
+from campaigns.focal.selectors import focal_officers_by_agency
+from campaigns.models import FocalRole, StepKind, User
 from campaigns.selectors import step_window_for, user_is_appraiser, user_is_officer
 from campaigns.signals import extension_granted
 from cchc_portal.core.exceptions import ApplicationError, ConflictError, DeadlineError
@@ -165,6 +166,10 @@ def _email_explanation_request(*, request, assessment, items) -> int:
             recipients.setdefault(member.email.lower(), (member.email, member.display_name))
     if agency.email:
         recipients.setdefault(agency.email.lower(), (agency.email, agency.name))
+    focal = focal_officers_by_agency(campaign=assessment.campaign, agency_ids=[agency.pk],
+                                     role=FocalRole.SCORING).get(agency.pk)
+    if focal is not None:  # the agency's focal officer for the self-assessment
+        recipients.setdefault(focal.email.lower(), (focal.email, focal.full_name))
     queued = 0
     for address, (to, name) in sorted(recipients.items()):
         queued += outbox_enqueue(

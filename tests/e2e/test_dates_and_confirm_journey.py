@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from campaigns.models import Step
+from campaigns.models import STEP_ORDER, Step
 from tests.factories import StepFactory
 
 from .conftest import _close_quietly
@@ -45,7 +45,7 @@ def test_the_plan_in_an_english_browser_is_typed_day_first_and_moving_a_passed_d
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("input[type=datetime-local]").count() == 0
     sa = campaign.steps.get(kind="self_assessment")
-    shown = page.locator("#id_form-2-closes_at")
+    shown = page.locator(f"#id_form-{STEP_ORDER.index('self_assessment')}-closes_at")
     assert shown.get_attribute("type") == "text"
     assert shown.input_value() == timezone.localtime(sa.closes_at).strftime("%d/%m/%Y %H:%M")  # Vietnam time
     assert shown.get_attribute("placeholder") == "dd/mm/yyyy HH:MM"
@@ -53,9 +53,10 @@ def test_the_plan_in_an_english_browser_is_typed_day_first_and_moving_a_passed_d
         page.screenshot(path=f"{SHOTS}/plan-desktop.png", full_page=True)
 
     # the publication step, typed as officers write dates: 5 November, not 11 May
-    page.locator("#id_form-8-enabled").check()
-    page.locator("#id_form-8-opens_at").fill("05/11/2027 08:00")
-    page.locator("#id_form-8-closes_at").fill("10/11/2027 17:30")
+    PUBLICATION = STEP_ORDER.index("publication")  # noqa: N806
+    page.locator(f"#id_form-{PUBLICATION}-enabled").check()
+    page.locator(f"#id_form-{PUBLICATION}-opens_at").fill("05/11/2027 08:00")
+    page.locator(f"#id_form-{PUBLICATION}-closes_at").fill("10/11/2027 17:30")
     # and the passed criteria deadline moved a week later
     new_close = timezone.localtime(passed.closes_at + timedelta(days=7)).replace(second=0, microsecond=0)
     page.locator("#id_form-0-closes_at").fill(new_close.strftime("%d/%m/%Y %H:%M"))
