@@ -138,7 +138,8 @@ def _criteria(criteria_set) -> list[Criterion]:
     criteria = list(
         Criterion.objects.filter(criteria_set=criteria_set)
         .select_related("responsible_agency", "previous")
-        .prefetch_related(Prefetch("not_applicable_to", queryset=agencies))
+        .prefetch_related(Prefetch("not_applicable_to", queryset=agencies),
+                          Prefetch("cooperating_agencies", queryset=agencies))
     )
     criteria.sort(key=lambda c: code_key(c.code))
     return criteria
@@ -161,6 +162,7 @@ def criteria_tree(*, criteria_set) -> list[Criterion]:
         except RuleParamsError:
             c.params_text = str(c.params)
         c.na_codes = [a.code for a in c.not_applicable_to.all()]
+        c.cooperating_codes = [a.code for a in c.cooperating_agencies.all()]
         c.depth_range = range(c.depth - 1)
     for c in reversed(criteria):  # children before parents
         kids = children.get(c.code, [])
@@ -262,6 +264,7 @@ def criteria_set_rows(*, criteria_set) -> list[CriterionRow]:
             row=0, code=c.code, title=c.title, max_points=c.max_points, rule=c.rule, params=c.params or {},
             evidence_required=c.evidence_required, guidance=c.guidance, not_applicable_to=c.na_codes,
             capped=c.capped, responsible_agency=c.responsible_agency.code if c.responsible_agency else "",
+            cooperating=c.cooperating_codes,
         )
         for c in criteria_tree(criteria_set=criteria_set)
     ]
