@@ -20,4 +20,7 @@ class ScoringConfig(AppConfig):
         from scoring.services import explanations
 
         explanations.connect()  # explanation deadlines follow extensions
+        from scoring.views.province import province_links
+
+        links.register(province_links)  # the province's own index: board, assignment, a department's items
         from scoring import automation  # noqa: F401 - registers the tick's locks and reminder sources

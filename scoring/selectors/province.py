@@ -11,11 +11,11 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
 from django.utils import timezone
 
 from campaigns.models import Agency, Campaign, Membership, StepKind
 from campaigns.selectors import step_windows, user_is_officer
-from cchc_portal.core.exceptions import ApplicationError
 from scoring.models import Assessment, Criterion, Item, ItemNote, LeadStatus
 
 
@@ -139,11 +139,11 @@ def province_item_get_for_user(*, user, assessment, code) -> tuple[Item, Respons
     item = Item.objects.select_related("criterion", "assessment", "assessment__campaign").filter(
         assessment=assessment, criterion__code=code).first()
     if item is None:
-        raise ApplicationError("Not found", status=404)
+        raise Http404
     resp = responsibility_map(criteria_set=assessment.criteria_set).get(code, Responsibility())
     if not user_is_officer(user) and not Membership.objects.filter(
             user=user, agency_id__in=resp.agency_ids).exists():
-        raise ApplicationError("Not found", status=404)
+        raise Http404
     return item, resp
 
 
@@ -151,3 +151,38 @@ def province_item_notes(*, item) -> list[ItemNote]:
     return list(ItemNote.objects.filter(item=item).select_related("agency", "author").prefetch_related("documents"))
 
 
+
+
+def province_campaign_get_for_user(*, user, pk) -> tuple[Campaign, Assessment]:
+    """A province campaign and its assessment, or 404 (not a province campaign, not open
+    yet, or the user neither an officer nor a member of an agency answering for an item)."""
+    campaign = Campaign.objects.filter(pk=pk, kind=Campaign.Kind.PROVINCE).first()
+    assessment = province_assessment(campaign=campaign) if campaign is not None else None
+    if assessment is None:
+        raise Http404
+    if user_is_officer(user):
+        return campaign, assessment
+    ids = set()
+    for resp in responsibility_map(criteria_set=assessment.criteria_set).values():
+        ids |= resp.agency_ids
+    if not Membership.objects.filter(user=user, agency_id__in=ids).exists():
+        raise Http404
+    return campaign, assessment
+
+
+def province_agency_get_for_user(*, user, campaign, assessment, code) -> Agency:
+    """An agency answering for items of the campaign, seen by an officer or its own member."""
+    agency = Agency.objects.filter(code=code).first()
+    if agency is None:
+        raise Http404
+    if not user_is_officer(user) and not Membership.objects.filter(user=user, agency=agency).exists():
+        raise Http404
+    return agency
+
+
+def province_agencies_of_user(*, user, assessment) -> list[Agency]:
+    """The user's agencies that answer for or help with an item."""
+    ids = set()
+    for resp in responsibility_map(criteria_set=assessment.criteria_set).values():
+        ids |= resp.agency_ids
+    return list(Agency.objects.filter(pk__in=ids, memberships__user=user).distinct().order_by("code"))

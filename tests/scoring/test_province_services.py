@@ -23,7 +23,7 @@ from scoring.services.province import (
     province_item_update,
     province_items_send,
 )
-from tests.factories import AgencyFactory, CampaignFactory, group
+from tests.factories import CampaignFactory, group
 from tests.scoring.province_support import SAMPLE, member, province_agencies, province_campaign
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
