@@ -15,6 +15,7 @@ from cchc_portal.core.api import PointsField
 from cchc_portal.core.exceptions import ApplicationError
 from scoring.models import Criterion
 from scoring.selectors.province import (
+    province_agencies_of_user,
     province_agency_get_for_user,
     province_board,
     province_campaign_get_for_user,
@@ -45,22 +46,23 @@ class ProvinceItemSerializer(serializers.Serializer):
 
 
 class ProvinceItemsApi(APIView):
-    """Officers: every item; a department (`?agency=CODE`, its own): the items it leads or helps with."""
+    """Officers: every item (or one agency's with `?agency=CODE`); a department: the items its
+    agencies lead or help with (`?agency=CODE`: one of its own)."""
 
     @extend_schema(parameters=[OpenApiParameter("agency", str, required=False)],
                    responses=ProvinceItemSerializer(many=True))
     def get(self, request, pk):
         campaign, assessment = province_campaign_get_for_user(user=request.user, pk=pk)
         code = request.query_params.get("agency", "")
-        agency = None
-        if code or not user_is_officer(request.user):
-            if not code:
-                raise ApplicationError(_("Thiếu tham số agency (mã đơn vị)."),
-                                       extra={"errors": {"agency": [_("Bắt buộc.")]}})
-            agency = province_agency_get_for_user(user=request.user, campaign=campaign, assessment=assessment,
-                                                  code=code)
-        board = province_board(assessment=assessment, agency=agency)
-        return Response(ProvinceItemSerializer(board.rows, many=True).data)
+        if code:
+            agencies = [province_agency_get_for_user(user=request.user, campaign=campaign, assessment=assessment,
+                                                     code=code)]
+        elif user_is_officer(request.user):
+            agencies = [None]
+        else:  # a department without ?agency: the items of each of the caller's agencies
+            agencies = province_agencies_of_user(user=request.user, assessment=assessment)
+        rows = [row for agency in agencies for row in province_board(assessment=assessment, agency=agency).rows]
+        return Response(ProvinceItemSerializer(rows, many=True).data)
 
 
 class ProvinceItemUpdateApi(APIView):

@@ -71,7 +71,7 @@ PROVINCE_ROWS = [
      EV + "Số liệu Cổng dịch vụ công.", "VPUBND"),
     ("7.3", "Chỉ số phục vụ người dân, doanh nghiệp (QĐ 766)", "4", "imported", "", "",
      "Số liệu của Cổng dịch vụ công quốc gia.", "VPUBND"),
-    ("8", "Tác động của CCHC đến người dân, tổ chức và phát triển kinh tế – xã hội", "38", "sum", "", "", "", ""),
+    ("8", "Tác động của CCHC đến người dân, tổ chức và kinh tế – xã hội", "38", "sum", "", "", "", ""),
     ("8.1", "Thu hút đầu tư, phát triển doanh nghiệp", "3", "manual", "step=0.5", X,
      EV + "Báo cáo tình hình kinh tế – xã hội.", "CTK, STC"),
     ("8.2", "Tăng trưởng kinh tế (GRDP)", "3", "manual", "step=0.5", X, EV + "Số liệu thống kê GRDP.", "CTK"),
