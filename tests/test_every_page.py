@@ -305,6 +305,7 @@ PARAMS = {
     # the province's own index (a province campaign built on first use; SA leads item 2.2)
     "scoring:province_board": lambda w: [{"pk": _province(w)}],
     "scoring:province_assign": lambda w: [{"pk": _province(w)}],
+    "scoring:province_board_excel": lambda w: [{"pk": _province(w)}],
     "scoring:province_item_notes": lambda w: [{"pk": _province(w), "item_code": "2.2"}],
     "scoring:province_item_return": lambda w: [{"pk": _province(w), "code": "2.2"}],
     "scoring:province_item_accept": lambda w: [{"pk": _province(w), "code": "2.2"}],

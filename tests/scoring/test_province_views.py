@@ -109,3 +109,18 @@ def test_the_campaign_page_links_each_role(world, officer, login):
     assert reverse("scoring:province_board", args=[campaign.pk]) in login(officer).get(url).content.decode()
     body = login(member(deps["CTK"])).get(url).content.decode()
     assert reverse("scoring:province_department", args=[campaign.pk, "CTK"]) in body
+
+
+def test_the_board_in_excel_in_the_ministrys_entry_order(world, officer, login):
+    import io
+
+    import openpyxl
+    campaign, assessment, deps = world
+    url = reverse("scoring:province_board_excel", args=[campaign.pk])
+    answer = login(officer).get(url)
+    sheet = openpyxl.load_workbook(io.BytesIO(answer.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0][:4]) == ["code", "title", "max_points", "self_points"]
+    codes = [r[0] for r in rows[2:]]
+    assert codes[0] == "1.1" and "6.2" in codes and len(codes) == assessment.items.count()
+    assert login(member(deps["STP"])).get(url).status_code == 403
