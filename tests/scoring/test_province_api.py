@@ -69,3 +69,19 @@ def test_responsibility_by_the_officer_only(world, officer, api):
     assert answer.json() == {"code": "3", "lead": "SNV", "cooperating": ["CT", "CTK"]}
     assert api.as_user(officer).put(url, {"codes": ["NOPE"]}, format="json").status_code == 400
     assert api.as_user(member(deps["SNV"])).put(url, {"codes": ["SNV"]}, format="json").status_code == 403
+
+
+def test_a_province_campaign_is_created_through_the_api(officer, api):
+    from tests.scoring.province_support import province_agencies
+    province_agencies()
+    answer = api.as_user(officer).post("/api/v1/campaigns/", {
+        "year": 2025, "name": "Chỉ số CCHC tỉnh 2025", "agency_groups": ["province"], "kind": "province",
+        "steps": [{"kind": "departments", "opens_at": "2026-01-05T08:00:00+07:00",
+                   "closes_at": "2026-01-25T17:00:00+07:00"}]}, format="json")
+    assert answer.status_code == 201, answer.json()
+    assert answer.json()["kind"] == "province" and answer.json()["steps"][0]["kind"] == "departments"
+    refused = api.as_user(officer).post("/api/v1/campaigns/", {
+        "year": 2025, "name": "x", "agency_groups": ["province"], "kind": "province",
+        "steps": [{"kind": "self_assessment", "opens_at": "2026-01-05T08:00:00+07:00",
+                   "closes_at": "2026-01-25T17:00:00+07:00"}]}, format="json")
+    assert refused.status_code == 400
