@@ -31,8 +31,8 @@ class AgencyGroupAdmin(admin.ModelAdmin):
 @admin.register(Agency)
 class AgencyAdmin(ImportExportModelAdmin):
     resource_classes = [AgencyResource]
-    list_display = ["code", "name", "group", "parent", "email", "active"]
-    list_filter = ["group", "active"]
+    list_display = ["code", "name", "group", "parent", "email", "active", "ranked"]
+    list_filter = ["group", "active", "ranked"]
     search_fields = ["code", "name"]
     list_select_related = ["group", "parent"]
     autocomplete_fields = ["parent"]
@@ -59,8 +59,8 @@ class StepInline(admin.TabularInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(admin.ModelAdmin):
-    list_display = ["year", "name", "owner", "status"]
-    list_filter = ["status", "year"]
+    list_display = ["year", "name", "kind", "owner", "status"]
+    list_filter = ["kind", "status", "year"]
     filter_horizontal = ["groups", "agencies"]
     inlines = [StepInline]
 

@@ -11,6 +11,11 @@ from .models import AgencyGroup, Campaign, StepKind
 class CampaignForm(forms.Form):
     year = LocalizedIntegerField(label=_("Năm đánh giá"), min_value=2000, max_value=2100)
     name = forms.CharField(label=_("Tên đợt đánh giá"), max_length=255)
+    kind = forms.ChoiceField(label=_("Loại đợt đánh giá"), choices=Campaign.Kind.choices,
+                             initial=Campaign.Kind.AGENCIES, required=False)
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or Campaign.Kind.AGENCIES
     groups = forms.ModelMultipleChoiceField(
         label=_("Nhóm cơ quan được đánh giá"), queryset=AgencyGroup.objects.all(),
         widget=forms.CheckboxSelectMultiple,

@@ -42,6 +42,10 @@ class Agency(BaseModel):
                                related_name="children", verbose_name=_("đơn vị cấp trên"))
     email = models.EmailField(_("thư điện tử"), blank=True)
     active = models.BooleanField(_("đang hoạt động"), default=True)
+    # Cục Thống kê, Cục Thuế: they answer for province criteria but are never ranked
+    ranked = models.BooleanField(
+        _("được đánh giá, xếp hạng"), default=True,
+        help_text=_("Bỏ chọn cho cơ quan chỉ tham mưu chỉ số của tỉnh (Cục Thống kê, Cục Thuế)."))
 
     class Meta:
         ordering = ["group__order", "code"]
@@ -112,6 +116,11 @@ class Campaign(BaseModel):
         CLOSED = "closed", _("Đã kết thúc")
         PUBLISHED = "published", _("Đã công bố")
 
+    class Kind(models.TextChoices):
+        AGENCIES = "agencies", _("Đánh giá các cơ quan, đơn vị")
+        PROVINCE = "province", _("Tỉnh tự đánh giá Chỉ số CCHC cấp tỉnh")
+
+    kind = models.CharField(_("loại đợt đánh giá"), max_length=20, choices=Kind.choices, default=Kind.AGENCIES)
     year = models.PositiveSmallIntegerField(_("năm đánh giá"))
     name = models.CharField(_("tên đợt đánh giá"), max_length=255)
     owner = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True,
@@ -149,9 +158,16 @@ class StepKind(models.TextChoices):
     EXPLANATION = "explanation", _("Giải trình, bổ sung tài liệu")
     APPRAISAL_2 = "appraisal_2", _("Thẩm định lần 2")
     PUBLICATION = "publication", _("Công bố kết quả")
+    # the province's own index (Campaign.Kind.PROVINCE)
+    DEPARTMENTS = "departments", _("Các sở, ngành tự chấm và gửi tài liệu kiểm chứng")
+    PROVINCE_DRAFT = "province_draft", _("Sở Nội vụ tổng hợp, dự thảo báo cáo")
+    PROVINCE_APPROVAL = "province_approval", _("UBND tỉnh phê duyệt")
+    MINISTRY_ENTRY = "ministry_entry", _("Nhập dữ liệu vào phần mềm của Bộ Nội vụ")
 
 
 STEP_ORDER = [k.value for k in StepKind]
+PROVINCE_STEPS = (StepKind.CRITERIA, StepKind.TRAINING, StepKind.DEPARTMENTS, StepKind.PROVINCE_DRAFT,
+                  StepKind.PROVINCE_APPROVAL, StepKind.MINISTRY_ENTRY)
 
 
 class Step(BaseModel):

@@ -88,7 +88,10 @@ def campaign_list_for_user(*, user) -> QuerySet[Campaign]:
         return qs
     # Covered agencies see a campaign from its draft on: the plan is theirs to prepare for.
     own = user_agency_ids(user)
-    return qs.filter(Q(agencies__in=own) | Q(owner_id__in=own)).distinct()
+    # the province's own index: any agency may answer for its items once it is under way (what
+    # each one may do there is scoring's to say)
+    province = Q(kind=Campaign.Kind.PROVINCE) & ~Q(status=Campaign.Status.DRAFT) if own else Q(pk__in=[])
+    return qs.filter(Q(agencies__in=own) | Q(owner_id__in=own) | province).distinct()
 
 
 def campaign_get_for_user(*, user, pk) -> Campaign:

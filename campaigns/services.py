@@ -23,6 +23,7 @@ from cchc_portal.notifications.services import absolute_url, outbox_enqueue
 from .models import (
     AGENCY_ROLES,
     PROVINCE_ROLES,
+    PROVINCE_STEPS,
     Agency,
     AgencyGroup,
     Campaign,
@@ -275,28 +276,46 @@ def _clean_save(obj, update_fields=None):
     return obj
 
 
-def _covered_default(groups, owner):
+def _covered_default(groups, owner, kind=Campaign.Kind.AGENCIES):
     qs = Agency.objects.filter(group__in=groups, active=True)
+    if kind == Campaign.Kind.AGENCIES:
+        qs = qs.filter(ranked=True)  # agencies that only advise on the province's index are not ranked
     if owner is not None:
         qs = qs.filter(parent=owner)
     return qs
 
 
 @transaction.atomic
-def campaign_create(*, user, year, name, groups, steps=(), owner=None, agencies=None, previous=None) -> Campaign:
-    """A campaign in draft with its plan. Covered agencies default to every active agency
-    of the groups (under the owner when a district runs its communes' campaign)."""
-    campaign = _clean_save(Campaign(year=year, name=name, owner=owner, previous=previous))
+def campaign_create(*, user, year, name, groups, steps=(), owner=None, agencies=None, previous=None,
+                    kind=Campaign.Kind.AGENCIES) -> Campaign:
+    """A campaign in draft with its plan. Covered agencies default to every active ranked
+    agency of the groups (under the owner when a district runs its communes' campaign).
+
+    A province campaign (`kind="province"`) covers one agency, the province itself, whose
+    one assessment the departments score item by item."""
+    campaign = _clean_save(Campaign(year=year, name=name, owner=owner, previous=previous, kind=kind))
     group_objs = list(AgencyGroup.objects.filter(code__in=[getattr(g, "code", g) for g in groups]))
     if not group_objs:
         raise ApplicationError(gettext("Đợt đánh giá cần ít nhất một nhóm cơ quan."), extra={"errors": {
             "agency_groups": [gettext("Chọn ít nhất một nhóm cơ quan.")]}})
     campaign.groups.set(group_objs)
-    campaign.agencies.set(agencies if agencies is not None else _covered_default(group_objs, owner))
+    covered = list(agencies if agencies is not None else _covered_default(group_objs, owner, kind))
+    if kind == Campaign.Kind.PROVINCE and len(covered) != 1:
+        raise ApplicationError(
+            gettext("Đợt tỉnh tự đánh giá chỉ có một đối tượng là tỉnh: nhóm được chọn phải có đúng một đơn vị."),
+            extra={"errors": {"agency_groups": [gettext("Chọn nhóm chỉ gồm đơn vị đại diện cho tỉnh.")]}})
+    campaign.agencies.set(covered)
     for step in steps:
         step_set(campaign=campaign, kind=step["kind"], opens_at=step["opens_at"],
                  closes_at=step["closes_at"], user=user)
     return campaign
+
+
+def steps_for_kind(kind) -> list[str]:
+    """The plan steps a campaign of this kind may have, in plan order."""
+    if kind == Campaign.Kind.PROVINCE:
+        return [k.value for k in PROVINCE_STEPS]
+    return [k.value for k in StepKind if k not in PROVINCE_STEPS or k in (StepKind.CRITERIA, StepKind.TRAINING)]
 
 
 def _check_step_order(campaign, kind, opens_at):
@@ -321,6 +340,9 @@ def step_set(*, campaign, kind, opens_at, closes_at, user=None) -> Step:
     if kind not in StepKind.values:
         raise ApplicationError(gettext("Bước “%(step)s” không tồn tại.") % {"step": kind},
                                extra={"errors": {"kind": [gettext("Không hợp lệ.")]}})
+    if kind not in steps_for_kind(campaign.kind):
+        raise ApplicationError(gettext("Bước “%(step)s” không thuộc kế hoạch của loại đợt đánh giá này.") % {
+            "step": StepKind(kind).label}, extra={"errors": {"kind": [gettext("Không hợp lệ.")]}})
     for label, value in (("opens_at", opens_at), ("closes_at", closes_at)):
         if not isinstance(value, datetime) or timezone.is_naive(value):
             raise ApplicationError(gettext("Thời điểm phải có múi giờ."),
@@ -348,6 +370,9 @@ def step_remove(*, campaign, kind, user=None) -> bool:
     if kind not in StepKind.values:
         raise ApplicationError(gettext("Bước “%(step)s” không tồn tại.") % {"step": kind},
                                extra={"errors": {"kind": [gettext("Không hợp lệ.")]}})
+    if kind not in steps_for_kind(campaign.kind):
+        raise ApplicationError(gettext("Bước “%(step)s” không thuộc kế hoạch của loại đợt đánh giá này.") % {
+            "step": StepKind(kind).label}, extra={"errors": {"kind": [gettext("Không hợp lệ.")]}})
     if kind == StepKind.SELF_ASSESSMENT and Campaign.objects.filter(pk=campaign.pk).exclude(
             status=Campaign.Status.DRAFT).exists():
         raise ConflictError(gettext("Đợt đánh giá đã mở nên không thể bỏ bước tự đánh giá khỏi kế hoạch."),
@@ -371,7 +396,8 @@ def extension_grant(*, step, agency, closes_at, reason, user, now=None) -> Exten
     if closes_at <= now:
         raise ApplicationError(gettext("Hạn mới phải ở tương lai."),
                                extra={"errors": {"closes_at": [gettext("Phải ở tương lai.")]}})
-    if not step.campaign.agencies.filter(pk=agency.pk).exists():
+    # a province campaign's deadlines bind the departments that answer for its items
+    if step.campaign.kind != Campaign.Kind.PROVINCE and not step.campaign.agencies.filter(pk=agency.pk).exists():
         raise ApplicationError(gettext("Đơn vị không thuộc đợt đánh giá này."),
                                extra={"errors": {"agency_code": [gettext("Không thuộc đợt đánh giá.")]}})
     extension = _clean_save(Extension(step=step, agency=agency, closes_at=closes_at, reason=reason.strip(),
@@ -390,7 +416,7 @@ def _shift_year(value: datetime, years: int) -> datetime:
 @transaction.atomic
 def campaign_copy_plan(*, campaign, year, user, name=None) -> Campaign:
     """A new draft campaign for `year` with the same groups and the plan shifted in years."""
-    if Campaign.objects.filter(year=year, owner=campaign.owner).exists():
+    if Campaign.objects.filter(year=year, owner=campaign.owner, kind=campaign.kind).exists():
         raise ConflictError(gettext("Đã có đợt đánh giá năm %(year)s của đơn vị chủ trì này.") % {"year": year})
     years = year - campaign.year
     tz = timezone.get_current_timezone()
@@ -404,6 +430,7 @@ def campaign_copy_plan(*, campaign, year, user, name=None) -> Campaign:
     new = campaign_create(
         user=user, year=year, name=name or campaign.name.replace(str(campaign.year), str(year)),
         groups=list(campaign.groups.all()), steps=steps, owner=campaign.owner, previous=campaign,
+        kind=campaign.kind,
     )
     campaign_copied.send(sender=Campaign, source=campaign, campaign=new, user=user)
     return new
@@ -420,7 +447,10 @@ def _transition(campaign, source, target, message, **extra) -> Campaign:
 def campaign_open(*, campaign, user=None, now=None) -> Campaign:
     """draft → open. Scoring's `campaign_open_with_assessments` calls this and creates the
     assessments in the same transaction."""
-    if not campaign.steps.filter(kind=StepKind.SELF_ASSESSMENT).exists():
+    if campaign.kind == Campaign.Kind.PROVINCE:
+        if not campaign.steps.filter(kind=StepKind.DEPARTMENTS).exists():
+            raise ApplicationError(gettext("Kế hoạch chưa có bước các sở, ngành tự chấm."))
+    elif not campaign.steps.filter(kind=StepKind.SELF_ASSESSMENT).exists():
         raise ApplicationError(gettext("Kế hoạch chưa có bước tự đánh giá."))
     return _transition(campaign, [Campaign.Status.DRAFT], Campaign.Status.OPEN,
                        gettext("Đợt đánh giá đã được mở hoặc đã kết thúc."), opened_at=now or timezone.now())

@@ -122,7 +122,7 @@ def plan_edit(request, pk):
     current = {s.kind: s for s in campaign.steps.all()}
     tz = timezone.get_current_timezone()
     initial = []
-    for kind in StepKind:
+    for kind in map(StepKind, services.steps_for_kind(campaign.kind)):
         s = current.get(kind.value)
         initial.append({
             "kind": kind.value, "enabled": s is not None,

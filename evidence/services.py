@@ -96,7 +96,8 @@ def document_upload(*, agency, campaign, file, user, number="", issued_on=None, 
     now = now or timezone.now()
     _require_manager(user=user, agency=agency)
     _require_open(campaign)
-    if not campaign.agencies.filter(pk=agency.pk).exists():
+    # a province campaign assesses the province; the departments scoring its items keep their evidence
+    if campaign.kind != Campaign.Kind.PROVINCE and not campaign.agencies.filter(pk=agency.pk).exists():
         raise ApplicationError(_("Đơn vị không thuộc đợt đánh giá này."))
     metadata = clean_metadata(number=number, issued_on=issued_on, issuer=issuer, summary=summary, now=now)
     content = as_file(file)

@@ -24,4 +24,7 @@ class ScoringConfig(AppConfig):
         from scoring.selectors.criteria import criteria_code_pairs
 
         register_code_map(criteria_code_pairs)  # the campaign library follows the year-over-year map
+        from scoring.views.province import province_links
+
+        links.register(province_links)  # the province's own index: board, assignment, a department's items
         from scoring import automation  # noqa: F401 - registers the tick's locks and reminder sources

@@ -27,7 +27,7 @@ from scoring.rules.text import format_params, parse_params
 from scoring.rules.validation import validate_params
 
 COLUMNS = ["code", "title", "max_points", "rule", "rule_params", "evidence_required", "guidance", "not_applicable_to"]
-EXTRA_COLUMNS = ["capped", "responsible_agency"]
+EXTRA_COLUMNS = ["capped", "responsible_agency", "responsible"]
 ALL_COLUMNS = COLUMNS + EXTRA_COLUMNS
 ALIASES = {
     "code": ["mã", "mã tiêu chí", "mã số"],
@@ -40,6 +40,7 @@ ALIASES = {
     "not_applicable_to": ["không áp dụng cho", "không áp dụng", "đơn vị không áp dụng"],
     "capped": ["giới hạn", "giới hạn điểm tối đa", "tổng con vượt điểm tối đa"],
     "responsible_agency": ["đơn vị tham mưu", "cơ quan tham mưu", "đơn vị phụ trách"],
+    "responsible": ["đơn vị chủ trì, phối hợp", "chủ trì, phối hợp", "chủ trì và phối hợp"],
 }
 # The Vietnamese header an export writes under the codes' row (each one of ALIASES, so read back).
 LABELS = {
@@ -47,6 +48,7 @@ LABELS = {
     "evidence_required": "Cần tài liệu kiểm chứng", "guidance": "Hướng dẫn chấm",
     "not_applicable_to": "Không áp dụng cho", "capped": "Tổng con vượt điểm tối đa",
     "responsible_agency": "Đơn vị tham mưu",
+    "responsible": "Đơn vị chủ trì, phối hợp",
 }
 SETTINGS_LABELS = {"key": "Thiết lập", "value": "Giá trị"}
 # Vietnamese names of the rule kinds, accepted in the rule column (the canonical names too).
@@ -96,6 +98,7 @@ class CriterionRow:
     not_applicable_to: list[str] = field(default_factory=list)
     capped: bool = False
     responsible_agency: str = ""
+    cooperating: list[str] = field(default_factory=list)  # agencies helping the responsible one
 
     @property
     def parent_code(self) -> str:
@@ -245,6 +248,13 @@ def _parse_row(number: int, values: dict, errors: list[RowError]) -> CriterionRo
     row.guidance = values.get("guidance", "")
     row.not_applicable_to = parse_codes(values.get("not_applicable_to", ""))
     row.responsible_agency = values.get("responsible_agency", "").strip()
+    responsible = parse_codes(values.get("responsible", ""))
+    if responsible:  # lead first, then the co-operating agencies
+        if row.responsible_agency and row.responsible_agency != responsible[0]:
+            error("responsible", f"Đơn vị chủ trì '{responsible[0]}' khác cột responsible_agency "
+                                 f"('{row.responsible_agency}').")
+        row.responsible_agency = responsible[0]
+        row.cooperating = [code for code in dict.fromkeys(responsible[1:]) if code != responsible[0]]
     return row
 
 
@@ -310,10 +320,13 @@ HELP_ROWS = [
     ("not_applicable_to", "Mã các đơn vị không áp dụng, cách nhau bằng dấu phẩy."),
     ("capped", "x: tổng điểm tối đa các tiêu chí con được vượt điểm tối đa (điểm được giới hạn)."),
     ("responsible_agency", "Mã đơn vị tham mưu chấm tiêu chí (khi tỉnh tự đánh giá)."),
+    ("responsible", "Khi tỉnh tự đánh giá: mã đơn vị chủ trì rồi các đơn vị phối hợp, cách nhau bằng dấu phẩy "
+                    "(ví dụ: SNV, CTK). Tiêu chí cha giao cho cả các tiêu chí con chưa được giao."),
     ("settings", "Trang settings: bonus_cap (trần điểm thưởng), penalty_cap (trần điểm trừ); trống: không giới hạn."),
 ]
 _WIDTHS = {"code": 9, "title": 60, "max_points": 11, "rule": 11, "rule_params": 36, "evidence_required": 10,
-           "guidance": 50, "not_applicable_to": 18, "capped": 8, "responsible_agency": 14}
+           "guidance": 50, "not_applicable_to": 18, "capped": 8, "responsible_agency": 14,
+           "responsible": 18}
 
 
 def number_cell(value: Decimal | None):
@@ -343,6 +356,7 @@ def row_values(row: CriterionRow) -> list:
         ", ".join(row.not_applicable_to),
         "x" if row.capped else "",
         row.responsible_agency,
+        ", ".join([row.responsible_agency, *row.cooperating]) if row.cooperating else "",
     ]
 
 

@@ -65,6 +65,9 @@ class Criterion(BaseModel):
     guidance = models.TextField(_("hướng dẫn chấm"), blank=True)
     responsible_agency = models.ForeignKey(Agency, on_delete=models.SET_NULL, null=True, blank=True,
                                            related_name="responsible_criteria", verbose_name=_("đơn vị tham mưu"))
+    # the province's own index: agencies that help the responsible (lead) one, with evidence and notes
+    cooperating_agencies = models.ManyToManyField(Agency, blank=True, related_name="cooperating_criteria",
+                                                  verbose_name=_("đơn vị phối hợp"))
     not_applicable_to = models.ManyToManyField(Agency, blank=True, related_name="not_applicable_criteria",
                                                verbose_name=_("không áp dụng cho đơn vị"))
     order = models.PositiveIntegerField(_("thứ tự"), default=0)
@@ -146,6 +149,13 @@ class Assessment(BaseModel):
         return f"{self.agency} – {self.campaign}"
 
 
+class LeadStatus(models.TextChoices):
+    DRAFT = "draft", _("Đang chấm")
+    SENT = "sent", _("Đã gửi Sở Nội vụ")
+    RETURNED = "returned", _("Bị trả lại")
+    ACCEPTED = "accepted", _("Sở Nội vụ đã tiếp nhận")
+
+
 class Item(models.Model):
     """One criterion (leaf) in one assessment: the agency's input and the appraisal."""
 
@@ -170,6 +180,14 @@ class Item(models.Model):
                                      related_name="+")
     appraised_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    # the province's own index: the responsible department sends each item; the Sở returns or accepts it
+    lead_status = models.CharField(_("trạng thái tiêu chí"), max_length=10, choices=LeadStatus.choices,
+                                   default=LeadStatus.DRAFT)
+    lead_sent_at = models.DateTimeField(_("gửi lúc"), null=True, blank=True)
+    review_comment = models.TextField(_("ý kiến của Sở Nội vụ"), blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")
     updated_at = models.DateTimeField(null=True, blank=True)
@@ -285,3 +303,19 @@ class ImportedFigure(models.Model):
         ordering = ["-imported_at", "-id"]
         verbose_name = _("số liệu nhập khẩu")
         verbose_name_plural = _("số liệu nhập khẩu")
+
+
+class ItemNote(models.Model):
+    """A co-operating (or the responsible) agency's note on a province item, with its evidence."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="notes")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("nội dung"), blank=True)
+    documents = models.ManyToManyField(Document, blank=True, related_name="item_notes")
+    created_at = models.DateTimeField(_("lúc"))
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("ý kiến đơn vị phối hợp")
+        verbose_name_plural = _("ý kiến đơn vị phối hợp")

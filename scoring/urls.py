@@ -1,5 +1,5 @@
 """Pages of the scoring app, one module per area (criteria, assessments, appraisal)."""
-from .views import appraisal, assessments, criteria
+from .views import appraisal, assessments, criteria, province
 
 app_name = "scoring"
-urlpatterns = criteria.urlpatterns + assessments.urlpatterns + appraisal.urlpatterns
+urlpatterns = criteria.urlpatterns + assessments.urlpatterns + appraisal.urlpatterns + province.urlpatterns

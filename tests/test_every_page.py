@@ -158,6 +158,19 @@ def _guidance(campaign, officer):
 # ------------------------------------------------------------------ the patterns
 
 
+def _province(w):
+    """A province campaign (the province's own index), its item 2.2 led by agency A (built once)."""
+    if getattr(w, "province_pk", None) is None:
+        from scoring.models import Criterion
+        from tests.scoring.province_support import province_campaign
+
+        campaign, _province_agency, _deps = province_campaign(User.objects.get(username="officer"))
+        Criterion.objects.filter(criteria_set__campaign=campaign, code="2.2").update(
+            responsible_agency=Agency.objects.get(code="SA"))
+        w.province_pk = campaign.pk
+    return w.province_pk
+
+
 def _campaigns(w):
     return [{"pk": w.campaign.pk}, {"pk": w.published.pk}]
 
@@ -308,6 +321,24 @@ PARAMS = {
     "scoring:appraisal_page": _assessment,
     "scoring:appraisal_item": lambda w: [{"pk": w.assessment.pk, "code": "1.1"}],
     "scoring:appraisal_field_accept": lambda w: [{"pk": w.assessment.pk, "code": "1"}],
+    # the province's own index (a province campaign built on first use; SA leads item 2.2)
+    "scoring:province_board": lambda w: [{"pk": _province(w)}],
+    "scoring:province_assign": lambda w: [{"pk": _province(w)}],
+    "scoring:province_board_excel": lambda w: [{"pk": _province(w)}],
+    "scoring:province_item_notes": lambda w: [{"pk": _province(w), "item_code": "2.2"}],
+    "scoring:province_item_return": lambda w: [{"pk": _province(w), "code": "2.2"}],
+    "scoring:province_item_accept": lambda w: [{"pk": _province(w), "code": "2.2"}],
+    "scoring:province_department": lambda w: [{"pk": _province(w), "code": "SA"}, {"pk": _province(w), "code": "SNV"}],
+    "scoring:province_send": lambda w: [{"pk": _province(w), "code": "SA"}],
+    "scoring:province_item_save": lambda w: [{"pk": _province(w), "code": "SA", "item_code": "2.2"}],
+    "scoring:province_item_contribute": lambda w: [{"pk": _province(w), "code": "SA", "item_code": "2.2"}],
+    "api-province-items": lambda w: [{"pk": _province(w), "?": "agency=SA"}, {"pk": _province(w)}],
+    "api-province-item": lambda w: [{"pk": _province(w), "code": "2.2"}],
+    "api-province-item-notes": lambda w: [{"pk": _province(w), "code": "2.2"}],
+    "api-province-item-return": lambda w: [{"pk": _province(w), "code": "2.2"}],
+    "api-province-item-accept": lambda w: [{"pk": _province(w), "code": "2.2"}],
+    "api-province-send": lambda w: [{"pk": _province(w)}],
+    "api-province-responsible": lambda w: [{"pk": _province(w), "code": "2"}],
     "scoring:explanation_request_create": _assessment,
     "scoring:appraisal_finalize": _assessment,
     "scoring:appraisal_reopen": _assessment,
@@ -430,8 +461,10 @@ def world(campaign, agency_a, agency_b, commune, staff_a, leader_a, appraiser, o
           tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.EVIDENCE_VIRUS_SCAN = ""
-    return build_world(campaign=campaign, agency_a=agency_a, agency_b=agency_b, commune=commune, staff_a=staff_a,
-                       leader_a=leader_a, appraiser=appraiser, officer=officer, admin_user=admin_user)
+    w = build_world(campaign=campaign, agency_a=agency_a, agency_b=agency_b, commune=commune, staff_a=staff_a,
+                    leader_a=leader_a, appraiser=appraiser, officer=officer, admin_user=admin_user)
+    _province(w)  # before the walk reads the stored texts
+    return w
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from cchc_portal.core.exceptions import ApplicationError
 
 from .. import selectors, services
-from ..models import AgencyGroup, Step, StepKind
+from ..models import AgencyGroup, Campaign, Step, StepKind
 
 
 class TokenApi(ObtainAuthToken):
@@ -81,6 +81,7 @@ class CampaignOutputSerializer(serializers.Serializer):
     year = serializers.IntegerField()
     name = serializers.CharField()
     status = serializers.CharField()
+    kind = serializers.CharField()
     owner_code = serializers.CharField(source="owner.code", default=None, allow_null=True)
     agency_groups = serializers.SerializerMethodField()
     steps = serializers.SerializerMethodField()
@@ -98,6 +99,7 @@ class CampaignListApi(APIView):
         name = serializers.CharField(max_length=255)
         agency_groups = serializers.ListField(child=serializers.CharField(), allow_empty=False)
         owner_code = serializers.CharField(required=False, allow_blank=True, allow_null=True)
+        kind = serializers.ChoiceField(choices=Campaign.Kind.choices, default=Campaign.Kind.AGENCIES)
         steps = StepSerializer(many=True, required=False)
 
         def validate_agency_groups(self, value):
@@ -123,6 +125,7 @@ class CampaignListApi(APIView):
         campaign = services.campaign_create(
             user=request.user, year=data.validated_data["year"], name=data.validated_data["name"],
             groups=data.validated_data["agency_groups"], steps=data.validated_data.get("steps", []), owner=owner,
+            kind=data.validated_data["kind"],
         )
         campaign = selectors.campaign_get_for_user(user=request.user, pk=campaign.pk)
         return Response(CampaignOutputSerializer(campaign).data, status=status.HTTP_201_CREATED)

@@ -1,4 +1,5 @@
-"""Write docs/samples/criteria_department.xlsx and criteria_commune.xlsx from the demo's rows.
+"""Write docs/samples/criteria_department.xlsx, criteria_commune.xlsx (the demo's rows) and
+criteria_province.xlsx (the province's own index, reports/management/demo/province.py).
 
     .venv/bin/python docs/samples/make_samples.py
 
@@ -20,6 +21,7 @@ import django  # noqa: E402
 django.setup()
 
 from reports.management.demo.criteria import COMMUNE_ROWS, DEPARTMENT_ROWS, workbook_bytes  # noqa: E402
+from reports.management.demo.province import PROVINCE_ROWS, province_workbook_bytes  # noqa: E402
 
 SAMPLES = {"criteria_department.xlsx": DEPARTMENT_ROWS, "criteria_commune.xlsx": COMMUNE_ROWS}
 
@@ -29,6 +31,9 @@ def main():
         path = Path(__file__).resolve().parent / name
         path.write_bytes(workbook_bytes(rows))
         print(f"{path.relative_to(ROOT)}: {len(rows)} dòng")
+    path = Path(__file__).resolve().parent / "criteria_province.xlsx"
+    path.write_bytes(province_workbook_bytes())  # the province's own index, with `responsible`
+    print(f"{path.relative_to(ROOT)}: {len(PROVINCE_ROWS)} dòng")
 
 
 if __name__ == "__main__":

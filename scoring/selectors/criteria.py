@@ -262,13 +262,25 @@ def criteria_set_problems(*, criteria_set, criteria: list[Criterion] | None = No
 # ---------------------------------------------------------------- Excel, amendments, the map
 
 
+def cooperating_codes(*, criteria_set) -> dict[int, list[str]]:
+    """Criterion id → the codes of its co-operating agencies (the province's own index), one query."""
+    found: dict[int, list[str]] = {}
+    through = Criterion.cooperating_agencies.through
+    for criterion_id, code in (through.objects.filter(criterion__criteria_set=criteria_set)
+                               .order_by("agency__code").values_list("criterion_id", "agency__code")):
+        found.setdefault(criterion_id, []).append(code)
+    return found
+
+
 def criteria_set_rows(*, criteria_set) -> list[CriterionRow]:
     """The set as sheet rows (what `export_criteria` writes)."""
+    cooperating = cooperating_codes(criteria_set=criteria_set)
     return [
         CriterionRow(
             row=0, code=c.code, title=c.title, max_points=c.max_points, rule=c.rule, params=c.params or {},
             evidence_required=c.evidence_required, guidance=c.guidance, not_applicable_to=c.na_codes,
             capped=c.capped, responsible_agency=c.responsible_agency.code if c.responsible_agency else "",
+            cooperating=cooperating.get(c.pk, []),
         )
         for c in criteria_tree(criteria_set=criteria_set)
     ]

@@ -63,7 +63,8 @@ def _tree_column(message: str) -> str:
 
 def _check_rows(rows: list[CriterionRow], errors: list[RowError], criteria_set_group: AgencyGroup) -> dict:
     """Database checks (agency codes) and the engine's tree checks; returns the agencies by code."""
-    wanted = {code for r in rows for code in r.not_applicable_to} | {r.responsible_agency for r in rows}
+    wanted = ({code for r in rows for code in r.not_applicable_to} | {r.responsible_agency for r in rows}
+              | {code for r in rows for code in r.cooperating})
     agencies = {a.code: a for a in Agency.objects.filter(code__in=wanted - {""}).select_related("group")}
     for r in rows:
         unknown = [code for code in r.not_applicable_to if code not in agencies]
@@ -76,6 +77,9 @@ def _check_rows(rows: list[CriterionRow], errors: list[RowError], criteria_set_g
                                    f"Đơn vị không thuộc nhóm {criteria_set_group.name}: {', '.join(other)}."))
         if r.responsible_agency and r.responsible_agency not in agencies:
             errors.append(RowError(r.row, "responsible_agency", f"Không có đơn vị '{r.responsible_agency}'."))
+        unknown = [code for code in r.cooperating if code not in agencies]
+        if unknown:
+            errors.append(RowError(r.row, "responsible", f"Không có đơn vị: {', '.join(unknown)}."))
     rows_with_errors = {e.row for e in errors}
     row_of = {}
     for r in rows:
@@ -116,7 +120,8 @@ def criteria_import(*, campaign, group, file, user=None, dry_run=False, reason=N
     existing = {}
     if criteria_set is not None:
         existing = {c.code: c for c in Criterion.objects.filter(criteria_set=criteria_set)
-                    .select_related("responsible_agency").prefetch_related("not_applicable_to")}
+                    .select_related("responsible_agency").prefetch_related("not_applicable_to",
+                                                                           "cooperating_agencies")}
     file_codes = {r.code for r in workbook.rows}
     removed = sorted(set(existing) - file_codes, key=code_key)
     if removed and criteria_set is not None:
@@ -163,13 +168,14 @@ def criteria_import(*, campaign, group, file, user=None, dry_run=False, reason=N
 
 def _row_snapshot(r: CriterionRow) -> tuple:
     return (r.title, decimal_str(r.max_points), r.rule, r.params, r.evidence_required, r.guidance, r.capped,
-            r.responsible_agency, tuple(sorted(r.not_applicable_to)))
+            r.responsible_agency, tuple(sorted(r.not_applicable_to)), tuple(r.cooperating))
 
 
 def _criterion_snapshot(c: Criterion) -> tuple:
     return (c.title, decimal_str(Decimal(c.max_points)), c.rule, c.params or {}, c.evidence_required, c.guidance,
             c.capped, c.responsible_agency.code if c.responsible_agency_id else "",
-            tuple(sorted(a.code for a in c.not_applicable_to.all())))
+            tuple(sorted(a.code for a in c.not_applicable_to.all())),
+            tuple(sorted(a.code for a in c.cooperating_agencies.all())))
 
 
 def _apply_import(criteria_set, workbook, existing, removed, agencies) -> None:
@@ -180,7 +186,8 @@ def _apply_import(criteria_set, workbook, existing, removed, agencies) -> None:
     if removed:
         Criterion.objects.filter(criteria_set=criteria_set, code__in=removed).delete()
     through = Criterion.not_applicable_to.through
-    na_rows = []
+    co_through = Criterion.cooperating_agencies.through
+    na_rows, co_rows = [], []
     for r in sorted(workbook.rows, key=lambda r: code_key(r.code)):
         c = existing.get(r.code) or Criterion(criteria_set=criteria_set, code=r.code)
         if c.pk and _row_snapshot(r) == _criterion_snapshot(c):
@@ -192,8 +199,11 @@ def _apply_import(criteria_set, workbook, existing, removed, agencies) -> None:
         c.save()  # every value was checked by read_workbook and _check_rows
         if not is_new:
             through.objects.filter(criterion=c).delete()
+            co_through.objects.filter(criterion=c).delete()
         na_rows += [through(criterion_id=c.pk, agency_id=agencies[code].pk) for code in r.not_applicable_to]
+        co_rows += [co_through(criterion_id=c.pk, agency_id=agencies[code].pk) for code in r.cooperating]
     through.objects.bulk_create(na_rows)
+    co_through.objects.bulk_create(co_rows)
     sync_tree(criteria_set)
 
 
@@ -244,6 +254,12 @@ def criteria_set_copy(*, source, campaign, user, group=None) -> CriteriaSet:
         through(criterion_id=new_pk[old_code[criterion_id]], agency_id=agency_id)
         for criterion_id, agency_id in through.objects.filter(
             criterion__criteria_set=source, agency__group=group_obj).values_list("criterion_id", "agency_id")
+    ])
+    co_through = Criterion.cooperating_agencies.through
+    co_through.objects.bulk_create([
+        co_through(criterion_id=new_pk[old_code[criterion_id]], agency_id=agency_id)
+        for criterion_id, agency_id in co_through.objects.filter(
+            criterion__criteria_set=source).values_list("criterion_id", "agency_id")
     ])
     return target
 
