@@ -1,5 +1,4 @@
 """Pages of the background check: accepting the metadata proposed from a document's text."""
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -10,7 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cchc_portal.core.exceptions import ApplicationError
+from cchc_portal.core.views import run_action
 
 from . import selectors
 from .checks import proposal_accept
@@ -27,15 +26,9 @@ def accept_proposal(request, pk):
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
                                            require_https=request.is_secure()):
         back = reverse("evidence:library", args=[document.campaign_id, document.agency.code])
-    try:
-        proposal_accept(document=document, user=request.user)
-    except DocumentCheck.DoesNotExist:
-        messages.error(request, _("Tài liệu chưa có thông tin đề xuất."))
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Đã điền thông tin đề xuất vào tài liệu “%(name)s”; hãy kiểm tra lại.")
-                         % {"name": document.original_name})
+    run_action(request, lambda: proposal_accept(document=document, user=request.user),
+               success=_("Đã điền thông tin đề xuất vào tài liệu “%(name)s”; hãy kiểm tra lại.")
+               % {"name": document.original_name})
     return redirect(back)
 
 

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from cchc_portal.core.exceptions import ApplicationError
+
 from .extract import ExtractError, extract_text, ocr_available
 from .metadata import propose
 from .models import AssessedPeriod, Document, DocumentCheck, DocumentSignature, TrustRoot
@@ -243,7 +245,9 @@ def proposal_accept(*, document, user) -> Document:
     from .services import UNSET as KEEP
     from .services import document_update_metadata
 
-    analysis = DocumentCheck.objects.get(document=document, status=DocumentCheck.Status.DONE)
+    analysis = DocumentCheck.objects.filter(document=document, status=DocumentCheck.Status.DONE).first()
+    if analysis is None or not analysis.has_proposal:
+        raise ApplicationError(_("Tài liệu chưa có thông tin đề xuất."))
     return document_update_metadata(
         document=document, user=user,
         number=analysis.proposed_number or KEEP,

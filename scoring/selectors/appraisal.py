@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign, Membership, Role, StepKind
 from campaigns.selectors import agency_windows, user_agency_ids, user_is_appraiser, user_is_officer, user_roles
+from cchc_portal.core.selectors import one_or_404
 from evidence.models import Document
 from scoring import engine
 from scoring.compute import node_for
@@ -43,7 +44,6 @@ from scoring.models import (
     Message,
 )
 from scoring.selectors.criteria import not_applicable_codes
-from scoring.selectors.lookup import one_or_404
 from scoring.selectors.progress import (  # noqa: F401 - code_covers and item_counts_as_appraised are used here too
     Progress,
     appraisal_progress_of,

@@ -26,6 +26,7 @@ from campaigns.selectors import (
     user_is_officer,
     user_is_province_staff,
 )
+from cchc_portal.core.selectors import one_or_404
 from cchc_portal.core.templatetags.portal import number, points
 from evidence.models import Document
 from scoring import engine
@@ -34,7 +35,6 @@ from scoring.criteria_excel import code_key
 from scoring.models import Assessment, CriteriaSet, Criterion, ExplanationRequest, Item
 from scoring.rules.kinds import DEFAULT_STEP, RuleParamsError, bands_of, decimal_param, levels_of
 from scoring.selectors.criteria import criteria_nodes, not_applicable_codes
-from scoring.selectors.lookup import one_or_404
 from scoring.selectors.progress import Leaf, Progress, progress_of
 
 EDITABLE = Assessment.Status.DRAFT

@@ -5,6 +5,7 @@ from django.http import Http404
 
 from campaigns import selectors as campaign_selectors
 from campaigns.models import Agency, Campaign
+from cchc_portal.core.selectors import one_or_404
 from surveys.models import (
     Flag,
     Question,
@@ -39,35 +40,25 @@ def list_agency_get_for_user(*, user, campaign, code) -> Agency:
 
 def respondent_get_for_user(*, user, campaign, pk) -> Respondent:
     agencies = list_agencies_for_user(user=user, campaign=campaign)
-    try:
-        return (Respondent.objects.select_related("respondent_list__agency", "group")
-                .get(pk=pk, campaign=campaign, respondent_list__agency__in=agencies))
-    except (Respondent.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return one_or_404(Respondent.objects.select_related("respondent_list__agency", "group"),
+                      pk=pk, campaign=campaign, respondent_list__agency__in=agencies)
+
+
+def _officer_get(user, queryset, **lookup):
+    """One row for a survey officer (404 for anyone else, or no such row)."""
+    if not user_is_survey_officer(user):
+        raise Http404
+    return one_or_404(queryset, **lookup)
 
 
 def group_get_for_officer(*, user, campaign, pk) -> RespondentGroup:
-    if not user_is_survey_officer(user):
-        raise Http404
-    try:
-        return RespondentGroup.objects.select_related("rates_group", "campaign").get(pk=pk, campaign=campaign)
-    except (RespondentGroup.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return _officer_get(user, RespondentGroup.objects.select_related("rates_group", "campaign"), pk=pk,
+                        campaign=campaign)
 
 
 def question_get_for_officer(*, user, campaign, pk) -> Question:
-    if not user_is_survey_officer(user):
-        raise Http404
-    try:
-        return Question.objects.select_related("group", "criterion").get(pk=pk, group__campaign=campaign)
-    except (Question.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return _officer_get(user, Question.objects.select_related("group", "criterion"), pk=pk, group__campaign=campaign)
 
 
 def flag_get_for_officer(*, user, campaign, pk) -> Flag:
-    if not user_is_survey_officer(user):
-        raise Http404
-    try:
-        return Flag.objects.get(pk=pk, campaign=campaign)
-    except (Flag.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return _officer_get(user, Flag.objects.all(), pk=pk, campaign=campaign)

@@ -208,6 +208,16 @@ def test_accepting_the_proposal_fills_the_documents_fields(login, campaign, agen
     assert "Dùng đề xuất" not in client.get(library).content.decode()
 
 
+def test_a_document_without_a_proposal_says_so_and_keeps_its_fields(login, campaign, agency_a, staff_a,
+                                                                    upload_checked):
+    document = upload_checked("trang.docx", files.docx("   "))
+    client = login(staff_a)
+    response = client.post(reverse("evidence:accept_proposal", args=[document.pk]), follow=True)
+    assert "Tài liệu chưa có thông tin đề xuất." in response.content.decode()
+    document.refresh_from_db()
+    assert (document.number, document.issuer, document.issued_on) == ("", "", None)
+
+
 def test_only_the_agencys_members_accept_a_proposal(login, appraiser, upload_checked):
     document = upload_checked("ke-hoach.docx", files.docx("Số: 12/KH-SNV"))
     response = login(appraiser).post(reverse("evidence:accept_proposal", args=[document.pk]))

@@ -1,9 +1,9 @@
-"""`one_or_404`, the lookup every scoring `*_get_for_*` selector shares."""
+"""`one_or_404`, the lookup every `*_get_for_*` selector shares."""
 import pytest
 from django.http import Http404
 
+from cchc_portal.core.selectors import one_or_404
 from scoring.models import Assessment
-from scoring.selectors.lookup import one_or_404
 
 
 @pytest.mark.django_db
