@@ -43,7 +43,12 @@ class StepForm(forms.Form):
         return data
 
 
-StepFormSet = forms.formset_factory(StepForm, extra=0)
+def step_formset(data, initial):
+    """The plan's steps, one form per step of the campaign's kind: a post with more forms
+    than that is refused with a message, never read past the campaign's steps."""
+    count = len(initial)
+    return forms.formset_factory(StepForm, extra=0, max_num=count, absolute_max=count, validate_max=True)(
+        data, initial=initial)
 
 
 class ExtensionForm(forms.Form):

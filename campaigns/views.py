@@ -14,7 +14,7 @@ from cchc_portal.core import confirm
 from cchc_portal.core.views import run_action
 
 from . import selectors, services
-from .forms import CampaignForm, CopyPlanForm, ExtensionForm, PasswordResetForm, StepFormSet
+from .forms import CampaignForm, CopyPlanForm, ExtensionForm, PasswordResetForm, step_formset
 from .links import links_for
 from .models import StepKind
 
@@ -129,7 +129,7 @@ def plan_edit(request, pk):
             "opens_at": s.opens_at.astimezone(tz) if s else None,
             "closes_at": s.closes_at.astimezone(tz) if s else None,
         })
-    formset = StepFormSet(request.POST or None, initial=initial)
+    formset = step_formset(request.POST or None, initial)
     moved = []
     if request.method == "POST" and formset.is_valid():
         moved = _moved_past_deadlines(formset, current, timezone.now())
@@ -140,7 +140,7 @@ def plan_edit(request, pk):
             if outcome.ok:
                 return redirect("campaigns:detail", pk=campaign.pk)
             moved = []
-    rows = [(form, StepKind(form.initial["kind"]).label) for form in formset]
+    rows = [(form, StepKind(form.initial["kind"]).label) for form in formset if form.initial.get("kind")]
     return render(request, "campaigns/plan_form.html", {
         "campaign": campaign, "formset": formset, "rows": rows, "moved": moved,
         "fingerprint": ",".join(m["kind"] for m in moved),

@@ -168,10 +168,17 @@ def test_an_open_campaign_keeps_its_self_assessment_step(campaign, officer, logi
         services.step_remove(campaign=campaign, kind="self_assessment", user=officer)
     sa = campaign.steps.get(kind="self_assessment")
     # the plan page (all steps unticked) goes through the same service and says why
-    data = {"form-TOTAL_FORMS": str(len(StepKind)), "form-INITIAL_FORMS": str(len(StepKind))}
-    data.update({f"form-{i}-kind": k.value for i, k in enumerate(StepKind)})
+    kinds = services.steps_for_kind(campaign.kind)
+    data = {"form-TOTAL_FORMS": str(len(kinds)), "form-INITIAL_FORMS": str(len(kinds))}
+    data.update({f"form-{i}-kind": kind for i, kind in enumerate(kinds)})
     response = login(officer).post(f"/campaigns/{campaign.pk}/plan/", data, follow=True)
     assert "không thể bỏ bước tự đánh giá" in response.content.decode()
+    # a post with more forms than the campaign's steps is refused, not read (nor a server error)
+    data.update({"form-TOTAL_FORMS": str(len(StepKind) + 3), "form-INITIAL_FORMS": str(len(StepKind) + 3)})
+    data.update({f"form-{i}-kind": "departments" for i in range(len(kinds), len(StepKind) + 3)})
+    response = login(officer).post(f"/campaigns/{campaign.pk}/plan/", data)
+    assert response.status_code == 200 and response.context["formset"].non_form_errors()
+    assert not campaign.steps.filter(kind="departments").exists()
     assert campaign.steps.get(kind="self_assessment") == sa
     Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.DRAFT)
     assert services.step_remove(campaign=campaign, kind="self_assessment", user=officer) is True
