@@ -44,7 +44,8 @@ def record(**row):
 
 
 def pdf(text: str) -> bytes:
-    """A minimal valid one-page PDF with a correct xref table (tests/evidence/files.py)."""
+    """A minimal valid one-page PDF with a correct xref table: a copy of the demo's pdf_bytes
+    (reports/management/demo/evidence.py), since locust's processes load no Django project."""
     stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode()
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",

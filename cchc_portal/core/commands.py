@@ -1,6 +1,7 @@
 """What every management command that writes shares: `--user` (who acts: the services apply
 that user's rules, as on the pages), `--force --reason` (past a window, on the record), and
 the record itself (CommandRun) of every run, finished or refused."""
+import abc
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -87,7 +88,7 @@ class RecordedCommand(BaseCommand):
         raise NotImplementedError
 
 
-class ImportCommand(RecordedCommand):
+class ImportCommand(RecordedCommand, metaclass=abc.ABCMeta):
     """An Excel import: `FILE [options] [--dry-run]` and the recorded-run arguments.
 
     Subclasses add their options in `add_import_arguments`, find what the options name in
@@ -112,8 +113,9 @@ class ImportCommand(RecordedCommand):
         """Objects the options name, passed on to `import_file` and `done`."""
         return {}
 
-    def import_file(self, fh, *, actor, dry_run, **targets):  # pragma: no cover - each command implements it
-        raise NotImplementedError
+    @abc.abstractmethod
+    def import_file(self, fh, *, actor, dry_run, **targets):
+        """Call the import service on the open file; return its report (`errors`, counts)."""
 
     def done(self, report, *, actor, dry_run, **targets) -> str:
         verb = "Sẽ nhập" if dry_run else "Đã nhập"

@@ -78,3 +78,11 @@ def test_found_names_what_is_missing(officer):
     assert found(User.objects, "Không có.", pk=officer.pk) == officer
     with pytest.raises(CommandError, match="Không có người dùng 0."):
         found(User.objects, "Không có người dùng 0.", pk=0)
+
+
+def test_an_import_command_without_its_service_call_cannot_be_made():
+    class Unfinished(ImportCommand):
+        help = "no import_file"
+
+    with pytest.raises(TypeError, match="import_file"):
+        Unfinished()
