@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cchc_portal.core.excel import WorkbookWriter
+from cchc_portal.core.utils import dateline
 from scoring.exports import KIND_LABEL, signed_cell
 from scoring.models import Assessment, Criterion, Item
 
@@ -173,13 +174,6 @@ def board_workbook(rows, *, campaign):
 
 
 # ---------------------------------------------------------------- PDF
-
-
-def dateline(place: str, day) -> str:
-    """"Tuyên Quang, ngày 05 tháng 3 năm 2026" (Nghị định 30/2020/NĐ-CP: a zero before days
-    below 10 and before months 1 and 2 only)."""
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"{place + ', ' if place else ''}ngày {day.day:02d} tháng {month} năm {day.year}"
 
 
 def _initials(name: str) -> str:

@@ -111,3 +111,12 @@ def _doc_line(d) -> str:
 
 def report_filename(*, assessment, ext) -> str:
     return f"bao-cao-tu-danh-gia-{assessment.campaign.year}-{assessment.agency.code}.{ext}"
+
+
+def province_report_pdf(*, report) -> bytes:
+    """The Sở's draft of the province's self-assessment report (scoring.selectors.province_report)
+    as an A4 PDF in the official layout (reports/pdf/base.html: Nghị định 30/2020)."""
+    from weasyprint import HTML
+
+    html = render_to_string("scoring/province/report_pdf.html", {"report": report, "header": report.header})
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()

@@ -89,3 +89,10 @@ class ImportFiguresForm(forms.Form):
     file = forms.FileField(label=_("Tệp Excel (.xlsx)"),
                            help_text=_("Cột: agency_code (mã đơn vị), criterion_code (mã tiêu chí), value (điểm), "
                                        "source (nguồn), note (ghi chú)."))
+
+
+class OfficialResultForm(forms.Form):
+    """The Ministry's official result of the province's own index (scoring.services.province_official)."""
+
+    file = forms.FileField(label=_("Tệp Excel (.xlsx)"),
+                           help_text=_("Cột: code (mã tiêu chí), points (điểm chính thức), note (ghi chú)."))

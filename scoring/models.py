@@ -319,3 +319,22 @@ class ItemNote(models.Model):
         ordering = ["created_at", "id"]
         verbose_name = _("ý kiến đơn vị phối hợp")
         verbose_name_plural = _("ý kiến đơn vị phối hợp")
+
+
+class OfficialResult(models.Model):
+    """The Ministry's published points for one item of a province campaign (kết quả chính
+    thức): one row per item, replaced by the next import."""
+
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, related_name="official_result")
+    points = models.DecimalField(_("điểm chính thức"), validators=[MinValueValidator(Decimal("0"))], **POINTS)
+    note = models.TextField(_("ghi chú"), blank=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    imported_at = models.DateTimeField(_("nhập lúc"))
+
+    class Meta:
+        verbose_name = _("kết quả chính thức")
+        verbose_name_plural = _("kết quả chính thức")
+
+    def __str__(self):
+        return f"{self.item} – {self.points}"

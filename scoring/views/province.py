@@ -27,6 +27,7 @@ from scoring.selectors.province import (
     responsibility_map,
 )
 from scoring.services import province as services
+from scoring.views import province_results as results
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER_FIELDS = {"bands": ("numerator", "denominator"), "ratio": ("numerator", "denominator"),
@@ -220,6 +221,15 @@ urlpatterns = [
     path("campaigns/<int:pk>/province/", board, name="province_board"),
     path("campaigns/<int:pk>/province/assign/", assign, name="province_assign"),
     path("campaigns/<int:pk>/province/board.xlsx", board_excel, name="province_board_excel"),
+    path("campaigns/<int:pk>/province/official/", results.official_import, name="province_official"),
+    path("campaigns/<int:pk>/province/official/template.xlsx", results.official_template_download,
+         name="province_official_template"),
+    path("campaigns/<int:pk>/province/official/comparison/", results.comparison, name="province_comparison"),
+    path("campaigns/<int:pk>/province/report/", results.report_preview, name="province_report"),
+    path("campaigns/<int:pk>/province/report.pdf", results.report_download, {"fmt": "pdf"},
+         name="province_report_pdf"),
+    path("campaigns/<int:pk>/province/report.docx", results.report_download, {"fmt": "docx"},
+         name="province_report_docx"),
     path("campaigns/<int:pk>/province/items/<str:item_code>/notes/", item_notes, name="province_item_notes"),
     path("campaigns/<int:pk>/province/items/<str:code>/return/", item_review, {"action": "return"},
          name="province_item_return"),
