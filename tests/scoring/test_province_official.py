@@ -174,7 +174,8 @@ def test_the_api(world, officer, staff_a, api):
                            "official_points": "1.00", "difference": "-1.00", "note": "",
                            "previous_years": [{"year": 2024, "self_points": "0.00", "official_points": "1.50"}]}
     assert rows["1.2"]["official_points"] is None and len(rows) == 27
-    assert api.as_user(member(deps["STP"])).get(url).status_code == 403
-    assert api.as_user(member(deps["STP"])).post(url, {"file": upload([("1.1", "1", "")])},
+    department = member(deps["STP"])
+    assert api.as_user(department).get(url).status_code == 403
+    assert api.as_user(department).post(url, {"file": upload([("1.1", "1", "")])},
                                          format="multipart").status_code == 403
     assert api.as_user(staff_a).get(url).status_code == 404
