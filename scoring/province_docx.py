@@ -13,7 +13,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from scoring.templatetags.scoring_tags import points, signed_diff
+from scoring.templatetags.scoring_tags import change_words, points, signed_diff
 
 FONT = "Times New Roman"
 CENTER, RIGHT, JUSTIFY = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.JUSTIFY
@@ -106,7 +106,7 @@ def province_report_docx(*, report) -> bytes:
     style = doc.styles["Normal"]
     style.font.name, style.font.size = FONT, Pt(13)
     _header(doc, report.header)
-    _para(doc, "DỰ THẢO", align=CENTER, bold=True, size=13, after=6)
+    _para(doc, "DỰ THẢO", align=RIGHT, bold=True, size=11, after=6)
     _para(doc, "BÁO CÁO", align=CENTER, bold=True, size=14, after=0)
     _para(doc, report.title, align=CENTER, bold=True, size=14, after=6)
     _para(doc, "Kính gửi: Bộ Nội vụ.", align=CENTER, size=14, after=6)
@@ -122,7 +122,7 @@ def province_report_docx(*, report) -> bytes:
     text += ". "
     if report.has_last_official:
         text += (f"Kết quả chính thức năm {last} do Bộ Nội vụ công bố: {points(report.last_official_total)} điểm "
-                 f"(tự đánh giá năm nay {signed_diff(report.difference)} điểm so với năm trước).")
+                 f"(tự đánh giá năm nay {change_words(report.difference)} so với kết quả chính thức năm {last}).")
     elif last:
         text += f"Chưa có kết quả chính thức năm {last} để so sánh."
     else:
@@ -133,8 +133,8 @@ def province_report_docx(*, report) -> bytes:
              _na(f.last_official), signed_diff(f.difference)] for f in report.fields]
     rows.append(["", "Tổng cộng", points(report.max_total), points(report.self_total),
                  _na(report.last_official_total), signed_diff(report.difference)])
-    _table(doc, ["Mã", "Lĩnh vực", "Điểm tối đa", f"Tự đánh giá năm {year}",
-                 f"Chính thức năm {last or 'trước'}", "Tăng (+), giảm (−)"], rows, [12, 68, 20, 22, 22, 21],
+    _table(doc, ["Mã", "Lĩnh vực", "Điểm tối đa", f"Tự đánh giá {year}",
+                 f"Chính thức {last or 'năm trước'}", "Tăng (+), giảm (−)"], rows, [12, 68, 20, 22, 22, 21],
            numeric=(2, 3, 4, 5), bold_last=True)
 
     _para(doc, "", after=3)

@@ -23,3 +23,15 @@ def signed_diff(value):
     if number == 0:
         return points(number)
     return ("+" if number > 0 else MINUS) + points(abs(number))
+
+
+@register.filter
+def change_words(value):
+    """A difference of points in an official text's words: "cao hơn 2,00 điểm", "thấp hơn
+    1,50 điểm", "bằng"; "–" when unknown. Vietnamese: only official documents use it."""
+    if value is None or value == "":
+        return "–"
+    number = Decimal(str(value))
+    if number == 0:
+        return "bằng"
+    return f"{'cao hơn' if number > 0 else 'thấp hơn'} {points(abs(number))} điểm"
