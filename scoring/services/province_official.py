@@ -126,13 +126,16 @@ def official_result_import(*, campaign, assessment, file, user, now=None) -> Off
         return report
     now = now or timezone.now()
     with transaction.atomic():
+        stored = {o.item_id: o for o in OfficialResult.objects.select_for_update().filter(
+            item_id__in=[r.item_id for r in found])}
         for r in found:
-            result, created = OfficialResult.objects.get_or_create(
-                item_id=r.item_id, defaults={"points": r.points, "note": r.note, "imported_by": user,
-                                             "imported_at": now})
-            if not created:
-                result.points, result.note, result.imported_by, result.imported_at = r.points, r.note, user, now
-                result.full_clean(exclude=["item"])
+            result = stored.get(r.item_id) or OfficialResult(item_id=r.item_id)
+            created = result.pk is None
+            result.points, result.note, result.imported_by, result.imported_at = r.points, r.note, user, now
+            result.full_clean(exclude=["item"], validate_unique=False)  # the item is checked above, one row each
+            if created:
+                result.save()
+            else:
                 result.save(update_fields=["points", "note", "imported_by", "imported_at"])
             report.created += created
             report.updated += not created

@@ -141,6 +141,7 @@ def test_the_import_page_and_the_comparison_page(world, officer, login, django_a
     body = page.content.decode()
     assert "Tự chấm so với kết quả chính thức" in body and "Bộ trừ 0,75" in body
     assert '<tr data-code="1.1" class="lost">' in body and "−0,75" in body
+    assert "<th colspan=\"2\">2024</th>" in body  # last year's columns (the criteria are mapped)
     template = client.get(reverse("scoring:province_official_template", args=[campaign.pk]))
     assert template.status_code == 200 and template["Content-Type"] == XLSX
 
@@ -157,7 +158,7 @@ def test_departments_and_outsiders_are_refused(world, staff_a, login):
     assert not OfficialResult.objects.exists()
 
 
-def test_the_api(world, officer, staff_a, api):
+def test_the_api(world, officer, staff_a, api, django_assert_max_num_queries):
     campaign, assessment, _last, last_assessment, deps = world
     url = f"/api/v1/campaigns/{campaign.pk}/province/official/"
     client = api.as_user(officer)
@@ -169,7 +170,8 @@ def test_the_api(world, officer, staff_a, api):
     set_official(last_assessment, {"1.1": "1.5"})
     ok = client.post(url, {"file": upload([("1.1", "1", "")])}, format="multipart")
     assert ok.status_code == 201 and ok.json()["created"] == 1
-    rows = {r["code"]: r for r in client.get(url).json()}
+    with django_assert_max_num_queries(12):
+        rows = {r["code"]: r for r in client.get(url).json()}
     assert rows["1.1"] == {"code": "1.1", "title": rows["1.1"]["title"], "max_points": "2.00", "self_points": "2.00",
                            "official_points": "1.00", "difference": "-1.00", "note": "",
                            "previous_years": [{"year": 2024, "self_points": "0.00", "official_points": "1.50"}]}
