@@ -567,6 +567,18 @@
     });
   });
 
+  // a proposal taken in the upload dialog: the document's number and badges on every item that lists it
+  document.addEventListener("evidence:accepted", function (e) {
+    var doc = e.detail && e.detail.document;
+    if (!doc || !doc.id) return;
+    root.querySelectorAll("[data-docs-list] a[href*='/documents/" + doc.id + "/']").forEach(function (a) {
+      var li = a.closest("li"), old = li.querySelector(".ev-check");
+      if (doc.number) a.textContent = doc.number;
+      if (old) old.remove();
+      drawCheck(li, e.detail.check);
+    });
+  });
+
   /* ------------------------------------------------------------ filters and folding */
   /* A filter shows the rows that match when it is chosen (a row being scored does not vanish
      under the cursor); a field or criterion with no row left is hidden with its header. */
