@@ -118,3 +118,22 @@ def test_the_agency_sees_the_badges_on_its_self_assessment(page, live_server, se
     dialog.get_by_role("button", name="Đóng").click()
     page.reload()
     expect(row.locator("[data-docs-list] .ev-badge-warn")).to_have_text(flag)
+
+
+def test_a_check_in_progress_is_followed_live(page, live_server, settings, tmp_path, campaign, agency_a, staff_a):
+    from evidence.models import DocumentCheck
+    from evidence.services import document_upload
+
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    document, _ = document_upload(agency=agency_a, campaign=campaign, user=staff_a,
+                                  file=files.upload("dang-doc.pdf", files.pdf()))
+    DocumentCheck.objects.filter(document=document).update(status="running", progress=40)
+    log_in(page, live_server, "staff_a")
+    page.goto(f"{live_server.url}/evidence/{campaign.pk}/SA/")
+    row = page.locator("tr", has=page.get_by_role("link", name="dang-doc.pdf", exact=True))
+    expect(row).to_contain_text("Đang kiểm tra tài liệu… 40%")
+    DocumentCheck.objects.filter(document=document).update(status="running", progress=70)
+    expect(row).to_contain_text("Đang kiểm tra tài liệu… 70%")
+    DocumentCheck.objects.filter(document=document).update(status="done", progress=100, text_source="layer")
+    expect(row.locator(".ev-badge-info")).to_have_text("Không có chữ ký số")
+    expect(row.locator("[data-check-poll]")).to_have_count(0)  # done: the polling stopped
