@@ -9,6 +9,7 @@ the text itself. Only the first EXCERPT_SCAN_CHARS characters of each document a
 """
 import re
 from collections.abc import Iterable
+from itertools import islice
 
 from django.db.models import F
 from django.db.models.functions import Substr
@@ -20,6 +21,7 @@ from .search import plain
 
 EXCERPT_WIDTH = 160
 EXCERPT_SCAN_CHARS = 100_000  # bounds the page's memory: a document's first pages say what it is
+MAX_HITS = 2_000  # bounds the time: the best window is looked for among the first hits
 
 # Syllables that say nothing about a criterion: function words, and the words every CCHC
 # criterion title shares ("thực hiện", "đúng quy định", "theo", "năm"). Written without
@@ -53,21 +55,25 @@ def _pattern(terms: list[str]) -> re.Pattern:
 
 
 def best_excerpt(text: str, flat: str, terms: list[str], *, width=EXCERPT_WIDTH) -> SafeString | str:
-    """`width` characters of `text` around the window of `flat` (its plain form) that holds the
-    most distinct `terms` (then the most hits; the earliest wins ties), the terms in <mark>."""
+    """`width` characters of `text` around the run of hits in `flat` (its plain form) that holds
+    the most distinct `terms` within `width` (then the tightest; the earliest wins ties),
+    centred on it, the terms in <mark>."""
     if not text or not terms or len(flat) != len(text):
         return ""
-    hits = [(m.start(), m.end(), m.group()) for m in _pattern(terms).finditer(flat)]
+    hits = [(m.start(), m.end(), m.group()) for m in islice(_pattern(terms).finditer(flat), MAX_HITS)]
     if not hits:
         return ""
-    best, best_score, j = (0, 0), (-1, -1), 0
+    # the run of hits that fits in `width` with the most distinct terms, then the tightest
+    best, best_score = (0, 0), (0, 0)
     for i, (start, _end, _term) in enumerate(hits):
-        j = max(j, i)
-        while j + 1 < len(hits) and hits[j + 1][1] - start <= width:
-            j += 1
-        score = (len({h[2] for h in hits[i:j + 1]}), j - i + 1)
-        if score > best_score:
-            best, best_score = (i, j), score
+        seen = set()
+        for j in range(i, len(hits)):
+            if hits[j][1] - start > width:
+                break
+            seen.add(hits[j][2])
+            score = (len(seen), start - hits[j][1])
+            if score > best_score:
+                best, best_score = (i, j), score
     first, last = hits[best[0]][0], hits[best[1]][1]
     start = max(0, first - (width - (last - first)) // 2)
     end = min(len(text), start + width)

@@ -162,6 +162,10 @@ def test_the_excerpt_picks_the_window_with_most_keywords_and_marks_whole_words()
     assert "Mở đầu" not in html and html.startswith("… ") and html.endswith(" …")
     assert len(html.replace("<mark>", "").replace("</mark>", "")) <= 170
     assert best_excerpt("Ủy ban nhân dân", plain("Ủy ban nhân dân"), ["an"]) == ""  # not inside "ban"
+    # lone hits before the match do not pull the line away from it: it is centred on the tightest run
+    text = "công chức, công chức, công chức. " * 3 + "Sở đã công bố thủ tục hành chính mới" + " nội dung." * 20
+    html = best_excerpt(text, plain(text), keywords("Công bố thủ tục hành chính"))
+    assert html.startswith("… ") and "đã <mark>công</mark> <mark>bố</mark>" in html and "nội dung" in html
 
 
 def test_the_excerpt_is_escaped_and_empty_without_a_match():
