@@ -4,8 +4,9 @@ rendering a plain table of the same 150 rows, in the same run and through the sa
 Its own throwaway database (a temporary SQLite file; with DATABASE_URL pointing at
 PostgreSQL, a database created next to it and dropped afterwards). Measured through Django's
 test client as agency staff: SQL queries of one page view, and the median server time of
-RUNS views of each page after a warm-up. Goals: at most 16 queries (15 + the campaign library's
-documents on the items' codes), at most 3 × the bare
+RUNS views of each page after a warm-up. Goals: at most 19 queries (15 + the campaign library's
+documents on the items' codes + the linked documents' checks: checks, signatures, the assessed
+period), at most 3 × the bare
 table. Prints the figures and exits non-zero when a goal is missed.
 """
 import os
@@ -20,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from results_data import throwaway_database  # noqa: E402
 
 ITEMS, DOCUMENTS = 150, 300
-QUERY_GOAL, RATIO_GOAL = 16, 3.0
+QUERY_GOAL, RATIO_GOAL = 19, 3.0
 RUNS = 15
 BARE_TEMPLATE = """<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>Bảng</title></head><body>
 <table><thead><tr><th>Mã</th><th>Tiêu chí</th><th>Tối đa</th><th>Điểm</th><th>Giải trình</th><th>Tài liệu</th></tr>

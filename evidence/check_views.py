@@ -1,35 +1,82 @@
-"""Pages of the background check: accepting the metadata proposed from a document's text."""
+"""Pages of the background check: where a document's check stands (for the pages' scripts),
+accepting the metadata proposed from its text, and the search in every document's text."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from cchc_portal.core.views import run_action
+from cchc_portal.core.exceptions import ApplicationError
+from cchc_portal.core.views import error_json, run_action, wants_json
 
 from . import selectors
-from .checks import proposal_accept
+from .checks import check_data, document_checks, proposal_accept
 from .models import DocumentCheck, DocumentSignature
+
+
+def _back(request, document, value) -> str:
+    if value and url_has_allowed_host_and_scheme(value, allowed_hosts={request.get_host()},
+                                                 require_https=request.is_secure()):
+        return value
+    return reverse("evidence:library", args=[document.campaign_id, document.agency.code])
 
 
 @login_required
 @require_POST
 def accept_proposal(request, pk):
+    """Copy the proposal into the document. The upload widget asks for JSON and gets the
+    document's fields after the copy (`document`) and its check (`check`)."""
     document = selectors.document_get_for_user(user=request.user, pk=pk)
     if not selectors.user_can_manage_documents(request.user, document.agency):
+        if wants_json(request):
+            return error_json(ApplicationError(_("Bạn không có quyền sửa tài liệu của đơn vị này."), status=403))
         raise PermissionDenied
-    back = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        back = reverse("evidence:library", args=[document.campaign_id, document.agency.code])
-    run_action(request, lambda: proposal_accept(document=document, user=request.user),
-               success=_("Đã điền thông tin đề xuất vào tài liệu “%(name)s”; hãy kiểm tra lại.")
-               % {"name": document.original_name})
+    back = _back(request, document, request.POST.get("next"))
+    done = _("Đã điền thông tin đề xuất vào tài liệu “%(name)s”; hãy kiểm tra lại.") % {
+        "name": document.original_name}
+    outcome = run_action(request, lambda: proposal_accept(document=document, user=request.user), success=done)
+    if wants_json(request):
+        return outcome.json(lambda saved: {"detail": done, "document": _fields(saved),
+                                           "check": _check_data(saved)})
     return redirect(back)
+
+
+def _fields(document) -> dict:
+    return {"id": document.pk, "number": document.number, "issuer": document.issuer, "summary": document.summary,
+            "issued_on": document.issued_on.strftime("%d/%m/%Y") if document.issued_on else ""}
+
+
+def _check_data(document) -> dict:
+    return check_data(document_checks([document]).get(document.pk))
+
+
+@login_required
+@require_GET
+def check_status(request, pk):
+    """Where the background check of one document stands, for the pages' scripts: JSON
+    (`check_data`: status, progress, badges, period flag, proposal; plus the document's own
+    fields and the accept URL when the user may accept), or with `?html=1` the badge fragment
+    evidence/_check.html (`proposal=1` with the proposal, `next` where its button returns).
+    Who may see the document may see its check; everyone else 404."""
+    document = selectors.document_get_for_user(user=request.user, pk=pk)
+    info = document_checks([document]).get(document.pk)
+    can_manage = selectors.user_can_manage_documents(request.user, document.agency)
+    if request.GET.get("html"):
+        response = render(request, "evidence/_check.html", {
+            "info": info, "proposal": bool(request.GET.get("proposal")) and can_manage,
+            "check_next": _back(request, document, request.GET.get("next"))})
+    else:
+        data = {"id": document.pk, **check_data(info), "document": _fields(document)}
+        if can_manage and data["proposal"]:
+            data["accept_url"] = reverse("evidence:accept_proposal", args=[document.pk])
+        response = JsonResponse(data)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 SEARCH_PAGE_SIZE = 20

@@ -11,6 +11,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -210,7 +211,8 @@ class CheckInfo:
 def document_checks(documents, *, campaign=None) -> dict[int, CheckInfo]:
     """CheckInfo per document pk, in two queries (checks with their signatures) plus one per
     distinct campaign's period. `campaign`: the documents' campaign when known (documents
-    loaded with only some fields)."""
+    loaded with only some fields, or plain records with `pk`, `issued_on`, `number`,
+    `issuer`, `summary`, such as the scoring page's)."""
     if not documents:
         return {}
     analyses = {a.document_id: a for a in DocumentCheck.objects.filter(
@@ -225,7 +227,7 @@ def document_checks(documents, *, campaign=None) -> dict[int, CheckInfo]:
     for document in documents:
         campaign_id = campaign.pk if campaign is not None else document.campaign_id
         analysis = analyses.get(document.pk)
-        if analysis is not None:
+        if analysis is not None and isinstance(document, Document):
             document.analysis = analysis  # the reverse one-to-one, cached for the helpers below
         if campaign_id not in periods:
             periods[campaign_id] = assessed_period(document.campaign)
@@ -263,3 +265,61 @@ def attach_checks(documents, *, campaign) -> None:
     info = document_checks(documents, campaign=campaign)
     for document in documents:
         document.evidence_check = info.get(document.pk)
+
+
+# ------------------------------------------------------------------ the same, as data for scripts
+
+ACTIVE = (DocumentCheck.Status.QUEUED, DocumentCheck.Status.RUNNING)
+
+
+def check_badges(info: CheckInfo | None) -> list[Badge]:
+    """The badges evidence/_check.html draws, in its order: the signature (or "Không có chữ
+    ký số" once a PDF or image is read), the out-of-period flag, the check's state."""
+    if info is None:
+        return []
+    a, out = info.analysis, []
+    if info.badge:
+        out.append(info.badge)
+    elif a and a.status == DocumentCheck.Status.DONE and a.text_source not in ("docx", "xlsx"):
+        out.append(Badge("info", _("Không có chữ ký số")))
+    if info.flag:
+        out.append(Badge("warn", info.flag))
+    return out
+
+
+def check_state_text(info: CheckInfo | None) -> str:
+    """"Đang kiểm tra tài liệu… 40%", the failure, or what the OCR read: the fragment's small line."""
+    a = info.analysis if info else None
+    if a is None:
+        return ""
+    if a.status in ACTIVE:
+        return _("Đang kiểm tra tài liệu…") + f" {a.progress}%"
+    if a.status == DocumentCheck.Status.FAILED:
+        return f"{_('Không kiểm tra được tài liệu:')} {a.error}"
+    if a.text_source == DocumentCheck.Source.OCR:
+        text = _("Nội dung nhận dạng (OCR)")
+        if a.ocr_confidence is not None:
+            text += ", " + _("độ tin cậy %(c)s%%") % {"c": f"{a.ocr_confidence:.0f}"}
+        return text
+    return ""
+
+
+def check_data(info: CheckInfo | None) -> dict:
+    """What a page's script needs of one document's check (the JSON of `evidence:check`, the
+    scoring page's documents): status, progress, badges (text and css), the period flag and
+    the proposal (dates as dd/mm/yyyy)."""
+    a = info.analysis if info else None
+    proposal = None
+    if a is not None and a.status == DocumentCheck.Status.DONE and a.has_proposal:
+        proposal = {"number": a.proposed_number, "issuer": a.proposed_issuer, "title": a.proposed_title,
+                    "issued_on": a.proposed_issued_on.strftime("%d/%m/%Y") if a.proposed_issued_on else ""}
+    return {
+        "status": a.status if a else "", "progress": a.progress if a else 0,
+        "active": bool(a and a.status in ACTIVE),
+        "badges": [{"css": b.css, "text": b.text} for b in check_badges(info)],
+        "flag": info.flag if info else "", "state": check_state_text(info),
+        "error": a.error if a else "", "note": a.note if a and a.status == DocumentCheck.Status.DONE else "",
+        "proposal": proposal, "proposal_differs": bool(info and info.proposal_differs),
+        # the badge fragment (evidence/_check.html) for `data-check-poll` while the check runs
+        "html_url": reverse("evidence:check", args=[info.document.pk]) + "?html=1" if info else "",
+    }

@@ -11,6 +11,7 @@ urlpatterns = [
     path("documents/<int:pk>/preview/", views.preview, name="preview"),
     path("documents/<int:pk>/edit/", views.edit, name="edit"),
     path("documents/<int:pk>/delete/", views.delete, name="delete"),
+    path("documents/<int:pk>/check/", check_views.check_status, name="check"),
     path("documents/<int:pk>/accept-proposal/", check_views.accept_proposal, name="accept_proposal"),
     # the campaign library (thư viện hướng dẫn)
     path("guidance/<int:campaign_id>/", library_views.guidance_list, name="guidance_list"),

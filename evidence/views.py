@@ -33,13 +33,15 @@ def library_url(document) -> str:
 
 
 def document_json(document, *, created) -> dict:
-    """One file of the widget's answer: {id, name, size, created, error, download_url, preview_url}."""
+    """One file of the widget's answer: {id, name, size, created, error, download_url, preview_url,
+    check_url}."""
     return {
         "id": document.pk, "name": document.original_name, "size": document.size, "created": created,
         "error": None, "number": document.number, "summary": document.summary,
         "download_url": reverse("evidence:download", args=[document.pk]),
         "preview_url": reverse("evidence:preview", args=[document.pk])
         if document.content_type in INLINE_CONTENT_TYPES else None,
+        "check_url": reverse("evidence:check", args=[document.pk]),  # the background check, polled by the widget
     }
 
 

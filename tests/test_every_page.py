@@ -281,6 +281,7 @@ PARAMS = {
     "evidence:edit": lambda w: [{"pk": w.document.pk}],
     "evidence:delete": lambda w: [{"pk": w.document.pk}],
     "evidence:accept_proposal": lambda w: [{"pk": w.document.pk}],
+    "evidence:check": lambda w: [{"pk": w.document.pk}],
     "evidence:search": lambda w: [{"campaign_id": w.campaign.pk}],
     "evidence:guidance_edit": lambda w: [{"pk": w.guidance.pk}],
     "evidence:guidance_delete": lambda w: [{"pk": w.guidance.pk}],

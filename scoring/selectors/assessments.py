@@ -28,6 +28,7 @@ from campaigns.selectors import (
 )
 from cchc_portal.core.selectors import one_or_404
 from cchc_portal.core.templatetags.portal import number, points
+from evidence.checks import document_checks
 from evidence.models import Document
 from scoring import engine
 from scoring.compute import node_for
@@ -303,6 +304,7 @@ class PageData:
     missing_evidence_count: int
     open_requests: list = field(default_factory=list)
     unscored: list[Row] = field(default_factory=list)  # leaves the agency must type and left empty
+    checks: dict = field(default_factory=dict)  # document pk: its background check (evidence.checks.CheckInfo)
 
 
 def _rule_ui(criterion, row: Row) -> None:
@@ -322,7 +324,7 @@ def assessment_page_data(*, assessment, now=None) -> PageData:
     """Everything the scoring page shows, in a fixed number of queries whatever the size of
     the tree: criteria (1), items (1), their documents (1), N/A codes (1), the agency's
     evidence library (1), the effective deadline (2), open explanation requests (1 when
-    under one)."""
+    under one), the linked documents' checks and the assessed period (3)."""
     now = now or timezone.now()
     criteria_set: CriteriaSet = assessment.criteria_set
     criteria = sorted(
@@ -382,9 +384,10 @@ def assessment_page_data(*, assessment, now=None) -> PageData:
             .prefetch_related(Prefetch("items", queryset=Item.objects.select_related("criterion").only(
                 "id", "criterion__code")))
         )
+    checks = document_checks([d for docs in linked.values() for d in docs], campaign=assessment.campaign)
     return PageData(assessment=assessment, rows=rows, result=result, scope=scope, library=library,
                     progress=progress_of(leaves, for_agency=True), missing_evidence_count=missing,
-                    open_requests=open_requests, unscored=unscored)
+                    open_requests=open_requests, unscored=unscored, checks=checks)
 
 
 # ---------------------------------------------------------------- what happens next

@@ -17,6 +17,7 @@ from campaigns.links import Link
 from campaigns.models import Campaign, Role, StepKind
 from campaigns.selectors import agency_windows, user_agency_ids, user_is_appraiser, user_is_officer
 from evidence.checks import attach_checks
+from evidence.excerpts import attach_excerpts
 from evidence.models import Document
 from scoring import engine
 from scoring.criteria_excel import code_key
@@ -271,6 +272,8 @@ def appraisal_page_data(*, user, assessment, now=None) -> AppraisalPage:
     window_reason = "" if is_officer else appraisal_window_reason(assessment=assessment, now=now, windows=windows)
     seen_at = appraisal_seen_at(user=user, assessment=assessment)
     attach_checks([d for item in items for d in item.documents.all()], campaign=assessment.campaign)
+    # one line of each document's text around its criterion's keywords (one query)
+    attach_excerpts((d, item.criterion.title) for item in items for d in item.documents.all())
     status_reason = ""
     if assessment.status == S.FINAL:
         status_reason = _("Đã chốt điểm; muốn sửa phải mở lại (cán bộ Sở Nội vụ).")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cchc_portal.core.forms import number_input_html
 from cchc_portal.core.templatetags.portal import points, sign_class, signed_points
+from evidence.checks import check_data
 from scoring.reasons import reason_text
 from scoring.selectors.progress import PROVINCE_RULES
 
@@ -35,8 +36,9 @@ class TreeHtml:
     inputs went through ~10,000 template nodes and took 10 × a plain table; this keeps the
     page within 3 × of one (benchmarks/bench_scoring_page.py). Same markup as a template."""
 
-    def __init__(self, *, request, item_base, guidance=None):
+    def __init__(self, *, request, item_base, guidance=None, checks=None):
         self.base = escape(item_base)
+        self.checks = checks or {}  # {document pk: CheckInfo}: the badges under each document
         self.guidance = guidance or {}  # {criterion code: the campaign library's documents}
         self.csrf = f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(get_token(request))}">'
         marker = "987654321"
@@ -199,6 +201,20 @@ class TreeHtml:
         return (f'\n    <details class="sa-guide"><summary>{self.t["guide"]}</summary>'
                 f'{linebreaksbr(c.guidance, True)}{docs}</details>')
 
+    def check(self, pk) -> str:
+        """The document's badges as evidence/_check.html draws them (static/js/scoring.js draws
+        the same from the JSON): signature, out-of-period flag, the check's state; polled
+        (static/js/evidence-check.js) while the check runs."""
+        data = check_data(self.checks.get(pk))
+        badges = "".join(f'<span class="ev-badge ev-badge-{b["css"]}">{escape(b["text"])}</span> '
+                         for b in data["badges"])
+        state = (f'<small class="{"ev-bad" if data["status"] == "failed" else "muted"}">{escape(data["state"])}</small>'
+                 if data["state"] else "")
+        if not (badges or state):
+            return ""
+        poll = f' data-check-poll="{escape(data["html_url"])}"' if data["active"] else ""
+        return f'<div class="ev-check"{poll}>{badges}{state}</div>'
+
     def leaf(self, row) -> str:
         t, c, item = self.t, row.criterion, row.item
         pk, code = item.pk, escape(row.code)
@@ -217,7 +233,8 @@ class TreeHtml:
             remove = (f'<form method="post" class="sa-inline" action="{url}documents/{d.pk}/remove/">{self.csrf}'
                       f'<button type="submit" class="sa-x" aria-label="{t["remove"]} {name}">×</button></form>'
                       if row.editable else "")
-            docs.append(f'\n    <li><a href="{self.download[0]}{d.pk}{self.download[1]}">{name}</a>{remove}</li>')
+            docs.append(f'\n    <li><a href="{self.download[0]}{d.pk}{self.download[1]}">{name}</a>{remove}'
+                        f'{self.check(d.pk)}</li>')
         actions = (f'\n    <a class="btn-small" href="{url}documents/" data-attach>{t["attach"]}</a>'
                    f'\n    <a class="btn-small" href="{url}documents/#upload" data-upload>{t["upload"]}</a>'
                    if row.editable else "")

@@ -22,6 +22,7 @@ from campaigns.selectors import campaign_get_for_user, user_is_officer
 from cchc_portal.core.exceptions import ApplicationError
 from cchc_portal.core.utils import points_str
 from cchc_portal.core.views import error_json, run_action, wants_json
+from evidence.checks import check_data, document_checks
 from evidence.forms import DocumentMetadataForm
 from evidence.library import guidance_by_code
 from evidence.views import document_json
@@ -66,8 +67,10 @@ def _tree_json(result) -> dict:
     }
 
 
-def _document_json(doc) -> dict:
-    return {"id": doc.pk, "name": doc.original_name, "number": doc.number, "url": document_url(doc)}
+def _document_json(doc, check=None) -> dict:
+    """One linked document for static/js/scoring.js, with its check's badges (`check_data`)."""
+    return {"id": doc.pk, "name": doc.original_name, "number": doc.number, "url": document_url(doc),
+            "check": check_data(check)}
 
 
 def document_url(doc) -> str:
@@ -75,11 +78,12 @@ def document_url(doc) -> str:
 
 
 def _item_json(item) -> dict:
-    docs = list(item.documents.order_by("id"))
+    docs = list(item.documents.select_related("campaign__assessed_period").order_by("id"))
+    checks = document_checks(docs, campaign=docs[0].campaign) if docs else {}
     return {
         "code": item.criterion.code, "version": item.version, "input": item.input,
         "explanation": item.explanation, "self_points": points_str(item.self_points),
-        "reason": reason_text(item.self_reason), "documents": [_document_json(d) for d in docs],
+        "reason": reason_text(item.self_reason), "documents": [_document_json(d, checks.get(d.pk)) for d in docs],
         "saved_at": timezone.localtime(item.updated_at).strftime("%H:%M") if item.updated_at else "",
         **_tree_json(item.tree_result),
     }
@@ -149,7 +153,7 @@ def assessment_page(request, pk):
     is_staff, is_leader = Role.STAFF in roles, Role.LEADER in roles
     html = TreeHtml(request=request, item_base=_page_url(assessment) + "items/",
                     guidance=guidance_by_code(campaign=assessment.campaign,
-                                              group_id=assessment.criteria_set.group_id))
+                                              group_id=assessment.criteria_set.group_id), checks=data.checks)
     can_decide = (is_leader and assessment.status == Assessment.Status.WITH_LEADER
                   and (data.scope.closes_at is None or timezone.now() < data.scope.closes_at))
     approve_confirm = _("Duyệt và gửi bản tự đánh giá đến Sở Nội vụ? Sau khi gửi, đơn vị không sửa được nữa.")

@@ -2,7 +2,9 @@
    drag and drop, one XMLHttpRequest per file with its own progress bar and its own error from
    the server. Without this script the form posts every file in one multipart request.
    After a batch it re-reads `data-target` from the current page and fires the bubbling event
-   `evidence:uploaded` with `detail.files` (the server's answers) on the form. */
+   `evidence:uploaded` with `detail.files` (the server's answers) on the form. Each stored file's
+   background check is then followed, and its proposed metadata offered (`evidence:accepted`
+   fires when the user takes it). */
 (function () {
   "use strict";
 
@@ -137,6 +139,7 @@
           entry.bar.value = 100;
           entry.result = result;
           self.setState(entry, "done", result.created === false ? self.msg("duplicate") : self.msg("done"));
+          self.watch(entry);
         } else {
           var text = (result && result.error) || (body && body.detail) || (self.msg("failed") + " (" + xhr.status + ")");
           entry.bar.value = 0;
@@ -184,6 +187,136 @@
       self.refresh().then(function () {
         self.form.dispatchEvent(new CustomEvent("evidence:uploaded", {bubbles: true, detail: {files: files}}));
       });
+    });
+  };
+
+  /* After an upload: the document's background check (evidence:check, JSON), polled every 2 s
+     at first, more slowly later, for five minutes at most. Its badges go under the file; a
+     proposal (number, date, issuer, title) that the typed fields lack or contradict is offered
+     inside the form with "Dùng đề xuất" (evidence:accept_proposal) and "Bỏ qua". */
+  var CHECK_FIRST = 2000, CHECK_LONGEST = 15000, CHECK_GIVE_UP = 5 * 60 * 1000;
+  var BADGES = {ok: 1, warn: 1, bad: 1, info: 1};
+
+  Widget.prototype.watch = function (entry) {
+    var self = this, url = entry.result && entry.result.check_url;
+    if (!url) return;
+    var started = Date.now(), delay = CHECK_FIRST;
+    entry.checkEl = document.createElement("span");
+    entry.checkEl.className = "ev-item-check";
+    entry.checkEl.textContent = this.msg("checking");
+    entry.li.appendChild(entry.checkEl);
+    function later() {
+      delay = Math.min(CHECK_LONGEST, Math.round(delay * 1.3));
+      if (Date.now() - started + delay > CHECK_GIVE_UP) { entry.checkEl.textContent = self.msg("check-slow"); return; }
+      window.setTimeout(tick, delay);
+    }
+    function tick() {
+      if (!self.form.isConnected) return;
+      fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+        .then(function (response) {
+          if (response.status >= 400 && response.status < 500) return null;
+          if (!response.ok) throw new Error(String(response.status));
+          return response.json();
+        })
+        .then(function (data) {
+          if (!data) { entry.checkEl.textContent = ""; return; }
+          self.showCheck(entry, data);
+          if (data.active) later();
+          else if (data.proposal && data.proposal_differs && data.accept_url) self.offer(entry, data);
+        })
+        .catch(later);
+    }
+    window.setTimeout(tick, 300);  // the job starts when the upload commits: often done at once
+  };
+
+  Widget.prototype.showCheck = function (entry, data) {
+    var line = entry.checkEl;
+    line.textContent = "";
+    (data.badges || []).forEach(function (badge) {
+      var span = document.createElement("span");
+      span.className = "ev-badge ev-badge-" + (BADGES[badge.css] ? badge.css : "info");
+      span.textContent = badge.text;
+      line.append(span, " ");
+    });
+    if (data.state) {
+      var small = document.createElement("small");
+      small.className = data.status === "failed" ? "ev-bad" : "muted";
+      small.textContent = data.state;
+      line.appendChild(small);
+    }
+  };
+
+  function button(text, css) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = css;
+    b.textContent = text;
+    return b;
+  }
+
+  Widget.prototype.offer = function (entry, data) {
+    var self = this, box = this.form.querySelector("[data-proposals]");
+    if (!box || entry.offered) return;
+    entry.offered = true;
+    var card = document.createElement("section"), title = document.createElement("p");
+    card.className = "ev-offer";
+    title.className = "ev-offer-title";
+    title.id = (this.input.id || "ev") + "-offer-" + data.id;
+    title.textContent = this.msg("proposal").replace("%(name)s", entry.result.name || entry.file.name);
+    card.setAttribute("aria-labelledby", title.id);
+    var list = document.createElement("dl");
+    [["number", "number"], ["issued_on", "issued_on"], ["issuer", "issuer"], ["title", "summary"]].forEach(function (pair) {
+      var value = data.proposal[pair[0]], current = data.document && data.document[pair[1]];
+      if (!value) return;
+      var dt = document.createElement("dt"), dd = document.createElement("dd");
+      dt.textContent = self.msg(pair[0]);
+      dd.textContent = value;
+      if (current && current !== value) {
+        var was = document.createElement("small");
+        was.className = "muted";
+        was.textContent = " (" + self.msg("current") + " " + current + ")";
+        dd.appendChild(was);
+      }
+      list.append(dt, dd);
+    });
+    var actions = document.createElement("div"), note = document.createElement("p");
+    var use = button(this.msg("accept"), "btn btn-small"), skip = button(this.msg("dismiss"), "btn btn-secondary btn-small");
+    actions.className = "actions";
+    actions.append(use, skip);
+    note.className = "ev-offer-msg";
+    card.append(title, list, actions, note);
+    box.appendChild(card);
+    skip.addEventListener("click", function () { card.remove(); self.input.focus(); });
+    use.addEventListener("click", function () {
+      use.disabled = skip.disabled = true;
+      note.className = "ev-offer-msg";
+      note.textContent = self.msg("accepting");
+      var token = self.form.querySelector("[name=csrfmiddlewaretoken]"), body = new FormData();
+      if (token) body.append("csrfmiddlewaretoken", token.value);
+      fetch(data.accept_url, {method: "POST", body: body, credentials: "same-origin",
+        headers: {"Accept": "application/json", "X-CSRFToken": token ? token.value : ""}})
+        .then(function (response) {
+          return response.json().then(function (answer) { return {ok: response.ok, answer: answer}; });
+        })
+        .then(function (r) {
+          if (!r.ok) {
+            note.className = "ev-offer-msg ev-bad";
+            note.textContent = r.answer.detail || self.msg("failed");
+            use.disabled = skip.disabled = false;
+            return;
+          }
+          note.textContent = r.answer.detail;
+          actions.remove();
+          card.classList.add("is-accepted");
+          if (r.answer.check) self.showCheck(entry, r.answer.check);
+          self.form.dispatchEvent(new CustomEvent("evidence:accepted", {bubbles: true, detail: r.answer}));
+          self.refresh();
+        })
+        .catch(function () {
+          note.className = "ev-offer-msg ev-bad";
+          note.textContent = self.msg("network");
+          use.disabled = skip.disabled = false;
+        });
     });
   };
 

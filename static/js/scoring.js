@@ -421,6 +421,30 @@
   }
 
   /* ------------------------------------------------------------ evidence */
+  /* A document's check as evidence/_check.html draws it (the server's TreeHtml.check too):
+     badges (signature, out-of-period flag) and the state; polled by evidence-check.js while
+     the check runs. */
+  var BADGES = {ok: 1, warn: 1, bad: 1, info: 1};
+  function drawCheck(li, check) {
+    if (!check || !((check.badges && check.badges.length) || check.state)) return;
+    var box = document.createElement("div");
+    box.className = "ev-check";
+    check.badges.forEach(function (badge) {
+      var span = document.createElement("span");
+      span.className = "ev-badge ev-badge-" + (BADGES[badge.css] ? badge.css : "info");
+      span.textContent = badge.text;
+      box.append(span, " ");
+    });
+    if (check.state) {
+      var small = document.createElement("small");
+      small.className = check.status === "failed" ? "ev-bad" : "muted";
+      small.textContent = check.state;
+      box.appendChild(small);
+    }
+    if (check.active && check.html_url) box.setAttribute("data-check-poll", check.html_url);
+    li.appendChild(box);
+  }
+
   function renderDocs(row, docs) {
     var ul = row.tr.querySelector("[data-docs-list]");
     ul.textContent = "";
@@ -441,6 +465,7 @@
         form.append(t, b);
         li.appendChild(form);
       }
+      drawCheck(li, d.check);
       ul.appendChild(li);
     });
     row.tr.setAttribute("data-docs", docs.length);
@@ -539,6 +564,18 @@
         label.append(box, document.createTextNode(" " + (f.number || f.name)));
         fieldset.insertBefore(label, fieldset.firstChild);
       }
+    });
+  });
+
+  // a proposal taken in the upload dialog: the document's number and badges on every item that lists it
+  document.addEventListener("evidence:accepted", function (e) {
+    var doc = e.detail && e.detail.document;
+    if (!doc || !doc.id) return;
+    root.querySelectorAll("[data-docs-list] a[href*='/documents/" + doc.id + "/']").forEach(function (a) {
+      var li = a.closest("li"), old = li.querySelector(".ev-check");
+      if (doc.number) a.textContent = doc.number;
+      if (old) old.remove();
+      drawCheck(li, e.detail.check);
     });
   });
 

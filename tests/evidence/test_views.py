@@ -137,7 +137,8 @@ def test_the_widget_endpoint_answers_per_file(login, campaign, agency_a, staff_a
     assert good == {"id": document.pk, "name": "Báo cáo.pdf", "size": document.size, "created": True, "error": None,
                     "number": "12/BC-STC", "summary": "Báo cáo",
                     "download_url": reverse("evidence:download", args=[document.pk]),
-                    "preview_url": reverse("evidence:preview", args=[document.pk])}
+                    "preview_url": reverse("evidence:preview", args=[document.pk]),
+                    "check_url": reverse("evidence:check", args=[document.pk])}
     assert str(document.issued_on) == "2026-01-15"
     assert bad["id"] is None and bad["created"] is False and "EXE" in bad["error"]
     again = post_json(client, upload_url(campaign, agency_a), {"file": files.upload("lai.pdf", files.pdf()),

@@ -267,7 +267,7 @@ def test_query_counts_do_not_grow_with_agencies_or_items(login, w, appraiser, of
                                    due_at=timezone.now() + timedelta(days=2), user=appraiser)
     client = login(appraiser)
     client.get(page_url(w))
-    with django_assert_max_num_queries(23):  # 20 + the documents' checks (evidence: checks, period, campaign)
+    with django_assert_max_num_queries(24):  # 20 + the documents' checks (checks, period, campaign) + excerpts
         assert client.get(page_url(w)).status_code == 200
     with django_assert_max_num_queries(17):  # 13 + the share's progress over the campaign (3) + N/A codes (1)
         r = client.get(reverse("scoring:appraisal_queue", args=[campaign.pk]))
