@@ -24,6 +24,7 @@ from .models import (
     AGENCY_ROLES,
     PROVINCE_ROLES,
     PROVINCE_STEPS,
+    SHARED_STEPS,
     Agency,
     AgencyGroup,
     Campaign,
@@ -315,7 +316,7 @@ def steps_for_kind(kind) -> list[str]:
     """The plan steps a campaign of this kind may have, in plan order."""
     if kind == Campaign.Kind.PROVINCE:
         return [k.value for k in PROVINCE_STEPS]
-    return [k.value for k in StepKind if k not in PROVINCE_STEPS or k in (StepKind.CRITERIA, StepKind.TRAINING)]
+    return [k.value for k in StepKind if k not in PROVINCE_STEPS or k in SHARED_STEPS]
 
 
 def _check_step_order(campaign, kind, opens_at):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from campaigns import selectors as campaign_selectors
 from campaigns.models import Agency
+from campaigns.participants import participant_agencies
 from cchc_portal.core.views import run_action
 
 from . import exports, selectors, services
@@ -18,7 +19,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _own_covered_agencies(user, campaign) -> list[Agency]:
     own = campaign_selectors.user_agency_ids(user)
-    return list(campaign.agencies.filter(pk__in=own).select_related("group").order_by("group__order", "code"))
+    return list(participant_agencies(campaign).filter(pk__in=own).select_related("group")
+                .order_by("group__order", "code"))
 
 
 @login_required
@@ -46,7 +48,7 @@ def focal_list(request, campaign_id):
 def focal_edit(request, campaign_id, agency_code):
     campaign = campaign_selectors.campaign_get_for_user(user=request.user, pk=campaign_id)
     is_officer = campaign_selectors.user_is_officer(request.user)
-    agency = campaign.agencies.filter(code=agency_code).select_related("group").first()
+    agency = participant_agencies(campaign).filter(code=agency_code).select_related("group").first()
     if agency is None or not (is_officer or agency.pk in campaign_selectors.user_agency_ids(request.user)):
         raise Http404
     now = timezone.now()
