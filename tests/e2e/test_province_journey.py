@@ -164,6 +164,7 @@ def test_the_province_index_from_assignment_to_the_ministry_sheet(browser, live_
 
     # 5. The officer returns 2.2 with a comment and accepts the others.
     officer_page.goto(board_url)
+    sent_shot_width = shoot(officer_page, "board-sent")  # with the return and accept forms
     row = board_row(officer_page, "2.2")
     row.locator("input[name=comment]").fill("Quyết định chưa ký số; đề nghị bổ sung.")
     row.get_by_role("button", name="Trả lại").click()
@@ -205,5 +206,5 @@ def test_the_province_index_from_assignment_to_the_ministry_sheet(browser, live_
     assert {r[7] for r in rows.values()} == {"Sở Nội vụ đã tiếp nhận"}
 
     # the pages read at 360 px without a sideways scroll of the whole page
-    assert stp_shot_width <= 360 + 1 and board_shot_width <= 360 + 1
+    assert max(stp_shot_width, sent_shot_width, board_shot_width) <= 360 + 1
     done(officer_page)
