@@ -83,12 +83,15 @@ def focal_export(request, campaign_id):
 
 
 def focal_links(campaign, user):
-    """"Cán bộ đầu mối" on the campaign and home pages: officers and the covered agencies' members."""
+    """"Cán bộ đầu mối" on the campaign and home pages: officers and the taking part agencies' members."""
     from django.urls import reverse
 
     from campaigns.links import Link
 
-    if campaign_selectors.user_is_officer(user) or campaign_selectors.user_agency_ids(user):
+    officer = campaign_selectors.user_is_officer(user)
+    own = set() if officer else campaign_selectors.user_agency_ids(user)
+    # an agency's members when it takes part (a province campaign is seen by every agency)
+    if officer or (own and participant_agencies(campaign).filter(pk__in=own).exists()):
         return [Link(_("Cán bộ đầu mối"), reverse("campaigns:focal_list", kwargs={"campaign_id": campaign.pk}),
                      order=15)]
     return []

@@ -86,7 +86,10 @@ def test_a_department_names_its_focal_officers_for_the_province_campaign(login, 
     data = {f"{role}_{k}": v for role, entry in FOCAL.items() for k, v in entry.items()}
     assert client.post(url, data).status_code == 302
     assert campaign.focal_officers.filter(agency__code="SKHCN").count() == 2
-    # an agency answering for no item is not part of it, on the page and in the service
+    # an agency answering for no item is not part of it: no link, no page, refused by the service
+    assert "focal-officers" in client.get(f"/campaigns/{campaign.pk}/").content.decode()
+    outsider = member(agency_a)
+    assert "focal-officers" not in login(outsider).get(f"/campaigns/{campaign.pk}/").content.decode()
     assert login(officer).get(f"/campaigns/{campaign.pk}/focal-officers/{agency_a.code}/").status_code == 404
     with pytest.raises(ApplicationError, match="không thuộc"):
         focal_services.focal_officers_save(campaign=campaign, agency=agency_a, user=None, entries=FOCAL)
