@@ -35,6 +35,7 @@ from .models import (
     StepKind,
     User,
 )
+from .participants import participant_agencies
 from .signals import campaign_copied, extension_granted
 
 # ---------------------------------------------------------------- agencies
@@ -398,7 +399,7 @@ def extension_grant(*, step, agency, closes_at, reason, user, now=None) -> Exten
         raise ApplicationError(gettext("Hạn mới phải ở tương lai."),
                                extra={"errors": {"closes_at": [gettext("Phải ở tương lai.")]}})
     # a province campaign's deadlines bind the departments that answer for its items
-    if step.campaign.kind != Campaign.Kind.PROVINCE and not step.campaign.agencies.filter(pk=agency.pk).exists():
+    if not participant_agencies(step.campaign).filter(pk=agency.pk).exists():
         raise ApplicationError(gettext("Đơn vị không thuộc đợt đánh giá này."),
                                extra={"errors": {"agency_code": [gettext("Không thuộc đợt đánh giá.")]}})
     extension = _clean_save(Extension(step=step, agency=agency, closes_at=closes_at, reason=reason.strip(),
