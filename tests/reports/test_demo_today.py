@@ -22,6 +22,7 @@ from campaigns.models import PROVINCE_STEPS, Agency, Campaign, StepKind
 from campaigns.participants import participant_agencies
 from campaigns.selectors import step_window_for
 from reports.management.demo import campaigns as campaigns_demo
+from reports.management.demo import province_campaign as province_demo
 from reports.management.demo.campaigns import DEMO_PASSWORD, USERS
 from reports.management.demo.province import PROVINCE_AGENCIES
 from reports.management.demo.province_campaign import PROVINCE_USERS
@@ -172,3 +173,16 @@ def test_the_plan_moves_to_the_day_seed_demo_runs():
     assert {s.kind: (s.opens_at, s.closes_at) for s in current.steps.all()} == plan
     step = current.steps.get(kind=StepKind.SELF_ASSESSMENT)
     assert [e.closes_at for e in step.extensions.all()] == [step.closes_at + timedelta(days=3)]
+
+
+@pytest.mark.django_db
+def test_the_province_plan_moves_to_the_day_seed_demo_runs():
+    """Its departments' deadline stays ahead of a demo seeded days ago and run again today."""
+    today = timezone.localdate()
+    campaigns_demo.seed(set_passwords=False, today=today - timedelta(days=30))
+    province_demo.seed(set_passwords=False, today=today - timedelta(days=30))
+    again = province_demo.seed(set_passwords=False, today=today)
+    assert Campaign.objects.filter(kind=Campaign.Kind.PROVINCE).count() == 2  # found, not made again
+    plan = {k: (o, c) for k, o, c in province_demo.plan(today)}
+    assert {s.kind: (s.opens_at, s.closes_at) for s in again["province"].steps.all()} == plan
+    assert again["province"].steps.get(kind=StepKind.DEPARTMENTS).closes_at > timezone.now()

@@ -231,7 +231,7 @@ def seed(*, set_passwords: bool, today=None) -> dict:
     current, made = _campaign(year=today.year, name=f"Chỉ số CCHC cấp tỉnh năm {today.year}", province=province,
                               steps=steps, officer=officer, previous=previous)
     if made:
-        now = timezone.now()
+        now = timezone.now() - timedelta(days=(timezone.localdate() - today).days)  # this hour on `today`
         campaign_open_with_assessments(campaign=current, user=officer, now=now)
         _fill_current(current, officer=officer, now=now)
     _anchor(current, steps, officer=officer)
