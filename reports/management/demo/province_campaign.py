@@ -81,7 +81,7 @@ ACCEPTED = "2.1"
 SENT_BY = "STP"
 # last year's inputs, whole set (the rules are the sample's): a plausible, lower result
 PREVIOUS_INPUTS = {
-    "levels": {}, "bands": {"numerator": "85", "denominator": "100"},
+    "bands": {"numerator": "85", "denominator": "100"},
     "ratio": {"numerator": "9", "denominator": "10"}, "manual": {"score": "1"}, "deduction": {"count": "1"},
 }
 FOCAL = {
@@ -189,14 +189,15 @@ def _fill_current(campaign, *, officer, now):
 
 
 def _fill_previous(campaign, *, officer, now):
-    """Every item the departments score (not the survey's, not the imported one), sent and
-    accepted, then the campaign closed."""
+    """Every item the departments score (not the survey's, not the imported one) with its
+    evidence; the departments that have a demo leader sent theirs and the Sở accepted them;
+    then the campaign closed."""
     assessment = province_assessment(campaign=campaign)
     for item in assessment.items.select_related("criterion").order_by("criterion__order"):
         raw = PREVIOUS_INPUTS.get(item.criterion.rule)
-        if item.criterion.rule == "levels":  # the first level of the item's own list
+        if item.criterion.rule == "levels":  # the best level of the item's own list
             raw = {"level": item.criterion.params["levels"][0]["label"]}
-        if raw is None:
+        if raw is None:  # the survey's and the imported item: the Ministry's points, not the province's
             continue
         item = _score(assessment, item.criterion.code, raw, "Theo báo cáo CCHC năm.", now)
         if item.criterion.evidence_required:
@@ -224,7 +225,7 @@ def seed(*, set_passwords: bool, today=None) -> dict:
     previous, made = _campaign(year=today.year - 1, name=f"Chỉ số CCHC cấp tỉnh năm {today.year - 1}",
                                province=province, steps=previous_steps, officer=officer)
     if made:
-        open_at = previous_steps[3][1] + timedelta(hours=1)  # inside last year's departments' window
+        open_at = {k: o for k, o, _c in previous_steps}["departments"] + timedelta(hours=1)
         campaign_open_with_assessments(campaign=previous, user=officer, now=open_at)
         _fill_previous(previous, officer=officer, now=open_at + timedelta(days=1))
     steps = plan(today)
