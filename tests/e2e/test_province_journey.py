@@ -7,7 +7,7 @@ Excel sheet for the Ministry's software.
 Built from factories (tests/scoring/province_support.py), not seed_demo. One test, in
 stages: later stages (the draft report, the official result import) append below.
 Screenshots of the department's page and the board (desktop and 360 px) go to
-$E2E_SHOTS (default: a temporary folder)."""
+$E2E_SHOTS/province-journey/ (default: under the temporary folder)."""
 import io
 import os
 import tempfile
@@ -25,25 +25,36 @@ from .conftest import _close_quietly, _open, log_in
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-SHOTS = Path(os.environ.get("E2E_SHOTS") or tempfile.mkdtemp(prefix="province-shots-"))
 
 
 # ---------------------------------------------------------------- helpers
 
 
-def as_user(browser, live_server, username, *, width=1280):
-    """A fresh browser context logged in as `username` (each person has their own)."""
-    context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", bypass_csp=True,
-                                  viewport={"width": width, "height": 900})
-    page = _open(context)
-    page.on("dialog", lambda d: d.accept())
-    log_in(page, live_server, username)
-    return page
+@pytest.fixture
+def people(browser, transactional_db, live_server):
+    """`as_user(username)`: a fresh browser context logged in as that person (each has their
+    own); whatever is still open is closed before the database is flushed."""
+    opened = []
+
+    def as_user(username):
+        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", bypass_csp=True,
+                                      viewport={"width": 1280, "height": 900})
+        page = _open(context)
+        page.on("dialog", lambda d: d.accept())
+        log_in(page, live_server, username)
+        opened.append(page)
+        return page
+
+    yield as_user
+    for page in opened:
+        if page.context.pages:
+            _close_quietly(page.context)
+    assert [e for page in opened for e in page.script_errors] == []
 
 
 def done(page):
+    """This person is finished: close their browser."""
     _close_quietly(page.context)
-    assert page.script_errors == []
 
 
 def message(page, text):
@@ -86,10 +97,13 @@ def board_row(page, code):
 
 
 def shoot(page, name):
-    """A full-page screenshot at the page's width and at 360 px."""
-    page.screenshot(path=str(SHOTS / f"{name}-desktop.png"), full_page=True)
+    """A full-page screenshot at the page's width and at 360 px (into $E2E_SHOTS, default a
+    temporary folder); returns the page's width at 360 px (wider: it scrolls sideways)."""
+    shots = Path(os.environ.get("E2E_SHOTS") or tempfile.gettempdir()) / "province-journey"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / f"{name}-desktop.png"), full_page=True)
     page.set_viewport_size({"width": 360, "height": 800})
-    page.screenshot(path=str(SHOTS / f"{name}-360.png"), full_page=True)
+    page.screenshot(path=str(shots / f"{name}-360.png"), full_page=True)
     scroll = page.evaluate("document.documentElement.scrollWidth")
     page.set_viewport_size({"width": 1280, "height": 900})
     return scroll
@@ -117,12 +131,12 @@ def province(officer):
     return campaign, departments
 
 
-def test_the_province_index_from_assignment_to_the_ministry_sheet(browser, live_server, officer, province):
+def test_the_province_index_from_assignment_to_the_ministry_sheet(people, live_server, officer, province):
     campaign, departments = province
     board_url = f"{live_server.url}/scoring/campaigns/{campaign.pk}/province/"
 
     # 1. The officer gives field 2 to Sở Tư pháp (Văn phòng UBND co-operates) and 8.2 to Cục Thống kê.
-    officer_page = as_user(browser, live_server, officer.username)
+    officer_page = people(officer.username)
     open_campaign_link(officer_page, live_server, campaign, "Giao tiêu chí cho các sở, ngành")
     for code, responsible in (("2", "STP, VPUBND"), ("8.2", "CTK")):
         row = officer_page.locator(f"#province-assign tr[data-code='{code}']")
@@ -133,7 +147,7 @@ def test_the_province_index_from_assignment_to_the_ministry_sheet(browser, live_
     assert officer_page.locator("#province-assign tr[data-code='8.2'] td").nth(2).inner_text() == "CTK"
 
     # 2. Sở Tư pháp's staff score their three items with explanations and evidence.
-    stp = as_user(browser, live_server, "stp.canbo")
+    stp = people("stp.canbo")
     open_campaign_link(stp, live_server, campaign, "Tiêu chí của Sở STP")
     # the three it now leads, and 4.3 it co-operates on (the sample's assignment)
     codes = [c.get_attribute("data-code") for c in stp.locator("section[data-code]").all()]
@@ -147,7 +161,7 @@ def test_the_province_index_from_assignment_to_the_ministry_sheet(browser, live_
     stp_shot_width = shoot(stp, "department")
 
     # 3. Cục Thống kê (not ranked) scores its item with evidence.
-    ctk = as_user(browser, live_server, "ctk.canbo")
+    ctk = people("ctk.canbo")
     open_campaign_link(ctk, live_server, campaign, "Tiêu chí của Cục CTK")
     score(ctk, "8.2", score="2.5", explanation="GRDP tăng 7,2 %.")
     upload(ctk, "8.2", "so-lieu-grdp.pdf")
@@ -155,7 +169,7 @@ def test_the_province_index_from_assignment_to_the_ministry_sheet(browser, live_
 
     # 4. Their leaders send them to the Sở.
     for code, count in (("stp", 3), ("ctk", 1)):
-        leader = as_user(browser, live_server, f"{code}.lanhdao")
+        leader = people(f"{code}.lanhdao")
         open_campaign_link(leader, live_server, campaign, f"Tiêu chí của {departments[code.upper()].name}")
         leader.get_by_role("button", name="Gửi các tiêu chí chủ trì về Sở Nội vụ").click()
         message(leader, f"Đã gửi {count} tiêu chí về Sở Nội vụ")
@@ -182,7 +196,7 @@ def test_the_province_index_from_assignment_to_the_ministry_sheet(browser, live_
     upload(stp, "2.2", "qd-112-ky-so.pdf", note="Bản ký số")
     score(stp, "2.2", level="Đạt", explanation="Đã bổ sung Quyết định 112/QĐ-UBND bản ký số.")
     done(stp)
-    leader = as_user(browser, live_server, "stp.lanhdao")
+    leader = people("stp.lanhdao")
     open_campaign_link(leader, live_server, campaign, "Tiêu chí của Sở STP")
     leader.get_by_role("button", name="Gửi các tiêu chí chủ trì về Sở Nội vụ").click()
     message(leader, "Đã gửi 1 tiêu chí về Sở Nội vụ")
