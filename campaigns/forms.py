@@ -6,6 +6,7 @@ from cchc_portal.core.dates import DateTimeField, DateTimeTextInput
 from cchc_portal.core.forms import LocalizedIntegerField
 
 from .models import AgencyGroup, Campaign, StepKind
+from .participants import participant_agencies
 
 
 class CampaignForm(forms.Form):
@@ -59,7 +60,8 @@ class ExtensionForm(forms.Form):
 
     def __init__(self, *args, campaign: Campaign, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = campaign.agencies.select_related("group").order_by("group__order", "code")
+        self.fields["agency"].queryset = participant_agencies(campaign).select_related("group").order_by(
+            "group__order", "code")
         kinds = set(campaign.steps.values_list("kind", flat=True))
         self.fields["step_kind"].choices = [c for c in StepKind.choices if c[0] in kinds]
 

@@ -166,8 +166,10 @@ class StepKind(models.TextChoices):
 
 
 STEP_ORDER = [k.value for k in StepKind]
-PROVINCE_STEPS = (StepKind.CRITERIA, StepKind.TRAINING, StepKind.DEPARTMENTS, StepKind.PROVINCE_DRAFT,
-                  StepKind.PROVINCE_APPROVAL, StepKind.MINISTRY_ENTRY)
+# steps both kinds of campaign have; the province's departments name focal officers too
+SHARED_STEPS = (StepKind.CRITERIA, StepKind.FOCAL_OFFICERS, StepKind.TRAINING)
+PROVINCE_STEPS = (*SHARED_STEPS, StepKind.DEPARTMENTS, StepKind.PROVINCE_DRAFT, StepKind.PROVINCE_APPROVAL,
+                  StepKind.MINISTRY_ENTRY)
 
 
 class Step(BaseModel):

@@ -24,6 +24,7 @@ from .models import (
     AGENCY_ROLES,
     PROVINCE_ROLES,
     PROVINCE_STEPS,
+    SHARED_STEPS,
     Agency,
     AgencyGroup,
     Campaign,
@@ -34,6 +35,7 @@ from .models import (
     StepKind,
     User,
 )
+from .participants import participant_agencies
 from .signals import campaign_copied, extension_granted
 
 # ---------------------------------------------------------------- agencies
@@ -315,7 +317,7 @@ def steps_for_kind(kind) -> list[str]:
     """The plan steps a campaign of this kind may have, in plan order."""
     if kind == Campaign.Kind.PROVINCE:
         return [k.value for k in PROVINCE_STEPS]
-    return [k.value for k in StepKind if k not in PROVINCE_STEPS or k in (StepKind.CRITERIA, StepKind.TRAINING)]
+    return [k.value for k in StepKind if k not in PROVINCE_STEPS or k in SHARED_STEPS]
 
 
 def _check_step_order(campaign, kind, opens_at):
@@ -397,7 +399,7 @@ def extension_grant(*, step, agency, closes_at, reason, user, now=None) -> Exten
         raise ApplicationError(gettext("Hạn mới phải ở tương lai."),
                                extra={"errors": {"closes_at": [gettext("Phải ở tương lai.")]}})
     # a province campaign's deadlines bind the departments that answer for its items
-    if step.campaign.kind != Campaign.Kind.PROVINCE and not step.campaign.agencies.filter(pk=agency.pk).exists():
+    if not participant_agencies(step.campaign).filter(pk=agency.pk).exists():
         raise ApplicationError(gettext("Đơn vị không thuộc đợt đánh giá này."),
                                extra={"errors": {"agency_code": [gettext("Không thuộc đợt đánh giá.")]}})
     extension = _clean_save(Extension(step=step, agency=agency, closes_at=closes_at, reason=reason.strip(),

@@ -17,6 +17,7 @@ from . import selectors, services
 from .forms import CampaignForm, CopyPlanForm, ExtensionForm, PasswordResetForm, step_formset
 from .links import links_for
 from .models import StepKind
+from .participants import participant_agencies
 
 
 class LoginView(auth_views.LoginView):
@@ -82,7 +83,8 @@ def campaign_detail(request, pk):
     now = timezone.now()
     steps = sorted(campaign.steps.all(), key=lambda s: s.order)
     is_officer = selectors.user_is_officer(request.user)
-    mine = [a for a in selectors.user_agencies(request.user) if campaign.agencies.filter(pk=a.pk).exists()]
+    taking_part = set(participant_agencies(campaign).values_list("pk", flat=True))
+    mine = [a for a in selectors.user_agencies(request.user) if a.pk in taking_part]
     windows = [(a, selectors.agency_windows(agency=a, campaign=campaign)) for a in mine]
     context = {
         "campaign": campaign, "timeline": _timeline(steps, now), "now": now, "is_officer": is_officer,

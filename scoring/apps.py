@@ -27,4 +27,10 @@ class ScoringConfig(AppConfig):
         from scoring.views.province import province_links
 
         links.register(province_links)  # the province's own index: board, assignment, a department's items
+        from campaigns.models import Campaign
+        from campaigns.participants import register_participants
+        from scoring.selectors.province import province_participant_ids
+
+        # its departments (not the one covered agency) name focal officers, get extensions
+        register_participants(Campaign.Kind.PROVINCE, province_participant_ids)
         from scoring import automation  # noqa: F401 - registers the tick's locks and reminder sources

@@ -6,7 +6,8 @@ Imported once from ScoringConfig.ready(); importing registers (by name, so twice
 - due work `scoring.explanation_close_overdue`: scoring.services.explanations.
   explanation_close_overdue, then tells the agency and the appraiser who asked, once;
 - reminder sources for `self_assessment` (agencies that have not submitted, with their
-  effective deadline) and `explanation` (open explanation requests, by their due time).
+  effective deadline), `explanation` (open explanation requests, by their due time) and
+  `departments` (a province campaign's departments that lead unsent items).
 The notices are found from the data (locked in the last two days, closed after their due
 time), not from what one call returned, so a tick that died half-way is made good by the next.
 """
@@ -17,7 +18,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy
 
 from campaigns.focal.automation import focal_recipients, with_focal
-from campaigns.models import FocalRole, Membership, Role, StepKind
+from campaigns.models import Agency, FocalRole, Membership, Role, StepKind
 from campaigns.selectors import officers, step_windows
 from cchc_portal.automation.reminders import vn_time
 from cchc_portal.notifications.models import Notification
@@ -29,6 +30,7 @@ from cchc_portal.notifications.registry import (
 )
 from cchc_portal.notifications.services import announce
 from scoring.models import Assessment, ExplanationRequest
+from scoring.selectors.province import province_assessment, province_leads_owing
 
 NOTICE_WINDOW = timedelta(days=2)
 NOT_SUBMITTED = [Assessment.Status.DRAFT, Assessment.Status.WITH_LEADER, Assessment.Status.LOCKED]
@@ -184,8 +186,30 @@ def explanation_due(campaign, now):
                                                    focal.get(a.agency_id, [])))
 
 
+def departments_due(campaign, now):
+    """A province campaign's departments that still lead unsent items (being scored or
+    returned), by their effective close of the `departments` step, to their members and
+    their scoring focal officer. A department with everything sent is not reminded."""
+    assessment = province_assessment(campaign=campaign)
+    if assessment is None:
+        return
+    owing = province_leads_owing(assessment=assessment)
+    if not owing:
+        return
+    windows = step_windows(campaign=campaign, kind=StepKind.DEPARTMENTS, agency_ids=list(owing))
+    members = _members(windows.keys())
+    focal = focal_recipients(campaign=campaign, agency_ids=windows.keys(), role=FocalRole.SCORING)
+    for agency in Agency.objects.filter(pk__in=list(windows)).order_by("code"):
+        window = windows[agency.pk]
+        yield ReminderTarget(
+            key=f"agency:{agency.pk}", name=agency.name, deadline=window.closes_at, opens_at=window.opens_at,
+            url=reverse("scoring:province_department", args=[campaign.pk, agency.code]),
+            recipients=with_focal(_recipients(agency, members.get(agency.pk, [])), focal.get(agency.pk, [])))
+
+
 register_due_work("scoring.lock_overdue", lock_overdue, order=10, label=gettext_lazy("Khóa chấm điểm khi hết hạn"))
 register_due_work("scoring.explanation_close_overdue", explanation_close, order=20,
                   label=gettext_lazy("Đóng yêu cầu giải trình quá hạn"))
 register_reminder_source(StepKind.SELF_ASSESSMENT, self_assessment_due)
 register_reminder_source(StepKind.EXPLANATION, explanation_due)
+register_reminder_source(StepKind.DEPARTMENTS, departments_due)

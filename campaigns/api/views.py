@@ -14,6 +14,7 @@ from cchc_portal.core.exceptions import ApplicationError
 
 from .. import selectors, services
 from ..models import AgencyGroup, Campaign, Step, StepKind
+from ..participants import participant_agencies
 
 
 class TokenApi(ObtainAuthToken):
@@ -158,7 +159,8 @@ class CampaignDetailApi(APIView):
     @extend_schema(responses=OutputSerializer)
     def get(self, request, pk):
         campaign = selectors.campaign_get_for_user(user=request.user, pk=pk)
-        agencies = [a for a in selectors.user_agencies(request.user) if campaign.agencies.filter(pk=a.pk).exists()]
+        taking_part = set(participant_agencies(campaign).values_list("pk", flat=True))
+        agencies = [a for a in selectors.user_agencies(request.user) if a.pk in taking_part]
         return Response(self.OutputSerializer(campaign, context={"agencies": agencies}).data)
 
 

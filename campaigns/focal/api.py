@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from campaigns import selectors as campaign_selectors
 from campaigns.models import FocalRole
+from campaigns.participants import participant_agencies
 
 from . import selectors, services
 
@@ -53,7 +54,7 @@ class FocalAgencyApi(APIView):
 
     def _load(self, request, pk, agency_code):
         campaign = campaign_selectors.campaign_get_for_user(user=request.user, pk=pk)
-        agency = campaign.agencies.filter(code=agency_code).first()
+        agency = participant_agencies(campaign).filter(code=agency_code).first()
         if agency is None or not (campaign_selectors.user_is_officer(request.user)
                                   or agency.pk in campaign_selectors.user_agency_ids(request.user)):
             raise Http404

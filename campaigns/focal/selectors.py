@@ -3,7 +3,8 @@ import re
 from dataclasses import dataclass, field
 
 from campaigns.models import REQUIRED_FOCAL_ROLES, Agency, FocalOfficer, FocalRole, StepKind, phone_display
-from campaigns.selectors import Window, campaign_agencies, step_window_for, step_window_resolver, user_is_officer
+from campaigns.participants import participant_agencies
+from campaigns.selectors import Window, step_window_for, step_window_resolver, user_is_officer
 
 _SEPARATORS = re.compile(r"[\s.\-()/]")
 _PHONE = re.compile(r"0[1-9][0-9]{8,9}")
@@ -79,7 +80,7 @@ class ContactRow:
 def focal_contact_rows(*, campaign) -> list[ContactRow]:
     """Every covered agency with its focal officers and its effective deadline, in four
     queries whatever the number of agencies (agencies, officers, the step, extensions)."""
-    agencies = list(campaign_agencies(campaign))
+    agencies = list(participant_agencies(campaign).select_related("group", "parent").order_by("group__order", "code"))
     by_agency: dict[int, dict] = {}
     for officer in FocalOfficer.objects.filter(campaign=campaign):
         by_agency.setdefault(officer.agency_id, {})[officer.role] = officer
@@ -88,11 +89,12 @@ def focal_contact_rows(*, campaign) -> list[ContactRow]:
 
 
 def focal_agencies_missing(*, campaign) -> list[Agency]:
-    """Active covered agencies that have not named a focal officer for every required duty."""
+    """Active participating agencies (campaigns.participants) that have not named a focal
+    officer for every required duty."""
     complete = {}
     for agency_id, role in FocalOfficer.objects.filter(
             campaign=campaign, role__in=list(REQUIRED_FOCAL_ROLES)).values_list("agency_id", "role"):
         complete.setdefault(agency_id, set()).add(role)
     need = {r.value for r in REQUIRED_FOCAL_ROLES}
-    return [a for a in campaign.agencies.filter(active=True).order_by("code")
+    return [a for a in participant_agencies(campaign).filter(active=True).order_by("code")
             if not need <= complete.get(a.pk, set())]

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import REQUIRED_FOCAL_ROLES, FocalOfficer, FocalRole
+from campaigns.participants import participant_agencies
 from campaigns.selectors import user_agency_ids, user_is_officer
 from cchc_portal.core.exceptions import ApplicationError, ConflictError, DeadlineError
 
@@ -45,7 +46,7 @@ def _clean_entry(role, data, errors) -> dict | None:
 
 
 def _check_allowed(*, campaign, agency, user, now):
-    if not campaign.agencies.filter(pk=agency.pk).exists():
+    if not participant_agencies(campaign).filter(pk=agency.pk).exists():
         raise ApplicationError(_("Đơn vị không thuộc đợt đánh giá này."))
     if user is not None and not user_is_officer(user) and agency.pk not in user_agency_ids(user):
         raise ApplicationError(_("Bạn không thuộc đơn vị này."), status=403)

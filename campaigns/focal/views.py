@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from campaigns import selectors as campaign_selectors
 from campaigns.models import Agency
+from campaigns.participants import participant_agencies
 from cchc_portal.core.views import run_action
 
 from . import exports, selectors, services
@@ -18,7 +19,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _own_covered_agencies(user, campaign) -> list[Agency]:
     own = campaign_selectors.user_agency_ids(user)
-    return list(campaign.agencies.filter(pk__in=own).select_related("group").order_by("group__order", "code"))
+    return list(participant_agencies(campaign).filter(pk__in=own).select_related("group")
+                .order_by("group__order", "code"))
 
 
 @login_required
@@ -46,7 +48,7 @@ def focal_list(request, campaign_id):
 def focal_edit(request, campaign_id, agency_code):
     campaign = campaign_selectors.campaign_get_for_user(user=request.user, pk=campaign_id)
     is_officer = campaign_selectors.user_is_officer(request.user)
-    agency = campaign.agencies.filter(code=agency_code).select_related("group").first()
+    agency = participant_agencies(campaign).filter(code=agency_code).select_related("group").first()
     if agency is None or not (is_officer or agency.pk in campaign_selectors.user_agency_ids(request.user)):
         raise Http404
     now = timezone.now()
@@ -81,12 +83,15 @@ def focal_export(request, campaign_id):
 
 
 def focal_links(campaign, user):
-    """"Cán bộ đầu mối" on the campaign and home pages: officers and the covered agencies' members."""
+    """"Cán bộ đầu mối" on the campaign and home pages: officers and the taking part agencies' members."""
     from django.urls import reverse
 
     from campaigns.links import Link
 
-    if campaign_selectors.user_is_officer(user) or campaign_selectors.user_agency_ids(user):
+    officer = campaign_selectors.user_is_officer(user)
+    own = set() if officer else campaign_selectors.user_agency_ids(user)
+    # an agency's members when it takes part (a province campaign is seen by every agency)
+    if officer or (own and participant_agencies(campaign).filter(pk__in=own).exists()):
         return [Link(_("Cán bộ đầu mối"), reverse("campaigns:focal_list", kwargs={"campaign_id": campaign.pk}),
                      order=15)]
     return []

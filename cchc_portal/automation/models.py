@@ -12,6 +12,7 @@ from cchc_portal.notifications.models import Outbox
 
 REMINDER_STEP_KINDS = [
     StepKind.FOCAL_OFFICERS, StepKind.SELF_ASSESSMENT, StepKind.RESPONDENT_LISTS, StepKind.SURVEY, StepKind.EXPLANATION,
+    StepKind.DEPARTMENTS,
 ]
 
 

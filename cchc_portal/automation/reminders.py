@@ -43,6 +43,8 @@ DEFAULT_POLICIES = {
     StepKind.SURVEY: {"offsets": [3, 1], "leader_from": None, "notify_officers": False},
     # An explanation request closes at its due time, so there is nothing to chase after it.
     StepKind.EXPLANATION: {"offsets": [3, 1], "leader_from": 1, "notify_officers": False},
+    # the province's own index: departments that lead items not sent to the Sở yet
+    StepKind.DEPARTMENTS: {"offsets": [7, 3, 1, -1], "leader_from": 1, "notify_officers": True},
 }
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from campaigns.models import Agency, Campaign, Membership, StepKind
 from campaigns.selectors import step_windows, user_is_officer
-from scoring.models import Assessment, Criterion, Item, ItemNote, LeadStatus
+from scoring.models import Assessment, CriteriaSet, Criterion, Item, ItemNote, LeadStatus
 
 
 @dataclass
@@ -62,6 +62,30 @@ def province_campaign_agencies(*, campaign) -> list[Agency]:
     for resp in responsibility_map(criteria_set=assessment.criteria_set).values():
         ids |= resp.agency_ids
     return list(Agency.objects.filter(pk__in=ids).order_by("code"))
+
+
+def province_participant_ids(campaign) -> set[int]:
+    """Ids of the agencies answering for (or helping with) an item of the campaign's criteria,
+    from the criteria themselves, so before the campaign opens too (campaigns.participants:
+    they name focal officers, get extensions and reminders)."""
+    ids = set()
+    for criteria_set in CriteriaSet.objects.filter(campaign=campaign):
+        for resp in responsibility_map(criteria_set=criteria_set).values():
+            ids |= resp.agency_ids
+    return ids
+
+
+def province_leads_owing(*, assessment) -> dict[int, int]:
+    """Lead agency id → how many of the items it leads are still unsent (being scored or
+    returned): the departments the `departments` step's reminders go to."""
+    resp = responsibility_map(criteria_set=assessment.criteria_set)
+    owing: dict[int, int] = {}
+    for code in Item.objects.filter(assessment=assessment, lead_status__in=[LeadStatus.DRAFT, LeadStatus.RETURNED]
+                                    ).values_list("criterion__code", flat=True):
+        lead = resp.get(code, Responsibility()).lead
+        if lead is not None:
+            owing[lead.pk] = owing.get(lead.pk, 0) + 1
+    return owing
 
 
 def _overdue_at(campaign, agency_ids) -> dict[int, datetime]:

@@ -50,7 +50,7 @@ def test_seed_demo_twice_gives_the_same_data(settings):
     # the older campaign in the three-level shape: districts with communes under them
     assert Agency.objects.filter(group__code="commune", parent__group__code="district").exists()
     assert Campaign.objects.filter(owner__group__code="district").exists()
-    current = Campaign.objects.get(year=__import__("datetime").date.today().year, owner=None)
+    current = Campaign.objects.get(year=__import__("datetime").date.today().year, owner=None, kind="agencies")
     from django.utils import timezone
 
     sa = current.steps.get(kind="self_assessment")

@@ -6,6 +6,7 @@ names every account (each can log in) and one respondent link that answers today
 seed_demo takes half a minute: it runs once for the module, in a transaction rolled back
 at the end."""
 import re
+from collections import Counter
 from datetime import timedelta
 from io import StringIO
 from urllib.parse import urlparse
@@ -13,18 +14,24 @@ from urllib.parse import urlparse
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Count
 from django.test import override_settings
 from django.utils import timezone
 
-from campaigns.models import Campaign, StepKind
+from campaigns.models import PROVINCE_STEPS, Agency, Campaign, StepKind
+from campaigns.participants import participant_agencies
 from campaigns.selectors import step_window_for
 from reports.management.demo import campaigns as campaigns_demo
+from reports.management.demo import province_campaign as province_demo
 from reports.management.demo.campaigns import DEMO_PASSWORD, USERS
+from reports.management.demo.province import PROVINCE_AGENCIES
+from reports.management.demo.province_campaign import PROVINCE_USERS
 from reports.selectors import published_campaigns
-from scoring.models import Assessment
+from scoring.models import Assessment, Criterion, LeadStatus
 from scoring.selectors.appraisal import appraisal_window_reason, explanation_request_list, open_request_codes
 from scoring.selectors.assessments import assessment_edit_scope
 from scoring.selectors.progress import assessment_progress, stages_of
+from scoring.selectors.province import province_assessment, responsibility_map
 from surveys.models import Invitation
 from surveys.selectors.answering import invitation_by_token
 from surveys.selectors.lists import progress_totals, survey_progress
@@ -43,7 +50,7 @@ def printed(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def current(printed, db):
-    return Campaign.objects.get(year=timezone.localdate().year, owner=None)
+    return Campaign.objects.get(year=timezone.localdate().year, owner=None, kind=Campaign.Kind.AGENCIES)
 
 
 def _assessments(campaign):
@@ -110,14 +117,50 @@ def test_the_printed_link_answers_with_the_questionnaire(printed, db, client):
 def test_the_printed_accounts_can_log_in(printed, db, client):
     assert f"Mật khẩu của mọi tài khoản mẫu: {DEMO_PASSWORD}" in printed
     names = re.findall(r"^  ([a-z0-9.]+) {2,}\S", printed, re.M)
-    assert names == [u[0] for u in USERS]
-    for name in names:
+    assert names[:len(USERS)] == [u[0] for u in USERS]
+    # then the province's own index: the officer's board and the departments' accounts
+    assert set(names[len(USERS):]) == {"canbo.snv", "stc.canbo", "stc.lanhdao", "stp.canbo", "stp.lanhdao",
+                                       *(u[0] for u in PROVINCE_USERS)}
+    for name in set(names):
         client.logout()
         r = client.post("/accounts/login/", {"username": name, "password": DEMO_PASSWORD})
         assert r.status_code == 302, name
     # and the console says what each will find, with where to go
     assert "Sở Tài chính: Đang chấm" in printed and "Phường Minh Xuân: Chờ lãnh đạo duyệt" in printed
     assert "Sở Tư pháp: Được yêu cầu giải trình" in printed
+
+
+def test_the_province_index_is_under_way_with_last_year_to_compare(printed, db, current):
+    province = Campaign.objects.get(kind=Campaign.Kind.PROVINCE, year=current.year)
+    assert province.status == Campaign.Status.OPEN
+    assert {s.kind for s in province.steps.all()} == {k.value for k in PROVINCE_STEPS}
+    departments = province.steps.get(kind=StepKind.DEPARTMENTS)
+    assert departments.opens_at <= timezone.now() < departments.closes_at  # usable today
+    assessment = province_assessment(campaign=province)
+    items = list(assessment.items.select_related("criterion").annotate(docs=Count("documents")))
+    statuses = Counter(i.lead_status for i in items)
+    assert all(statuses[s] >= 1 for s in LeadStatus.values), statuses
+    # every item is assigned (the sample's `responsible` column), to the departments it names
+    resp = responsibility_map(criteria_set=assessment.criteria_set)
+    assert all(resp[i.criterion.code].lead for i in items)
+    assert {a.code for a in participant_agencies(province)} == {code for code, _name in PROVINCE_AGENCIES}
+    # Cục Thống kê and Cục Thuế answer for items without being ranked, nor covered by the agencies' campaign
+    assert set(Agency.objects.filter(ranked=False).values_list("code", flat=True)) >= {"CTK", "CT"}
+    assert not current.agencies.filter(code__in=["CTK", "CT"]).exists()
+    returned = next(i for i in items if i.lead_status == LeadStatus.RETURNED)
+    assert returned.review_comment
+    scored = [i for i in items if i.explanation]
+    assert len(scored) >= 5 and sum(1 for i in scored if i.docs) >= 4
+    assert set(province.focal_officers.values_list("agency__code", flat=True)) == {"STP", "VPUBND"}
+    # last year's, closed, with its items scored and mapped for the comparison
+    previous = province.previous
+    assert previous.kind == Campaign.Kind.PROVINCE and previous.status == Campaign.Status.CLOSED
+    old = province_assessment(campaign=previous)
+    assert old.items.filter(self_points__gt=0).count() >= 20 and old.self_total > 0
+    assert not Criterion.objects.filter(criteria_set=assessment.criteria_set, previous=None).exists()
+    # the console points to the board and the departments' pages
+    assert f"/scoring/campaigns/{province.pk}/province/" in printed
+    assert f"/scoring/campaigns/{province.pk}/province/agency/CTK/" in printed
 
 
 @pytest.mark.django_db
@@ -130,3 +173,16 @@ def test_the_plan_moves_to_the_day_seed_demo_runs():
     assert {s.kind: (s.opens_at, s.closes_at) for s in current.steps.all()} == plan
     step = current.steps.get(kind=StepKind.SELF_ASSESSMENT)
     assert [e.closes_at for e in step.extensions.all()] == [step.closes_at + timedelta(days=3)]
+
+
+@pytest.mark.django_db
+def test_the_province_plan_moves_to_the_day_seed_demo_runs():
+    """Its departments' deadline stays ahead of a demo seeded days ago and run again today."""
+    today = timezone.localdate()
+    campaigns_demo.seed(set_passwords=False, today=today - timedelta(days=30))
+    province_demo.seed(set_passwords=False, today=today - timedelta(days=30))
+    again = province_demo.seed(set_passwords=False, today=today)
+    assert Campaign.objects.filter(kind=Campaign.Kind.PROVINCE).count() == 2  # found, not made again
+    plan = {k: (o, c) for k, o, c in province_demo.plan(today)}
+    assert {s.kind: (s.opens_at, s.closes_at) for s in again["province"].steps.all()} == plan
+    assert again["province"].steps.get(kind=StepKind.DEPARTMENTS).closes_at > timezone.now()

@@ -6,6 +6,7 @@ campaign's plan is laid around the day seed_demo runs, and moved there again on 
 """
 from datetime import datetime, time, timedelta
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
@@ -84,14 +85,16 @@ def seed_agencies():
             _agency(code, name, groups["commune"], parent=district, active=False)
 
 
-def seed_users(*, set_passwords: bool):
+def seed_users(*, set_passwords: bool, users=USERS):
     agencies = {a.code: a for a in Agency.objects.all()}
-    for username, full_name, role, codes in USERS:
+    hashed = None  # one hash for every account made now: the same password, and seed_demo stays fast
+    for username, full_name, role, codes in users:
         user, created = User.objects.get_or_create(
             username=username, defaults={"full_name": full_name, "email": f"{username}@tuyenquang.gov.vn"})
         if created:
             if set_passwords:
-                user.set_password(DEMO_PASSWORD)
+                hashed = hashed or make_password(DEMO_PASSWORD)
+                user.password = hashed
             else:
                 user.set_unusable_password()
             user.save(update_fields=["password"])
@@ -170,7 +173,7 @@ def seed(*, set_passwords: bool, today=None) -> dict:
     seed_agencies()
     seed_users(set_passwords=set_passwords)
     officer = User.objects.get(username="canbo.snv")
-    old_agencies = list(Agency.objects.filter(group__code__in=["department", "district"], parent=None)
+    old_agencies = list(Agency.objects.filter(group__code__in=["department", "district"], parent=None, ranked=True)
                         .exclude(code__startswith="X-").exclude(code__startswith="P-"))
     old = _campaign(
         name="Xác định Chỉ số CCHC năm 2024", year=2024, owner=None, groups=["department", "district"],
@@ -185,7 +188,7 @@ def seed(*, set_passwords: bool, today=None) -> dict:
     current = _campaign(
         name=f"Xác định Chỉ số CCHC năm {today.year}", year=today.year, owner=None,
         groups=["department", "commune"],
-        agencies=list(Agency.objects.filter(active=True, group__code__in=["department", "commune"])),
+        agencies=list(Agency.objects.filter(active=True, ranked=True, group__code__in=["department", "commune"])),
         plan=current_plan(today), status=Campaign.Status.OPEN, officer=officer,
     )
     if current.previous_id is None:

@@ -3,22 +3,25 @@ user will find today (read from the data, through the real selectors) and where,
 respondent link to try, and the published year's public page."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from campaigns.models import Membership, Role, StepKind
+from campaigns.models import Membership, Role, StepKind, User
 from campaigns.selectors import step_window_for
 from reports.selectors import published_campaigns
-from scoring.models import Assessment, ExplanationRequest
+from scoring.models import Assessment, ExplanationRequest, LeadStatus
 from scoring.selectors.assessments import local_text
 from scoring.selectors.progress import NOT_STARTED, assessment_progress, stage_label, stages_of
+from scoring.selectors.province import province_agencies_of_user, province_assessment, province_board
 
 from . import surveys
 from .appraisal import TEAM
 from .campaigns import USERS
+from .province_campaign import PROVINCE_USERS
 
 
 @dataclass
@@ -35,6 +38,8 @@ class Guide:
     respondent: str  # who the link answers as
     link: str  # "" when no survey window is open
     published: list[tuple[int, str]]  # (year, public page)
+    province: list[Account] = field(default_factory=list)  # the province's own index
+    province_name: str = ""
 
 
 def _url(path: str) -> str:
@@ -116,6 +121,33 @@ def accounts(*, campaigns) -> list[Account]:
     return out
 
 
+def province_accounts(*, campaign) -> list[Account]:
+    """The province's own index: the officer's board, then every demo account of a department
+    that answers for items, with its items' statuses and its deadline."""
+    assessment = province_assessment(campaign=campaign)
+    if assessment is None:
+        return []
+    out = [Account("canbo.snv", _role_label(Role.OFFICER), _(
+        "Bảng tổng hợp: tiêu chí đã gửi chờ tiếp nhận hoặc trả lại, tải Excel nhập phần mềm của Bộ Nội vụ"),
+        _url(reverse("scoring:province_board", args=[campaign.pk])))]
+    users = {u.username: u for u in User.objects.filter(username__in=[u[0] for u in USERS + PROVINCE_USERS])}
+    for username, _full_name, role, _codes in USERS + PROVINCE_USERS:
+        if username not in users or role not in (Role.STAFF, Role.LEADER):
+            continue
+        for agency in province_agencies_of_user(user=users[username], assessment=assessment):
+            rows = [r for r in province_board(assessment=assessment, agency=agency).rows if r.role == "lead"]
+            counts = Counter(r.item.lead_status for r in rows)
+            due = local_text(rows[0].closes_at) if rows and rows[0].closes_at else ""
+            finds = _("%(agency)s chủ trì %(total)s tiêu chí: %(draft)s đang chấm, %(returned)s bị trả lại, "
+                      "%(sent)s đã gửi, %(accepted)s đã tiếp nhận; hạn gửi %(due)s") % {
+                "agency": agency.name, "total": len(rows), "draft": counts[LeadStatus.DRAFT],
+                "returned": counts[LeadStatus.RETURNED], "sent": counts[LeadStatus.SENT],
+                "accepted": counts[LeadStatus.ACCEPTED], "due": due}
+            out.append(Account(username, f"{_role_label(role)} · {agency.name}", finds,
+                               _url(reverse("scoring:province_department", args=[campaign.pk, agency.code]))))
+    return out
+
+
 def build(*, campaigns) -> Guide:
     """The guide for today; re-issues one unanswered respondent link (see surveys.try_link)."""
     found = surveys.try_link(campaigns["current"])
@@ -125,7 +157,9 @@ def build(*, campaigns) -> Guide:
         r = invitation.respondent
         respondent = f"{r.full_name} – {r.group.name} ({r.respondent_list.agency.name})"
     published = [(c.year, _url(reverse("public-results", args=[c.pk]))) for c in published_campaigns()]
-    return Guide(accounts(campaigns=campaigns), respondent, link, published)
+    province = campaigns.get("province")
+    return Guide(accounts(campaigns=campaigns), respondent, link, published,
+                 province_accounts(campaign=province) if province else [], province.name if province else "")
 
 
 def lines(guide: Guide, *, password: str | None) -> list[str]:
@@ -141,6 +175,12 @@ def lines(guide: Guide, *, password: str | None) -> list[str]:
         out.append(f"  {a.username.ljust(width)}{a.role}")
         out.append(f"  {' ' * width}{a.finds}")
         out.append(f"  {' ' * width}{a.url}")
+    if guide.province:
+        out += ["", _("%(campaign)s (tỉnh tự đánh giá):") % {"campaign": guide.province_name}]
+        for a in guide.province:
+            out.append(f"  {a.username.ljust(width)}{a.role}")
+            out.append(f"  {' ' * width}{a.finds}")
+            out.append(f"  {' ' * width}{a.url}")
     out.append("")
     if guide.link:
         out += [_("Thử trả lời phiếu điều tra (một liên kết chưa trả lời, cấp lại mỗi lần chạy seed_demo):"),
