@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign
 from cchc_portal.core.utils import dateline
-from scoring.models import Criterion, Item, OfficialResult
+from scoring.models import Criterion, Item, OfficialResult, Rule
 from scoring.selectors.province_official import (
     ComparisonRow,
     add_up,
@@ -139,6 +139,8 @@ def province_report(*, campaign, assessment, now=None) -> ProvinceReport:
     lost = []
     for row in comparison.rows:
         c = row.item.criterion
+        if c.rule == Rule.SURVEY:  # the Ministry scores these from its survey: nothing the province lost
+            continue
         missing = points_lost(rule=c.rule, max_points=c.max_points, points=row.self_points)
         if missing > 0:
             lost.append(LostItem(row, missing))

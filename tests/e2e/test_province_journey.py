@@ -1,11 +1,13 @@
 """The province's own index in the browser, end to end: the Sở's officer assigns items, two
 departments (Sở Tư pháp and Cục Thống kê, the latter not ranked) score theirs with an
 explanation and evidence, their leaders send them, the officer returns one with a comment,
-the department fixes and sends it again, the officer accepts, and downloads the board's
-Excel sheet for the Ministry's software.
+the department fixes and sends it again, the officer accepts, downloads the board's
+Excel sheet for the Ministry's software, drafts the province's report (against last year's
+official result; PDF and .docx), and, once the Ministry publishes, imports the official result
+(a bad sheet first, which changes nothing) and compares it with the self-assessment.
 
-Built from factories (tests/scoring/province_support.py), not seed_demo. One test, in
-stages: later stages (the draft report, the official result import) append below.
+Built from factories (tests/scoring/province_support.py, province_results_support.py), not
+seed_demo. One test, in stages.
 Screenshots of the department's page and the board (desktop and 360 px) go to
 $E2E_SHOTS/province-journey/ (default: under the temporary folder)."""
 import io
@@ -13,12 +15,16 @@ import os
 import tempfile
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
+from pypdf import PdfReader
 
 from campaigns.models import Role
-from scoring.models import Criterion, Item, LeadStatus
+from scoring.models import Criterion, Item, LeadStatus, OfficialResult
+from scoring.selectors.province import province_assessment
 from tests.scoring.assessment_support import pdf_bytes
+from tests.scoring.province_results_support import last_year_campaign, map_by_code, set_official
 from tests.scoring.province_support import member, province_campaign
 
 from .conftest import _close_quietly, _open, log_in
@@ -109,8 +115,8 @@ def shoot(page, name):
     return scroll
 
 
-def status(code) -> str:
-    return Item.objects.get(assessment__campaign__kind="province", criterion__code=code).lead_status
+def status(campaign, code) -> str:
+    return Item.objects.get(assessment__campaign=campaign, criterion__code=code).lead_status
 
 
 # ---------------------------------------------------------------- the journey
@@ -128,10 +134,21 @@ def province(officer):
     for code in ("STP", "CTK"):
         member(departments[code], Role.STAFF, f"{code.lower()}.canbo")
         member(departments[code], Role.LEADER, f"{code.lower()}.lanhdao")
+    # last year's campaign, its criteria mapped by code, with the Ministry's official points
+    last = last_year_campaign(officer)
+    map_by_code(campaign, last)
+    set_official(province_assessment(campaign=last), {"2.1": "3", "2.2": "2.5", "2.3": "2.5", "8.2": "3"})
     return campaign, departments
 
 
-def test_the_province_index_from_assignment_to_the_ministry_sheet(people, live_server, officer, province):
+def download(page, link_name):
+    """Click a download link; the file's suggested name and bytes."""
+    with page.expect_download() as info:
+        page.get_by_role("link", name=link_name).click()
+    return info.value.suggested_filename, Path(info.value.path()).read_bytes()
+
+
+def test_the_province_index_end_to_end(people, live_server, officer, province):
     campaign, departments = province
     board_url = f"{live_server.url}/scoring/campaigns/{campaign.pk}/province/"
 
@@ -174,7 +191,7 @@ def test_the_province_index_from_assignment_to_the_ministry_sheet(people, live_s
         leader.get_by_role("button", name="Gửi các tiêu chí chủ trì về Sở Nội vụ").click()
         message(leader, f"Đã gửi {count} tiêu chí về Sở Nội vụ")
         done(leader)
-    assert {status(c) for c in ("2.1", "2.2", "2.3", "8.2")} == {LeadStatus.SENT}
+    assert {status(campaign, c) for c in ("2.1", "2.2", "2.3", "8.2")} == {LeadStatus.SENT}
 
     # 5. The officer returns 2.2 with a comment and accepts the others.
     officer_page.goto(board_url)
@@ -186,7 +203,7 @@ def test_the_province_index_from_assignment_to_the_ministry_sheet(people, live_s
     for code in ("2.1", "2.3", "8.2"):
         board_row(officer_page, code).get_by_role("button", name="Tiếp nhận").click()
         message(officer_page, f"Đã tiếp nhận tiêu chí {code}")
-    assert status("2.2") == LeadStatus.RETURNED
+    assert status(campaign, "2.2") == LeadStatus.RETURNED
 
     # 6. Sở Tư pháp reads the comment, fixes the item, and its leader sends it again.
     stp.reload()
@@ -208,17 +225,84 @@ def test_the_province_index_from_assignment_to_the_ministry_sheet(people, live_s
     message(officer_page, "Đã tiếp nhận tiêu chí 2.2")
     assert board_row(officer_page, "2.2").locator("td").nth(4).inner_text() == "Sở Nội vụ đã tiếp nhận"
     board_shot_width = shoot(officer_page, "board")
-    with officer_page.expect_download() as info:
-        officer_page.get_by_role("link", name="Tải Excel để nhập phần mềm của Bộ Nội vụ").click()
-    download = info.value
-    assert download.suggested_filename == f"chi-so-tinh-{campaign.year}.xlsx"
-    sheet = openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes())).active
+    name, content = download(officer_page, "Tải Excel để nhập phần mềm của Bộ Nội vụ")
+    assert name == f"chi-so-tinh-{campaign.year}.xlsx"
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
     rows = {r[0]: r for r in sheet.iter_rows(values_only=True) if r[0] in ("2.1", "2.2", "2.3", "8.2")}
     assert rows["2.1"][3] == 3 and rows["2.1"][5] == 1 and rows["2.1"][6] == "STP"
     assert rows["2.2"][3] == 2.5 and rows["2.2"][4] == "Đã bổ sung Quyết định 112/QĐ-UBND bản ký số."
     assert rows["2.2"][5] == 2 and rows["8.2"][3] == 2.5 and rows["8.2"][6] == "CTK"
     assert {r[7] for r in rows.values()} == {"Sở Nội vụ đã tiếp nhận"}
 
+    # 8. The officer drafts the province's report: self points per field against last year's
+    #    official result (field 2: 3 + 2,5 + 0 = 5,50 against 8,00: 2.3 has no evidence, so 0),
+    #    the items below their max and those below last year's official points; then downloads
+    #    it as PDF and .docx.
+    officer_page.goto(board_url)
+    officer_page.locator("#province-report").click()
+    field_2 = officer_page.locator("#report-fields tr[data-code='2']")
+    field_2.wait_for()
+    cells = [c.strip() for c in field_2.locator("td").all_inner_texts()]
+    assert cells[2:] == ["8,00", "5,50", "8,00", "−2,50"], cells
+    lower = officer_page.locator("#report-lower").inner_text()
+    assert "2.3" in lower and "8.2" in lower and "2.1" not in lower
+    assert "Xử lý 41/45 văn bản có sai sót." in officer_page.locator("#report-lost").inner_text()
+    report_shot_width = shoot(officer_page, "report")
+    name, pdf = download(officer_page, "Tải báo cáo (PDF)")
+    assert name.endswith(".pdf") and pdf.startswith(b"%PDF")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    for words in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "BÁO CÁO", str(campaign.year), "Nơi nhận"):
+        assert words in text, words
+    name, word = download(officer_page, "Tải báo cáo (Word .docx)")
+    assert name.endswith(".docx")
+    document = docx.Document(io.BytesIO(word))
+    body = "\n".join(p.text for p in document.paragraphs)
+    body += "\n".join(c.text for t in document.tables for r in t.rows for c in r.cells)
+    assert "BÁO CÁO" in body and "Xử lý 41/45 văn bản có sai sót." in body and "5,50" in body
+
+    # 9. The Ministry publishes: the officer fills the import sheet. A sheet with a point above
+    #    the max is refused, row named, nothing stored; the corrected sheet is stored and the
+    #    comparison shows what the province lost (2.2: 2,50 self, 2,00 official).
+    officer_page.goto(board_url)
+    officer_page.locator("#province-official-import").click()
+    name, template = download(officer_page, "Tải mẫu Excel để nhập kết quả")
+    book = openpyxl.load_workbook(io.BytesIO(template))
+    sheet = book.active
+    assert [c.value for c in sheet[1]][:3] == ["code", "points", "note"]
+    for row in sheet.iter_rows(min_row=3):
+        code, self_points = row[0].value, row[5].value
+        row[1].value = 2 if code == "2.2" else (self_points or 0)
+        if code == "2.2":
+            row[2].value = "Chưa xử lý hết văn bản sai sót"
+        if code == "2.1":
+            row[1].value = 9  # above its max of 3
+    bad = Path(tempfile.mkdtemp()) / "ket-qua-sai.xlsx"
+    book.save(bad)
+    officer_page.locator("#official-import-form input[type=file]").set_input_files(str(bad))
+    officer_page.locator("#official-import-submit").click()
+    errors = officer_page.locator("#official-errors")
+    errors.wait_for()
+    assert "2.1" in errors.inner_text() or "dòng" in errors.inner_text().lower()
+    assert not OfficialResult.objects.filter(item__assessment__campaign=campaign).exists()
+    for row in sheet.iter_rows(min_row=3):
+        if row[0].value == "2.1":
+            row[1].value = 3
+    good = bad.with_name("ket-qua.xlsx")
+    book.save(good)
+    officer_page.locator("#official-import-form input[type=file]").set_input_files(str(good))
+    officer_page.locator("#official-import-submit").click()
+    lost = officer_page.locator("#comparison-items tr[data-code='2.2']")
+    lost.wait_for()
+    assert "lost" in (lost.get_attribute("class") or "")
+    cells = [c.strip() for c in lost.locator("td").all_inner_texts()]
+    assert cells[3:6] == ["2,50", "2,00", "−0,50"], cells
+    assert "Chưa xử lý hết văn bản sai sót" in lost.inner_text()
+    kept = officer_page.locator("#comparison-items tr[data-code='2.1']")
+    assert "lost" not in (kept.get_attribute("class") or "")
+    assert OfficialResult.objects.filter(item__assessment__campaign=campaign).count() == sheet.max_row - 2
+    comparison_shot_width = shoot(officer_page, "comparison")
+
     # the pages read at 360 px without a sideways scroll of the whole page
-    assert max(stp_shot_width, sent_shot_width, board_shot_width) <= 360 + 1
+    assert max(stp_shot_width, sent_shot_width, board_shot_width, report_shot_width,
+               comparison_shot_width) <= 360 + 1
     done(officer_page)

@@ -6,15 +6,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from campaigns.models import Step
+from reports.management.demo.evidence import pdf_bytes as demo_pdf_bytes
 from scoring.models import Item
 
 
 def pdf_bytes(text="Ke hoach CCHC") -> bytes:
-    body = f"BT /F1 12 Tf 20 100 Td ({text}) Tj ET".encode()
-    return (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-            b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Contents 4 0 R>>endobj\n"
-            b"4 0 obj<</Length " + str(len(body)).encode() + b">>stream\n" + body + b"\nendstream endobj\n"
-            b"trailer<</Root 1 0 R>>\n%%EOF\n")
+    """A one-page PDF with a correct xref table (the demo's builder: ASCII text)."""
+    return demo_pdf_bytes([text])
 
 
 def pdf_file(name="ke-hoach.pdf", text="Ke hoach CCHC"):
