@@ -1,10 +1,15 @@
 """Accent-insensitive search in the text of evidence documents.
 
-The text is kept a second time lower-cased without diacritics (DocumentCheck.plain_text,
-one character per character of the text, so a hit's position is the same in both). On
-PostgreSQL the search is full-text (SearchVector/SearchQuery, "simple" configuration, on
-the plain text: diacritics are removed in Python, so the `unaccent` extension is not
-needed); elsewhere (SQLite) every word must occur in the plain text.
+On PostgreSQL: full-text search on Document.text with the `vn_unaccent` text search
+configuration (migration evidence 0006: the "simple" configuration with the `unaccent`
+dictionary first, so "Quyết định", "quyet dinh" and "QUYẾT ĐỊNH" are the same words and "đ"
+is "d"), through the GIN index on to_tsvector('vn_unaccent', text); the query goes through
+plainto_tsquery with the same configuration, so it may be typed with or without diacritics.
+Whole words: every word of the query must be a word of the text.
+
+Elsewhere (SQLite, the demo and the quick tests): every word of the query, folded in Python
+(`plain`), must occur in DocumentCheck.plain_text, the text folded the same way when it was
+read; substrings match too ("thu" finds "thực"). The highlighter folds in Python on both.
 """
 import re
 import unicodedata
@@ -13,6 +18,10 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+
+SEARCH_CONFIG = "vn_unaccent"  # created by migration evidence 0006 (PostgreSQL only)
+TEXT_INDEX = "evidence_document_text_fts"  # GIN on search_vector(), same migration
+QUERY_MAX_CHARS = 200
 
 
 def _base(ch: str) -> str:
@@ -32,20 +41,29 @@ def words(q: str) -> list[str]:
     return [w for w in re.split(r"\W+", plain(q)) if w][:10]
 
 
+def search_vector(field="text"):
+    """to_tsvector('vn_unaccent', <field>): the expression the GIN index holds (PostgreSQL)."""
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector(field, config=SEARCH_CONFIG)
+
+
+def search_query(q: str):
+    """plainto_tsquery('vn_unaccent', q): every word, diacritics removed by PostgreSQL."""
+    from django.contrib.postgres.search import SearchQuery
+
+    return SearchQuery(q.strip()[:QUERY_MAX_CHARS], config=SEARCH_CONFIG, search_type="plain")
+
+
 def text_filter(qs: QuerySet, q: str, *, field="analysis__plain_text") -> QuerySet:
-    """Documents whose text holds every word of `q` (accent-insensitive)."""
+    """Documents whose text holds every word of `q` (accent-insensitive). On PostgreSQL `qs`
+    holds Documents and their indexed `text` is searched; elsewhere `field`, the plain text."""
     terms = words(q)
     if not terms:
         return qs
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchVector
-
-        return qs.annotate(_plain_vector=SearchVector(field, config="simple")).filter(
-            _plain_vector=SearchQuery(" ".join(terms), config="simple", search_type="plain"))
-    condition = Q()
-    for term in terms:
-        condition &= Q(**{f"{field}__contains": term})
-    return qs.filter(condition)
+        return qs.alias(_text_vector=search_vector()).filter(_text_vector=search_query(q))
+    return qs.filter(text_condition(q, field=field))
 
 
 def text_condition(q: str, *, field="analysis__plain_text") -> Q:
