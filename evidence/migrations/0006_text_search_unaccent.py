@@ -24,6 +24,14 @@ def _index():
     return GinIndex(SearchVector("text", config=SEARCH_CONFIG), name=TEXT_INDEX)
 
 
+class UnaccentOnPostgres(UnaccentExtension):
+    """CREATE EXTENSION unaccent; its forwards already skip other databases, not its backwards."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 def create_config_and_index(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
@@ -47,6 +55,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        UnaccentExtension(),  # a no-op on other databases
+        UnaccentOnPostgres(),
         migrations.RunPython(create_config_and_index, drop_index_and_config),
     ]
