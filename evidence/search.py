@@ -1,11 +1,11 @@
 """Accent-insensitive search in the text of evidence documents.
 
-On PostgreSQL: full-text search on Document.text with the `vn_unaccent` text search
-configuration (migration evidence 0006: the "simple" configuration with the `unaccent`
-dictionary first, so "Quyết định", "quyet dinh" and "QUYẾT ĐỊNH" are the same words and "đ"
-is "d"), through the GIN index on to_tsvector('vn_unaccent', text); the query goes through
-plainto_tsquery with the same configuration, so it may be typed with or without diacritics.
-Whole words: every word of the query must be a word of the text.
+On PostgreSQL: full-text search with the `vn_unaccent` text search configuration (migration
+evidence 0006: the "simple" configuration with the `unaccent` dictionary first, so "Quyết
+định", "quyet dinh" and "QUYẾT ĐỊNH" are the same words and "đ" is "d") on
+Document.text_vector, to_tsvector('vn_unaccent', text) stored by PostgreSQL and GIN-indexed;
+the query goes through plainto_tsquery with the same configuration, so it may be typed with or
+without diacritics. Whole words: every word of the query must be a word of the text.
 
 Elsewhere (SQLite, the demo and the quick tests): every word of the query, folded in Python
 (`plain`), must occur in DocumentCheck.plain_text, the text folded the same way when it was
@@ -14,13 +14,14 @@ read; substrings match too ("thu" finds "thực"). The highlighter folds in Pyth
 import re
 import unicodedata
 
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 SEARCH_CONFIG = "vn_unaccent"  # created by migration evidence 0006 (PostgreSQL only)
-TEXT_INDEX = "evidence_document_text_fts"  # GIN on search_vector(), same migration
+TEXT_INDEX = "evidence_document_text_fts"  # GIN on Document.text_vector, same migration
 QUERY_MAX_CHARS = 200
 
 
@@ -41,28 +42,30 @@ def words(q: str) -> list[str]:
     return [w for w in re.split(r"\W+", plain(q)) if w][:10]
 
 
-def search_vector(field="text"):
-    """to_tsvector('vn_unaccent', <field>): the expression the GIN index holds (PostgreSQL)."""
-    from django.contrib.postgres.search import SearchVector
+class TextVector(SearchVector):
+    """to_tsvector('vn_unaccent', text): Document.text_vector, a stored generated column with a
+    GIN index on PostgreSQL; NULL elsewhere (SQLite has no full-text search of its own)."""
 
-    return SearchVector(field, config=SEARCH_CONFIG)
+    def __init__(self):
+        super().__init__("text", config=SEARCH_CONFIG)
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return "NULL", []
 
 
 def search_query(q: str):
     """plainto_tsquery('vn_unaccent', q): every word, diacritics removed by PostgreSQL."""
-    from django.contrib.postgres.search import SearchQuery
-
     return SearchQuery(q.strip()[:QUERY_MAX_CHARS], config=SEARCH_CONFIG, search_type="plain")
 
 
 def text_filter(qs: QuerySet, q: str, *, field="analysis__plain_text") -> QuerySet:
     """Documents whose text holds every word of `q` (accent-insensitive). On PostgreSQL `qs`
-    holds Documents and their indexed `text` is searched; elsewhere `field`, the plain text."""
+    holds Documents and their indexed `text_vector` is searched; elsewhere `field`, the plain text."""
     terms = words(q)
     if not terms:
         return qs
     if connection.vendor == "postgresql":
-        return qs.alias(_text_vector=search_vector()).filter(_text_vector=search_query(q))
+        return qs.filter(text_vector=search_query(q))
     return qs.filter(text_condition(q, field=field))
 
 
