@@ -32,6 +32,15 @@ def test_plain_keeps_one_character_per_character():
     assert plain(text) == "quyet dinh cong bo thu tuc dak lak" and len(plain(text)) == len(text)
 
 
+def test_plain_folds_every_character_as_one_at_a_time_would():
+    """plain() folds a page through a table; every character comes out as _base makes it."""
+    from evidence.search import _base, plain
+
+    every = "".join(chr(cp) for cp in range(0x30000) if not 0xD800 <= cp < 0xE000)
+    assert plain(every) == "".join(_base(ch) for ch in every)
+    assert plain("ĐƯỜNG Ơ ư ỹ\u0301") == "duong o u y\u0301"
+
+
 def test_the_library_finds_text_without_accents_and_highlights_it(
         login, campaign, agency_a, staff_a, upload_checked):
     upload_checked("qd.docx", files.docx("Quyết định công bố thủ tục hành chính thuộc thẩm quyền"))
