@@ -179,3 +179,18 @@ def test_sqlite_keeps_no_vector(upload_checked):
     document = upload_checked("qd.docx", files.docx("Quyết định công bố"))
     vector = Document.objects.values_list("text_vector", flat=True).get(pk=document.pk)
     assert (vector is None) == (connection.vendor != "postgresql")
+
+
+def test_odd_search_words_are_an_empty_result_never_an_error(login, campaign, agency_a, appraiser, upload_checked):
+    upload_checked("qd.docx", files.docx("Quyết định công bố thủ tục"))
+    client = login(appraiser)
+    pages = (reverse("evidence:search", args=[campaign.pk]),
+             reverse("evidence:library", args=[campaign.pk, agency_a.code]))
+    for q in ("___", "&|!():* ' \" \\", "đ" * 300, "<mark>", "quyết:* & !định"):
+        for url in pages:
+            response = client.get(url, {"q": q})
+            assert response.status_code == 200, (q, url)
+            assert "<mark><mark>" not in response.content.decode()
+        assert client.get("/api/v1/evidence/", {"campaign": campaign.pk, "q": q}).status_code == 200, q
+    for url in (*pages, "/api/v1/evidence/"):  # a NUL is refused before any query
+        assert client.get(url, {"campaign": campaign.pk, "q": "quyết\x00định"}).status_code == 400
