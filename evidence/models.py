@@ -2,11 +2,14 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Agency, Campaign
+
+from .search import TextVector
 
 
 def evidence_path(instance, filename):
@@ -30,6 +33,9 @@ class Document(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(_("tải lên lúc"), default=timezone.now)
     text = models.TextField(_("nội dung trích xuất"), blank=True)
+    # to_tsvector('vn_unaccent', text), kept by PostgreSQL and searched through a GIN index
+    # (migration 0006 makes it outside Meta.indexes: PostgreSQL only); NULL on SQLite.
+    text_vector = models.GeneratedField(expression=TextVector(), output_field=SearchVectorField(), db_persist=True)
 
     class Meta:
         constraints = [
@@ -73,8 +79,8 @@ class DocumentCheck(models.Model):
     proposed_issued_on = models.DateField(_("ngày ban hành đề xuất"), null=True, blank=True)
     proposed_issuer = models.CharField(_("cơ quan ban hành đề xuất"), max_length=255, blank=True)
     proposed_title = models.CharField(_("trích yếu đề xuất"), max_length=500, blank=True)
-    # The document's text lower-cased without diacritics (evidence.search.plain), searched
-    # accent-insensitively: "quyet dinh" finds "Quyết định".
+    # The document's text lower-cased without diacritics (evidence.search.plain): the search
+    # on SQLite reads it ("quyet dinh" finds "Quyết định"); PostgreSQL searches Document.text_vector.
     plain_text = models.TextField(blank=True, editable=False)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -77,7 +77,7 @@ def document_search(qs: QuerySet[Document], q: str) -> QuerySet[Document]:
     condition = (Q(number__icontains=q) | Q(summary__icontains=q) | Q(issuer__icontains=q)
                  | Q(original_name__icontains=q))
     if words(q):
-        if connection.vendor == "postgresql":  # full-text search on the plain text
+        if connection.vendor == "postgresql":  # the GIN index finds the ids (evidence.search)
             condition |= Q(pk__in=text_filter(Document.objects.all(), q).values("pk"))
         else:
             condition |= text_condition(q)

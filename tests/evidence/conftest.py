@@ -3,8 +3,9 @@ from pathlib import Path
 import pytest
 
 from evidence import services
+from evidence.models import Document
 
-from . import files
+from . import files, pki
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +28,27 @@ def upload_doc(campaign, agency_a, staff_a):
             agency=agency or agency_a, campaign=campaign, user=user or staff_a,
             file=files.upload(name, content if content is not None else files.pdf()), **metadata)
         return document
+    return do
+
+
+@pytest.fixture(scope="module")
+def authority():
+    """A throwaway certificate authority (tests/evidence/pki.py)."""
+    return pki.Authority()
+
+
+@pytest.fixture(scope="module")
+def signed(authority):
+    return pki.sign_pdf(files.pdf(), authority, signer="Nguyễn Văn A", organisation="Sở Tư pháp")
+
+
+@pytest.fixture
+def upload_checked(upload_doc, django_capture_on_commit_callbacks):
+    """Upload through the service and run the job its commit enqueues (inline, as in the demo)."""
+    def do(name, content, **metadata):
+        with django_capture_on_commit_callbacks(execute=True):
+            document = upload_doc(name, content, **metadata)
+        return Document.objects.select_related("analysis").get(pk=document.pk)
     return do
 
 

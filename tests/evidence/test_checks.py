@@ -19,26 +19,6 @@ from . import files, pki
 needs_ocr = pytest.mark.skipif(not ocr_available(), reason="Tesseract with the Vietnamese model not installed")
 
 
-@pytest.fixture(scope="module")
-def authority():
-    return pki.Authority()
-
-
-@pytest.fixture(scope="module")
-def signed(authority):
-    return pki.sign_pdf(files.pdf(), authority, signer="Nguyễn Văn A", organisation="Sở Tư pháp")
-
-
-@pytest.fixture
-def upload_checked(upload_doc, django_capture_on_commit_callbacks):
-    """Upload through the service and run the job its commit enqueues (inline, as in the demo)."""
-    def do(name, content, **metadata):
-        with django_capture_on_commit_callbacks(execute=True):
-            document = upload_doc(name, content, **metadata)
-        return Document.objects.select_related("analysis").get(pk=document.pk)
-    return do
-
-
 # ---------------------------------------------------------------- signatures
 
 
@@ -290,53 +270,6 @@ def test_the_admin_refuses_a_file_that_is_not_a_certificate(admin_client):
         "name": "Sai", "certificate": "không phải chứng thư", "active": "on"})
     assert response.status_code == 200 and "Không đọc được chứng thư" in response.content.decode()
     assert not TrustRoot.objects.exists()
-
-
-# ---------------------------------------------------------------- search
-
-
-def test_plain_keeps_one_character_per_character():
-    from evidence.search import plain
-
-    text = "Quyết định CÔNG BỐ thủ tục Đắk Lắk"
-    assert plain(text) == "quyet dinh cong bo thu tuc dak lak" and len(plain(text)) == len(text)
-
-
-def test_the_library_finds_text_without_accents_and_highlights_it(
-        login, campaign, agency_a, staff_a, upload_checked):
-    upload_checked("qd.docx", files.docx("Quyết định công bố thủ tục hành chính thuộc thẩm quyền"))
-    upload_checked("bc.docx", files.docx("Báo cáo tình hình kinh tế"))
-    url = reverse("evidence:library", args=[campaign.pk, agency_a.code])
-    html = login(staff_a).get(url, {"q": "quyet dinh cong bo"}).content.decode()
-    assert "qd.docx" in html and "bc.docx" not in html
-    assert "<mark>Quyết</mark> <mark>định</mark> <mark>công</mark> <mark>bố</mark>" in html
-
-
-def test_the_campaign_search_filters_by_agency_and_signature(
-        login, campaign, agency_a, agency_b, staff_a, appraiser, signed, upload_checked):
-    upload_checked("ky-so.pdf", signed)
-    upload_checked("da-sua.pdf", pki.alter_after_signing(signed))
-    upload_checked("qd.docx", files.docx("Quyết định công bố thủ tục"))
-    url = reverse("evidence:search", args=[campaign.pk])
-    client = login(appraiser)
-    html = client.get(url, {"q": "ke hoach cai cach"}).content.decode()
-    assert "ky-so.pdf" in html and "da-sua.pdf" not in html and "qd.docx" not in html
-    html = client.get(url, {"flag": "signature_bad"}).content.decode()
-    assert "da-sua.pdf" in html and "ky-so.pdf" not in html
-    html = client.get(url, {"flag": "unsigned"}).content.decode()
-    assert "qd.docx" in html and ".pdf" not in html.split("ev-results")[-1]
-    assert "qd.docx" not in client.get(url, {"q": "quyet dinh", "agency": agency_b.code}).content.decode()
-    assert "qd.docx" in client.get(url, {"q": "quyet dinh", "agency": agency_a.code}).content.decode()
-
-
-def test_an_agency_searches_only_its_own_documents(login, campaign, agency_b, upload_checked):
-    from campaigns.models import Role
-    from tests.factories import MembershipFactory, UserFactory
-
-    upload_checked("qd.docx", files.docx("Quyết định công bố thủ tục"))
-    staff_b = MembershipFactory(user=UserFactory(username="staff_b"), agency=agency_b, role=Role.STAFF).user
-    html = login(staff_b).get(reverse("evidence:search", args=[campaign.pk]), {"q": "quyet dinh"}).content.decode()
-    assert "qd.docx" not in html and "Không có tài liệu nào khớp" in html
 
 
 # ---------------------------------------------------------------- appraisal page
