@@ -1,7 +1,9 @@
 """One line of a document's text where it speaks of a criterion: the appraisal page shows,
 under each document of an item, ~160 characters around the best match of the criterion's
-keywords (its title's words minus Vietnamese function words, matched without diacritics,
-whole words only), the words in <mark>, the rest escaped. Nothing when no keyword occurs.
+keywords (its title's words minus Vietnamese function words, whole words only), the words in
+<mark>, the rest escaped. Nothing when no keyword occurs. A word written with diacritics in
+the document must match the title's spelling ("cổng" is not "công"); a word written without
+them (an OCR or a plain ASCII text) matches any ("cong" is "công").
 
 Matching runs on DocumentCheck.plain_text (the text lower-cased without diacritics, one
 character per character of the text, evidence.search.plain), so positions found there cut
@@ -44,6 +46,19 @@ def keywords(title: str) -> list[str]:
     return out
 
 
+def spellings(title: str) -> dict[str, set[str]]:
+    """Each keyword of `title` (without diacritics) → its spellings in the title, lower-cased."""
+    out: dict[str, set[str]] = {}
+    for word in (w for w in re.split(r"\W+", title.lower()) if w):
+        out.setdefault(plain(word), set()).add(word)
+    return out
+
+
+def _spelt_as(found: str, term: str, forms: dict[str, set[str]] | None) -> bool:
+    found = found.lower()
+    return forms is None or found == term or found in forms.get(term, ())
+
+
 def words_all(text: str) -> list[str]:
     """Every word of `text` without diacritics (evidence.search.words keeps only ten)."""
     return [w for w in re.split(r"\W+", plain(text)) if w]
@@ -54,13 +69,16 @@ def _pattern(terms: list[str]) -> re.Pattern:
     return re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, longest_first)) + r")(?!\w)")
 
 
-def best_excerpt(text: str, flat: str, terms: list[str], *, width=EXCERPT_WIDTH) -> SafeString | str:
+def best_excerpt(text: str, flat: str, terms: list[str], *, forms: dict[str, set[str]] | None = None,
+                 width=EXCERPT_WIDTH) -> SafeString | str:
     """`width` characters of `text` around the run of hits in `flat` (its plain form) that holds
     the most distinct `terms` within `width` (then the tightest; the earliest wins ties),
-    centred on it, the terms in <mark>."""
+    centred on it, the terms in <mark>. With `forms` (spellings()), a hit written with
+    diacritics counts only when spelt as in the title."""
     if not text or not terms or len(flat) != len(text):
         return ""
-    hits = [(m.start(), m.end(), m.group()) for m in islice(_pattern(terms).finditer(flat), MAX_HITS)]
+    found = ((m.start(), m.end(), m.group()) for m in _pattern(terms).finditer(flat))
+    hits = list(islice(((a, b, term) for a, b, term in found if _spelt_as(text[a:b], term, forms)), MAX_HITS))
     if not hits:
         return ""
     # the run of hits that fits in `width` with the most distinct terms, then the tightest
@@ -110,10 +128,10 @@ def attach_excerpts(pairs: Iterable[tuple[object, str]]) -> None:
         document_id__in=wanted, status=DocumentCheck.Status.DONE).annotate(
         head=Substr(F("document__text"), 1, EXCERPT_SCAN_CHARS),
         plain_head=Substr(F("plain_text"), 1, EXCERPT_SCAN_CHARS)).values_list("document_id", "head", "plain_head")}
-    terms_of: dict[str, list[str]] = {}
+    terms_of: dict[str, tuple[list[str], dict[str, set[str]]]] = {}
     for document, topic in pairs:
         if document.pk not in texts:
             continue
-        terms = terms_of.setdefault(topic, keywords(topic))
+        terms, forms = terms_of.setdefault(topic, (keywords(topic), spellings(topic)))
         text, flat = texts[document.pk]
-        document.evidence_excerpt = best_excerpt(text or "", flat or "", terms)
+        document.evidence_excerpt = best_excerpt(text or "", flat or "", terms, forms=forms)

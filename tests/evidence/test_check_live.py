@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from evidence import checks
-from evidence.excerpts import attach_excerpts, best_excerpt, keywords
+from evidence.excerpts import attach_excerpts, best_excerpt, keywords, spellings
 from evidence.models import Document, DocumentCheck
 from evidence.search import plain
 
@@ -166,6 +166,20 @@ def test_the_excerpt_picks_the_window_with_most_keywords_and_marks_whole_words()
     text = "công chức, công chức, công chức. " * 3 + "Sở đã công bố thủ tục hành chính mới" + " nội dung." * 20
     html = best_excerpt(text, plain(text), keywords("Công bố thủ tục hành chính"))
     assert html.startswith("… ") and "đã <mark>công</mark> <mark>bố</mark>" in html and "nội dung" in html
+
+
+def test_a_word_with_other_diacritics_is_another_word_but_one_without_any_matches():
+    title = "Công bố thủ tục hành chính"
+    terms, forms = keywords(title), spellings(title)
+    text = "Truy cập Cổng dịch vụ công quốc gia."  # "Cổng" (portal) is not "công"; the second "công" is
+    html = best_excerpt(text, plain(text), terms, forms=forms)
+    assert "<mark>Cổng</mark>" not in html and "vụ <mark>công</mark> quốc" in html
+    text = "Da cong bo thu tuc hanh chinh"  # a text without diacritics (e.g. read by OCR) matches
+    html = best_excerpt(text, plain(text), terms, forms=forms)
+    assert "<mark>cong</mark> <mark>bo</mark> <mark>thu</mark>" in html
+    assert best_excerpt("Cổng bổ", plain("Cổng bổ"), terms, forms=forms) == ""
+    # without spellings every spelling counts, as the search does
+    assert "<mark>Cổng</mark>" in best_excerpt("Cổng bổ", plain("Cổng bổ"), terms)
 
 
 def test_the_excerpt_is_escaped_and_empty_without_a_match():
