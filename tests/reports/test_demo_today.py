@@ -27,11 +27,12 @@ from reports.management.demo.campaigns import DEMO_PASSWORD, USERS
 from reports.management.demo.province import PROVINCE_AGENCIES
 from reports.management.demo.province_campaign import PROVINCE_USERS
 from reports.selectors import published_campaigns
-from scoring.models import Assessment, Criterion, LeadStatus
+from scoring.models import Assessment, Criterion, LeadStatus, OfficialResult
 from scoring.selectors.appraisal import appraisal_window_reason, explanation_request_list, open_request_codes
 from scoring.selectors.assessments import assessment_edit_scope
 from scoring.selectors.progress import assessment_progress, stages_of
 from scoring.selectors.province import province_assessment, responsibility_map
+from scoring.selectors.province_report import province_report
 from surveys.models import Invitation
 from surveys.selectors.answering import invitation_by_token
 from surveys.selectors.lists import progress_totals, survey_progress
@@ -158,6 +159,11 @@ def test_the_province_index_is_under_way_with_last_year_to_compare(printed, db, 
     old = province_assessment(campaign=previous)
     assert old.items.filter(self_points__gt=0).count() >= 20 and old.self_total > 0
     assert not Criterion.objects.filter(criteria_set=assessment.criteria_set, previous=None).exists()
+    # with the Ministry's official result, so the draft report compares each field with it
+    assert OfficialResult.objects.filter(item__assessment=old).count() == old.items.count()
+    report = province_report(campaign=province, assessment=assessment)
+    assert report.last_year == previous.year and all(f.last_official is not None for f in report.fields)
+    assert OfficialResult.objects.get(item__assessment=old, item__criterion__code="1.2").note
     # the console points to the board and the departments' pages
     assert f"/scoring/campaigns/{province.pk}/province/" in printed
     assert f"/scoring/campaigns/{province.pk}/province/agency/CTK/" in printed

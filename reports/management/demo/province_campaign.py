@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from decimal import Decimal
 
+import openpyxl
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -35,6 +37,7 @@ from scoring.services.province import (
     province_item_update,
     province_items_send,
 )
+from scoring.services.province_official import official_result_import
 
 from .campaigns import _aware, seed_users
 from .evidence import ascii_text, pdf_bytes
@@ -212,6 +215,37 @@ def _fill_previous(campaign, *, officer, now):
     for item in assessment.items.filter(lead_status=LeadStatus.SENT).select_related("criterion"):
         province_item_accept(item=item, user=officer, now=now)
     campaign_services.campaign_close(campaign=campaign, user=officer)
+    _official_result(campaign, assessment, officer=officer, now=now + timedelta(days=120))
+
+
+# items the Ministry's appraisal marked down last year, and why
+MARKED_DOWN = {"1.2": "Chưa hoàn thành 2/20 nhiệm vụ của kế hoạch.",
+               "3.2": "Tỷ lệ hồ sơ trễ hạn trên hệ thống cao hơn báo cáo.",
+               "7.1": "Số liệu trên hệ thống quản lý văn bản thấp hơn báo cáo."}
+
+
+def _official_result(campaign, assessment, *, officer, now):
+    """Last year's official result, imported through the officer's sheet as the Ministry published it:
+    the province's points, three items marked down by half, the survey's items at 78 %."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["code", "points", "note"])
+    for item in assessment.items.select_related("criterion").order_by("criterion__order"):
+        c = item.criterion
+        if c.rule in ("survey", "imported"):
+            points = (c.max_points * Decimal("0.78")).quantize(Decimal("0.01"))
+        else:
+            points = item.self_points or Decimal(0)
+        if c.code in MARKED_DOWN:
+            points = (points / 2).quantize(Decimal("0.01"))
+        sheet.append([c.code, points, MARKED_DOWN.get(c.code, "")])
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    out.name = f"ket-qua-chinh-thuc-{campaign.year}.xlsx"
+    report = official_result_import(campaign=campaign, assessment=assessment, file=out, user=officer, now=now)
+    if report.errors:  # the demo's own sheet: an error here is a bug in this builder
+        raise RuntimeError(f"official result: {report.errors}")
 
 
 @transaction.atomic
