@@ -347,6 +347,7 @@ PARAMS = {
     "api-province-send": lambda w: [{"pk": _province(w)}],
     "api-province-responsible": lambda w: [{"pk": _province(w), "code": "2"}],
     "api-province-official": lambda w: [{"pk": _province(w)}],
+    "api-province-report": lambda w: [{"pk": _province(w)}],
     "scoring:explanation_request_create": _assessment,
     "scoring:appraisal_finalize": _assessment,
     "scoring:appraisal_reopen": _assessment,

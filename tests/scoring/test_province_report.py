@@ -151,3 +151,23 @@ def test_departments_and_outsiders_are_refused(world, staff_a, login):
         url = reverse(f"scoring:{name}", args=[campaign.pk])
         assert department.get(url).status_code == 403
         assert login(staff_a).get(url).status_code == 403
+
+
+def test_the_report_as_data_through_the_api(world, officer, api, django_assert_max_num_queries):
+    campaign, _assessment, deps = world
+    url = f"/api/v1/campaigns/{campaign.pk}/province/report/"
+    client = api.as_user(officer)
+    with django_assert_max_num_queries(14):
+        body = client.get(url).json()
+    assert (body["year"], body["last_year"], body["title"]) == (2025, 2024, TITLE)
+    assert (body["max_total"], body["self_total"], body["last_official_total"], body["difference"]) == (
+        "100.00", "96.50", "98.00", "-1.50")
+    field_2 = next(f for f in body["fields"] if f["code"] == "2")
+    assert (field_2["self_points"], field_2["last_official"], field_2["difference"]) == ("5.50", "8.00", "-2.50")
+    assert [(r["code"], r["lost"], r["explanation"], r["review_comment"]) for r in body["lost"]] == [
+        ("1.1", "1.00", "Ban hành kế hoạch chậm 10 ngày", "Đề nghị bổ sung văn bản"),
+        ("2.2", "2.50", "Chưa rà soát", "")]
+    assert [(r["code"], r["last_official"], r["self_points"], r["difference"]) for r in body["lower"]] == [
+        ("1.1", "2.00", "1.00", "-1.00"), ("2.2", "2.50", "0.00", "-2.50")]
+    response = api.as_user(member(deps["STP"])).get(url)
+    assert response.status_code == 403 and "Sở Nội vụ" in response.json()["detail"]
