@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from campaigns.models import Agency, Campaign, Membership, StepKind
 from campaigns.selectors import step_windows, user_is_officer
-from scoring.models import Assessment, CriteriaSet, Criterion, Item, ItemNote, LeadStatus
+from scoring.models import Assessment, CriteriaSet, Criterion, Item, ItemNote, LeadStatus, Rule
 
 
 @dataclass
@@ -77,11 +77,13 @@ def province_participant_ids(campaign) -> set[int]:
 
 def province_leads_owing(*, assessment) -> dict[int, int]:
     """Lead agency id → how many of the items it leads are still unsent (being scored or
-    returned): the departments the `departments` step's reminders go to."""
+    returned): the departments the `departments` step's reminders go to. The items the
+    Ministry scores itself (from its survey, or imported figures) are owed by no one."""
     resp = responsibility_map(criteria_set=assessment.criteria_set)
     owing: dict[int, int] = {}
     for code in Item.objects.filter(assessment=assessment, lead_status__in=[LeadStatus.DRAFT, LeadStatus.RETURNED]
-                                    ).values_list("criterion__code", flat=True):
+                                    ).exclude(criterion__rule__in=[Rule.SURVEY, Rule.IMPORTED]
+                                              ).values_list("criterion__code", flat=True):
         lead = resp.get(code, Responsibility()).lead
         if lead is not None:
             owing[lead.pk] = owing.get(lead.pk, 0) + 1
