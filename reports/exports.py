@@ -204,7 +204,9 @@ def report_closing(result_settings) -> dict:
     """The closing block (Nghị định 30/2020): "Nơi nhận" as the text writes it ("- …;" each, the
     last "- ….") and the signer: "KT. GIÁM ĐỐC" over "PHÓ GIÁM ĐỐC", the name under the signature.
     A header frozen before these were configurable lacks them: it gets the defaults."""
-    values = {name: (getattr(result_settings, name, "") or "").strip() for name in CLOSING_FIELDS}
+    values = {name: getattr(result_settings, name, "") or "" for name in CLOSING_FIELDS}
+    values = {name: "\n".join(value) if isinstance(value, list) else value.strip()  # frozen: a list of lines
+              for name, value in values.items()}
     recipients = recipients_list(values["recipients"]) or recipients_list(DEFAULT_RECIPIENTS)
     return {"signer_authority": values["signer_authority"], "signer_title": values["signer_title"] or "GIÁM ĐỐC",
             "signer_name": values["signer_name"],

@@ -150,7 +150,7 @@ def _method(campaign, settings, results) -> dict:
         "header": {"authority_name": settings.authority_name, "office_name": settings.office_name,
                    "place_name": settings.place_name, "signer_authority": settings.signer_authority,
                    "signer_title": settings.signer_title, "signer_name": settings.signer_name,
-                   "recipients": settings.recipients},
+                   "recipients": recipients_list(settings.recipients)},
     }
 
 
