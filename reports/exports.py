@@ -16,6 +16,7 @@ from cchc_portal.core.utils import dateline
 from scoring.exports import KIND_LABEL, signed_cell
 from scoring.models import Assessment, Criterion, Item
 
+from .models import DEFAULT_RECIPIENTS, recipients_list
 from .results import campaign_results, no_cyclic_gc, percent
 from .shapes import code_key
 
@@ -192,7 +193,24 @@ def report_header(result_settings, now=None) -> dict:
     today = timezone.localtime(now or timezone.now()).date()
     return {"authority_name": authority, "office_name": office,
             "number_suffix": f"BC-{_initials(office)}",
-            "dateline": dateline((result_settings.place_name or "").strip() or province, today)}
+            "dateline": dateline((result_settings.place_name or "").strip() or province, today),
+            **report_closing(result_settings)}
+
+
+CLOSING_FIELDS = ("signer_authority", "signer_title", "signer_name", "recipients")
+
+
+def report_closing(result_settings) -> dict:
+    """The closing block (Nghị định 30/2020): "Nơi nhận" as the text writes it ("- …;" each, the
+    last "- ….") and the signer: "KT. GIÁM ĐỐC" over "PHÓ GIÁM ĐỐC", the name under the signature.
+    A header frozen before these were configurable lacks them: it gets the defaults."""
+    values = {name: getattr(result_settings, name, "") or "" for name in CLOSING_FIELDS}
+    values = {name: "\n".join(value) if isinstance(value, list) else value.strip()  # frozen: a list of lines
+              for name, value in values.items()}
+    recipients = recipients_list(values["recipients"]) or recipients_list(DEFAULT_RECIPIENTS)
+    return {"signer_authority": values["signer_authority"], "signer_title": values["signer_title"] or "GIÁM ĐỐC",
+            "signer_name": values["signer_name"],
+            "recipients": [f"- {line}{'.' if i == len(recipients) - 1 else ';'}" for i, line in enumerate(recipients)]}
 
 
 def _decimal_words(value) -> str:

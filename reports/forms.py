@@ -21,6 +21,26 @@ class ResultSettingsForm(forms.Form):
     office_name = forms.CharField(label=_("Cơ quan ban hành báo cáo"), max_length=200)
     place_name = forms.CharField(label=_("Địa danh ghi ngày tháng"), max_length=100, required=False,
                                  help_text=_("Ví dụ: Tuyên Quang"))
+    signer_authority = forms.CharField(
+        label=_("Thẩm quyền ký"), max_length=100, required=False,
+        help_text=_("Để trống khi Giám đốc ký; ví dụ “KT. GIÁM ĐỐC” khi Phó Giám đốc ký thay."))
+    signer_title = forms.CharField(label=_("Chức vụ người ký"), max_length=100,
+                                   help_text=_("Ví dụ: GIÁM ĐỐC, PHÓ GIÁM ĐỐC"))
+    signer_name = forms.CharField(label=_("Họ và tên người ký"), max_length=100, required=False,
+                                  help_text=_("Để trống: báo cáo chừa chỗ ký và ghi họ tên bằng tay."))
+    recipients = forms.CharField(
+        label=_("Nơi nhận"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Mỗi nơi nhận một dòng, ví dụ “UBND tỉnh (để báo cáo)”; báo cáo tự thêm “- ” đầu dòng, "
+                    "dấu “;” cuối mỗi dòng và dấu “.” ở dòng cuối."))
+
+    FIELDSETS = [
+        (_("Xếp loại và xếp hạng"), ["grade_bands", "rank_method"]),
+        (_("Tiêu đề báo cáo"), ["authority_name", "office_name", "place_name"]),
+        (_("Phần ký và nơi nhận của báo cáo"), ["signer_authority", "signer_title", "signer_name", "recipients"]),
+    ]
+
+    def fieldsets(self):
+        return [(legend, [self[name] for name in names]) for legend, names in self.FIELDSETS]
 
 
 class SearchForm(forms.Form):

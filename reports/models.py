@@ -19,6 +19,17 @@ def default_grade_bands():
     ]
 
 
+# "Nơi nhận" of the Sở's reports, one recipient a line; the PDF adds "- " and the ";" / "."
+DEFAULT_RECIPIENTS = "UBND tỉnh (để báo cáo)\nCác cơ quan, đơn vị trong tỉnh\nLưu: VT, CCHC"
+
+
+def recipients_list(text: str) -> list[str]:
+    """One recipient a line, without the "- " and the ";" / "." the PDF adds itself (so
+    "- Lưu: VT, CCHC." and "Lưu: VT, CCHC" are the same recipient); blank lines dropped."""
+    lines = (" ".join(raw.split()).lstrip("-–•+* ").rstrip(";.,").strip() for raw in str(text or "").splitlines())
+    return [line for line in lines if line]
+
+
 class ResultSettings(BaseModel):
     """How one campaign's results are graded, ranked and headed in official reports.
 
@@ -38,6 +49,11 @@ class ResultSettings(BaseModel):
                                       default="ỦY BAN NHÂN DÂN TỈNH")
     office_name = models.CharField(_("cơ quan ban hành báo cáo"), max_length=200, default="SỞ NỘI VỤ")
     place_name = models.CharField(_("địa danh ghi trên báo cáo"), max_length=100, blank=True)
+    # the closing block (Nghị định 30/2020): "KT. GIÁM ĐỐC" over "PHÓ GIÁM ĐỐC", the name under the signature
+    signer_authority = models.CharField(_("thẩm quyền ký (KT., TL., TUQ.)"), max_length=100, blank=True)
+    signer_title = models.CharField(_("chức vụ người ký"), max_length=100, default="GIÁM ĐỐC")
+    signer_name = models.CharField(_("họ tên người ký"), max_length=100, blank=True)
+    recipients = models.TextField(_("nơi nhận"), default=DEFAULT_RECIPIENTS)
 
     class Meta:
         verbose_name = _("cấu hình kết quả")

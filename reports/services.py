@@ -16,7 +16,7 @@ from cchc_portal.notifications.services import job_start
 from scoring.models import Criterion
 from scoring.rules.kinds import decimal_str
 
-from .models import Publication, PublicationRow, ResultSettings
+from .models import Publication, PublicationRow, ResultSettings, recipients_list
 from .results import FINAL_STATUSES, campaign_results, result_settings_for
 
 # ---------------------------------------------------------------- settings
@@ -59,12 +59,35 @@ def grade_bands_format(bands) -> str:
     return "; ".join(f"{b['min']}: {b['label']}" for b in bands)
 
 
+RECIPIENT_MAX_LENGTH = 200
+RECIPIENTS_MAX = 20
+
+
+def recipients_parse(text: str) -> list[str]:
+    """"Nơi nhận" as typed, one recipient a line → the recipients (`recipients_list`), checked."""
+    lines = recipients_list(text)
+    errors = []
+    if not lines:
+        errors.append(_("Cần ít nhất một nơi nhận (mỗi nơi nhận một dòng), ví dụ “Lưu: VT, CCHC”."))
+    errors += [_("Nơi nhận “%(line)s…” dài quá %(max)s ký tự.") % {"line": line[:40], "max": RECIPIENT_MAX_LENGTH}
+               for line in lines if len(line) > RECIPIENT_MAX_LENGTH]
+    if len(lines) > RECIPIENTS_MAX:
+        errors.append(_("Tối đa %(max)s nơi nhận.") % {"max": RECIPIENTS_MAX})
+    if errors:
+        raise ApplicationError(errors[0], extra={"errors": {"recipients": errors}})
+    return lines
+
+
 @transaction.atomic
 def result_settings_update(*, campaign, user, grade_bands, rank_method, authority_name, office_name,
-                           place_name="") -> ResultSettings:
-    """Grades, rank method and report header of a campaign. Published snapshots keep theirs."""
+                           place_name="", signer_authority=None, signer_title=None, signer_name=None,
+                           recipients=None) -> ResultSettings:
+    """Grades, rank method, report header and closing block (signer, "Nơi nhận") of a campaign.
+    Published snapshots keep theirs. A closing argument left None keeps what is saved."""
     if isinstance(grade_bands, str):
         grade_bands = grade_bands_parse(grade_bands)
+    if recipients is not None:
+        recipients = "\n".join(recipients_parse(recipients))
     settings = ResultSettings.objects.select_for_update().filter(campaign=campaign).first()
     settings = settings or ResultSettings(campaign=campaign)
     settings.grade_bands = grade_bands
@@ -72,12 +95,20 @@ def result_settings_update(*, campaign, user, grade_bands, rank_method, authorit
     settings.authority_name = authority_name.strip()
     settings.office_name = office_name.strip()
     settings.place_name = place_name.strip()
+    closing = {"signer_authority": signer_authority, "signer_title": signer_title, "signer_name": signer_name,
+               "recipients": recipients}
+    for name, value in closing.items():
+        if value is not None:
+            setattr(settings, name, " ".join(value.split()) if name != "recipients" else value)
+    if not settings.signer_title:
+        raise ApplicationError(_("Cần ghi chức vụ người ký, ví dụ “GIÁM ĐỐC”."),
+                               extra={"errors": {"signer_title": [_("Bắt buộc.")]}})
     settings.full_clean()
     if settings.pk is None:
         settings.save()
     else:
         settings.save(update_fields=["grade_bands", "rank_method", "authority_name", "office_name", "place_name",
-                                     "updated_at"])
+                                     *closing, "updated_at"])
     return settings
 
 
@@ -117,7 +148,9 @@ def _method(campaign, settings, results) -> dict:
         "criteria": criteria,
         "field_previous": previous,
         "header": {"authority_name": settings.authority_name, "office_name": settings.office_name,
-                   "place_name": settings.place_name},
+                   "place_name": settings.place_name, "signer_authority": settings.signer_authority,
+                   "signer_title": settings.signer_title, "signer_name": settings.signer_name,
+                   "recipients": recipients_list(settings.recipients)},
     }
 
 

@@ -220,14 +220,15 @@ def settings_edit(request, pk):
     campaign = selectors.officer_campaign_get(user=request.user, pk=pk)
     current = selectors.result_settings_for(campaign)
     initial = {"grade_bands": grade_bands_format(current.grade_bands), "rank_method": current.rank_method,
-               "authority_name": current.authority_name, "office_name": current.office_name,
-               "place_name": current.place_name}
+               **{name: getattr(current, name) for name in ("authority_name", "office_name", "place_name",
+                                                            "signer_authority", "signer_title", "signer_name",
+                                                            "recipients")}}
     form = ResultSettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         outcome = run_action(
             request, lambda: services.result_settings_update(campaign=campaign, user=request.user,
                                                              **form.cleaned_data),
-            success=_("Đã lưu cấu hình xếp loại và xếp hạng."), form=form)
+            success=_("Đã lưu cấu hình kết quả và báo cáo."), form=form)
         if outcome.ok:
             return redirect("reports-results", pk=campaign.pk)
     return render(request, "reports/settings_form.html", {"campaign": campaign, "form": form})

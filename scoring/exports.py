@@ -8,8 +8,6 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from campaigns.models import Role
-from campaigns.selectors import users_for_agency
 from cchc_portal.core.excel import Formatted, WorkbookWriter
 from cchc_portal.core.templatetags.portal import points
 from scoring.selectors.assessments import assessment_page_data
@@ -25,7 +23,9 @@ def report_context(*, assessment, now=None) -> dict:
     """What both formats show: the tree with points, explanations and evidence, and totals."""
     now = now or timezone.now()
     data = assessment_page_data(assessment=assessment, now=now)
-    leader = users_for_agency(agency=assessment.agency, roles=[Role.LEADER]).order_by("pk").first()
+    # the signer is the leader who approved and sent it (assessment_approve records them); before
+    # that the space is left for a hand signature: an agency may have several leaders
+    leader = assessment.submitted_by if assessment.submitted_at and assessment.submitted_by_id else None
     today = timezone.localdate(now)
     return {
         "assessment": assessment,

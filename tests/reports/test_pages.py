@@ -165,10 +165,11 @@ def test_settings_page_saves_bands(login, officer, campaign, golden):
     url = reverse("reports-settings", args=[campaign.pk])
     assert "90: Xuất sắc" in text(client.get(url))
     r = client.post(url, {"grade_bands": "90 xuất sắc", "rank_method": "dense", "authority_name": "UBND",
-                          "office_name": "SỞ NỘI VỤ"})
+                          "office_name": "SỞ NỘI VỤ", "signer_title": "GIÁM ĐỐC", "recipients": "Lưu: VT"})
     assert r.status_code == 200 and "không đúng dạng" in text(r)
     r = client.post(url, {"grade_bands": "70: Đạt; 0: Chưa đạt", "rank_method": "dense",
-                          "authority_name": "UBND TỈNH TUYÊN QUANG", "office_name": "SỞ NỘI VỤ"}, follow=True)
+                          "authority_name": "UBND TỈNH TUYÊN QUANG", "office_name": "SỞ NỘI VỤ",
+                          "signer_title": "GIÁM ĐỐC", "recipients": "Lưu: VT, CCHC"}, follow=True)
     assert "Đã lưu cấu hình" in text(r) and "Đạt" in text(r)
 
 
