@@ -52,3 +52,11 @@ def pypdfium2_or_skip():
         pytest.skip("SKIPPED: pypdfium2 is missing — `pip install -e '.[dev]'` to check the rendered pages",
                     allow_module_level=False)
     return pypdfium2
+
+
+def pdf_top_margin(content: bytes, mm: float = 20) -> list[str]:
+    """Each page's text drawn in its top `mm` millimetres (the page number's place in the
+    Nghị định 30 layout)."""
+    reader = PdfReader(BytesIO(content))
+    tops = [float(page.mediabox.top) - mm * 72 / 25.4 for page in reader.pages]
+    return [" ".join(text for _x, y, text in pdf_runs(content, number) if y >= top) for number, top in enumerate(tops)]

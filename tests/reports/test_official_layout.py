@@ -11,7 +11,7 @@ from django.urls import reverse
 from reports.exports import dateline, grade_bands_words, report_header
 from reports.models import ResultSettings
 from reports.services import publication_create, result_settings_update
-from tests.pdfs import pdf_runs, pdf_text, pypdfium2_or_skip
+from tests.pdfs import pdf_runs, pdf_text, pdf_top_margin, pypdfium2_or_skip
 
 from .builders import golden_campaign
 
@@ -92,6 +92,12 @@ def test_the_summary_writes_its_grade_thresholds_in_words(pdfs):
     text = pdf_text(pdfs["summary"])
     assert "Xuất sắc: từ 90 điểm trở lên; Tốt: từ 80 điểm đến dưới 90 điểm" in text
     assert "Yếu: dưới 65 điểm" in text
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_pages_are_numbered_at_the_top_from_the_second_on(pdfs, kind):
+    numbers = pdf_top_margin(pdfs[kind])
+    assert numbers == [""] + [str(n) for n in range(2, len(numbers) + 1)], numbers
 
 
 @pytest.mark.parametrize("kind", KINDS)

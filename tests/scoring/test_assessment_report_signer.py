@@ -7,7 +7,7 @@ from django.urls import reverse
 from campaigns.models import Role
 from scoring.services.assessments import assessment_approve, assessment_send_to_leader
 from tests.factories import MembershipFactory, UserFactory
-from tests.pdfs import pdf_lines
+from tests.pdfs import pdf_lines, pdf_top_margin
 
 pytest_plugins = ["tests.scoring.assessment_fixtures"]
 pytestmark = pytest.mark.django_db
@@ -32,3 +32,10 @@ def test_the_report_names_the_leader_who_approved_it(login, assessment_a, staff_
     after = _closing(client, assessment_a)
     assert "Lê Thị Mai" in after and "Trần Văn Hùng" not in " ".join(after)  # the name on a line of its own
     assert "- Sở Nội vụ;" in " ".join(after)
+
+
+def test_pages_are_numbered_at_the_top_from_the_second_on(login, assessment_a, staff_a):
+    assessment_a.items.update(explanation="Giải trình dài về kết quả thực hiện nhiệm vụ trong năm. " * 30)  # pages
+    content = login(staff_a).get(reverse("scoring:assessment_report_pdf", args=[assessment_a.pk])).content
+    numbers = pdf_top_margin(content)
+    assert len(numbers) >= 2 and numbers == [""] + [str(n) for n in range(2, len(numbers) + 1)], numbers

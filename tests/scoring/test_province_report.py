@@ -13,7 +13,7 @@ from django.urls import reverse
 from scoring.models import Item, LeadStatus
 from scoring.selectors.province import province_assessment
 from scoring.selectors.province_report import province_report
-from tests.pdfs import pdf_fonts, pdf_text
+from tests.pdfs import pdf_fonts, pdf_text, pdf_top_margin
 from tests.scoring.province_results_support import set_official, set_self, two_years
 from tests.scoring.province_support import member, province_campaign
 
@@ -73,6 +73,8 @@ def test_the_pdf_in_the_official_layout(world, officer, login):
         assert expected in text, expected
     assert " ".join(TITLE.split()) in text
     assert all("Liberation-Serif" in name for name in pdf_fonts(response.content))  # the portal's own fonts
+    # ND30: the page number at the top, centred, from the second page on
+    assert pdf_top_margin(response.content) == ["", "2"]
 
 
 def test_the_docx_says_the_same_in_times_new_roman_on_a4(world, officer, login):
