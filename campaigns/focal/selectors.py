@@ -58,6 +58,22 @@ def focal_officers_by_agency(*, campaign, agency_ids, role) -> dict[int, FocalOf
         campaign=campaign, agency_id__in=list(agency_ids), role=role)}
 
 
+def agency_addresses(*, campaign, agency, members, role=FocalRole.SCORING) -> list[tuple[str, str]]:
+    """Where a request to `agency` is e-mailed: its `members` (users) with an address, the
+    agency's own address and its focal officer for `role`, once per address (case-insensitive),
+    sorted; as (address, name to greet)."""
+    found: dict[str, tuple[str, str]] = {}
+    for member in members:
+        if member.email:
+            found.setdefault(member.email.lower(), (member.email, member.display_name))
+    if agency.email:
+        found.setdefault(agency.email.lower(), (agency.email, agency.name))
+    focal = focal_officers_by_agency(campaign=campaign, agency_ids=[agency.pk], role=role).get(agency.pk)
+    if focal is not None:
+        found.setdefault(focal.email.lower(), (focal.email, focal.full_name))
+    return [found[address] for address in sorted(found)]
+
+
 def missing_roles(officers: dict) -> list[FocalRole]:
     return [role for role in REQUIRED_FOCAL_ROLES if role.value not in officers]
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from campaigns.focal.selectors import focal_officers_by_agency
-from campaigns.models import FocalRole, StepKind, User
+from campaigns.focal.selectors import agency_addresses
+from campaigns.models import StepKind, User
 from campaigns.selectors import step_window_for, user_is_appraiser, user_is_officer
 from campaigns.signals import extension_granted
 from cchc_portal.core.exceptions import ApplicationError, ConflictError, DeadlineError
@@ -160,23 +160,14 @@ def _email_explanation_request(*, request, assessment, items) -> int:
     ordered = sorted(items, key=lambda i: code_key(i.criterion.code))
     names = [f"{i.criterion.code}. {i.criterion.title}" for i in ordered]
     url = absolute_url(reverse("scoring:explanations", args=[assessment.pk]))
-    recipients = {}
-    for member in sel.agency_members(assessment=assessment):
-        if member.email:
-            recipients.setdefault(member.email.lower(), (member.email, member.display_name))
-    if agency.email:
-        recipients.setdefault(agency.email.lower(), (agency.email, agency.name))
-    focal = focal_officers_by_agency(campaign=assessment.campaign, agency_ids=[agency.pk],
-                                     role=FocalRole.SCORING).get(agency.pk)
-    if focal is not None:  # the agency's focal officer for the self-assessment
-        recipients.setdefault(focal.email.lower(), (focal.email, focal.full_name))
     queued = 0
-    for address, (to, name) in sorted(recipients.items()):
+    for to, name in agency_addresses(campaign=assessment.campaign, agency=agency,
+                                     members=sel.agency_members(assessment=assessment)):
         queued += outbox_enqueue(
             to=to, subject=f"Yêu cầu giải trình – {agency.name}"[:255], template="notice",
             context={"full_name": name, "text": text, "names": names, "detail": f"Nội dung yêu cầu: {request.question}",
                      "url": url},
-            key=f"explanation-request:{request.pk}:mail:{address}",
+            key=f"explanation-request:{request.pk}:mail:{to.lower()}",
         ) is not None
     return queued
 

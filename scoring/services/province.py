@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns.focal.selectors import agency_addresses
 from campaigns.models import Agency, Campaign, Role, StepKind
 from campaigns.selectors import step_window_for, user_is_officer, users_for_agency
 from cchc_portal.core.exceptions import ApplicationError, ConflictError, DeadlineError, StaleVersionError
-from cchc_portal.notifications.services import notification_create
+from cchc_portal.notifications.services import absolute_url, notification_create, outbox_enqueue
 from evidence.services import document_upload
 from scoring.compute import item_points
 from scoring.inputs import clean_item_input
@@ -208,11 +209,32 @@ def province_item_return(*, item, user, comment, now=None) -> Item:
     lead = _lead_of(item).lead
     if lead is not None:
         url = reverse("scoring:province_department", args=[item.assessment.campaign_id, lead.code])
-        for u in users_for_agency(agency=lead):
+        members = list(users_for_agency(agency=lead))
+        key = f"province-return:{item.pk}:{item.reviewed_at.isoformat()}"
+        for u in members:
             notification_create(user=u, text=_("Sở Nội vụ trả lại tiêu chí %(code)s: %(comment)s") % {
-                "code": item.criterion.code, "comment": comment[:200]}, url=url,
-                key=f"province-return:{item.pk}:{item.reviewed_at.isoformat()}:{u.pk}")
+                "code": item.criterion.code, "comment": comment[:200]}, url=url, key=f"{key}:{u.pk}")
+        _email_return(item=item, lead=lead, members=members, comment=comment, url=url, key=key)
     return item
+
+
+def _email_return(*, item, lead, members, comment, url, key) -> int:
+    """The returned item by e-mail (through the outbox) to the lead's staff and leaders, its own
+    address and its scoring focal officer, once per address, with the comment and the
+    lead's deadline. Returns how many e-mails were queued."""
+    campaign = item.assessment.campaign
+    window = step_window_for(agency=lead, campaign=campaign, kind=StepKind.DEPARTMENTS)
+    text = (f"Sở Nội vụ trả lại tiêu chí {item.criterion.code} mà {lead.name} chủ trì trong “{campaign.name}” "
+            f"để chỉnh sửa, bổ sung rồi gửi lại"
+            + (f" trước {local_text(window.closes_at)}." if window is not None else "."))
+    queued = 0
+    for to, name in agency_addresses(campaign=campaign, agency=lead, members=members):
+        queued += outbox_enqueue(
+            to=to, subject=f"Sở Nội vụ trả lại tiêu chí {item.criterion.code} – {lead.name}"[:255], template="notice",
+            context={"full_name": name, "text": text, "names": [f"{item.criterion.code}. {item.criterion.title}"],
+                     "detail": f"Lý do trả lại: {comment}", "url": absolute_url(url)},
+            key=f"{key}:mail:{to.lower()}") is not None
+    return queued
 
 
 @transaction.atomic

@@ -8,9 +8,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from campaigns.focal.services import focal_officers_save
 from campaigns.models import Campaign, Role
 from campaigns.services import campaign_create, step_set
 from cchc_portal.core.exceptions import ApplicationError, ConflictError, DeadlineError
+from cchc_portal.notifications.models import Outbox
 from scoring.models import Assessment, Criterion, ItemNote, LeadStatus
 from scoring.selectors.criteria import criteria_set_for
 from scoring.selectors.province import province_assessment, province_board, responsibility_map
@@ -152,6 +154,32 @@ def test_the_lead_scores_sends_is_returned_fixes_and_is_accepted(province, offic
         province_item_accept(item=item(assessment, "2.2"), user=officer)
     assessment.refresh_from_db()
     assert assessment.self_total == D("2.5")
+
+
+def test_a_returned_item_is_emailed_to_the_lead_and_its_scoring_focal_officer_once_each(province, officer):
+    campaign, assessment, deps = province
+    staff, leader = member(deps["STP"]), member(deps["STP"], Role.LEADER)
+    deps["STP"].email = "stp@tuyenquang.gov.vn"
+    deps["STP"].save(update_fields=["email"])
+    focal_officers_save(campaign=campaign, agency=deps["STP"], user=None, entries={
+        "scoring": {"full_name": "Đỗ Thị Lan", "position": "Chuyên viên", "phone": "0915234567",
+                    "email": "lan.dt@tuyenquang.gov.vn"},
+        "survey": {"full_name": "Vũ Thị Hằng", "position": "Chánh Văn phòng", "phone": "0207381222",
+                   "email": staff.email.upper()}})  # the survey's is not asked, and is staff's address anyway
+    member(deps["VPUBND"])  # co-operates on 2.3: not the one asked to fix it
+    it = item(assessment, "2.2")
+    province_item_update(item=it, input={"level": "Đạt"}, explanation="Đã rà soát", version=it.version, user=staff)
+    province_items_send(assessment=assessment, agency=deps["STP"], user=leader)
+    province_item_return(item=item(assessment, "2.2"), user=officer, comment="Thiếu quyết định ký số")
+    mails = Outbox.objects.filter(template="notice")
+    assert sorted(m.to for m in mails) == sorted([staff.email, leader.email, "stp@tuyenquang.gov.vn",
+                                                  "lan.dt@tuyenquang.gov.vn"])
+    mail = mails.get(to="lan.dt@tuyenquang.gov.vn")
+    assert mail.subject == f"Sở Nội vụ trả lại tiêu chí 2.2 – {deps['STP'].name}"
+    assert mail.context["full_name"] == "Đỗ Thị Lan"
+    assert mail.context["detail"] == "Lý do trả lại: Thiếu quyết định ký số"
+    assert "gửi lại trước" in mail.context["text"] and mail.context["names"][0].startswith("2.2. ")
+    assert mail.context["url"].endswith(f"/scoring/campaigns/{campaign.pk}/province/agency/STP/")
 
 
 def test_only_the_lead_scores_and_only_its_leader_sends(province, officer):
