@@ -53,15 +53,20 @@ def responsibility_map(*, criteria_set) -> dict[str, Responsibility]:
     return found
 
 
+def _answering_agency_ids(criteria_set) -> set[int]:
+    """Ids of every agency leading or helping with a criterion of the set."""
+    ids = set()
+    for resp in responsibility_map(criteria_set=criteria_set).values():
+        ids |= resp.agency_ids
+    return ids
+
+
 def province_campaign_agencies(*, campaign) -> list[Agency]:
     """Every agency answering for (or helping with) an item of the campaign's set."""
     assessment = province_assessment(campaign=campaign)
     if assessment is None:
         return []
-    ids = set()
-    for resp in responsibility_map(criteria_set=assessment.criteria_set).values():
-        ids |= resp.agency_ids
-    return list(Agency.objects.filter(pk__in=ids).order_by("code"))
+    return list(Agency.objects.filter(pk__in=_answering_agency_ids(assessment.criteria_set)).order_by("code"))
 
 
 def province_participant_ids(campaign) -> set[int]:
@@ -70,8 +75,7 @@ def province_participant_ids(campaign) -> set[int]:
     they name focal officers, get extensions and reminders)."""
     ids = set()
     for criteria_set in CriteriaSet.objects.filter(campaign=campaign):
-        for resp in responsibility_map(criteria_set=criteria_set).values():
-            ids |= resp.agency_ids
+        ids |= _answering_agency_ids(criteria_set)
     return ids
 
 
@@ -177,8 +181,6 @@ def province_item_notes(*, item) -> list[ItemNote]:
     return list(ItemNote.objects.filter(item=item).select_related("agency", "author").prefetch_related("documents"))
 
 
-
-
 def province_campaign_get_for_user(*, user, pk) -> tuple[Campaign, Assessment]:
     """A province campaign and its assessment, or 404 (not a province campaign, not open
     yet, or the user neither an officer nor a member of an agency answering for an item)."""
@@ -188,10 +190,7 @@ def province_campaign_get_for_user(*, user, pk) -> tuple[Campaign, Assessment]:
         raise Http404
     if user_is_officer(user):
         return campaign, assessment
-    ids = set()
-    for resp in responsibility_map(criteria_set=assessment.criteria_set).values():
-        ids |= resp.agency_ids
-    if not Membership.objects.filter(user=user, agency_id__in=ids).exists():
+    if not Membership.objects.filter(user=user, agency_id__in=_answering_agency_ids(assessment.criteria_set)).exists():
         raise Http404
     return campaign, assessment
 
@@ -208,7 +207,5 @@ def province_agency_get_for_user(*, user, campaign, assessment, code) -> Agency:
 
 def province_agencies_of_user(*, user, assessment) -> list[Agency]:
     """The user's agencies that answer for or help with an item."""
-    ids = set()
-    for resp in responsibility_map(criteria_set=assessment.criteria_set).values():
-        ids |= resp.agency_ids
-    return list(Agency.objects.filter(pk__in=ids, memberships__user=user).distinct().order_by("code"))
+    return list(Agency.objects.filter(pk__in=_answering_agency_ids(assessment.criteria_set), memberships__user=user)
+                .distinct().order_by("code"))
