@@ -176,12 +176,8 @@ def province_items_send(*, assessment, agency, user, now=None) -> int:
     _window_check(campaign=assessment.campaign, agency=agency, now=now)
     resp = responsibility_map(criteria_set=assessment.criteria_set)
     codes = [code for code, r in resp.items() if r.lead and r.lead.pk == agency.pk]
-    sent = 0
-    for item in Item.objects.filter(assessment=assessment, criterion__code__in=codes,
-                                    lead_status__in=EDITABLE).select_related("criterion"):
-        if Item.objects.filter(pk=item.pk, lead_status=item.lead_status).update(
-                lead_status=LeadStatus.SENT, lead_sent_at=now):
-            sent += 1
+    sent = Item.objects.filter(assessment=assessment, criterion__code__in=codes, lead_status__in=EDITABLE).update(
+        lead_status=LeadStatus.SENT, lead_sent_at=now)
     if not sent:
         raise ConflictError(_("Không có tiêu chí nào đang chấm hoặc bị trả lại để gửi."))
     return sent
