@@ -25,7 +25,7 @@ from scoring.inputs import clean_item_input
 from scoring.models import Criterion, Item, ItemNote, LeadStatus
 from scoring.selectors.assessments import agency_roles_for, local_text
 from scoring.selectors.province import Responsibility, responsibility_map
-from scoring.services.assessments import ITEM_FIELDS, _store_total
+from scoring.services.assessments import ITEM_FIELDS, _relink, _store_total
 
 EDITABLE = (LeadStatus.DRAFT, LeadStatus.RETURNED)
 
@@ -150,18 +150,7 @@ def province_item_contribute(*, item, agency, user, body="", files=(), now=None)
     note.save()
     if documents:
         note.documents.add(*documents)
-        item.skip_history_when_saving = True
-        try:
-            item.documents.add(*documents)
-        finally:
-            del item.skip_history_when_saving
-        points = item_points(item)
-        item.self_points, item.self_reason = points.value, points.reason[:255]
-        item.version += 1
-        item.updated_by, item.updated_at = user, now
-        item._history_user, item._history_date = user, now
-        item._change_reason = f"tài liệu của {agency.code}"
-        item.save(update_fields=[*ITEM_FIELDS, "version"])
+        _relink(item, user=user, now=now, change=lambda m: m.add(*documents), reason=f"tài liệu của {agency.code}")
         _store_total(item.assessment)
     return note
 
