@@ -16,6 +16,7 @@ from cchc_portal.core.excel import WorkbookWriter
 from cchc_portal.core.views import run_action
 from scoring.models import Criterion, LeadStatus
 from scoring.rules.kinds import RuleParamsError, levels_of
+from scoring.selectors.assessments import agency_roles_for
 from scoring.selectors.criteria import cooperating_codes, criteria_tree
 from scoring.selectors.province import (
     province_agencies_of_user,
@@ -148,7 +149,7 @@ def department(request, pk, code):
             except RuleParamsError:
                 pass
         row.fields = NUMBER_FIELDS.get(row.item.criterion.rule, ())
-    roles = set(agency.memberships.filter(user=request.user).values_list("role", flat=True))
+    roles = agency_roles_for(user=request.user, agency=agency)
     return render(request, "scoring/province/department.html", {
         "campaign": campaign, "assessment": assessment, "agency": agency, "board": data,
         "is_staff": "staff" in roles, "is_leader": "leader" in roles,
