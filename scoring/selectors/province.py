@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from campaigns.models import Agency, Campaign, Membership, StepKind
 from campaigns.selectors import step_windows, user_is_officer
+from scoring.criteria_excel import code_key
 from scoring.models import Assessment, CriteriaSet, Criterion, Item, ItemNote, LeadStatus, Rule
 
 
@@ -140,8 +141,7 @@ def province_board(*, assessment, agency=None, now=None) -> Board:
     items it leads or helps with (a department's page). A fixed number of queries."""
     now = now or timezone.now()
     resp = responsibility_map(criteria_set=assessment.criteria_set)
-    items = sorted(_items(assessment), key=lambda i: tuple(int(p) if p.isdigit() else 0
-                                                           for p in i.criterion.code.split(".")))
+    items = sorted(_items(assessment), key=lambda i: code_key(i.criterion.code))
     lead_ids = {r.lead.pk for r in resp.values() if r.lead}
     closes = _overdue_at(assessment.campaign, lead_ids)
     rows, counts = [], {s: 0 for s in LeadStatus.values}

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from campaigns.models import Campaign
+from scoring.criteria_excel import code_key
 from scoring.models import Criterion, Item, OfficialResult, Rule
 
 MAX_YEARS = 5  # earlier years followed back
@@ -115,10 +116,6 @@ class Comparison:
         return any(r.official for r in self.rows)
 
 
-def _code_key(code: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else 0 for p in code.split("."))
-
-
 def previous_points(criterion_ids: dict[int, int | None], *, max_years=MAX_YEARS) -> dict[int, dict[int, YearPoints]]:
     """Start criterion id → {year: the points of the item its mapping leads to in that year's
     province campaign}, following `previous` back up to `max_years` links (two queries each)."""
@@ -153,7 +150,7 @@ def official_comparison(*, assessment, max_years=MAX_YEARS) -> Comparison:
     """Self against official per item and per field of a province assessment, with each item's
     self and official points in earlier years (columns per year, latest first)."""
     items = sorted(Item.objects.filter(assessment=assessment).select_related(
-        "criterion", "official_result", "official_result__imported_by"), key=lambda i: _code_key(i.criterion.code))
+        "criterion", "official_result", "official_result__imported_by"), key=lambda i: code_key(i.criterion.code))
     history = previous_points({i.criterion_id: i.criterion.previous_id for i in items}, max_years=max_years)
     rows = [ComparisonRow(i, getattr(i, "official_result", None), history[i.criterion_id]) for i in items]
     years = sorted({y for r in rows for y in r.history if y < assessment.campaign.year}, reverse=True)
@@ -165,6 +162,6 @@ def official_comparison(*, assessment, max_years=MAX_YEARS) -> Comparison:
     tops = Criterion.objects.filter(criteria_set=assessment.criteria_set, parent__isnull=True)
     fields = [FieldRow(c, add_up(signed(r.item, r.self_points) for r in by_field.get(c.code, [])),
                        add_up(signed(r.item, r.official_points) for r in by_field.get(c.code, [])))
-              for c in sorted(tops, key=lambda c: _code_key(c.code))]
+              for c in sorted(tops, key=lambda c: code_key(c.code))]
     imported = [r.official.imported_at for r in rows if r.official]
     return Comparison(rows, fields, years, max(imported) if imported else None)
