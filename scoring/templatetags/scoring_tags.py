@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from cchc_portal.core.templatetags.portal import MINUS, points
+from cchc_portal.core.templatetags.portal import points, signed_points
 from scoring.reasons import reason_text as _reason_text
 
 register = template.Library()
@@ -17,12 +17,7 @@ def reason_text(reason):
 @register.filter
 def signed_diff(value):
     """A difference of points with its sign: "+1,50", "−0,75", "0,00"; "–" when unknown."""
-    if value is None or value == "":
-        return "–"
-    number = Decimal(str(value))
-    if number == 0:
-        return points(number)
-    return ("+" if number > 0 else MINUS) + points(abs(number))
+    return signed_points(value, "mixed")
 
 
 @register.filter
