@@ -128,15 +128,13 @@ def official_result_import(*, campaign, assessment, file, user, now=None) -> Off
     with transaction.atomic():
         stored = {o.item_id: o for o in OfficialResult.objects.select_for_update().filter(
             item_id__in=[r.item_id for r in found])}
+        new, changed = [], []
         for r in found:
             result = stored.get(r.item_id) or OfficialResult(item_id=r.item_id)
-            created = result.pk is None
             result.points, result.note, result.imported_by, result.imported_at = r.points, r.note, user, now
             result.full_clean(exclude=["item"], validate_unique=False)  # the item is checked above, one row each
-            if created:
-                result.save()
-            else:
-                result.save(update_fields=["points", "note", "imported_by", "imported_at"])
-            report.created += created
-            report.updated += not created
+            (new if result.pk is None else changed).append(result)
+        OfficialResult.objects.bulk_create(new)
+        OfficialResult.objects.bulk_update(changed, ["points", "note", "imported_by", "imported_at"])
+        report.created, report.updated = len(new), len(changed)
     return report
