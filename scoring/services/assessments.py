@@ -236,6 +236,24 @@ def _current(item) -> dict:
     }
 
 
+def int_version(version) -> int:
+    """The `version` a save is based on, as an int; ApplicationError (400) when missing or bad."""
+    try:
+        return int(version)
+    except (TypeError, ValueError) as exc:
+        raise ApplicationError(_("Thiếu hoặc sai phiên bản (version) của tiêu chí."),
+                               extra={"errors": {"version": [_("Bắt buộc, là số nguyên.")]}}) from exc
+
+
+def checked_explanation(explanation, *, stored) -> str:
+    """An item's explanation to save (None keeps the stored one), stripped; at most 10,000 characters."""
+    explanation = str(stored if explanation is None else explanation).strip()
+    if len(explanation) > 10000:
+        raise ApplicationError(_("Giải trình dài quá 10.000 ký tự."),
+                               extra={"errors": {"explanation": [_("Quá dài.")]}})
+    return explanation
+
+
 @transaction.atomic
 def item_update(*, assessment, code, input, explanation, version, user, now=None) -> Item:  # noqa: A002
     """Save the agency's input and explanation of one item, based on `version`.
@@ -251,19 +269,9 @@ def item_update(*, assessment, code, input, explanation, version, user, now=None
     item = _item_for(assessment=assessment, code=code)
     _check_agency_write(assessment=assessment, item=item, now=now)
     _refuse_not_applicable(item, assessment)
-    try:
-        version = int(version)
-    except (TypeError, ValueError) as exc:
-        raise ApplicationError(_("Thiếu hoặc sai phiên bản (version) của tiêu chí."),
-                               extra={"errors": {"version": [_("Bắt buộc, là số nguyên.")]}}) from exc
+    version = int_version(version)
     cleaned = item.input if input is None else clean_item_input(criterion=item.criterion, raw=input)
-    if explanation is None:
-        explanation = item.explanation
-    explanation = str(explanation).strip()
-    if len(explanation) > 10000:
-        raise ApplicationError(
-            _("Giải trình dài quá 10.000 ký tự."),
-            extra={"errors": {"explanation": [_("Quá dài.")]}})
+    explanation = checked_explanation(explanation, stored=item.explanation)
     if cleaned == item.input and explanation == item.explanation:
         # nothing to change (an autosave of the same text, or a stale page typing what is stored):
         # no new version, no history, no conflict

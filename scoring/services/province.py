@@ -25,7 +25,7 @@ from scoring.inputs import clean_item_input
 from scoring.models import Criterion, Item, ItemNote, LeadStatus
 from scoring.selectors.assessments import agency_roles_for, local_text
 from scoring.selectors.province import Responsibility, responsibility_map
-from scoring.services.assessments import ITEM_FIELDS, _relink, _store_total
+from scoring.services.assessments import ITEM_FIELDS, _relink, _store_total, checked_explanation, int_version
 
 EDITABLE = (LeadStatus.DRAFT, LeadStatus.RETURNED)
 
@@ -98,19 +98,12 @@ def province_item_update(*, item, input, explanation, version, user, now=None) -
         raise ConflictError(_("Tiêu chí %(code)s đã gửi Sở Nội vụ; chỉ sửa được khi bị trả lại.") % {
             "code": item.criterion.code})
     _window_check(campaign=campaign, agency=resp.lead, now=now)
-    try:
-        version = int(version)
-    except (TypeError, ValueError) as exc:
-        raise ApplicationError(_("Thiếu hoặc sai phiên bản (version) của tiêu chí."),
-                               extra={"errors": {"version": [_("Bắt buộc, là số nguyên.")]}}) from exc
+    version = int_version(version)
     if version != item.version:
         raise StaleVersionError(_("Tiêu chí %(code)s vừa được người khác sửa. Hãy xem giá trị hiện tại rồi lưu lại.")
                                 % {"code": item.criterion.code}, extra={"current": {"version": item.version}})
     cleaned = item.input if input is None else clean_item_input(criterion=item.criterion, raw=input)
-    explanation = item.explanation if explanation is None else str(explanation).strip()
-    if len(explanation) > 10000:
-        raise ApplicationError(_("Giải trình dài quá 10.000 ký tự."),
-                               extra={"errors": {"explanation": [_("Quá dài.")]}})
+    explanation = checked_explanation(explanation, stored=item.explanation)
     points = item_points(item, raw=cleaned or None)
     item.input, item.explanation = cleaned, explanation
     item.self_points, item.self_reason = points.value, points.reason[:255]
