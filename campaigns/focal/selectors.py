@@ -2,9 +2,11 @@
 import re
 from dataclasses import dataclass, field
 
+from django.http import Http404
+
 from campaigns.models import REQUIRED_FOCAL_ROLES, Agency, FocalOfficer, FocalRole, StepKind, phone_display
 from campaigns.participants import participant_agencies
-from campaigns.selectors import Window, step_window_for, step_window_resolver, user_is_officer
+from campaigns.selectors import Window, step_window_for, step_window_resolver, user_agency_ids, user_is_officer
 
 _SEPARATORS = re.compile(r"[\s.\-()/]")
 _PHONE = re.compile(r"0[1-9][0-9]{8,9}")
@@ -20,6 +22,14 @@ def phone_normalize(text) -> str | None:
     elif digits.startswith("84") and len(digits) in (11, 12):
         digits = "0" + digits[2:]
     return digits if _PHONE.fullmatch(digits) else None
+
+
+def focal_agency_get_for_user(*, user, campaign, code) -> Agency:
+    """The covered agency `code` names, for an officer or one of its members; else 404."""
+    agency = participant_agencies(campaign).filter(code=code).select_related("group").first()
+    if agency is None or not (user_is_officer(user) or agency.pk in user_agency_ids(user)):
+        raise Http404
+    return agency
 
 
 def focal_window(*, campaign, agency) -> Window | None:
