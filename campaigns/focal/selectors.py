@@ -3,6 +3,8 @@ import re
 from dataclasses import dataclass, field
 
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from campaigns.models import REQUIRED_FOCAL_ROLES, Agency, FocalOfficer, FocalRole, StepKind, phone_display
 from campaigns.participants import participant_agencies
@@ -39,9 +41,6 @@ def focal_window(*, campaign, agency) -> Window | None:
 def focal_lock_reason(*, campaign, agency, user, now) -> str:
     """Why the agency may not change its focal officers now ("" when it may). Officers
     always may; agencies within the step's effective window (extensions included)."""
-    from django.utils import timezone
-    from django.utils.translation import gettext as _
-
     if user_is_officer(user):
         return ""
     window = focal_window(campaign=campaign, agency=agency)
