@@ -4,8 +4,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
+
+from cchc_portal.core.selectors import one_or_404
 
 from .models import PROVINCE_ROLES, Agency, Campaign, Extension, Membership, Role, Step, StepKind, User
 
@@ -68,10 +69,7 @@ def agency_list_for_user(*, user) -> QuerySet[Agency]:
 
 
 def agency_get_for_user(*, user, code) -> Agency:
-    try:
-        return agency_list_for_user(user=user).get(code=code)
-    except Agency.DoesNotExist as exc:
-        raise Http404 from exc
+    return one_or_404(agency_list_for_user(user=user), code=code)
 
 
 # ---------------------------------------------------------------- campaigns
@@ -95,10 +93,7 @@ def campaign_list_for_user(*, user) -> QuerySet[Campaign]:
 
 
 def campaign_get_for_user(*, user, pk) -> Campaign:
-    try:
-        return campaign_list_for_user(user=user).get(pk=pk)
-    except (Campaign.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    return one_or_404(campaign_list_for_user(user=user), pk=pk)
 
 
 # ---------------------------------------------------------------- effective deadlines

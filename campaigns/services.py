@@ -333,18 +333,23 @@ def _check_step_order(campaign, kind, opens_at):
             )
 
 
-PLAN_YEARS = (2000, 2100)
-
-
-@transaction.atomic
-def step_set(*, campaign, kind, opens_at, closes_at, user=None) -> Step:
-    """Create or move one dated step of the plan (aware datetimes, close after open)."""
+def _check_step_kind(campaign, kind):
+    """`kind` is a step, and one of the plan of the campaign's kind."""
     if kind not in StepKind.values:
         raise ApplicationError(gettext("Bước “%(step)s” không tồn tại.") % {"step": kind},
                                extra={"errors": {"kind": [gettext("Không hợp lệ.")]}})
     if kind not in steps_for_kind(campaign.kind):
         raise ApplicationError(gettext("Bước “%(step)s” không thuộc kế hoạch của loại đợt đánh giá này.") % {
             "step": StepKind(kind).label}, extra={"errors": {"kind": [gettext("Không hợp lệ.")]}})
+
+
+PLAN_YEARS = (2000, 2100)
+
+
+@transaction.atomic
+def step_set(*, campaign, kind, opens_at, closes_at, user=None) -> Step:
+    """Create or move one dated step of the plan (aware datetimes, close after open)."""
+    _check_step_kind(campaign, kind)
     for label, value in (("opens_at", opens_at), ("closes_at", closes_at)):
         if not isinstance(value, datetime) or timezone.is_naive(value):
             raise ApplicationError(gettext("Thời điểm phải có múi giờ."),
@@ -369,12 +374,7 @@ def step_remove(*, campaign, kind, user=None) -> bool:
     """Take one step out of the plan, with the extensions granted on it. Returns whether
     there was one. A campaign that has opened keeps its self-assessment step: its
     assessments, locks and reminders run on that deadline."""
-    if kind not in StepKind.values:
-        raise ApplicationError(gettext("Bước “%(step)s” không tồn tại.") % {"step": kind},
-                               extra={"errors": {"kind": [gettext("Không hợp lệ.")]}})
-    if kind not in steps_for_kind(campaign.kind):
-        raise ApplicationError(gettext("Bước “%(step)s” không thuộc kế hoạch của loại đợt đánh giá này.") % {
-            "step": StepKind(kind).label}, extra={"errors": {"kind": [gettext("Không hợp lệ.")]}})
+    _check_step_kind(campaign, kind)
     if kind == StepKind.SELF_ASSESSMENT and Campaign.objects.filter(pk=campaign.pk).exclude(
             status=Campaign.Status.DRAFT).exists():
         raise ConflictError(gettext("Đợt đánh giá đã mở nên không thể bỏ bước tự đánh giá khỏi kế hoạch."),

@@ -86,11 +86,12 @@ def public_file(request, pk, name, fmt):
     content = cache.get(key)
     if content is None:  # a publication never changes: drawn once
         frozen = publication.method.get("header") or {}
-        names = selectors.result_settings_for(campaign)
         if frozen.get("authority_name"):  # the names as they were then
-            # a publication from before the closing block was configurable has the defaults
-            names = SimpleNamespace(**{f: frozen.get(f, "") for f in ("authority_name", "office_name", "place_name")},
-                                    **{f: frozen[f] for f in exports.CLOSING_FIELDS if f in frozen})
+            # a publication from before the closing block was configurable lacks it: "" gets the defaults
+            names = SimpleNamespace(**{f: frozen.get(f, "") for f in (
+                "authority_name", "office_name", "place_name", *exports.CLOSING_FIELDS)})
+        else:
+            names = selectors.result_settings_for(campaign)
         header = exports.report_header(names, now=publication.published_at)  # dated the day it was published
         content = exports.render_pdf("reports/pdf/ranking.html", {
             "campaign": campaign, "groups": grouped_rows(rows), "publication": publication, "header": header})

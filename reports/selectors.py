@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from campaigns.models import Agency, Campaign
 from campaigns.selectors import campaign_get_for_user, user_agency_ids, user_is_officer
+from cchc_portal.core.selectors import one_or_404
 from scoring.models import Assessment
 from scoring.selectors import progress
 
@@ -40,10 +41,7 @@ def officer_campaign_get(*, user, pk) -> Campaign:
 
 def published_campaign_get(*, pk) -> tuple[Campaign, Publication]:
     """Anyone, logged in or not: a published campaign and its latest publication, else 404."""
-    try:
-        campaign = Campaign.objects.select_related("owner").get(pk=pk, status=Campaign.Status.PUBLISHED)
-    except (Campaign.DoesNotExist, ValueError, TypeError) as exc:
-        raise Http404 from exc
+    campaign = one_or_404(Campaign.objects.select_related("owner"), pk=pk, status=Campaign.Status.PUBLISHED)
     publication = publication_latest(campaign=campaign)
     if publication is None:
         raise Http404
@@ -108,10 +106,7 @@ def public_ranking(*, publication, group="", q="") -> QuerySet[PublicationRow]:
 
 
 def public_row_get(*, publication, agency_code) -> PublicationRow:
-    try:
-        return PublicationRow.objects.get(publication=publication, agency_code=agency_code)
-    except PublicationRow.DoesNotExist as exc:
-        raise Http404 from exc
+    return one_or_404(PublicationRow.objects.all(), publication=publication, agency_code=agency_code)
 
 
 def previous_publication(*, campaign) -> Publication | None:

@@ -47,14 +47,14 @@ def _agency_home(user, now):
     cards = []
     for campaign in campaigns:
         covered = set(campaign.agencies.filter(pk__in=[a.pk for a in agencies]).values_list("pk", flat=True))
-        for agency in agencies:
-            if agency.pk not in covered:
-                continue
+        mine = [agency for agency in agencies if agency.pk in covered]
+        links = links_for(campaign, user) if mine else []  # the campaign's, the same on each of its cards
+        for agency in mine:
             windows = campaign_selectors.agency_windows(agency=agency, campaign=campaign)
             open_now = [w for w in windows.values() if w.is_open(now)]
             upcoming = [w for w in windows.values() if w.state(now) == "upcoming"][:3]
             cards.append({"campaign": campaign, "agency": agency, "open": open_now, "upcoming": upcoming,
-                          "links": links_for(campaign, user), "sent": sent.get((campaign.pk, agency.pk))})
+                          "links": links, "sent": sent.get((campaign.pk, agency.pk))})
     return cards
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from cchc_portal.core.exceptions import ApplicationError, ConflictError, DeadlineError
+from cchc_portal.core.ratelimit import client_ip
 from cchc_portal.core.views import error_json
 from surveys.selectors import answering as answering_selectors
 from surveys.selectors import questionnaire as questionnaire_selectors
@@ -23,7 +24,7 @@ from surveys.services import invitations as invitation_services
 
 from . import ratelimit
 from .models import Invitation, Question
-from .tokens import client_ip, token_hash, user_agent
+from .tokens import token_hash, user_agent
 
 INVALID = gettext_lazy("Liên kết không hợp lệ hoặc đã hết hạn.")
 

@@ -66,14 +66,5 @@ def ip_fingerprint(ip: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
 
 
-def client_ip(request) -> str:
-    """The client address. Behind a reverse proxy set SURVEY_CLIENT_IP_HEADER (e.g.
-    "HTTP_X_REAL_IP") to the header the proxy sets; never trust it otherwise."""
-    header = getattr(settings, "SURVEY_CLIENT_IP_HEADER", "")
-    if header and request.META.get(header):
-        return request.META[header].split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
-
-
 def user_agent(request) -> str:
     return request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX]

@@ -1,5 +1,4 @@
 """API v1 for focal officers: the contact list (officers) and one agency's (its members, officers)."""
-from django.http import Http404
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -9,7 +8,6 @@ from rest_framework.views import APIView
 
 from campaigns import selectors as campaign_selectors
 from campaigns.models import FocalRole
-from campaigns.participants import participant_agencies
 
 from . import selectors, services
 
@@ -54,11 +52,7 @@ class FocalAgencyApi(APIView):
 
     def _load(self, request, pk, agency_code):
         campaign = campaign_selectors.campaign_get_for_user(user=request.user, pk=pk)
-        agency = participant_agencies(campaign).filter(code=agency_code).first()
-        if agency is None or not (campaign_selectors.user_is_officer(request.user)
-                                  or agency.pk in campaign_selectors.user_agency_ids(request.user)):
-            raise Http404
-        return campaign, agency
+        return campaign, selectors.focal_agency_get_for_user(user=request.user, campaign=campaign, code=agency_code)
 
     def _answer(self, campaign, agency):
         officers = selectors.focal_officers_of(campaign=campaign, agency=agency)

@@ -32,28 +32,39 @@ def with_focal(recipients: list[Recipient], focal: list[Recipient]) -> list[Reci
     return list(recipients) + [f for f in focal if f.email.lower() not in seen]
 
 
+def agency_members(agency_ids) -> dict[int, list[tuple[str, object]]]:
+    """agency id → [(role, user)] of its active users, in one query."""
+    out: dict[int, list[tuple[str, object]]] = {}
+    for m in (Membership.objects.filter(agency_id__in=list(agency_ids), user__is_active=True)
+              .select_related("user").order_by("agency_id", "role", "user_id")):
+        out.setdefault(m.agency_id, []).append((m.role, m.user))
+    return out
+
+
+def agency_recipients(agency, members) -> list[Recipient]:
+    """Whom an agency's reminder goes to: its `members` ([(role, user)], agency_members), and
+    the agency's own address when none of them is staff."""
+    people = [Recipient(key=f"user:{u.pk}", email=u.email, name=u.display_name, user_id=u.pk,
+                        role="leader" if role == Role.LEADER else "staff") for role, u in members]
+    if not any(p.role == "staff" for p in people) and agency.email:
+        people.append(Recipient(key="agency-email", email=agency.email, name=agency.name))
+    return people
+
+
 def focal_officers_due(campaign, now):
     agencies = focal_agencies_missing(campaign=campaign)
     if not agencies:
         return
     windows = step_windows(campaign=campaign, kind=StepKind.FOCAL_OFFICERS, agency_ids=[a.pk for a in agencies])
-    members: dict[int, list] = {}
-    for m in (Membership.objects.filter(agency_id__in=list(windows), user__is_active=True)
-              .select_related("user").order_by("agency_id", "role", "user_id")):
-        members.setdefault(m.agency_id, []).append(m)
+    members = agency_members(windows)
     for agency in agencies:
         window = windows.get(agency.pk)
         if window is None:
             continue
-        people = [Recipient(key=f"user:{m.user_id}", email=m.user.email, name=m.user.display_name,
-                            user_id=m.user_id, role="leader" if m.role == Role.LEADER else "staff")
-                  for m in members.get(agency.pk, [])]
-        if not any(p.role == "staff" for p in people) and agency.email:
-            people.append(Recipient(key="agency-email", email=agency.email, name=agency.name))
         yield ReminderTarget(
             key=f"agency:{agency.pk}", name=agency.name, deadline=window.closes_at, opens_at=window.opens_at,
             url=reverse("campaigns:focal_edit", kwargs={"campaign_id": campaign.pk, "agency_code": agency.code}),
-            recipients=people)
+            recipients=agency_recipients(agency, members.get(agency.pk, [])))
 
 
 register_reminder_source(StepKind.FOCAL_OFFICERS, focal_officers_due)

@@ -27,11 +27,9 @@ def contact_list_xlsx(*, campaign, now=None) -> bytes:
             officer = row.officers.get(role.value)
             number += 1
             if officer is None:
-                status = _("Chưa cử") if role.value in missing else _("Không bắt buộc")
-                sheet.append([number, row.agency.code, row.agency.name, row.agency.group.name, role.label,
-                              "", "", "", "", status, None])
-                continue
-            sheet.append([number, row.agency.code, row.agency.name, row.agency.group.name, role.label,
-                          officer.full_name, officer.position, phone_display(officer.phone), officer.email,
-                          _("Đã cử"), officer.updated_at])
+                person = ["", "", "", "", _("Chưa cử") if role.value in missing else _("Không bắt buộc"), None]
+            else:
+                person = [officer.full_name, officer.position, phone_display(officer.phone), officer.email,
+                          _("Đã cử"), officer.updated_at]
+            sheet.append([number, row.agency.code, row.agency.name, row.agency.group.name, role.label, *person])
     return book.to_bytes()

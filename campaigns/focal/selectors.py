@@ -2,9 +2,13 @@
 import re
 from dataclasses import dataclass, field
 
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
 from campaigns.models import REQUIRED_FOCAL_ROLES, Agency, FocalOfficer, FocalRole, StepKind, phone_display
 from campaigns.participants import participant_agencies
-from campaigns.selectors import Window, step_window_for, step_window_resolver, user_is_officer
+from campaigns.selectors import Window, step_window_for, step_window_resolver, user_agency_ids, user_is_officer
 
 _SEPARATORS = re.compile(r"[\s.\-()/]")
 _PHONE = re.compile(r"0[1-9][0-9]{8,9}")
@@ -22,6 +26,14 @@ def phone_normalize(text) -> str | None:
     return digits if _PHONE.fullmatch(digits) else None
 
 
+def focal_agency_get_for_user(*, user, campaign, code) -> Agency:
+    """The covered agency `code` names, for an officer or one of its members; else 404."""
+    agency = participant_agencies(campaign).filter(code=code).select_related("group").first()
+    if agency is None or not (user_is_officer(user) or agency.pk in user_agency_ids(user)):
+        raise Http404
+    return agency
+
+
 def focal_window(*, campaign, agency) -> Window | None:
     return step_window_for(agency=agency, campaign=campaign, kind=StepKind.FOCAL_OFFICERS)
 
@@ -29,9 +41,6 @@ def focal_window(*, campaign, agency) -> Window | None:
 def focal_lock_reason(*, campaign, agency, user, now) -> str:
     """Why the agency may not change its focal officers now ("" when it may). Officers
     always may; agencies within the step's effective window (extensions included)."""
-    from django.utils import timezone
-    from django.utils.translation import gettext as _
-
     if user_is_officer(user):
         return ""
     window = focal_window(campaign=campaign, agency=agency)

@@ -1,7 +1,7 @@
 """Focal officers' pages: the agency's form, the officer's contact list and its Excel."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,9 +48,7 @@ def focal_list(request, campaign_id):
 def focal_edit(request, campaign_id, agency_code):
     campaign = campaign_selectors.campaign_get_for_user(user=request.user, pk=campaign_id)
     is_officer = campaign_selectors.user_is_officer(request.user)
-    agency = participant_agencies(campaign).filter(code=agency_code).select_related("group").first()
-    if agency is None or not (is_officer or agency.pk in campaign_selectors.user_agency_ids(request.user)):
-        raise Http404
+    agency = selectors.focal_agency_get_for_user(user=request.user, campaign=campaign, code=agency_code)
     now = timezone.now()
     lock = selectors.focal_lock_reason(campaign=campaign, agency=agency, user=request.user, now=now)
     officers = selectors.focal_officers_of(campaign=campaign, agency=agency)

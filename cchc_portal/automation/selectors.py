@@ -3,6 +3,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from campaigns.selectors import campaign_get_for_user, user_is_officer
+from cchc_portal.core.selectors import one_or_404
 from cchc_portal.notifications.models import Job
 
 from .models import Reminder, ReminderPolicy, TickRun
@@ -15,10 +16,7 @@ def job_list_for_user(*, user) -> QuerySet[Job]:
 
 
 def job_get_for_user(*, user, pk) -> Job:
-    try:
-        return job_list_for_user(user=user).get(pk=pk)
-    except (Job.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    return one_or_404(job_list_for_user(user=user), pk=pk)
 
 
 def reminder_campaign_get_for_user(*, user, pk):

@@ -1,7 +1,8 @@
 """Reads of in-app notifications and the outbox. (Who may see which job, reminder and tick
 run depends on roles: cchc_portal.automation.selectors.)"""
 from django.db.models import Count, QuerySet
-from django.http import Http404
+
+from cchc_portal.core.selectors import one_or_404
 
 from .models import Notification, Outbox
 
@@ -13,10 +14,7 @@ def notification_list_for_user(*, user) -> QuerySet[Notification]:
 
 
 def notification_get_for_user(*, user, pk) -> Notification:
-    try:
-        return notification_list_for_user(user=user).get(pk=pk)
-    except (Notification.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    return one_or_404(notification_list_for_user(user=user), pk=pk)
 
 
 def unread_count(*, user) -> int:
@@ -37,7 +35,4 @@ def outbox_counts() -> dict[str, int]:
 
 
 def outbox_get(*, pk) -> Outbox:
-    try:
-        return Outbox.objects.get(pk=pk)
-    except (Outbox.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    return one_or_404(Outbox.objects.all(), pk=pk)

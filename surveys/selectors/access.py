@@ -32,10 +32,7 @@ def list_agencies_for_user(*, user, campaign) -> QuerySet[Agency]:
 
 
 def list_agency_get_for_user(*, user, campaign, code) -> Agency:
-    try:
-        return list_agencies_for_user(user=user, campaign=campaign).get(code=code)
-    except Agency.DoesNotExist as exc:
-        raise Http404 from exc
+    return one_or_404(list_agencies_for_user(user=user, campaign=campaign), code=code)
 
 
 def respondent_get_for_user(*, user, campaign, pk) -> Respondent:

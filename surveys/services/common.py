@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from campaigns import selectors as campaign_selectors
 from campaigns.models import StepKind
 from cchc_portal.core.exceptions import ApplicationError
-from cchc_portal.notifications.services import notification_create
+from cchc_portal.notifications.services import notify
 
 SURVEY = StepKind.SURVEY.value
 LISTS = StepKind.RESPONDENT_LISTS.value
@@ -37,5 +37,5 @@ def clean(obj, exclude=None):
 
 
 def notify_officers(*, text, url, key):
-    for officer in campaign_selectors.officers():
-        notification_create(user=officer, text=text, url=url, key=key)
+    """Every officer once per `key`, in two queries whatever their number (notifications.notify)."""
+    notify(users=campaign_selectors.officers(), text=text, url=url, key=key)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from campaigns import selectors as campaign_selectors
 from cchc_portal.core.excel import ImportReport, RowError, read_sheet
 from cchc_portal.core.exceptions import ApplicationError, ConflictError, DeadlineError
-from cchc_portal.notifications.services import notification_create
+from cchc_portal.notifications.services import notify
 from surveys.models import (
     Invitation,
     Respondent,
@@ -186,8 +186,7 @@ def respondent_import(*, campaign, agency, file, user=None, dry_run=False, now=N
 
 
 def _notify_agency(*, agency, text, url, key):
-    for member in campaign_selectors.users_for_agency(agency=agency):
-        notification_create(user=member, text=text, url=url, key=key)
+    notify(users=campaign_selectors.users_for_agency(agency=agency), text=text, url=url, key=key)
 
 
 def _list_url(campaign, agency):
