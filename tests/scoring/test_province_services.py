@@ -25,12 +25,8 @@ from scoring.services.province import (
     province_items_send,
 )
 from tests.factories import CampaignFactory, group
-from tests.scoring.assessment_support import pdf_file
+from tests.scoring.assessment_support import item, pdf_file
 from tests.scoring.province_support import SAMPLE, member, province_agencies, province_campaign
-
-
-def item(assessment, code):
-    return assessment.items.select_related("criterion").get(criterion__code=code)
 
 
 @pytest.fixture

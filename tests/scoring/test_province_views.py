@@ -8,7 +8,7 @@ from django.urls import reverse
 from campaigns.models import Role
 from scoring.models import Criterion, LeadStatus
 from scoring.selectors.province import province_assessment, responsibility_map
-from tests.scoring.assessment_support import pdf_file
+from tests.scoring.assessment_support import item, pdf_file
 from tests.scoring.province_support import member, province_campaign
 
 
@@ -16,10 +16,6 @@ from tests.scoring.province_support import member, province_campaign
 def world(officer):
     campaign, province, deps = province_campaign(officer)
     return campaign, province_assessment(campaign=campaign), deps
-
-
-def item(assessment, code):
-    return assessment.items.select_related("criterion").get(criterion__code=code)
 
 
 def test_the_board_for_the_officer_only(world, officer, staff_a, login, django_assert_max_num_queries):
