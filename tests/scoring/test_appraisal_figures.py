@@ -25,10 +25,7 @@ def xlsx_upload(rows, header=HEADER):
                               content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.EVIDENCE_VIRUS_SCAN = ""
+pytestmark = pytest.mark.usefixtures("media")  # tests/conftest.py
 
 
 @pytest.fixture

@@ -17,11 +17,7 @@ from scoring.services import explanations as explain_svc
 from tests import sheets
 from tests.scoring.appraisal_support import assign, item, submit, world
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.EVIDENCE_VIRUS_SCAN = ""
+pytestmark = pytest.mark.usefixtures("media")  # tests/conftest.py
 
 
 @pytest.fixture
