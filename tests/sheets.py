@@ -1,4 +1,5 @@
-"""Spreadsheets built in memory for the import tests: the header row, then the rows."""
+"""Spreadsheets in the tests: built in memory for the imports (the header row, then the rows),
+and read back from a download."""
 from io import BytesIO
 
 import openpyxl
@@ -17,3 +18,9 @@ def xlsx(rows, header, *, name=None) -> BytesIO:
     if name:
         out.name = name
     return out
+
+
+def workbook(response) -> openpyxl.Workbook:
+    """The workbook a download answers, streamed or not."""
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    return openpyxl.load_workbook(BytesIO(data))
