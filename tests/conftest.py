@@ -130,6 +130,13 @@ def login(client):
     return do
 
 
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploads stored in a fresh directory of the test's own, with no virus scanner."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.EVIDENCE_VIRUS_SCAN = ""
+
+
 @pytest.fixture(autouse=True)
 def _vietnamese_by_default():
     """Each test starts in Vietnamese: a request that switched to English (LocaleMiddleware

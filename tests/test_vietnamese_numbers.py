@@ -3,7 +3,6 @@ rules' explanations, notifications and e-mails, rendered in `vi`, show no "4.50"
 and a year stays 2026 (never 2.026)."""
 import re
 
-import pytest
 from django.urls import reverse
 from django.utils import translation
 
@@ -50,12 +49,6 @@ def test_rule_explanations_show_numbers_in_vietnamese(login, assessment_a, staff
     reasons = re.findall(r"data-reason>([^<]*)</small>", html)
     assert "trừ 0,5 × 2 lần" in reasons and "tử số 850; mẫu số 1.000" in reasons
     assert not [reason for reason in reasons if DOT_FIGURE.search(reason)]
-
-
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.EVIDENCE_VIRUS_SCAN = ""
 
 
 def test_the_finalisation_notification_shows_the_total_in_vietnamese(media, campaign, agency_a, staff_a, leader_a,

@@ -263,12 +263,6 @@ def test_the_survey_focal_officer_gets_the_respondent_list_reminder(agency_a, st
     assert not Outbox.objects.filter(to=SCORING["email"], subject__contains="danh sách").exists()
 
 
-@pytest.fixture
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.EVIDENCE_VIRUS_SCAN = ""
-
-
 def test_the_scoring_focal_officer_gets_the_explanation_request(
         media, campaign, agency_a, staff_a, leader_a, officer, appraiser):
     from scoring.services import explanations

@@ -3,7 +3,6 @@ badge fragment), accepting a proposal from the upload widget (JSON), and the key
 the appraisal page shows under each document."""
 from datetime import date
 
-import pytest
 from django.urls import reverse
 
 from evidence import checks
@@ -16,15 +15,6 @@ from . import files
 PLAN = ("UBND TỈNH QUẢNG NAM\nSỞ NỘI VỤ\nSố: 12/KH-SNV\nTam Kỳ, ngày 15 tháng 01 năm 2026\nKẾ HOẠCH\n"
         "Cải cách hành chính năm 2026")
 JSON = {"HTTP_ACCEPT": "application/json"}
-
-
-@pytest.fixture
-def upload_checked(upload_doc, django_capture_on_commit_callbacks):
-    def do(name, content, **metadata):
-        with django_capture_on_commit_callbacks(execute=True):
-            document = upload_doc(name, content, **metadata)
-        return Document.objects.get(pk=document.pk)
-    return do
 
 
 def check_url(document, **query):

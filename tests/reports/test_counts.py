@@ -23,6 +23,7 @@ from scoring.selectors.progress import NOT_STARTED, campaign_status_counts
 from scoring.services.appraisal import item_appraise
 from scoring.services.assessments import assessment_approve, assessment_send_to_leader, assessments_ensure, item_update
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory, group
+from tests.pages import text
 from tests.scoring.appraisal_support import assign
 from tests.scoring.factories import CriteriaSetFactory, build_tree
 
@@ -33,10 +34,6 @@ TREE = ([("1", "10")] + [(f"1.{i}", "1", "manual", "") for i in range(1, 11)]
         + [("5", "4")] + [(f"5.{i}", "1", "imported", "") for i in range(1, 5)])
 SA_SCORED = [f"1.{i}" for i in range(1, 11)] + ["3.1", "3.2"]  # 12 of the agency's 26
 PROVINCE_CODES = ["4.1", "4.2", "4.3", "4.4", "5.1", "5.2", "5.3", "5.4"]
-
-
-def text(response):
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 @pytest.fixture

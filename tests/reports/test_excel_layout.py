@@ -15,15 +15,11 @@ from reports.services import publication_create
 from scoring import imported_figures
 from scoring.criteria_excel import ALL_COLUMNS, LABELS, CriterionRow, read_workbook
 from scoring.criteria_excel import write_workbook as criteria_workbook
+from tests.sheets import workbook
 
 from .builders import golden_campaign
 
 pytestmark = pytest.mark.django_db
-
-
-def workbook(response):
-    data = b"".join(response.streaming_content) if response.streaming else response.content
-    return openpyxl.load_workbook(BytesIO(data))
 
 
 @pytest.fixture

@@ -1,14 +1,13 @@
 """Reports: PDFs carry the Vietnamese text (read back with pypdf), workbooks open and
 have the right rows, the full-campaign export streams."""
 from decimal import Decimal
-from io import BytesIO
 
-import openpyxl
 import pytest
 from django.urls import reverse
 
 from reports.services import publication_create, result_settings_update
 from tests.pdfs import pdf_fonts, pdf_text
+from tests.sheets import workbook
 
 from .builders import golden_campaign
 
@@ -19,11 +18,6 @@ def golden(campaign, agency_a, agency_b, officer):
                            rank_method="competition", authority_name="UBND TỈNH TUYÊN QUANG",
                            office_name="SỞ NỘI VỤ", place_name="Tuyên Quang")
     return golden_campaign(campaign, agency_a, agency_b)
-
-
-def workbook(response):
-    data = b"".join(response.streaming_content) if response.streaming else response.content
-    return openpyxl.load_workbook(BytesIO(data))
 
 
 # the family of static/fonts' files (cchc_portal.core.templatetags.portal.pdf_fonts): a name no

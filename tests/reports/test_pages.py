@@ -1,5 +1,4 @@
 """Officer pages (results, publish, settings, board), score sheets and the public pages."""
-import re
 from decimal import Decimal
 
 import pytest
@@ -11,6 +10,7 @@ from reports.services import publication_create
 from scoring.models import Assessment, Item
 from tests.confirming import confirm_post, confirm_value
 from tests.factories import AgencyFactory, CampaignFactory, group
+from tests.pages import text
 
 from .builders import department, golden_campaign, make_assessment, make_set, set_appraised
 
@@ -23,10 +23,6 @@ def golden(campaign, agency_a, agency_b):
 @pytest.fixture
 def published(campaign, golden, officer):
     return publication_create(campaign=campaign, user=officer, decision_number="2468/QĐ-UBND")
-
-
-def text(response):
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 # ---------------------------------------------------------------- officers

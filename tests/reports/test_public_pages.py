@@ -9,6 +9,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from reports import charts
 from reports.services import publication_create
+from tests.pages import text
 
 from .builders import golden_campaign, published_years
 
@@ -17,10 +18,6 @@ from .builders import golden_campaign, published_years
 def published(campaign, agency_a, agency_b, officer):
     golden_campaign(campaign, agency_a, agency_b)
     return publication_create(campaign=campaign, user=officer, decision_number="2468/QĐ-UBND")
-
-
-def text(response):
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 def view_box_width(svg):

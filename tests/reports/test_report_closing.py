@@ -3,7 +3,6 @@ settings: "KT. GIÁM ĐỐC" over "PHÓ GIÁM ĐỐC", the signer's name under t
 "Nơi nhận" one recipient a line ("- …;", the last "- …."); set on the settings page, checked
 in Vietnamese, frozen with each publication; campaigns that never set them keep the old block."""
 import importlib
-import re
 from types import SimpleNamespace
 
 import pytest
@@ -12,6 +11,7 @@ from django.urls import reverse
 from reports.exports import report_header
 from reports.models import DEFAULT_RECIPIENTS, ResultSettings
 from reports.services import publication_create, recipients_parse, result_settings_update
+from tests.pages import text
 from tests.pdfs import pdf_lines, pdf_text
 
 from .builders import golden_campaign
@@ -22,10 +22,6 @@ FORM = {"grade_bands": "90: Xuất sắc; 80: Tốt; 65: Khá; 50: Trung bình; 
         "authority_name": "ỦY BAN NHÂN DÂN TỈNH", "office_name": "SỞ NỘI VỤ", "place_name": "Tuyên Quang",
         "signer_authority": "KT. GIÁM ĐỐC", "signer_title": "PHÓ GIÁM ĐỐC", "signer_name": "Nguyễn Văn An",
         "recipients": "- UBND tỉnh (để báo cáo);\nBộ Nội vụ\n\n  Các sở, ban, ngành  \nLưu: VT, CCHC."}
-
-
-def text(response):
-    return re.sub(r"\s+", " ", response.content.decode())
 
 
 def settings_url(campaign):

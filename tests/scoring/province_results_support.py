@@ -4,7 +4,6 @@ from datetime import timedelta
 from decimal import Decimal as D
 from io import BytesIO
 
-import openpyxl
 from django.utils import timezone
 
 from campaigns.models import Campaign
@@ -14,19 +13,11 @@ from scoring.selectors.province import province_assessment
 from scoring.services.assessments import campaign_open_with_assessments
 from scoring.services.criteria_copy import criteria_import
 from tests.scoring.province_support import SAMPLE, province_campaign
+from tests.sheets import xlsx
 
 
 def sheet(rows, header=("code", "points", "note")) -> BytesIO:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(list(header))
-    for row in rows:
-        ws.append(list(row))
-    out = BytesIO()
-    wb.save(out)
-    out.seek(0)
-    out.name = "ket-qua.xlsx"
-    return out
+    return xlsx(rows, header, name="ket-qua.xlsx")
 
 
 def last_year_campaign(officer, *, now=None):

@@ -18,11 +18,7 @@ from scoring.services import explanations as explain_svc
 from scoring.services.assessments import item_editable_by_agency, item_update
 from tests.scoring.appraisal_support import assign, item, pdf_upload, set_step, submit, world
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.EVIDENCE_VIRUS_SCAN = ""
+pytestmark = pytest.mark.usefixtures("media")  # tests/conftest.py
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ stored as external points with self and appraised points recomputed, and recorde
 from decimal import Decimal
 from io import BytesIO
 
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -11,20 +10,14 @@ from django.core.management import CommandError, call_command
 from scoring.imported_figures import figures_import
 from scoring.models import Assessment, ImportedFigure
 from scoring.services import appraisal as svc
+from tests import sheets
 from tests.scoring.appraisal_support import item, submit, world
 
 HEADER = ("agency_code", "criterion_code", "value", "source", "note")
 
 
 def xlsx_bytes(rows, header=HEADER) -> bytes:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(list(header))
-    for r in rows:
-        ws.append(list(r))
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return sheets.xlsx(rows, header).getvalue()
 
 
 def xlsx_upload(rows, header=HEADER):
@@ -32,10 +25,7 @@ def xlsx_upload(rows, header=HEADER):
                               content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.EVIDENCE_VIRUS_SCAN = ""
+pytestmark = pytest.mark.usefixtures("media")  # tests/conftest.py
 
 
 @pytest.fixture

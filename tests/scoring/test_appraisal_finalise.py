@@ -5,7 +5,6 @@ from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
 
-import openpyxl
 import pytest
 from django.utils import timezone
 
@@ -15,13 +14,10 @@ from scoring.models import Assessment, FinalisationLog, Item
 from scoring.selectors.appraisal import appraised_score
 from scoring.services import appraisal as svc
 from scoring.services import explanations as explain_svc
+from tests import sheets
 from tests.scoring.appraisal_support import assign, item, submit, world
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.EVIDENCE_VIRUS_SCAN = ""
+pytestmark = pytest.mark.usefixtures("media")  # tests/conftest.py
 
 
 @pytest.fixture
@@ -33,15 +29,7 @@ def w(campaign, agency_a, staff_a, leader_a, officer, appraiser):
 
 
 def xlsx(rows, header=("agency_code", "criterion_code", "value", "source", "note")) -> BytesIO:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(list(header))
-    for r in rows:
-        ws.append(list(r))
-    out = BytesIO()
-    wb.save(out)
-    out.seek(0)
-    return out
+    return sheets.xlsx(rows, header)
 
 
 def appraise_a(w, appraiser, officer):

@@ -14,11 +14,7 @@ from tests.factories import UserFactory, group
 from tests.scoring.appraisal_support import assign, item, set_step, submit, world
 from tests.scoring.factories import CriteriaSetFactory, build_tree
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.EVIDENCE_VIRUS_SCAN = ""
+pytestmark = pytest.mark.usefixtures("media")  # tests/conftest.py
 
 
 @pytest.fixture

@@ -14,11 +14,7 @@ from tests.confirming import confirm_post, confirm_value
 from tests.factories import AgencyFactory, group
 from tests.scoring.appraisal_support import assign, item, submit, world
 
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path / "media")
-    settings.EVIDENCE_VIRUS_SCAN = ""
+pytestmark = pytest.mark.usefixtures("media")  # tests/conftest.py
 
 
 @pytest.fixture

@@ -1,12 +1,10 @@
 """/api/v1/ of the province's own index: items, score, notes, send, return/accept, responsibility."""
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from campaigns.models import Role
 from scoring.selectors.province import province_assessment
-from tests.scoring.province_support import member, province_campaign
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+from tests.scoring.assessment_support import pdf_file
+from tests.scoring.province_support import member, province_agencies, province_campaign
 
 
 @pytest.fixture
@@ -41,7 +39,7 @@ def test_score_note_send_return_accept(world, officer, api):
     client = api.as_user(staff)
     note = client.post(f"{base(campaign)}/items/2.2/notes/", {
         "agency_code": "STP", "body": "Báo cáo",
-        "file": SimpleUploadedFile("bc.pdf", PDF, content_type="application/pdf")}, format="multipart")
+        "file": pdf_file("bc.pdf")}, format="multipart")
     assert note.status_code == 201 and len(note.json()["document_ids"]) == 1
     version = assessment.items.get(criterion__code="2.2").version
     saved = client.patch(f"{base(campaign)}/items/2.2/", {"input": {"level": "Đạt"}, "version": version},
@@ -72,7 +70,6 @@ def test_responsibility_by_the_officer_only(world, officer, api):
 
 
 def test_a_province_campaign_is_created_through_the_api(officer, api):
-    from tests.scoring.province_support import province_agencies
     province_agencies()
     answer = api.as_user(officer).post("/api/v1/campaigns/", {
         "year": 2025, "name": "Chỉ số CCHC tỉnh 2025", "agency_groups": ["province"], "kind": "province",

@@ -12,6 +12,7 @@ from django.urls import reverse
 from scoring.models import OfficialResult
 from scoring.selectors.province_official import official_comparison
 from scoring.services.province_official import official_result_import, official_template
+from tests import sheets
 from tests.scoring.province_results_support import set_official, set_self, sheet, two_years
 from tests.scoring.province_support import member
 
@@ -91,13 +92,8 @@ def test_the_template_lists_every_item_and_reads_back_once_filled(world, officer
     blank = official_result_import(campaign=campaign, assessment=assessment, user=officer,
                                    file=BytesIO(official_template(assessment=assessment).to_bytes()))
     assert len(blank.errors) == 26 and {e.column for e in blank.errors} == {"points"}  # each blank named
-    ws = openpyxl.Workbook()
-    for row in rows:
-        ws.active.append([row[0], 0 if row[1] is None else row[1], *row[2:]])
-    out = BytesIO()
-    ws.save(out)
-    out.seek(0)
-    report = official_result_import(campaign=campaign, assessment=assessment, user=officer, file=out)
+    filled = sheets.xlsx([[row[0], 0 if row[1] is None else row[1], *row[2:]] for row in rows[1:]], rows[0])
+    report = official_result_import(campaign=campaign, assessment=assessment, user=officer, file=filled)
     assert report.ok and (report.created, report.updated) == (26, 1)
     assert stored(assessment)["3.2"] == D("4.50")
 

@@ -5,7 +5,6 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from campaigns.focal.services import focal_officers_save
@@ -26,17 +25,8 @@ from scoring.services.province import (
     province_items_send,
 )
 from tests.factories import CampaignFactory, group
+from tests.scoring.assessment_support import item, pdf_file
 from tests.scoring.province_support import SAMPLE, member, province_agencies, province_campaign
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def pdf(name="kc.pdf"):
-    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
-
-
-def item(assessment, code):
-    return assessment.items.select_related("criterion").get(criterion__code=code)
 
 
 @pytest.fixture
@@ -133,7 +123,8 @@ def test_the_lead_scores_sends_is_returned_fixes_and_is_accepted(province, offic
     saved = province_item_update(item=it, input={"level": "Đạt"}, explanation="Đã rà soát", version=it.version,
                                  user=staff)
     assert saved.self_points == D("0")  # evidence required, none yet
-    province_item_contribute(item=it, agency=deps["STP"], user=staff, body="Báo cáo rà soát", files=[pdf()])
+    province_item_contribute(item=it, agency=deps["STP"], user=staff, body="Báo cáo rà soát",
+                             files=[pdf_file("kc.pdf")])
     it.refresh_from_db()
     assert it.self_points == D("2.5") and it.documents.count() == 1
     assert it.history.count() >= 2  # the item's history records the department's writes
@@ -198,7 +189,7 @@ def test_a_cooperating_agency_adds_evidence_and_notes_but_an_outsider_cannot(pro
     campaign, assessment, deps = province
     it = item(assessment, "2.3")  # STP leads, VPUBND co-operates
     note = province_item_contribute(item=it, agency=deps["VPUBND"], user=member(deps["VPUBND"]),
-                                    body="Số liệu kiểm tra văn bản", files=[pdf("vp.pdf")])
+                                    body="Số liệu kiểm tra văn bản", files=[pdf_file("vp.pdf")])
     assert ItemNote.objects.get(pk=note.pk).documents.get().agency == deps["VPUBND"]
     assert it.documents.count() == 1
     with pytest.raises(ApplicationError) as refused:

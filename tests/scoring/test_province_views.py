@@ -3,25 +3,19 @@ who may see what, and the queries they take."""
 from decimal import Decimal as D
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from campaigns.models import Role
 from scoring.models import Criterion, LeadStatus
 from scoring.selectors.province import province_assessment, responsibility_map
+from tests.scoring.assessment_support import item, pdf_file
 from tests.scoring.province_support import member, province_campaign
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
 def world(officer):
     campaign, province, deps = province_campaign(officer)
     return campaign, province_assessment(campaign=campaign), deps
-
-
-def item(assessment, code):
-    return assessment.items.select_related("criterion").get(criterion__code=code)
 
 
 def test_the_board_for_the_officer_only(world, officer, staff_a, login, django_assert_max_num_queries):
@@ -57,7 +51,7 @@ def test_the_page_journey_score_send_return_fix_accept(world, officer, login):
     it = item(assessment, "2.2")
     client = login(staff)
     client.post(reverse("scoring:province_item_contribute", args=[campaign.pk, "STP", "2.2"]),
-                {"body": "Báo cáo", "file": SimpleUploadedFile("bc.pdf", PDF, content_type="application/pdf")})
+                {"body": "Báo cáo", "file": pdf_file("bc.pdf")})
     it.refresh_from_db()
     client.post(reverse("scoring:province_item_save", args=[campaign.pk, "STP", "2.2"]),
                 {"level": "Đạt", "explanation": "Đã rà soát", "version": it.version})

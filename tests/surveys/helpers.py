@@ -1,8 +1,15 @@
 """Answering through the services, as the page does, at a chosen moment."""
 from datetime import timedelta
 
+from django.urls import reverse
+
 from surveys.selectors import questionnaire as questionnaire_selectors
 from surveys.services import answering as answering_services
+
+
+def answer_url(token):
+    """The respondent's page of a personal link."""
+    return reverse("surveys:answer", kwargs={"token": token})
 
 
 def submit(survey, invitation, ratings, *, q2=None, sex="A", text="", ip="203.0.113.9", user_agent="Mozilla/5.0",

@@ -18,12 +18,9 @@ from surveys.services import questionnaire as questionnaire_services
 from surveys.tokens import new_token
 
 from .conftest import full_answers
+from .helpers import answer_url
 
 pytestmark = pytest.mark.django_db
-
-
-def url(token):
-    return reverse("surveys:answer", kwargs={"token": token})
 
 
 def saved(invitation):
@@ -39,11 +36,11 @@ def main(response):
 
 def test_unknown_and_expired_links_get_the_same_plain_page(client, survey, invite, commune):
     invitation, token = invite(commune, "an@example.vn")
-    unknown = client.get(url(new_token()))
+    unknown = client.get(answer_url(new_token()))
     survey.step.closes_at = timezone.now() - timedelta(minutes=1)
     survey.step.opens_at = timezone.now() - timedelta(days=3)
     survey.step.save()
-    expired = client.get(url(token))
+    expired = client.get(answer_url(token))
     assert unknown.status_code == expired.status_code == 404
     assert main(unknown) == main(expired)
     assert "Liên kết không hợp lệ hoặc đã hết hạn." in unknown.content.decode()
@@ -55,12 +52,12 @@ def test_unknown_and_expired_links_get_the_same_plain_page(client, survey, invit
 def test_a_voided_invitation_looks_unknown(client, survey, invite, commune):
     invitation, token = invite(commune, "an@example.vn")
     Invitation.objects.filter(pk=invitation.pk).update(status=Invitation.Status.VOIDED)
-    assert main(client.get(url(token))) == main(client.get(url(new_token())))
+    assert main(client.get(answer_url(token))) == main(client.get(answer_url(new_token())))
 
 
 def test_first_open_marks_opened_and_shows_the_matrix(client, survey, invite, commune, agency_a, agency_b):
     invitation, token = invite(commune, "an@example.vn")
-    page = client.get(url(token))
+    page = client.get(answer_url(token))
     assert page.status_code == 200
     html = page.content.decode()
     for agency in (agency_a, agency_b):
@@ -70,7 +67,7 @@ def test_first_open_marks_opened_and_shows_the_matrix(client, survey, invite, co
     invitation.refresh_from_db()
     assert invitation.status == Invitation.Status.OPENED and invitation.opened_at is not None
     first = invitation.opened_at
-    client.get(url(token))
+    client.get(answer_url(token))
     invitation.refresh_from_db()
     assert invitation.opened_at == first
     assert Response.objects.filter(invitation=invitation).count() == 1
@@ -81,7 +78,7 @@ def test_a_respondent_never_rates_their_own_agency(client, survey, invite, agenc
     survey.ldx.rates_group = agency_a.group
     survey.ldx.save()
     _, token = invite(agency_a, "lanhdao@example.vn")
-    html = client.get(url(token)).content.decode()
+    html = client.get(answer_url(token)).content.decode()
     assert f"_a{agency_b.pk}" in html and f"_a{agency_a.pk}" not in html
 
 
@@ -89,9 +86,9 @@ def test_before_the_window_opens_the_link_says_when(client, survey, invite, comm
     _, token = invite(commune, "an@example.vn")
     survey.step.opens_at = timezone.now() + timedelta(days=1)
     survey.step.save()
-    page = client.get(url(token))
+    page = client.get(answer_url(token))
     assert page.status_code == 200 and "Chưa đến thời gian trả lời phiếu" in page.content.decode()
-    response = client.post(url(token), full_answers(survey, []) | {"action": "submit"})
+    response = client.post(answer_url(token), full_answers(survey, []) | {"action": "submit"})
     assert "Chưa đến thời gian" in response.content.decode()
     assert not Response.objects.filter(submitted_at__isnull=False).exists()
 
@@ -105,9 +102,9 @@ def test_an_extension_for_the_respondents_agency_keeps_the_link_open(client, sur
     survey.step.save()
     Extension.objects.create(step=survey.step, agency=commune, closes_at=now + timedelta(days=1), reason="Lũ",
                              granted_by=officer, granted_at=now)
-    assert client.get(url(other_token)).status_code == 404
-    assert client.get(url(token)).status_code == 200
-    client.post(url(token), full_answers(survey, [agency_a, agency_b]) | {"action": "submit"})
+    assert client.get(answer_url(other_token)).status_code == 404
+    assert client.get(answer_url(token)).status_code == 200
+    client.post(answer_url(token), full_answers(survey, [agency_a, agency_b]) | {"action": "submit"})
     assert Invitation.objects.get(respondent__email="an@example.vn").status == Invitation.Status.ANSWERED
 
 
@@ -126,13 +123,13 @@ def test_the_window_is_enforced_by_the_services_too(survey, invite, commune, age
 
 def test_partial_saves_resume_on_the_same_link(client, survey, invite, commune, agency_a, agency_b):
     invitation, token = invite(commune, "an@example.vn")
-    client.get(url(token))
+    client.get(answer_url(token))
     save = reverse("surveys:answer_save", kwargs={"token": token})
     r = client.post(save, {f"q{survey.q1.pk}_a{agency_a.pk}": "B", f"q{survey.q4.pk}": "Ý kiến"})
     assert r.status_code == 200 and r.json()["saved"] == 2
     r = client.post(save, {f"q{survey.q1.pk}_a{agency_a.pk}": "C"})
     assert r.status_code == 200
-    html = client.get(url(token)).content.decode()
+    html = client.get(answer_url(token)).content.decode()
     assert f'name="q{survey.q1.pk}_a{agency_a.pk}" value="C" checked' in html
     assert "Ý kiến</textarea>" in html
     assert saved(invitation) == {(survey.q1.pk, agency_a.pk): ["C"], (survey.q4.pk, None): "Ý kiến"}
@@ -164,7 +161,7 @@ def test_clearing_a_multiple_choice_is_saved(client, survey, invite, commune):
 
 def test_same_answer_for_all_without_javascript(client, survey, invite, commune, agency_a, agency_b):
     invitation, token = invite(commune, "an@example.vn")
-    r = client.post(url(token), {"fill": f"{survey.q2.pk}:D", "action": "save"})
+    r = client.post(answer_url(token), {"fill": f"{survey.q2.pk}:D", "action": "save"})
     assert r.status_code == 302 and r["Location"].endswith(f"#q{survey.q2.pk}")
     rows = {key: value for key, value in saved(invitation).items() if key[0] == survey.q2.pk}
     assert rows == {(survey.q2.pk, agency_a.pk): ["D"], (survey.q2.pk, agency_b.pk): ["D"]}
@@ -174,7 +171,7 @@ def test_every_rating_row_is_required_and_the_page_says_which(client, survey, in
     invitation, token = invite(commune, "an@example.vn")
     data = full_answers(survey, [agency_a, agency_b])
     del data[f"q{survey.q2.pk}_a{agency_b.pk}"]
-    page = client.post(url(token), data | {"action": "submit"})
+    page = client.post(answer_url(token), data | {"action": "submit"})
     html = page.content.decode()
     assert page.status_code == 200
     assert "Còn 1 câu/dòng chưa trả lời." in html
@@ -186,7 +183,7 @@ def test_every_rating_row_is_required_and_the_page_says_which(client, survey, in
     r = client.post(reverse("surveys:answer_save", kwargs={"token": token}),
                     {f"q{survey.q2.pk}_a{agency_b.pk}": "E"})
     assert r.status_code == 200
-    page = client.post(url(token), full_answers(survey, [agency_a, agency_b]) | {
+    page = client.post(answer_url(token), full_answers(survey, [agency_a, agency_b]) | {
         f"q{survey.q2.pk}_a{agency_b.pk}": "E", "action": "submit"})
     assert page.status_code == 302
     invitation.refresh_from_db()
@@ -206,14 +203,14 @@ def test_the_optional_text_may_stay_empty_but_the_single_choice_may_not(survey, 
 
 def test_used_link_shows_the_thank_you_without_answers(client, survey, invite, commune, agency_a, agency_b):
     invitation, token = invite(commune, "an@example.vn")
-    r = client.post(url(token), full_answers(survey, [agency_a, agency_b], text="Cần cải thiện phần mềm") | {
+    r = client.post(answer_url(token), full_answers(survey, [agency_a, agency_b], text="Cần cải thiện phần mềm") | {
         "action": "submit"})
-    assert r.status_code == 302 and r["Location"] == url(token)
-    page = client.get(url(token))
+    assert r.status_code == 302 and r["Location"] == answer_url(token)
+    page = client.get(answer_url(token))
     html = page.content.decode()
     assert page.status_code == 200 and "Cảm ơn ông/bà đã trả lời phiếu." in html
     assert "Cần cải thiện" not in html and 'type="radio"' not in html
-    again = client.post(url(token), full_answers(survey, [agency_a, agency_b], q1="D") | {"action": "submit"})
+    again = client.post(answer_url(token), full_answers(survey, [agency_a, agency_b], q1="D") | {"action": "submit"})
     assert again.status_code == 200 and "Cảm ơn" in again.content.decode()
     save = client.post(reverse("surveys:answer_save", kwargs={"token": token}), {f"q{survey.q4.pk}": "x"})
     assert save.status_code == 409
@@ -226,44 +223,44 @@ def test_a_replaced_link_says_so_and_the_new_one_resumes(client, survey, invite,
     invitation, old = invite(commune, "an@example.vn")
     client.post(reverse("surveys:answer_save", kwargs={"token": old}), {f"q{survey.q1.pk}_a{agency_a.pk}": "B"})
     new = invitation_services.invitation_reissue(invitation=invitation, send_email=False)
-    page = client.get(url(old))
+    page = client.get(answer_url(old))
     assert page.status_code == 410 and "thay bằng liên kết mới" in page.content.decode()
-    html = client.get(url(new)).content.decode()
+    html = client.get(answer_url(new)).content.decode()
     assert f'name="q{survey.q1.pk}_a{agency_a.pk}" value="B" checked' in html
 
 
 @override_settings(SURVEY_RATE_TOKEN=(3, 60))
 def test_rate_limited_per_link(client, survey, invite, commune):
     _, token = invite(commune, "an@example.vn")
-    assert [client.get(url(token)).status_code for _ in range(4)] == [200, 200, 200, 429]
+    assert [client.get(answer_url(token)).status_code for _ in range(4)] == [200, 200, 200, 429]
 
 
 @override_settings(SURVEY_RATE_BAD_TOKEN_IP=(2, 600))
 def test_guessing_links_from_one_address_is_cut_off(client, survey, invite, commune):
     _, token = invite(commune, "an@example.vn")
-    assert [client.get(url(new_token())).status_code for _ in range(3)] == [404, 404, 429]
-    assert client.get(url(token)).status_code == 429  # even a good link, from that address, for a while
+    assert [client.get(answer_url(new_token())).status_code for _ in range(3)] == [404, 404, 429]
+    assert client.get(answer_url(token)).status_code == 429  # even a good link, from that address, for a while
 
 
 @override_settings(SURVEY_RATE_IP=(2, 60))
 def test_rate_limited_per_address(client, survey, invite, commune):
     _, token = invite(commune, "an@example.vn")
     _, token2 = invite(commune, "binh@example.vn")
-    assert [client.get(url(t)).status_code for t in (token, token2, token)] == [200, 200, 429]
+    assert [client.get(answer_url(t)).status_code for t in (token, token2, token)] == [200, 200, 429]
 
 
 def test_a_token_that_is_too_long_is_simply_unknown(client, survey):
-    assert client.get(url("x" * 300)).status_code == 404
+    assert client.get(answer_url("x" * 300)).status_code == 404
 
 
 def test_a_question_changed_by_an_officer_shows_at_once(client, survey, invite, commune, officer):
     _, token = invite(commune, "an@example.vn")
-    assert "Thời gian chờ" not in client.get(url(token)).content.decode()
+    assert "Thời gian chờ" not in client.get(answer_url(token)).content.decode()
     questionnaire_services.question_save(group=survey.ldx, number="5", text="Thời gian chờ tại bộ phận một cửa",
                                          kind="single",
                            options=[{"key": "A", "label": "Ngắn", "weight": None},
                                     {"key": "B", "label": "Dài", "weight": None}], user=officer)
-    assert "Thời gian chờ tại bộ phận một cửa" in client.get(url(token)).content.decode()
+    assert "Thời gian chờ tại bộ phận một cửa" in client.get(answer_url(token)).content.decode()
 
 
 def test_ids_past_a_thousand_keep_their_digits_in_names_anchors_and_buttons(client, survey, invite, commune,
@@ -275,7 +272,7 @@ def test_ids_past_a_thousand_keep_their_digits_in_names_anchors_and_buttons(clie
     big = _question(survey.ldx, "9", "rating", "Câu có mã lớn", criterion=survey.dept["8.1"])
     Question.objects.filter(pk=big.pk).update(id=12345)
     _, token = invite(commune, "an@example.vn")
-    page = client.post(url(token), full_answers(survey, [agency_a, agency_b]) | {"action": "submit"})
+    page = client.post(answer_url(token), full_answers(survey, [agency_a, agency_b]) | {"action": "submit"})
     html = page.content.decode()
     assert page.status_code == 200 and "12.345" not in html
     assert f'name="q12345_a{agency_a.pk}"' in html and 'value="12345:A"' in html
@@ -310,7 +307,7 @@ def test_a_failed_submit_says_per_section_how_many_rows_are_left_not_one_link_pe
         client, survey, invite, commune, agency_a, agency_b):
     _, token = invite(commune, "an@example.vn")
     data = {f"q{survey.q1.pk}_a{agency_a.pk}": "A", "action": "submit"}  # one row of six answered
-    html = main(client.post(url(token), data))
+    html = main(client.post(answer_url(token), data))
     assert "Còn 4 câu/dòng chưa trả lời." in html
     lines = html[html.index('<ul class="sv-missing-list">'):html.index("</ul>")]
     assert lines.count("<li>") == 3  # one line per section, not one link per row
@@ -326,7 +323,7 @@ def test_the_page_is_in_numbered_sections_and_each_button_says_what_it_means(cli
     survey.ldx.save()
     _, token = invite(commune, "an@example.vn")
     client.post(reverse("surveys:answer_save", kwargs={"token": token}), {f"q{survey.q1.pk}_a{agency_a.pk}": "B"})
-    html = main(client.get(url(token)))
+    html = main(client.get(answer_url(token)))
     assert [html.count(f'<section class="sv-section" id="sec-{n}" data-section="{n}"') for n in (1, 2, 3)] == [1] * 3
     assert '<span class="sv-part">Phần 2/3</span> · Thủ tục</h2>' in html
     assert (f'name="q{survey.q1.pk}_a{agency_a.pk}" value="B" checked><span class="sv-key"><span><b>B</b> · Khá</span>'
@@ -340,5 +337,5 @@ def test_the_page_is_in_numbered_sections_and_each_button_says_what_it_means(cli
 
 def test_without_group_instructions_the_page_gives_the_general_ones_once(client, survey, invite, commune):
     _, token = invite(commune, "an@example.vn")
-    html = main(client.get(url(token)))
+    html = main(client.get(answer_url(token)))
     assert html.count("chọn một phương án cho mỗi dòng") == 1

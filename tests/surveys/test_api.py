@@ -1,11 +1,10 @@
 """API v1 of the survey as an integrator drives it (../shared/API.md), with the refusals."""
-from io import BytesIO
 
-import openpyxl
 import pytest
 from django.core import mail
 
 from surveys.models import Invitation, Respondent, RespondentList
+from tests import sheets
 
 from .helpers import submit
 
@@ -17,16 +16,7 @@ def base(survey):
 
 
 def xlsx(rows):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["full_name", "position", "group_code", "email", "phone"])
-    for r in rows:
-        ws.append(list(r))
-    out = BytesIO()
-    wb.save(out)
-    out.seek(0)
-    out.name = "ds.xlsx"
-    return out
+    return sheets.xlsx(rows, ["full_name", "position", "group_code", "email", "phone"], name="ds.xlsx")
 
 
 def test_staff_add_and_read_their_own_list(survey, api, commune, commune_staff, staff_b, officer):

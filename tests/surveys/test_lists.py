@@ -1,9 +1,7 @@
 """Respondent lists: form and Excel entry with row errors, the list deadline (with an
 extension), send / approve / return, who may do what."""
 from datetime import timedelta
-from io import BytesIO
 
-import openpyxl
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -14,21 +12,14 @@ from campaigns.models import Extension
 from cchc_portal.core.exceptions import ApplicationError, ConflictError, DeadlineError
 from surveys.models import Invitation, Respondent, RespondentList
 from surveys.services import lists as list_services
+from tests import sheets
 
 pytestmark = pytest.mark.django_db
 HEADER = ["full_name", "position", "group_code", "email", "phone"]
 
 
 def xlsx(rows, header=HEADER):
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(header)
-    for row in rows:
-        ws.append(list(row))
-    out = BytesIO()
-    wb.save(out)
-    out.seek(0)
-    return out
+    return sheets.xlsx(rows, header)
 
 
 def test_import_reports_every_row_error_and_imports_nothing(survey, commune, agency_a, commune_staff):

@@ -24,13 +24,9 @@ from surveys.services import questionnaire as questionnaire_services
 from surveys.tokens import token_hash
 
 from .conftest import full_answers
-from .helpers import submit
+from .helpers import answer_url, submit
 
 pytestmark = pytest.mark.django_db
-
-
-def url(token):
-    return reverse("surveys:answer", kwargs={"token": token})
 
 
 # ---------------------------------------------------------------- the document
@@ -117,13 +113,13 @@ def test_a_question_with_saved_answers_cannot_be_deleted(survey, invite, commune
 
 def test_an_officers_change_of_the_window_reaches_the_next_request(client, survey, invite, commune, officer):
     _invitation, token = invite(commune, "an@example.vn")
-    assert client.get(url(token)).status_code == 200
+    assert client.get(answer_url(token)).status_code == 200
     survey.step.closes_at = timezone.now() - timedelta(minutes=1)  # an officer closes the step early
     survey.step.save()
-    assert client.get(url(token)).status_code == 404  # nothing kept in the process
+    assert client.get(answer_url(token)).status_code == 404  # nothing kept in the process
     Extension.objects.create(step=survey.step, agency=commune, closes_at=timezone.now() + timedelta(days=1),
                              reason="Bão lũ", granted_by=officer, granted_at=timezone.now())
-    assert client.get(url(token)).status_code == 200
+    assert client.get(answer_url(token)).status_code == 200
 
 
 def test_the_window_is_one_rule_for_the_page_and_the_services(survey, invite, commune):
@@ -141,14 +137,14 @@ def test_a_page_shown_saved_and_sent_take_few_queries(client, survey, invite, co
                                                       django_assert_max_num_queries):
     invitation, token = invite(commune, "an@example.vn")
     with django_assert_max_num_queries(12):
-        assert client.get(url(token)).status_code == 200
+        assert client.get(answer_url(token)).status_code == 200
     with django_assert_max_num_queries(12):
         saved = client.post(reverse("surveys:answer_save", kwargs={"token": token}),
                             {f"q{survey.q1.pk}_a{agency_a.pk}": "D"})
     assert saved.status_code == 200
     data = full_answers(survey, [agency_a, agency_b]) | {"action": "submit"}
     with django_assert_max_num_queries(16) as ctx:
-        assert client.post(url(token), data).status_code == 302
+        assert client.post(answer_url(token), data).status_code == 302
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
     assert "surveys_answer\"" not in sql and "surveys_answer " not in sql  # no row per answer on the path
     response = Response.objects.get(invitation=invitation)
@@ -160,7 +156,7 @@ def test_a_refused_page_shows_the_saved_draft(client, survey, invite, commune, a
     _invitation, token = invite(commune, "an@example.vn")
     client.post(reverse("surveys:answer_save", kwargs={"token": token}), {f"q{survey.q1.pk}_a{agency_a.pk}": "D"})
     data = full_answers(survey, [agency_a, agency_b]) | {"action": "submit"}
-    refused = client.post(url(token), {**data, f"q{survey.q1.pk}_a{agency_a.pk}": "Z"})  # not an option
+    refused = client.post(answer_url(token), {**data, f"q{survey.q1.pk}_a{agency_a.pk}": "Z"})  # not an option
     assert refused.status_code == 400
     assert "Câu trả lời không hợp lệ" in refused.content.decode()
     assert f'name="q{survey.q1.pk}_a{agency_a.pk}" value="D" checked' in refused.content.decode()
@@ -176,7 +172,7 @@ def test_a_saved_draft_is_sent_keeping_when_it_started(client, survey, invite, c
     Response.objects.filter(invitation=slow).update(started_at=started)
     data = full_answers(survey, [agency_a, agency_b]) | {"action": "submit"}
     for token in (slow_token, quick_token):
-        assert client.post(url(token), data).status_code == 302
+        assert client.post(answer_url(token), data).status_code == 302
     slow_response, quick_response = (Response.objects.get(invitation=i) for i in (slow, quick))
     assert Response.objects.filter(invitation__in=[slow, quick]).count() == 2  # the drafts, sent: none added
     assert slow_response.started_at == started and slow_response.flags == []
@@ -190,7 +186,7 @@ def test_two_respondents_with_the_same_page_get_the_same_fingerprint(client, sur
     tokens = [invite(commune, f"r{n}@example.vn")[1] for n in range(2)]
     data = full_answers(survey, [agency_a, agency_b]) | {"action": "submit"}
     for token in tokens:
-        assert client.post(url(token), data).status_code == 302
+        assert client.post(answer_url(token), data).status_code == 302
     first, second = (Response.objects.get(invitation__token_hash=token_hash(t)) for t in tokens)
     assert first.answers_digest and first.answers_digest == second.answers_digest
     assert first.answers_data == second.answers_data and first.rating_rows == second.rating_rows == 4
@@ -199,9 +195,9 @@ def test_two_respondents_with_the_same_page_get_the_same_fingerprint(client, sur
 def test_a_used_link_shows_the_thanks_and_writes_nothing_more(client, survey, invite, commune, agency_a, agency_b):
     _invitation, token = invite(commune, "an@example.vn")
     data = full_answers(survey, [agency_a, agency_b]) | {"action": "submit"}
-    assert client.post(url(token), data).status_code == 302
+    assert client.post(answer_url(token), data).status_code == 302
     sent = Response.objects.get(invitation__token_hash=token_hash(token))
-    again = client.post(url(token), data | {f"q{survey.q1.pk}_a{agency_a.pk}": "D"})
+    again = client.post(answer_url(token), data | {f"q{survey.q1.pk}_a{agency_a.pk}": "D"})
     assert again.status_code == 200 and "Cảm ơn ông/bà" in again.content.decode()
     assert Response.objects.get(pk=sent.pk).answers_data == sent.answers_data
 
@@ -218,7 +214,7 @@ def test_a_refused_link_writes_nothing(client, survey, invite, commune, agency_a
         survey.campaign.status = survey.campaign.Status.CLOSED
         survey.campaign.save()
     data = full_answers(survey, [agency_a, agency_b]) | {"action": "submit"}
-    assert client.post(url(token), data).status_code == 404
+    assert client.post(answer_url(token), data).status_code == 404
     assert not Response.objects.filter(invitation=invitation, submitted_at__isnull=False).exists()
 
 
@@ -226,7 +222,7 @@ def test_missing_rows_are_shown_and_the_page_saved(client, survey, invite, commu
     invitation, token = invite(commune, "an@example.vn")
     data = full_answers(survey, [agency_a, agency_b]) | {"action": "submit"}
     del data[f"q{survey.q2.pk}_a{agency_b.pk}"]
-    r = client.post(url(token), data)
+    r = client.post(answer_url(token), data)
     assert r.status_code == 200 and f"#q{survey.q2.pk}_a{agency_b.pk}" in r.content.decode()
     draft = Response.objects.get(invitation=invitation)
     assert draft.submitted_at is None
