@@ -17,13 +17,12 @@ from django.db.models import F, Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy
 
-from campaigns.focal.automation import focal_recipients, with_focal
-from campaigns.models import Agency, FocalRole, Membership, Role, StepKind
+from campaigns.focal.automation import agency_members, agency_recipients, focal_recipients, with_focal
+from campaigns.models import Agency, FocalRole, StepKind
 from campaigns.selectors import officers, step_windows
 from cchc_portal.automation.reminders import vn_time
 from cchc_portal.notifications.models import Notification
 from cchc_portal.notifications.registry import (
-    Recipient,
     ReminderTarget,
     register_due_work,
     register_reminder_source,
@@ -43,15 +42,6 @@ def _assessment_url(assessment_id, campaign_id) -> str:
         return f"/campaigns/{campaign_id}/"
 
 
-def _members(agency_ids) -> dict[int, list[tuple[str, object]]]:
-    """agency id → [(role, user)] of active users, in one query."""
-    out: dict[int, list[tuple[str, object]]] = {}
-    for m in (Membership.objects.filter(agency_id__in=list(agency_ids), user__is_active=True)
-              .select_related("user").order_by("agency_id", "role", "user_id")):
-        out.setdefault(m.agency_id, []).append((m.role, m.user))
-    return out
-
-
 def _told(keys) -> set[tuple[str, int]]:
     return set(Notification.objects.filter(key__in=list(keys)).values_list("key", "user_id"))
 
@@ -67,7 +57,7 @@ def lock_notices(*, now) -> int:
     ).select_related("agency", "campaign").order_by("campaign_id", "locked_at", "agency__code"))
     if not locked:
         return 0
-    members = _members({a.agency_id for a in locked})
+    members = agency_members({a.agency_id for a in locked})
     keys = {a.pk: f"assessment-locked:{a.pk}:{int(a.locked_at.timestamp())}" for a in locked}
     told = _told(keys.values())
     count = 0
@@ -115,7 +105,7 @@ def explanation_notices(*, now) -> int:
     ).select_related("assessment__agency", "assessment__campaign", "created_by"))
     if not closed:
         return 0
-    members = _members({r.assessment.agency_id for r in closed})
+    members = agency_members({r.assessment.agency_id for r in closed})
     keys = {r.pk: f"explanation-closed:{r.pk}" for r in closed}
     told = _told(keys.values())
     count = 0
@@ -143,14 +133,6 @@ def explanation_close(now) -> str:
 # ---------------------------------------------------------------- reminder sources
 
 
-def _recipients(agency, members) -> list[Recipient]:
-    people = [Recipient(key=f"user:{u.pk}", email=u.email, name=u.display_name, user_id=u.pk,
-                        role="leader" if role == Role.LEADER else "staff") for role, u in members]
-    if not any(p.role == "staff" for p in people) and agency.email:
-        people.append(Recipient(key="agency-email", email=agency.email, name=agency.name))
-    return people
-
-
 def self_assessment_due(campaign, now):
     """Agencies whose self-assessment is not submitted yet, with their effective deadline."""
     rows = list(Assessment.objects.filter(campaign=campaign, status__in=NOT_SUBMITTED)
@@ -158,7 +140,7 @@ def self_assessment_due(campaign, now):
     if not rows:
         return
     windows = step_windows(campaign=campaign, kind=StepKind.SELF_ASSESSMENT, agency_ids=[a.agency_id for a in rows])
-    members = _members(windows.keys())
+    members = agency_members(windows.keys())
     focal = focal_recipients(campaign=campaign, agency_ids=windows.keys(), role=FocalRole.SCORING)
     for a in rows:
         window = windows.get(a.agency_id)
@@ -166,7 +148,7 @@ def self_assessment_due(campaign, now):
             continue
         yield ReminderTarget(key=f"agency:{a.agency_id}", name=a.agency.name, deadline=window.closes_at,
                              opens_at=window.opens_at, url=_assessment_url(a.pk, campaign.pk),
-                             recipients=with_focal(_recipients(a.agency, members.get(a.agency_id, [])),
+                             recipients=with_focal(agency_recipients(a.agency, members.get(a.agency_id, [])),
                                                    focal.get(a.agency_id, [])))
 
 
@@ -175,14 +157,14 @@ def explanation_due(campaign, now):
     requests = list(ExplanationRequest.objects.filter(
         assessment__campaign=campaign, status=ExplanationRequest.Status.OPEN,
     ).filter(~Q(assessment__status=Assessment.Status.FINAL)).select_related("assessment__agency"))
-    members = _members({r.assessment.agency_id for r in requests})
+    members = agency_members({r.assessment.agency_id for r in requests})
     focal = focal_recipients(campaign=campaign, agency_ids={r.assessment.agency_id for r in requests},
                              role=FocalRole.SCORING)
     for r in requests:
         a = r.assessment
         yield ReminderTarget(key=f"explanation:{r.pk}", name=a.agency.name, deadline=r.due_at, opens_at=r.created_at,
                              url=_assessment_url(a.pk, campaign.pk),
-                             recipients=with_focal(_recipients(a.agency, members.get(a.agency_id, [])),
+                             recipients=with_focal(agency_recipients(a.agency, members.get(a.agency_id, [])),
                                                    focal.get(a.agency_id, [])))
 
 
@@ -197,14 +179,14 @@ def departments_due(campaign, now):
     if not owing:
         return
     windows = step_windows(campaign=campaign, kind=StepKind.DEPARTMENTS, agency_ids=list(owing))
-    members = _members(windows.keys())
+    members = agency_members(windows.keys())
     focal = focal_recipients(campaign=campaign, agency_ids=windows.keys(), role=FocalRole.SCORING)
     for agency in Agency.objects.filter(pk__in=list(windows)).order_by("code"):
         window = windows[agency.pk]
         yield ReminderTarget(
             key=f"agency:{agency.pk}", name=agency.name, deadline=window.closes_at, opens_at=window.opens_at,
             url=reverse("scoring:province_department", args=[campaign.pk, agency.code]),
-            recipients=with_focal(_recipients(agency, members.get(agency.pk, [])), focal.get(agency.pk, [])))
+            recipients=with_focal(agency_recipients(agency, members.get(agency.pk, [])), focal.get(agency.pk, [])))
 
 
 register_due_work("scoring.lock_overdue", lock_overdue, order=10, label=gettext_lazy("Khóa chấm điểm khi hết hạn"))
