@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from cchc_portal.core.exceptions import ApplicationError
 
-from .extract import ExtractError, extract_text, ocr_available
+from .extract import ExtractError, extract_text
 from .metadata import propose
 from .models import AssessedPeriod, Document, DocumentCheck, DocumentSignature, TrustRoot
 from .search import plain
@@ -183,10 +183,6 @@ def signature_badge(document, signatures=None) -> Badge | None:
     if any(not s.intact or s.modified_after for s in signatures):
         return Badge("bad", _("Chữ ký số không hợp lệ: %(who)s · bị sửa sau khi ký") % {"who": who})
     return Badge("bad", _("Chữ ký số không tin cậy: %(who)s") % {"who": who})
-
-
-def ocr_enabled() -> bool:
-    return ocr_available()
 
 
 @dataclass
