@@ -19,7 +19,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import DocumentCheck
-from .search import plain
+from .search import plain, words
 
 EXCERPT_WIDTH = 160
 EXCERPT_SCAN_CHARS = 100_000  # bounds the page's memory: a document's first pages say what it is
@@ -40,7 +40,7 @@ def keywords(title: str) -> list[str]:
     """The criterion's title words without diacritics, lower-cased, minus stopwords and
     one-letter or numeric words, each once, in order."""
     out = []
-    for word in words_all(title):
+    for word in words(title, limit=None):
         if len(word) > 1 and not word.isdigit() and word not in STOPWORDS and word not in out:
             out.append(word)
     return out
@@ -57,11 +57,6 @@ def spellings(title: str) -> dict[str, set[str]]:
 def _spelt_as(found: str, term: str, forms: dict[str, set[str]] | None) -> bool:
     found = found.lower()
     return forms is None or found == term or found in forms.get(term, ())
-
-
-def words_all(text: str) -> list[str]:
-    """Every word of `text` without diacritics (evidence.search.words keeps only ten)."""
-    return [w for w in re.split(r"\W+", plain(text)) if w]
 
 
 def _pattern(terms: list[str]) -> re.Pattern:

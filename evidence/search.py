@@ -45,8 +45,9 @@ def plain(text: str) -> str:
     return _NOT_ASCII.sub(lambda m: _base(m.group()), (text or "").translate(_FOLD))
 
 
-def words(q: str) -> list[str]:
-    return [w for w in re.split(r"\W+", plain(q)) if w][:10]
+def words(q: str, *, limit: int | None = 10) -> list[str]:
+    """The words of `q` without diacritics, lower-cased: the first `limit` (None: all)."""
+    return [w for w in re.split(r"\W+", plain(q)) if w][:limit]
 
 
 class TextVector(SearchVector):
