@@ -23,9 +23,14 @@ def _own_agency_ids(user) -> set[int]:
     return cached
 
 
-def document_list_for_user(*, user, agency=None, campaign=None) -> QuerySet[Document]:
-    """Documents the user may see, newest first, with agency, campaign and uploader."""
-    qs = Document.objects.select_related("agency", "campaign", "uploaded_by")
+def document_list_for_user(*, user, agency=None, campaign=None, with_text=True) -> QuerySet[Document]:
+    """Documents the user may see, newest first, with agency, campaign and uploader.
+    `with_text=False` leaves out the text the background check read (up to
+    EVIDENCE_TEXT_MAX_CHARS a document), for lists that show no excerpt of it; the search
+    vector is never read in Python."""
+    qs = Document.objects.select_related("agency", "campaign", "uploaded_by").defer("text_vector")
+    if not with_text:
+        qs = qs.defer("text")
     if not user_is_province_staff(user):
         own = _own_agency_ids(user)
         if not own:
