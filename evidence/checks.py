@@ -103,10 +103,9 @@ def document_check_run(*, document_id: int) -> str:
         analysis.proposed_issued_on = proposal.issued_on
         analysis.proposed_issuer = proposal.issuer[:255]
         analysis.proposed_title = proposal.title[:500]
-        analysis.save()
         text = extracted.text.replace("\x00", "")
         analysis.plain_text = plain(text)
-        analysis.save(update_fields=["plain_text"])
+        analysis.save()
         Document.objects.filter(pk=document.pk).update(text=text)
     return DocumentCheck.Status.DONE
 
