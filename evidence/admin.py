@@ -9,8 +9,21 @@ from .library_models import GuidanceDocument
 from .models import AssessedPeriod, Document, TrustRoot
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only through the services: the admin shows them, no add, change or delete."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ReadOnlyAdmin):
     """Read-only: uploads, edits and deletions go through the services (content checks,
     deduplication, links), i.e. through the library page or the API."""
 
@@ -26,15 +39,6 @@ class DocumentAdmin(admin.ModelAdmin):
     @admin.display(description=_("tệp"))
     def download(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("evidence:download", args=[obj.pk]), obj.original_name)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TrustRootForm(forms.ModelForm):
@@ -96,7 +100,7 @@ class AssessedPeriodAdmin(admin.ModelAdmin):
     list_select_related = ["campaign"]
 
 @admin.register(GuidanceDocument)
-class GuidanceDocumentAdmin(admin.ModelAdmin):
+class GuidanceDocumentAdmin(ReadOnlyAdmin):
     """Read-only too: the library's pages (`/evidence/guidance/<campaign>/`) check files and links."""
 
     list_display = ["title", "campaign", "kind", "number", "issued_on", "step_kind", "original_name", "url"]
@@ -105,12 +109,3 @@ class GuidanceDocumentAdmin(admin.ModelAdmin):
     list_select_related = ["campaign"]
     exclude = ["file"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default, said now
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -94,8 +94,9 @@ def search(request, campaign_id):
     from .usage import link_relations
 
     campaign = campaign_get_for_user(user=request.user, pk=campaign_id)
-    documents = selectors.document_list_for_user(user=request.user, campaign=campaign)
     q = request.GET.get("q", "").strip()[:100]
+    documents = selectors.document_list_for_user(user=request.user, campaign=campaign,
+                                                 with_text=bool(q))  # the text only for the excerpts
     agency_code = request.GET.get("agency", "").strip()[:50]
     criterion = request.GET.get("criterion", "").strip()[:50]
     flag = request.GET.get("flag", "")

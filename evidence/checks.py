@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from cchc_portal.core.exceptions import ApplicationError
 
-from .extract import ExtractError, extract_text, ocr_available
+from .extract import ExtractError, extract_text
 from .metadata import propose
 from .models import AssessedPeriod, Document, DocumentCheck, DocumentSignature, TrustRoot
 from .search import plain
@@ -103,10 +103,9 @@ def document_check_run(*, document_id: int) -> str:
         analysis.proposed_issued_on = proposal.issued_on
         analysis.proposed_issuer = proposal.issuer[:255]
         analysis.proposed_title = proposal.title[:500]
-        analysis.save()
         text = extracted.text.replace("\x00", "")
         analysis.plain_text = plain(text)
-        analysis.save(update_fields=["plain_text"])
+        analysis.save()
         Document.objects.filter(pk=document.pk).update(text=text)
     return DocumentCheck.Status.DONE
 
@@ -183,10 +182,6 @@ def signature_badge(document, signatures=None) -> Badge | None:
     if any(not s.intact or s.modified_after for s in signatures):
         return Badge("bad", _("Chữ ký số không hợp lệ: %(who)s · bị sửa sau khi ký") % {"who": who})
     return Badge("bad", _("Chữ ký số không tin cậy: %(who)s") % {"who": who})
-
-
-def ocr_enabled() -> bool:
-    return ocr_available()
 
 
 @dataclass

@@ -15,11 +15,10 @@ from itertools import islice
 
 from django.db.models import F
 from django.db.models.functions import Substr
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from .models import DocumentCheck
-from .search import plain
+from .search import highlight, plain, words
 
 EXCERPT_WIDTH = 160
 EXCERPT_SCAN_CHARS = 100_000  # bounds the page's memory: a document's first pages say what it is
@@ -40,7 +39,7 @@ def keywords(title: str) -> list[str]:
     """The criterion's title words without diacritics, lower-cased, minus stopwords and
     one-letter or numeric words, each once, in order."""
     out = []
-    for word in words_all(title):
+    for word in words(title, limit=None):
         if len(word) > 1 and not word.isdigit() and word not in STOPWORDS and word not in out:
             out.append(word)
     return out
@@ -57,11 +56,6 @@ def spellings(title: str) -> dict[str, set[str]]:
 def _spelt_as(found: str, term: str, forms: dict[str, set[str]] | None) -> bool:
     found = found.lower()
     return forms is None or found == term or found in forms.get(term, ())
-
-
-def words_all(text: str) -> list[str]:
-    """Every word of `text` without diacritics (evidence.search.words keeps only ten)."""
-    return [w for w in re.split(r"\W+", plain(text)) if w]
 
 
 def _pattern(terms: list[str]) -> re.Pattern:
@@ -103,16 +97,7 @@ def best_excerpt(text: str, flat: str, terms: list[str], *, forms: dict[str, set
     if end < len(text) and not text[end].isspace():
         space = text.rfind(" ", last, end)
         end = space if space >= 0 else end
-    out, cursor = [], start
-    for a, b, _term in hits:
-        if a < start or b > end:
-            continue
-        out.append(escape(text[cursor:a]))
-        out.append(f"<mark>{escape(text[a:b])}</mark>")
-        cursor = b
-    out.append(escape(text[cursor:end]))
-    html = " ".join("".join(out).split())
-    return mark_safe(("… " if start else "") + html + (" …" if end < len(text) else ""))  # noqa: S308 - escaped above
+    return highlight(text, [(a, b) for a, b, _term in hits], start=start, end=end)
 
 
 def attach_excerpts(pairs: Iterable[tuple[object, str]]) -> None:

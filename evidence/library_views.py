@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -73,7 +74,7 @@ def guidance_list(request, campaign_id):
     return render(request, "evidence/guidance_list.html", {
         "campaign": campaign, "page": page, "kind": kind, "q": q, "kinds": GuidanceDocument.Kind.choices,
         "can_manage": can_manage, "previous": campaign.previous if can_manage else None,
-        "steps": dict(StepKind.choices),
+        "page_query": urlencode([(name, value) for name, value in (("kind", kind), ("q", q)) if value]),
     })
 
 

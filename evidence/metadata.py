@@ -7,6 +7,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from .search import plain
+
 
 @dataclass
 class Proposal:
@@ -88,12 +90,6 @@ _AGENCY_STARTS = ("UY BAN", "UBND", "SO ", "BAN ", "PHONG ", "BO ", "CUC ", "CHI
                   "CHI NHANH", "VIEN ", "DAI ", "BAO HIEM")
 
 
-def plain(text: str) -> str:
-    """Upper case without diacritics ("Quyết định" -> "QUYET DINH")."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).upper()
-
-
 def _issuer(lines: list[str]) -> str:
     """The agency that issues: the upper-case header lines before "Số:", grouped into
     agencies (a line starting with "SỞ", "ỦY BAN", "PHÒNG"… starts one, other lines continue
@@ -112,7 +108,7 @@ def _issuer(lines: list[str]) -> str:
             continue
         if any(word in left for word in _DOC_TYPES) and not any(word in left for word in _AGENCY_WORDS):
             break
-        starts = plain(left + " ").startswith(_AGENCY_STARTS) and len(left.split()) >= 2
+        starts = plain(left + " ").upper().startswith(_AGENCY_STARTS) and len(left.split()) >= 2
         if starts or not groups:
             groups.append([left])
         else:

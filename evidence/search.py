@@ -18,7 +18,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 SEARCH_CONFIG = "vn_unaccent"  # created by migration evidence 0006 (PostgreSQL only)
 TEXT_INDEX = "evidence_document_text_fts"  # GIN on Document.text_vector, same migration
@@ -45,8 +45,9 @@ def plain(text: str) -> str:
     return _NOT_ASCII.sub(lambda m: _base(m.group()), (text or "").translate(_FOLD))
 
 
-def words(q: str) -> list[str]:
-    return [w for w in re.split(r"\W+", plain(q)) if w][:10]
+def words(q: str, *, limit: int | None = 10) -> list[str]:
+    """The words of `q` without diacritics, lower-cased: the first `limit` (None: all)."""
+    return [w for w in re.split(r"\W+", plain(q)) if w][:limit]
 
 
 class TextVector(SearchVector):
@@ -96,19 +97,21 @@ def excerpt(text: str, q: str, *, width=80) -> str:
         return ""
     start = max(0, min(positions) - width)
     end = min(len(text), min(positions) + width)
-    piece, flat_piece = text[start:end], flat[start:end]
-    spans = []
-    for term in terms:
-        for match in re.finditer(re.escape(term), flat_piece):
-            spans.append((match.start(), match.end()))
-    spans.sort()
-    out, cursor = [], 0
+    spans = sorted((start + match.start(), start + match.end()) for term in terms
+                   for match in re.finditer(re.escape(term), flat[start:end]))
+    return highlight(text, spans, start=start, end=end)
+
+
+def highlight(text: str, spans, *, start: int, end: int) -> SafeString:
+    """text[start:end] on one line, HTML-escaped, each of `spans` ((a, b) positions in `text`,
+    sorted) that lies inside it and overlaps no earlier one in <mark>, "…" where it is cut."""
+    out, cursor = [], start
     for a, b in spans:
-        if a < cursor:
+        if a < cursor or b > end:
             continue
-        out.append(escape(piece[cursor:a]))
-        out.append(f"<mark>{escape(piece[a:b])}</mark>")
+        out.append(escape(text[cursor:a]))
+        out.append(f"<mark>{escape(text[a:b])}</mark>")
         cursor = b
-    out.append(escape(piece[cursor:]))
+    out.append(escape(text[cursor:end]))
     html = " ".join("".join(out).split())
     return mark_safe(("… " if start else "") + html + (" …" if end < len(text) else ""))  # noqa: S308 - escaped above

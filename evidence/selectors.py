@@ -4,7 +4,6 @@ Who sees a document: members of its agency, province staff (admin, officer, appr
 and the members of the agency that runs the campaign (a district running its communes'
 campaign, the older three-level shape). Everyone else gets 404.
 """
-from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
@@ -24,9 +23,14 @@ def _own_agency_ids(user) -> set[int]:
     return cached
 
 
-def document_list_for_user(*, user, agency=None, campaign=None) -> QuerySet[Document]:
-    """Documents the user may see, newest first, with agency, campaign and uploader."""
-    qs = Document.objects.select_related("agency", "campaign", "uploaded_by")
+def document_list_for_user(*, user, agency=None, campaign=None, with_text=True) -> QuerySet[Document]:
+    """Documents the user may see, newest first, with agency, campaign and uploader.
+    `with_text=False` leaves out the text the background check read (up to
+    EVIDENCE_TEXT_MAX_CHARS a document), for lists that show no excerpt of it; the search
+    vector is never read in Python."""
+    qs = Document.objects.select_related("agency", "campaign", "uploaded_by").defer("text_vector")
+    if not with_text:
+        qs = qs.defer("text")
     if not user_is_province_staff(user):
         own = _own_agency_ids(user)
         if not own:
@@ -69,18 +73,15 @@ def library_get_for_user(*, user, campaign_id, agency_code) -> tuple[Campaign, A
 def document_search(qs: QuerySet[Document], q: str) -> QuerySet[Document]:
     """Filter by number and symbol, summary, issuer or file name (case-insensitive), or by
     the document's text read by the background check (accent-insensitive, every word)."""
-    from .search import text_condition, text_filter, words
+    from .search import text_filter, words
 
     q = (q or "").strip()
     if not q:
         return qs
     condition = (Q(number__icontains=q) | Q(summary__icontains=q) | Q(issuer__icontains=q)
                  | Q(original_name__icontains=q))
-    if words(q):
-        if connection.vendor == "postgresql":  # the GIN index finds the ids (evidence.search)
-            condition |= Q(pk__in=text_filter(Document.objects.all(), q).values("pk"))
-        else:
-            condition |= text_condition(q)
+    if words(q):  # text_filter picks the way: the GIN index on PostgreSQL, the plain text elsewhere
+        condition |= Q(pk__in=text_filter(Document.objects.all(), q).values("pk"))
     return qs.filter(condition)
 
 

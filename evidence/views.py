@@ -59,7 +59,8 @@ def library(request, campaign_id, agency_code):
     campaign, agency = selectors.library_get_for_user(user=request.user, campaign_id=campaign_id,
                                                       agency_code=agency_code)
     q = request.GET.get("q", "").strip()[:100]
-    documents = selectors.document_list_for_user(user=request.user, agency=agency, campaign=campaign)
+    documents = selectors.document_list_for_user(user=request.user, agency=agency, campaign=campaign,
+                                                 with_text=bool(q))  # the text only for the excerpts of a search
     documents = selectors.document_annotate_usage(selectors.document_search(documents, q))
     page = Paginator(documents, PAGE_SIZE).get_page(request.GET.get("page"))
     can_manage = selectors.user_can_manage_documents(request.user, agency)

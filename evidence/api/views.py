@@ -67,7 +67,7 @@ class DocumentListApi(APIView):
         responses=DocumentOutputSerializer(many=True),
     )
     def get(self, request):
-        documents = selectors.document_list_for_user(user=request.user)
+        documents = selectors.document_list_for_user(user=request.user, with_text=False)
         if request.query_params.get("campaign"):
             documents = documents.filter(campaign_id=_int(request.query_params["campaign"]))
         if request.query_params.get("agency"):

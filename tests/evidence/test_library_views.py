@@ -127,6 +127,18 @@ def test_empty_state_filters_and_pages(login, campaign, officer, staff_a):
     assert "khớp với điều kiện lọc" in client.get(list_url(campaign), {"q": "không có"}).content.decode()
 
 
+def test_the_page_links_keep_the_filters(login, campaign, officer, staff_a, monkeypatch):
+    from evidence import library_views
+
+    monkeypatch.setattr(library_views, "PAGE_SIZE", 2)
+    for i in range(5):
+        library.guidance_create(campaign=campaign, user=officer, kind=Kind.TRAINING, title=f"Mẫu số {i}",
+                                url=f"https://example.com/{i}")
+    page = login(staff_a).get(list_url(campaign), {"kind": "training", "q": "Mẫu", "page": 2}).content.decode()
+    assert 'href="?kind=training&amp;q=M%E1%BA%ABu&amp;page=1"' in page
+    assert 'href="?kind=training&amp;q=M%E1%BA%ABu&amp;page=3"' in page
+
+
 @pytest.mark.parametrize("n", [3, 30])
 def test_list_queries_do_not_grow(n, login, campaign, officer, staff_a, django_assert_max_num_queries):
     for i in range(n):

@@ -194,3 +194,17 @@ def test_odd_search_words_are_an_empty_result_never_an_error(login, campaign, ag
         assert client.get("/api/v1/evidence/", {"campaign": campaign.pk, "q": q}).status_code == 200, q
     for url in (*pages, "/api/v1/evidence/"):  # a NUL is refused before any query
         assert client.get(url, {"campaign": campaign.pk, "q": "quyết\x00định"}).status_code == 400
+
+
+def test_the_search_pages_keep_the_query_and_the_filters(login, campaign, appraiser, upload_checked, monkeypatch):
+    from evidence import check_views
+
+    monkeypatch.setattr(check_views, "SEARCH_PAGE_SIZE", 1)
+    upload_checked("kh1.docx", files.docx("Kế hoạch cải cách hành chính 2026"))
+    upload_checked("kh2.docx", files.docx("Kế hoạch kiểm tra công vụ 2026"))
+    url = reverse("evidence:search", args=[campaign.pk])
+    client = login(appraiser)
+    first = client.get(url, {"q": "ke hoach", "flag": "unsigned"}).content.decode()
+    assert 'href="?q=ke+hoach&amp;flag=unsigned&amp;page=2"' in first and "Trang 1/2" in first
+    second = client.get(url, {"q": "ke hoach", "flag": "unsigned", "page": 2}).content.decode()
+    assert 'href="?q=ke+hoach&amp;flag=unsigned&amp;page=1"' in second

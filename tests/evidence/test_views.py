@@ -107,6 +107,19 @@ def test_the_library_query_count_does_not_grow(login, campaign, agency_a, staff_
     assert response.content.decode().count('data-document="') == 16
 
 
+def test_the_library_reads_the_documents_text_only_for_a_search(login, campaign, agency_a, staff_a, upload_doc,
+                                                                 django_assert_max_num_queries):
+    for n in range(3):
+        upload_doc(f"k{n}.pdf", files.pdf(f"ke hoach {n}"), summary="Kế hoạch năm")
+    client = login(staff_a)
+    listed = client.get(library(campaign, agency_a)).context["page"].object_list
+    assert all({"text", "text_vector"} <= d.get_deferred_fields() for d in listed)
+    with django_assert_max_num_queries(16):  # the excerpts need no query per document
+        found = client.get(library(campaign, agency_a), {"q": "kế hoạch"}).context["page"].object_list
+    assert len(found) == 3
+    assert all("text" not in d.get_deferred_fields() and "text_vector" in d.get_deferred_fields() for d in found)
+
+
 def test_the_empty_library_says_so(login, campaign, agency_a, staff_a):
     assert "chưa tải lên tài liệu kiểm chứng nào" in login(staff_a).get(library(campaign, agency_a)).content.decode()
 

@@ -17,7 +17,7 @@ class Command(RecordedCommand):
         super().add_arguments(parser)
 
     def run(self, actor, *, all=False, campaign=None, **options):  # noqa: A002 - the option's name
-        documents = Document.objects.order_by("pk")
+        documents = Document.objects.only("pk").order_by("pk")  # check_enqueue needs the id only
         if campaign:
             documents = documents.filter(campaign_id=campaign)
         if not all:
